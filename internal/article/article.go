@@ -1,0 +1,121 @@
+// Package article owns the Article model that every later stage uses and
+// turns editors' files (Markdown with front matter, HTML, plain-text newsroom
+// exports, JSON) into Articles: decoding legacy encodings, parsing dates in
+// Arabic, French and English, detecting language and direction, sanitising
+// HTML and deriving stable ids.
+package article
+
+import (
+	"net/url"
+	"path"
+	"strings"
+	"time"
+)
+
+// Status says whether an article belongs in the feeds at a given moment.
+type Status string
+
+// The statuses follow Hugo: drafts never appear, scheduled articles appear
+// once their publish date has come, expired ones leave.
+const (
+	StatusPublished Status = "published"
+	StatusDraft     Status = "draft"
+	StatusScheduled Status = "scheduled"
+	StatusExpired   Status = "expired"
+)
+
+// Date sources, reported by Article.DateSource so editors can see where the
+// published date came from.
+const (
+	DateFromContent  = "content"   // front matter, meta data or a dateline
+	DateFromFileName = "file name" // 2021-02-22-slug.txt
+	DateFromModTime  = "modification time"
+)
+
+// Article is the one model every stage of the pipeline uses.
+type Article struct {
+	ID          string // stable id: a tag: URI unless the file gives one
+	Slug        string
+	Title       string
+	Summary     string // plain text
+	ContentHTML string // sanitised, every URL absolute
+	URL         string // canonical absolute URL of the article
+	Published   time.Time
+	Updated     time.Time // never before Published
+	Expires     time.Time // zero when the article never expires
+	Lang        string    // BCP 47, e.g. "ar-MA"
+	Dir         string    // "ltr" or "rtl"
+	Authors     []string
+	Tags        []string
+	Categories  []string
+	Image       string // absolute URL, or empty
+	Draft       bool
+	Source      string // the file name or object key it was parsed from
+	Format      string // "markdown", "html", "text" or "json"
+	Hash        string // hex SHA-256 of the source bytes
+	DateSource  string // one of the DateFrom* constants
+	Notes       []string
+}
+
+// StatusAt reports the article's status at the moment now.
+func (a *Article) StatusAt(now time.Time) Status {
+	switch {
+	case a.Draft:
+		return StatusDraft
+	case a.Published.After(now):
+		return StatusScheduled
+	case !a.Expires.IsZero() && !a.Expires.After(now):
+		return StatusExpired
+	}
+	return StatusPublished
+}
+
+// Options carries the site settings parsing depends on.
+type Options struct {
+	BaseURL   *url.URL       // absolute site URL; required
+	Location  *time.Location // zone of dates written without an offset
+	Language  string         // default language when none is declared or detected
+	Permalink string         // article URL pattern, see Permalink
+	MaxBytes  int64          // files larger than this are refused
+	ModTime   time.Time      // upload or modification time: the last-resort date
+}
+
+// DefaultMaxBytes is the default file size limit.
+const DefaultMaxBytes = 5 << 20
+
+// DefaultPermalink is the article URL pattern used when none is configured.
+const DefaultPermalink = "/:slug/"
+
+func (o Options) withDefaults() Options {
+	if o.BaseURL == nil {
+		o.BaseURL = &url.URL{Scheme: "http", Host: "localhost", Path: "/"}
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.Language == "" {
+		o.Language = "en"
+	}
+	if o.Permalink == "" {
+		o.Permalink = DefaultPermalink
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	return o
+}
+
+// Format names the parser a file name selects, or "" when none does.
+func Format(name string) string {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".md", ".markdown", ".mdown", ".mkd":
+		return "markdown"
+	case ".html", ".htm", ".xhtml":
+		return "html"
+	case ".txt", ".text":
+		return "text"
+	case ".json":
+		return "json"
+	}
+	return ""
+}

@@ -1,0 +1,331 @@
+package article
+
+import (
+	"errors"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// monthNames maps folded month names (see fold) to month numbers: English,
+// French, and the four Arabic systems (Morocco, Egypt and standard, Levant
+// and Iraq, Algeria and Tunisia) with their common spelling variants.
+var monthNames = map[string]time.Month{}
+
+func init() {
+	systems := [][]string{
+		// English, full and abbreviated.
+		{"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"},
+		{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"},
+		// French, full and abbreviated (folded: no accents).
+		{"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"},
+		{"janv", "fevr", "mars", "avr", "mai", "juin", "juil", "aout", "sept", "oct", "nov", "dec"},
+		// Morocco.
+		{"يناير", "فبراير", "مارس", "أبريل", "ماي", "يونيو", "يوليوز", "غشت", "شتنبر", "أكتوبر", "نونبر", "دجنبر"},
+		// Egypt and standard Arabic, with the older -يه spellings.
+		{"يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"},
+		{"", "", "", "إبريل", "", "يونيه", "يوليه", "", "", "", "", ""},
+		// Levant and Iraq.
+		{"كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول"},
+		{"كانون ثاني", "", "", "", "", "", "", "", "", "تشرين أول", "تشرين ثاني", "كانون أول"},
+		// Algeria and Tunisia.
+		{"جانفي", "فيفري", "مارس", "أفريل", "ماي", "جوان", "جويلية", "أوت", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"},
+	}
+	for _, names := range systems {
+		for i, n := range names {
+			if n != "" {
+				monthNames[fold(n)] = time.Month(i + 1)
+			}
+		}
+	}
+	monthNames["sept"] = time.September
+	monthNames["fev"] = time.February
+
+	var names []string
+	for n := range monthNames {
+		names = append(names, regexp.QuoteMeta(n))
+	}
+	// Longest first, so "مايو" wins over "ماي" and "janvier" over "janv".
+	sort.Slice(names, func(i, j int) bool {
+		if len(names[i]) != len(names[j]) {
+			return len(names[i]) > len(names[j])
+		}
+		return names[i] < names[j]
+	})
+	month := `(` + strings.Join(names, "|") + `)\.?`
+	altMonth := `(?:\s*/\s*(?:` + strings.Join(names, "|") + `)\.?)?`
+	sep := `[\s,.\-/]+`
+	reDMY = regexp.MustCompile(`(?:^|[^\pL\pN])(\d{1,2}|فاتح)(?:er|st|nd|rd|th)?` + `[\s,.\-/]*(?:de\s+)?` + month + altMonth + sep + `(?:de\s+)?(\d{4})(?:[^\pN]|$)`)
+	reMDY = regexp.MustCompile(`(?:^|[^\pL\pN])` + month + `\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:[^\pN]|$)`)
+}
+
+var (
+	reDMY, reMDY *regexp.Regexp
+	reISO        = regexp.MustCompile(`(?:^|[^\pN])(\d{4})-(\d{2})-(\d{2})(?:[T\s]+(\d{2}):(\d{2})(?::(\d{2}))?)?(?:[^\pN]|$)`)
+	reNumeric    = regexp.MustCompile(`(?:^|[^\pN/.])(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:[^\pN]|$)`)
+	reTime       = regexp.MustCompile(`(?:^|[^\pN:])(\d{1,2})(?:\s*[:h]\s*(\d{2})(?:\s*:\s*(\d{2}))?|\s*h)(?:[^\pN]|$)\s*([\pL.]+)?(?:\s*(?:gmt|utc)\s*([+-]\s*\d{1,2}(?::?\d{2})?)?)?`)
+	reUpdated    = regexp.MustCompile(`updated|modified|mis a jour|maj|actualise|تحديث|تعديل|محدث`)
+)
+
+// fold prepares text for matching dates and words: Arabic-Indic digits
+// become ASCII, Latin letters lose case and accents, Arabic letters lose
+// diacritics, tatweel and hamza seats, so spelling variants compare equal.
+func fold(s string) string {
+	s = norm.NFD.String(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r >= '٠' && r <= '٩':
+			r = '0' + (r - '٠')
+		case r >= '۰' && r <= '۹':
+			r = '0' + (r - '۰')
+		case unicode.Is(unicode.Mn, r), r == 'ـ':
+			continue
+		case r == 'ى', r == 'ی':
+			r = 'ي'
+		case r == 'ة':
+			r = 'ه'
+		case r == 'ک':
+			r = 'ك'
+		case r == 'ٱ':
+			r = 'ا'
+		case r == '،':
+			r = ','
+		case r == '\u00a0', r == '\u202f':
+			r = ' '
+		default:
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// normalizeDigits turns Arabic-Indic (U+0660-0669) and extended
+// Arabic-Indic (U+06F0-06F9) digits into ASCII ones, which time.Parse and
+// strconv require.
+func normalizeDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '٠' && r <= '٩':
+			return '0' + (r - '٠')
+		case r >= '۰' && r <= '۹':
+			return '0' + (r - '۰')
+		}
+		return r
+	}, s)
+}
+
+// foundDate is a date recognised inside a line of folded text.
+type foundDate struct {
+	t          time.Time
+	start, end int // byte span of the date and its time in the folded text
+	hasTime    bool
+}
+
+// findDates returns every complete date (day, month and year) written in s,
+// with its time of day when one follows it, in the order they appear. Dates
+// without an offset are in loc. s must be folded.
+func findDates(s string, loc *time.Location) []foundDate {
+	type cand struct {
+		start, end int
+		y, m, d    int
+		hh, mm, ss int
+		hasTime    bool
+	}
+	var cands []cand
+	for _, m := range reDMY.FindAllStringSubmatchIndex(s, -1) {
+		day := 1
+		if g := s[m[2]:m[3]]; g != "فاتح" {
+			day, _ = strconv.Atoi(g)
+		}
+		y, _ := strconv.Atoi(s[m[6]:m[7]])
+		cands = append(cands, cand{start: m[2], end: m[7], y: y, m: int(monthNames[s[m[4]:m[5]]]), d: day})
+	}
+	for _, m := range reMDY.FindAllStringSubmatchIndex(s, -1) {
+		day, _ := strconv.Atoi(s[m[4]:m[5]])
+		y, _ := strconv.Atoi(s[m[6]:m[7]])
+		cands = append(cands, cand{start: m[2], end: m[7], y: y, m: int(monthNames[s[m[2]:m[3]]]), d: day})
+	}
+	for _, m := range reISO.FindAllStringSubmatchIndex(s, -1) {
+		c := cand{start: m[2], end: m[7]}
+		c.y, _ = strconv.Atoi(s[m[2]:m[3]])
+		c.m, _ = strconv.Atoi(s[m[4]:m[5]])
+		c.d, _ = strconv.Atoi(s[m[6]:m[7]])
+		if m[8] >= 0 {
+			c.hh, _ = strconv.Atoi(s[m[8]:m[9]])
+			c.mm, _ = strconv.Atoi(s[m[10]:m[11]])
+			if m[12] >= 0 {
+				c.ss, _ = strconv.Atoi(s[m[12]:m[13]])
+				c.end = m[13]
+			} else {
+				c.end = m[11]
+			}
+			c.hasTime = true
+		}
+		cands = append(cands, c)
+	}
+	for _, m := range reNumeric.FindAllStringSubmatchIndex(s, -1) {
+		c := cand{start: m[2], end: m[7]}
+		c.d, _ = strconv.Atoi(s[m[2]:m[3]])
+		c.m, _ = strconv.Atoi(s[m[4]:m[5]])
+		c.y, _ = strconv.Atoi(s[m[6]:m[7]])
+		cands = append(cands, c)
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].start < cands[j].start })
+
+	var out []foundDate
+	last := 0
+	for i, c := range cands {
+		if c.start < last || !validDate(c.y, c.m, c.d) {
+			continue
+		}
+		zone := loc
+		if !c.hasTime {
+			// A time of day belongs to this date when it follows it before
+			// the next date starts.
+			limit := len(s)
+			if i+1 < len(cands) && cands[i+1].start > c.end {
+				limit = cands[i+1].start
+			}
+			if hh, mm, ss, z, end, ok := findTime(s[c.end:limit], loc); ok {
+				c.hh, c.mm, c.ss, zone, c.hasTime = hh, mm, ss, z, true
+				c.end += end
+			}
+		}
+		t := time.Date(c.y, time.Month(c.m), c.d, c.hh, c.mm, c.ss, 0, zone)
+		out = append(out, foundDate{t: t, start: c.start, end: c.end, hasTime: c.hasTime})
+		last = c.end
+	}
+	return out
+}
+
+func validDate(y, m, d int) bool {
+	if y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return false
+	}
+	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Day() == d
+}
+
+// findTime finds the first time of day in s: 16:18, 16h18, 16h, 4:18 pm,
+// 4:18 مساء, with an optional GMT/UTC offset.
+func findTime(s string, loc *time.Location) (hh, mm, ss int, zone *time.Location, end int, ok bool) {
+	for _, m := range reTime.FindAllStringSubmatchIndex(s, -1) {
+		hh, _ = strconv.Atoi(s[m[2]:m[3]])
+		mm, ss = 0, 0
+		if m[4] >= 0 {
+			mm, _ = strconv.Atoi(s[m[4]:m[5]])
+		}
+		if m[6] >= 0 {
+			ss, _ = strconv.Atoi(s[m[6]:m[7]])
+		}
+		end = m[1]
+		if m[8] >= 0 {
+			switch strings.TrimRight(s[m[8]:m[9]], ".") {
+			case "am", "a.m", "صباحا", "ص", "فجرا":
+				if hh == 12 {
+					hh = 0
+				}
+			case "pm", "p.m", "مساء", "مساءا", "م", "عصرا", "ظهرا", "ليلا":
+				if hh < 12 && !(s[m[8]:m[9]] == "ظهرا" && hh >= 11) && !(s[m[8]:m[9]] == "ليلا" && hh < 6) {
+					hh += 12
+				}
+			default:
+				// An ordinary word follows the time: it is not part of it.
+				end = m[8]
+			}
+		}
+		zone = loc
+		if m[10] >= 0 {
+			zone = parseOffset(strings.ReplaceAll(s[m[10]:m[11]], " ", ""))
+		} else if strings.Contains(s[m[0]:m[1]], "gmt") || strings.Contains(s[m[0]:m[1]], "utc") {
+			zone = time.UTC
+		}
+		if hh > 23 || mm > 59 || ss > 59 {
+			continue
+		}
+		return hh, mm, ss, zone, end, true
+	}
+	return 0, 0, 0, nil, 0, false
+}
+
+func parseOffset(s string) *time.Location {
+	sign := 1
+	if s[0] == '-' {
+		sign = -1
+	}
+	s = strings.ReplaceAll(s[1:], ":", "")
+	var h, m int
+	if len(s) > 2 {
+		h, _ = strconv.Atoi(s[:len(s)-2])
+		m, _ = strconv.Atoi(s[len(s)-2:])
+	} else {
+		h, _ = strconv.Atoi(s)
+	}
+	off := sign * (h*3600 + m*60)
+	if off == 0 {
+		return time.UTC
+	}
+	return time.FixedZone("", off)
+}
+
+// dateLayouts are the machine-written forms accepted in date fields, tried
+// before written dates.
+var dateLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05Z0700",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02 15:04:05 -0700 MST",
+	"2006-01-02 15:04:05 -0700",
+	"2006-01-02 15:04:05 Z07:00",
+	"2006-01-02 15:04:05",
+	"2006-01-02 15:04 -0700",
+	"2006-01-02 15:04",
+	"2006-01-02",
+	"2006/01/02 15:04:05",
+	"2006/01/02 15:04",
+	"2006/01/02",
+	time.RFC1123Z,
+	time.RFC1123,
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"Mon, 2 Jan 2006 15:04:05 MST",
+	time.RFC822Z,
+	time.RFC822,
+	"2 Jan 2006 15:04:05 -0700",
+	time.UnixDate,
+}
+
+var errNoDate = errors.New("not a date")
+
+// ParseDate reads a date as editors write it in a date field: RFC 3339 and
+// the usual machine forms, or a written date in Arabic, French or English
+// ("الإثنين 22 فبراير 2021 على الساعة 16:18", "22 février 2021 à 16h18",
+// "February 22, 2021 4:18 PM"). A date without an offset is in loc.
+func ParseDate(s string, loc *time.Location) (time.Time, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, errNoDate
+	}
+	digits := normalizeDigits(s)
+	for _, layout := range dateLayouts {
+		if t, err := time.ParseInLocation(layout, digits, loc); err == nil {
+			return t, nil
+		}
+	}
+	if ds := findDates(fold(s), loc); len(ds) > 0 {
+		return ds[0].t, nil
+	}
+	return time.Time{}, errNoDate
+}

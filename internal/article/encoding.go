@@ -1,0 +1,179 @@
+package article
+
+import (
+	"bytes"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/htmlindex"
+	xunicode "golang.org/x/text/encoding/unicode"
+)
+
+// decoded is a file's text in UTF-8, with the encoding it came in when that
+// was not UTF-8.
+type decoded struct {
+	text     string
+	encoding string // "" for UTF-8
+}
+
+// decode turns a file's bytes into UTF-8. It honours byte order marks, a
+// charset declared by the file itself (HTML), and otherwise tells UTF-8 from
+// the single-byte encodings newsrooms still export (Windows-1256 for Arabic,
+// Windows-1252 for French and English). Anything it cannot decode with
+// confidence is refused rather than turned into mojibake.
+func decode(data []byte, declared string) (decoded, *Problem) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		data = data[3:]
+		if !utf8.Valid(data) {
+			return decoded{}, invalidUTF8(data)
+		}
+		return decoded{text: string(data)}, nil
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE, 0, 0}), bytes.HasPrefix(data, []byte{0, 0, 0xFE, 0xFF}):
+		return decoded{}, &Problem{Field: "encoding", Message: "the file is UTF-32, which is not supported: save it as UTF-8"}
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		return transcode(data, xunicode.UTF16(xunicode.BigEndian, xunicode.ExpectBOM), "utf-16")
+	}
+	if order, ok := utf16WithoutBOM(data); ok {
+		return transcode(data, xunicode.UTF16(order, xunicode.IgnoreBOM), "utf-16")
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return decoded{}, &Problem{Field: "encoding", Line: lineAt(data, i),
+			Message: "the file holds binary data (a NUL byte), not text: upload the article as a text file"}
+	}
+	if utf8.Valid(data) {
+		return decoded{text: string(data)}, nil
+	}
+	if declared != "" {
+		if enc, err := htmlindex.Get(declared); err == nil && enc != xunicode.UTF8 {
+			name, _ := htmlindex.Name(enc)
+			return transcode(data, enc, name)
+		}
+	}
+	if mostlyUTF8(data) {
+		return decoded{}, invalidUTF8(data)
+	}
+	return legacy(data)
+}
+
+func transcode(data []byte, enc encoding.Encoding, name string) (decoded, *Problem) {
+	out, err := enc.NewDecoder().Bytes(data)
+	if err != nil {
+		return decoded{}, &Problem{Field: "encoding", Message: "the file cannot be decoded as " + name + ": " + err.Error()}
+	}
+	if bytes.Contains(out, []byte("\uFFFD")) && !bytes.Contains(data, []byte("\uFFFD")) {
+		return decoded{}, &Problem{Field: "encoding", Message: "the file is not valid " + name + ": save it again as UTF-8"}
+	}
+	return decoded{text: string(out), encoding: name}, nil
+}
+
+// utf16WithoutBOM spots UTF-16 text saved without a byte order mark: for
+// mostly-ASCII text every other byte is zero.
+func utf16WithoutBOM(data []byte) (xunicode.Endianness, bool) {
+	n := min(len(data), 512) &^ 1
+	if n < 8 {
+		return xunicode.BigEndian, false
+	}
+	var even, odd int
+	for i := 0; i < n; i += 2 {
+		if data[i] == 0 {
+			even++
+		}
+		if data[i+1] == 0 {
+			odd++
+		}
+	}
+	half := n / 2
+	switch {
+	case odd*10 >= half*7 && even == 0:
+		return xunicode.LittleEndian, true
+	case even*10 >= half*7 && odd == 0:
+		return xunicode.BigEndian, true
+	}
+	return xunicode.BigEndian, false
+}
+
+// mostlyUTF8 reports whether the file's non-ASCII bytes are mostly valid
+// UTF-8 sequences: then the invalid ones are damage or a mix of encodings,
+// not a legacy encoding.
+func mostlyUTF8(data []byte) bool {
+	var valid, invalid int
+	for i := 0; i < len(data); {
+		if data[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			invalid++
+		} else {
+			valid++
+		}
+		i += size
+	}
+	return valid > 0 && valid >= invalid
+}
+
+func invalidUTF8(data []byte) *Problem {
+	i := 0
+	for i < len(data) {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		i += size
+	}
+	return &Problem{Field: "encoding", Line: lineAt(data, i),
+		Message: "this line is not valid UTF-8 although the rest of the file is: the file mixes encodings or is damaged; save it again as UTF-8"}
+}
+
+// legacy decodes a single-byte file as Windows-1256 when its high bytes are
+// mostly Arabic letters there, else as Windows-1252, and refuses text whose
+// high bytes read as neither (another legacy encoding such as KOI8-R).
+func legacy(data []byte) (decoded, *Problem) {
+	var high, arabic int
+	dec1256 := charmap.Windows1256
+	for _, b := range data {
+		if b < 0x80 {
+			continue
+		}
+		high++
+		if r := dec1256.DecodeByte(b); unicode.Is(unicode.Arabic, r) {
+			arabic++
+		}
+	}
+	if arabic*2 > high {
+		return transcode(data, charmap.Windows1256, "windows-1256")
+	}
+	// In Western text, accented letters sit among ASCII letters; long runs of
+	// high bytes mean a script Windows-1252 does not have.
+	var inRuns, run int
+	for i := 0; i <= len(data); i++ {
+		if i < len(data) && data[i] >= 0x80 {
+			run++
+			continue
+		}
+		if run >= 3 {
+			inRuns += run
+		}
+		run = 0
+	}
+	undefined := false
+	for _, b := range data {
+		switch b {
+		case 0x81, 0x8D, 0x8F, 0x90, 0x9D: // unassigned in Windows-1252
+			undefined = true
+		}
+	}
+	if undefined || inRuns*2 > high {
+		return decoded{}, &Problem{Field: "encoding", Message: "the file is neither UTF-8 nor a known legacy encoding (Windows-1256, Windows-1252, Latin-1): save it as UTF-8"}
+	}
+	return transcode(data, charmap.Windows1252, "windows-1252")
+}
+
+// lineAt returns the 1-based line number of byte offset i.
+func lineAt(data []byte, i int) int {
+	return bytes.Count(data[:min(i, len(data))], []byte{'\n'}) + 1
+}

@@ -1,0 +1,159 @@
+package article
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strings"
+)
+
+// jsonFields are the keys of pressroom's JSON article format, documented by
+// schema/article.schema.json. Names follow JSON Feed 1.1 items where
+// JSON Feed has the field.
+var jsonFields = map[string]string{
+	"$schema": "text", "id": "text", "title": "text", "slug": "text", "url": "text",
+	"summary": "text", "content_html": "text", "content_text": "text", "content_markdown": "text",
+	"date_published": "date", "date_modified": "date", "date_expires": "date",
+	"language": "text", "authors": "authors", "tags": "list", "categories": "list",
+	"image": "text", "draft": "bool",
+}
+
+func parseJSON(text string, opts Options, r *report) meta {
+	var m meta
+	text = strings.TrimPrefix(text, "\uFEFF")
+	if depth(text, '{', '}')+depth(text, '[', ']') > maxDepth {
+		r.add("file", 0, "the JSON is nested more than %d levels deep", maxDepth)
+		return m
+	}
+	dec := json.NewDecoder(strings.NewReader(text))
+	var raw map[string]json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		if _, ok := err.(*json.UnmarshalTypeError); ok {
+			r.add("file", 1, "the file must hold one JSON object with the article's fields")
+		} else {
+			r.add("file", jsonErrorLine(text, err), "the file is not valid JSON: %s", jsonErrorText(err))
+		}
+		return m
+	}
+	if _, err := dec.Token(); err == nil {
+		r.add("file", 0, "the file holds more than one JSON value: put one article object per file")
+		return m
+	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	values := map[string]any{}
+	lines := map[string]int{}
+	for _, k := range keys {
+		line := keyLine(text, k, "JSON")
+		lines[k] = line
+		kind, known := jsonFields[k]
+		if !known {
+			r.add(k, line, "unknown field %q (see schema/article.schema.json for the fields an article may have)", k)
+			continue
+		}
+		v, ok := decodeJSONField(kind, raw[k])
+		if !ok {
+			r.add(k, line, "%q should be %s", k, map[string]string{
+				"text": "a string", "date": "a date string such as 2021-02-22T16:18:00+01:00",
+				"list": "a list of strings", "authors": `a list of names or {"name": ...} objects`, "bool": "true or false",
+			}[kind])
+			continue
+		}
+		values[k] = v
+	}
+	f := field{fm: frontMatter{values: values, lines: lines, format: "JSON"}, r: r, loc: opts.Location}
+	m.id = f.text("id", "id")
+	m.title = f.text("title", "title")
+	m.titleLine = lines["title"]
+	m.slug = f.text("slug", "slug")
+	m.url = f.text("url", "url")
+	m.summary = f.text("summary", "summary")
+	m.image = f.text("image", "image")
+	m.published = f.date("date_published", "date_published")
+	m.updated = f.date("date_modified", "date_modified")
+	m.expires = f.date("date_expires", "date_expires")
+	m.authors = f.list("authors", "authors")
+	m.tags = f.list("tags", "tags")
+	m.categories = f.list("categories", "categories")
+	m.draft, _ = f.flag("draft", "draft")
+	if l := f.text("language", "language"); l != "" {
+		if c, ok := canonicalLang(l); ok {
+			m.lang = c
+		} else {
+			r.add("language", lines["language"], "%q is not a language code: use a BCP 47 code such as ar, ar-MA, fr or en", l)
+		}
+	}
+	bodies := 0
+	if s, ok := values["content_html"].(string); ok {
+		m.body, bodies = s, bodies+1
+	}
+	if s, ok := values["content_markdown"].(string); ok {
+		var buf bytes.Buffer
+		if markdownNesting(s) <= maxMarkdownNesting && md.Convert([]byte(s), &buf) == nil {
+			m.body = buf.String()
+		} else {
+			r.add("content_markdown", lines["content_markdown"], "the Markdown is nested too deeply to render")
+		}
+		bodies++
+	}
+	if s, ok := values["content_text"].(string); ok {
+		m.body, bodies = textToHTML(s), bodies+1
+	}
+	switch {
+	case bodies == 0:
+		r.add("content_html", 0, "the article has no content: give one of content_html, content_markdown or content_text")
+	case bodies > 1:
+		r.add("content_html", 0, "give only one of content_html, content_markdown or content_text")
+	}
+	return m
+}
+
+func decodeJSONField(kind string, raw json.RawMessage) (any, bool) {
+	switch kind {
+	case "text", "date":
+		var s string
+		return s, json.Unmarshal(raw, &s) == nil
+	case "bool":
+		var b bool
+		return b, json.Unmarshal(raw, &b) == nil
+	case "list":
+		var l []string
+		if json.Unmarshal(raw, &l) != nil {
+			return nil, false
+		}
+		return toAny(l), true
+	case "authors":
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return nil, false
+		}
+		var out []any
+		for _, it := range items {
+			var s string
+			var obj struct {
+				Name string `json:"name"`
+			}
+			switch {
+			case json.Unmarshal(it, &s) == nil:
+				out = append(out, s)
+			case json.Unmarshal(it, &obj) == nil && obj.Name != "":
+				out = append(out, obj.Name)
+			default:
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+func toAny(l []string) []any {
+	out := make([]any, len(l))
+	for i, s := range l {
+		out[i] = s
+	}
+	return out
+}

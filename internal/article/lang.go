@@ -1,0 +1,193 @@
+package article
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/language"
+)
+
+// canonicalLang turns a declared language ("ar_MA", "FR-fr", "en") into a
+// BCP 47 tag ("ar-MA", "fr-FR", "en"). ok is false when s is not a language.
+func canonicalLang(s string) (string, bool) {
+	s = strings.TrimSpace(strings.ReplaceAll(s, "_", "-"))
+	if s == "" || s == "*" {
+		return "", false
+	}
+	tag, err := language.Parse(s)
+	if err != nil {
+		return "", false
+	}
+	if base, conf := tag.Base(); conf == language.No || base.String() == "und" {
+		return "", false
+	}
+	return tag.String(), true
+}
+
+// rtlScripts are written right to left.
+var rtlScripts = map[string]bool{
+	"Arab": true, "Hebr": true, "Syrc": true, "Thaa": true, "Nkoo": true,
+	"Adlm": true, "Rohg": true, "Mand": true, "Samr": true,
+}
+
+// direction is "rtl" for languages written right to left, else "ltr".
+func direction(lang string) string {
+	tag, err := language.Parse(lang)
+	if err != nil {
+		return "ltr"
+	}
+	if script, _ := tag.Script(); rtlScripts[script.String()] {
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// detectSample bounds the text language detection looks at: enough for
+// stop words to settle, cheap on an 8 KB article.
+const detectSample = 2000
+
+// stopWords are frequent function words per language, by script. They are
+// matched on folded text (see fold), so accents and hamza seats are gone.
+var stopWords = map[string][]string{
+	"ar": {"في", "من", "علي", "الي", "ان", "التي", "الذي", "عن", "مع", "هذا", "هذه", "كان", "قال", "بين", "بعد", "او", "لم", "وقد", "كما", "حيث"},
+	"fa": {"است", "این", "که", "را", "با", "برای", "از", "به", "می", "شد", "های", "بود", "آن", "اين", "هم", "یک", "کرد"},
+	"ur": {"کے", "ہے", "میں", "کی", "اور", "کو", "سے", "نے", "کہ", "پر", "ہیں", "تھا", "کا", "یہ"},
+	"en": {"the", "and", "of", "to", "in", "is", "that", "for", "it", "with", "was", "on", "as", "by", "at", "from", "his", "has", "have", "are", "this", "said", "will"},
+	"fr": {"le", "la", "les", "des", "et", "est", "une", "un", "du", "dans", "que", "qui", "pour", "pas", "sur", "au", "avec", "par", "ce", "il", "elle", "sont", "ont", "aux"},
+	"es": {"el", "la", "los", "las", "de", "que", "y", "en", "del", "por", "con", "una", "para", "es", "se", "al", "lo", "como", "mas", "pero"},
+	"de": {"der", "die", "das", "und", "ist", "nicht", "mit", "den", "von", "zu", "ein", "eine", "auf", "sich", "des", "dem", "im", "fur", "auch", "wird"},
+	"it": {"il", "di", "che", "e", "la", "per", "un", "una", "del", "della", "non", "sono", "con", "gli", "le", "nel", "alla", "anche", "ha", "dei"},
+	"pt": {"o", "a", "os", "as", "de", "que", "e", "do", "da", "em", "um", "uma", "para", "com", "nao", "dos", "das", "por", "mais", "foi"},
+	"nl": {"de", "het", "een", "en", "van", "is", "dat", "niet", "op", "te", "zijn", "met", "voor", "ook", "aan", "wordt", "bij", "naar"},
+}
+
+var stopSets = func() map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for lang, words := range stopWords {
+		set := map[string]bool{}
+		for _, w := range words {
+			set[fold(w)] = true
+		}
+		out[lang] = set
+	}
+	return out
+}()
+
+// detectLanguage guesses the language of plain text from its script and,
+// within a script shared by several languages, from its most frequent
+// function words. It returns "" when the text is too short or unclear.
+func detectLanguage(text string) string {
+	if len(text) > detectSample*4 {
+		text = text[:detectSample*4]
+	}
+	counts := map[string]int{}
+	letters := 0
+	for _, r := range text {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		letters++
+		for _, sc := range []struct {
+			name  string
+			table *unicode.RangeTable
+		}{
+			{"Latin", unicode.Latin}, {"Arabic", unicode.Arabic}, {"Hebrew", unicode.Hebrew},
+			{"Cyrillic", unicode.Cyrillic}, {"Greek", unicode.Greek}, {"Han", unicode.Han},
+			{"Kana", unicode.Hiragana}, {"Kana", unicode.Katakana}, {"Hangul", unicode.Hangul},
+			{"Thai", unicode.Thai}, {"Devanagari", unicode.Devanagari},
+		} {
+			if unicode.Is(sc.table, r) {
+				counts[sc.name]++
+				break
+			}
+		}
+	}
+	if letters < 8 {
+		return ""
+	}
+	script, best := "", 0
+	for name, n := range counts {
+		if n > best || (n == best && name < script) {
+			script, best = name, n
+		}
+	}
+	if best*2 < letters {
+		return ""
+	}
+	switch script {
+	case "Arabic":
+		return byStopWords(text, "ar", []string{"ar", "fa", "ur"})
+	case "Latin":
+		return byStopWords(text, "", []string{"en", "fr", "es", "de", "it", "pt", "nl"})
+	case "Hebrew":
+		return "he"
+	case "Cyrillic":
+		if strings.ContainsAny(text, "іїєґ") {
+			return "uk"
+		}
+		return "ru"
+	case "Greek":
+		return "el"
+	case "Han":
+		if counts["Kana"] > 0 {
+			return "ja"
+		}
+		return "zh"
+	case "Kana":
+		return "ja"
+	case "Hangul":
+		return "ko"
+	case "Thai":
+		return "th"
+	case "Devanagari":
+		return "hi"
+	}
+	return ""
+}
+
+// byStopWords picks the candidate whose function words occur most often in
+// the first detectSample runes of text; fallback when none clearly wins.
+func byStopWords(text, fallback string, candidates []string) string {
+	scores := map[string]int{}
+	words := strings.FieldsFunc(fold(text), func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' })
+	n := 0
+	for _, w := range words {
+		if n += len([]rune(w)) + 1; n > detectSample {
+			break
+		}
+		if i := strings.LastIndexByte(w, '\''); i >= 0 {
+			w = w[i+1:] // l'article, d'un
+		}
+		for _, c := range candidates {
+			if stopSets[c][w] {
+				scores[c]++
+			}
+		}
+	}
+	best, second := "", 0
+	for _, c := range candidates {
+		switch {
+		case best == "" || scores[c] > scores[best]:
+			if best != "" {
+				second = scores[best]
+			}
+			best = c
+		case scores[c] > second:
+			second = scores[c]
+		}
+	}
+	if scores[best] < 2 || scores[best] == second {
+		return fallback
+	}
+	return best
+}
+
+// CanonicalLanguage returns the BCP 47 form of a language code ("ar_MA"
+// gives "ar-MA"), or an error when s is not one.
+func CanonicalLanguage(s string) (string, error) {
+	if c, ok := canonicalLang(s); ok {
+		return c, nil
+	}
+	return "", fmt.Errorf("article: %q is not a language code", s)
+}

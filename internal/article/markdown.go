@@ -1,0 +1,102 @@
+package article
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer/html"
+)
+
+// md renders GitHub-flavoured Markdown (tables, strikethrough, autolinks,
+// task lists) with footnotes. Raw HTML is passed through because editors
+// use it for figures and embeds; the sanitiser decides what survives.
+var md = goldmark.New(
+	goldmark.WithExtensions(extension.GFM, extension.Footnote),
+	goldmark.WithRendererOptions(html.WithUnsafe()),
+)
+
+var (
+	reATXHeading    = regexp.MustCompile(`^#[ \t]+(.+?)[ \t]*#*[ \t]*$`)
+	reSetextHeading = regexp.MustCompile(`^=+[ \t]*$`)
+)
+
+// maxMarkdownNesting bounds block nesting (quotes, lists) that would make
+// rendering slow: no article needs more.
+const maxMarkdownNesting = 64
+
+func parseMarkdown(text string, opts Options, r *report) meta {
+	var m meta
+	fm, body, bodyLine, ok := splitFrontMatter(strings.TrimPrefix(text, "\uFEFF"), r)
+	if ok {
+		applyFrontMatter(fm, &m, opts, r)
+	}
+	if m.title == "" {
+		m.title, body = leadingHeading(body)
+		m.titleLine = bodyLine
+	}
+	if m.summary == "" {
+		if before, _, found := strings.Cut(body, "<!--more-->"); found {
+			var buf bytes.Buffer
+			if md.Convert([]byte(before), &buf) == nil {
+				m.summary = plainText(policy.Sanitize(buf.String()), 8192)
+			}
+		}
+	}
+	if markdownNesting(body) > maxMarkdownNesting {
+		r.add("body", bodyLine, "the Markdown is nested more than %d levels deep", maxMarkdownNesting)
+		return m
+	}
+	var buf bytes.Buffer
+	if err := md.Convert([]byte(body), &buf); err != nil {
+		r.add("body", bodyLine, "the Markdown cannot be rendered: %v", err)
+		return m
+	}
+	m.body = buf.String()
+	return m
+}
+
+// leadingHeading takes a level-1 heading that opens the body as the title
+// (for files without front matter) and removes it from the body.
+func leadingHeading(body string) (title, rest string) {
+	trimmed := strings.TrimLeft(body, " \t\n")
+	first, after, _ := strings.Cut(trimmed, "\n")
+	if m := reATXHeading.FindStringSubmatch(first); m != nil {
+		return m[1], after
+	}
+	second, after2, _ := strings.Cut(after, "\n")
+	if strings.TrimSpace(first) != "" && reSetextHeading.MatchString(second) {
+		return strings.TrimSpace(first), after2
+	}
+	return "", body
+}
+
+// markdownNesting estimates the deepest block nesting: quote markers and
+// list indentation at the start of a line.
+func markdownNesting(s string) int {
+	max := 0
+	for _, line := range strings.Split(s, "\n") {
+		d := 0
+		for _, c := range line {
+			switch c {
+			case '>':
+				d++
+			case ' ', '\t', '-', '*', '+':
+				if c == '\t' {
+					d++
+				}
+				continue
+			default:
+				goto done
+			}
+		}
+	done:
+		indent := len(line) - len(strings.TrimLeft(line, " "))
+		if d+indent/4 > max {
+			max = d + indent/4
+		}
+	}
+	return max
+}

@@ -1,0 +1,254 @@
+package article
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path"
+	"strings"
+	"time"
+)
+
+// meta is what a format parser extracts before the steps all formats share.
+type meta struct {
+	id, slug, title, summary, url, lang, image string
+	published, updated, expires                time.Time
+	authors, tags, categories                  []string
+	draft                                      bool
+	body                                       string // untrusted HTML
+	titleLine                                  int    // where the title was expected, for errors
+	notes                                      []string
+}
+
+// Parse turns one article file into an Article. The format is chosen by the
+// file name's extension (see Format). A file that cannot be published gets
+// an *Error (errors.Is(err, ErrRejected)) listing every problem with its
+// field and line. Parse never panics and is safe for concurrent use.
+func Parse(name string, data []byte, opts Options) (a Article, err error) {
+	defer func() {
+		// A parser bug must reject one file, not take down a Lambda batch.
+		if p := recover(); p != nil {
+			a, err = Article{}, reject(name, "file", 0, "internal error while reading this file (%v): please report it", p)
+		}
+	}()
+	opts = opts.withDefaults()
+	format := Format(name)
+	if format == "" {
+		return Article{}, reject(name, "file", 0, "unsupported file type %q: articles are .md, .markdown, .html, .htm, .txt or .json files", path.Ext(name))
+	}
+	if int64(len(data)) > opts.MaxBytes {
+		return Article{}, tooLarge(name, int64(len(data)), opts.MaxBytes)
+	}
+	declared := ""
+	if format == "html" {
+		declared = declaredCharset(data)
+	}
+	dec, p := decode(data, declared)
+	if p != nil {
+		return Article{}, &Error{File: name, Problems: []Problem{*p}}
+	}
+	text := strings.ReplaceAll(dec.text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+
+	var r report
+	var m meta
+	switch format {
+	case "markdown":
+		m = parseMarkdown(text, opts, &r)
+	case "html":
+		m = parseHTML(text, opts, &r)
+	case "text":
+		m = parseText(text, opts, &r)
+	case "json":
+		m = parseJSON(text, opts, &r)
+	}
+	if dec.encoding != "" {
+		m.notes = append(m.notes, "transcoded from "+dec.encoding)
+	}
+	a = finish(name, format, data, m, opts, &r)
+	if err := r.err(name); err != nil {
+		return Article{}, err
+	}
+	return a, nil
+}
+
+func tooLarge(name string, size, max int64) error {
+	return reject(name, "file", 0, "the file is %s, larger than the %s limit (articles.max_file_size)", humanBytes(size), humanBytes(max))
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// ReadFile reads an article file, refusing one larger than max bytes before
+// reading it whole. It also returns the file's modification time, the date
+// of last resort for articles that carry none.
+func ReadFile(name string, max int64) ([]byte, time.Time, error) {
+	if max <= 0 {
+		max = DefaultMaxBytes
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if fi.IsDir() {
+		return nil, time.Time{}, fmt.Errorf("article: %s is a folder", name)
+	}
+	if fi.Size() > max {
+		return nil, fi.ModTime(), tooLarge(name, fi.Size(), max)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, fi.ModTime(), err
+	}
+	if int64(len(data)) > max {
+		return nil, fi.ModTime(), tooLarge(name, int64(len(data)), max)
+	}
+	return data, fi.ModTime(), nil
+}
+
+// finish applies what every format shares: defaults for dates, language,
+// slug, URL and id, sanitising, and the checks that reject a file.
+func finish(name, format string, data []byte, m meta, opts Options, r *report) Article {
+	sum := sha256.Sum256(data)
+	a := Article{
+		Source:     name,
+		Format:     format,
+		Hash:       hex.EncodeToString(sum[:]),
+		Title:      cleanLine(m.title),
+		Authors:    cleanList(m.authors),
+		Tags:       cleanList(m.tags),
+		Categories: cleanList(m.categories),
+		Draft:      m.draft,
+		Notes:      m.notes,
+		DateSource: DateFromContent,
+	}
+	if a.Title == "" {
+		r.add("title", m.titleLine, "the article has no title")
+	}
+
+	stem, fileDate := nameParts(name)
+	a.Slug = Slugify(m.slug)
+	if a.Slug == "" {
+		a.Slug = Slugify(stem)
+	}
+	if a.Slug == "" {
+		a.Slug = Slugify(a.Title)
+	}
+	if a.Slug == "" {
+		a.Slug = "article-" + a.Hash[:12]
+	}
+
+	a.Published = m.published
+	if a.Published.IsZero() && fileDate != "" {
+		if t, err := time.ParseInLocation("2006-01-02", fileDate, opts.Location); err == nil {
+			a.Published, a.DateSource = t, DateFromFileName
+		}
+	}
+	if a.Published.IsZero() && !opts.ModTime.IsZero() {
+		a.Published, a.DateSource = opts.ModTime.In(opts.Location).Truncate(time.Second), DateFromModTime
+	}
+	if a.Published.IsZero() {
+		r.add("date", 0, "the article has no publication date: add a date field, a dateline, or start the file name with the date (2021-02-22-slug.txt)")
+	}
+	if a.DateSource != DateFromContent {
+		a.Notes = append(a.Notes, "date taken from the "+a.DateSource)
+	}
+	a.Updated = m.updated
+	if a.Updated.Before(a.Published) {
+		a.Updated = a.Published
+	}
+	a.Expires = m.expires
+
+	// Sanitising does not depend on the article's URL; making URLs absolute
+	// does, and the URL may depend on the language.
+	safe := policy.Sanitize(m.body)
+	a.Lang = m.lang
+	if a.Lang == "" {
+		a.Lang = detectLanguage(a.Title + "\n" + plainText(safe, detectSample*4))
+	}
+	if a.Lang == "" {
+		a.Lang = opts.Language
+	}
+	a.Dir = direction(a.Lang)
+
+	a.URL = articleURL(m.url, a, opts)
+	base, err := url.Parse(a.URL)
+	if err != nil {
+		base = opts.BaseURL
+	}
+	a.ContentHTML = Clean(strings.TrimSpace(absolutize(safe, base)))
+	if !hasWord(plainText(a.ContentHTML, 4096)) && !strings.Contains(a.ContentHTML, "<img") &&
+		!strings.Contains(a.ContentHTML, "<video") && !strings.Contains(a.ContentHTML, "<audio") {
+		r.add("body", 0, "the article has no text")
+	}
+
+	a.Summary = cleanLine(m.summary)
+	if strings.ContainsAny(a.Summary, "<>&") {
+		a.Summary = cleanLine(plainText(policy.Sanitize(a.Summary), 8192))
+	}
+	if a.Summary == "" {
+		a.Summary = firstParagraph(a.ContentHTML)
+	}
+	a.Summary = truncateWords(a.Summary, 300)
+
+	if m.image != "" {
+		if u, ok := resolve(base, m.image); ok && strings.HasPrefix(u, "http") {
+			a.Image = Clean(u)
+		}
+	}
+
+	a.ID = cleanLine(m.id)
+	if a.ID == "" && !a.Published.IsZero() {
+		a.ID = tagID(opts.BaseURL.Host, a.Published.In(opts.Location), a.Slug)
+	}
+	return a
+}
+
+// articleURL is the article's canonical URL: the one the file gives,
+// resolved against the site, else the site's permalink pattern.
+func articleURL(given string, a Article, opts Options) string {
+	if given != "" {
+		if u, ok := resolve(opts.BaseURL, given); ok && strings.HasPrefix(u, "http") {
+			return Clean(u)
+		}
+	}
+	return Permalink(opts.BaseURL, opts.Permalink, a, opts.Location)
+}
+
+// Permalink expands a URL pattern against the site's base URL. The tokens
+// are :year, :month, :day (of the publication date in loc), :slug, :section
+// (the first category's slug) and :lang. Non-ASCII slugs are
+// percent-encoded in the result.
+func Permalink(base *url.URL, pattern string, a Article, loc *time.Location) string {
+	t := a.Published.In(loc)
+	section := ""
+	if len(a.Categories) > 0 {
+		section = Slugify(a.Categories[0])
+	}
+	p := strings.NewReplacer(
+		":year", t.Format("2006"), ":month", t.Format("01"), ":day", t.Format("02"),
+		":slug", a.Slug, ":section", section, ":lang", strings.ToLower(a.Lang),
+	).Replace(pattern)
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
+	}
+	u := *base
+	u.Path = strings.TrimSuffix(base.Path, "/") + "/" + strings.TrimPrefix(p, "/")
+	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
+	return u.String()
+}

@@ -1,0 +1,434 @@
+package article
+
+import (
+	"html"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// A plain-text newsroom export has this shape (any part but the headline
+// and body may be missing):
+//
+//  1. navigation: bullet lines (related headlines, however long) or a run
+//     of short menu words;
+//  2. labels: a few words with no sentence punctuation ("عاجل", "Flash info");
+//  3. a dateline: a written date, often with weekday and time;
+//  4. the headline, next to the dateline (usually after it), sometimes
+//     printed twice;
+//  5. the body: paragraphs separated by blank lines.
+//
+// The parser recovers the parts from these shapes, not from words of one
+// site, so other sites' exports in Arabic, French and English work too.
+
+// unit is one non-blank line of a text file.
+type unit struct {
+	text        string
+	line        int  // 1-based
+	blankBefore bool // a blank line (or the start of the file) precedes it
+}
+
+// maxHeader bounds how far into the file the dateline and headline are
+// looked for.
+const maxHeader = 15
+
+// bullets open navigation lines and body list items.
+const bullets = "•·*-»◦▪►‣⁃–—●○■□➤→"
+
+// labels are well-known section labels, folded (see fold). Any short line
+// before the headline is dropped as a label too; these are also dropped
+// where the file has no dateline.
+var labels = map[string]bool{}
+
+// connectors are the words a dateline may hold besides its date, folded.
+var connectors = map[string]bool{}
+
+// reByline matches a byline; reReadAlso a "read also" heading above related
+// links; reTagsLine a line of tags. All match folded text.
+var reByline = regexp.MustCompile(`^(?:by|par|بقلم|كتب|كتبه|كتبته|بواسطة|من طرف|اعداد|إعداد|تحرير)\s*[:：]?\s+(.+)$`)
+
+var reReadAlso = regexp.MustCompile(`^(?:read also|read more|related|see also|lire aussi|a lire aussi|voir aussi|sur le meme sujet|اقرا ايضا|اقرأ أيضا|اقرا كذلك|مواضيع ذات صله|ذات صله|اخبار ذات صله|شاهد ايضا)\s*[:：.…]*$`)
+
+var reTagsLine = regexp.MustCompile(`^(?:tags|keywords|mots[ -]cles|etiquettes|الوسوم|وسوم|الكلمات المفتاحيه|كلمات مفتاحيه)\s*[:：]\s*(.+)$`)
+
+func init() {
+	for _, l := range []string{
+		"عاجل", "خبر عاجل", "عاجل جدا", "حصري", "خاص", "فيديو", "بالفيديو", "صور", "بالصور", "مباشر",
+		"تحديث", "آخر الأخبار", "أخبار", "رأي", "تحليل", "تقرير", "متابعة",
+		"breaking", "breaking news", "exclusive", "urgent", "update", "updated", "live", "just in",
+		"developing", "developing story", "news", "latest", "opinion", "analysis", "video", "photos",
+		"flash", "flash info", "flash-info", "alerte", "alerte info", "en direct", "exclusif", "info",
+		"dernière minute", "dernière heure", "actualité", "à la une", "urgent info", "vidéo",
+	} {
+		labels[fold(l)] = true
+	}
+	for _, w := range []string{
+		"on", "at", "the", "published", "posted", "updated", "last", "by", "am", "pm", "gmt", "utc", "time",
+		"le", "la", "à", "a", "publié", "mis", "jour", "par", "dernière", "mise", "h", "du", "de", "et",
+		"على", "الساعة", "في", "يوم", "نشر", "نشر في", "بتاريخ", "تاريخ", "آخر", "تحديث", "صباحا", "مساء",
+		"بتوقيت", "غرينتش", "ص", "م", "بقلم", "الموافق", "هـ", "ه",
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+		"mon", "tue", "wed", "thu", "fri", "sat", "sun",
+		"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+		"الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت",
+	} {
+		connectors[fold(w)] = true
+	}
+}
+
+func parseText(text string, opts Options, r *report) meta {
+	var m meta
+	text = strings.TrimPrefix(text, "\uFEFF")
+	lineOffset := 0
+	if fm, body, bodyLine, ok := splitFrontMatter(text, r); ok {
+		applyFrontMatter(fm, &m, opts, r)
+		text, lineOffset = body, bodyLine-1
+	}
+	units := splitUnits(text, lineOffset)
+	if len(units) == 0 {
+		return m
+	}
+	t := textParse{units: units, loc: opts.Location}
+	t.header()
+	if m.title == "" {
+		if t.headline < 0 {
+			r.add("title", units[0].line, "no headline found: the first lines are navigation, labels or long paragraphs; put the headline on its own line before the text")
+		} else {
+			m.title = units[t.headline].text
+		}
+		m.titleLine = units[0].line
+	}
+	if m.published.IsZero() {
+		m.published = t.published
+	}
+	if m.updated.IsZero() {
+		m.updated = t.updated
+	}
+	m.body = t.body(m.title)
+	m.authors = append(m.authors, t.authors...)
+	m.tags = append(m.tags, t.tags...)
+	return m
+}
+
+func splitUnits(text string, lineOffset int) []unit {
+	var units []unit
+	blank := true
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(strings.TrimPrefix(line, "\uFEFF"))
+		if line == "" {
+			blank = true
+			continue
+		}
+		units = append(units, unit{text: line, line: lineOffset + i + 1, blankBefore: blank})
+		blank = false
+	}
+	return units
+}
+
+// textParse holds the state of one plain-text file's parse.
+type textParse struct {
+	units              []unit
+	loc                *time.Location
+	headline           int // index into units, -1 when none
+	dateline           int // -1 when none
+	bodyStart          int
+	published, updated time.Time
+	authors, tags      []string
+}
+
+// header finds the navigation, labels, dateline and headline.
+func (t *textParse) header() {
+	t.headline, t.dateline = -1, -1
+	limit := min(len(t.units), maxHeader)
+	for i := 0; i < limit; i++ {
+		if isNavigation(t.units[i].text) {
+			continue
+		}
+		if pub, upd, authors, ok := t.readDateline(t.units[i].text); ok {
+			t.dateline, t.published, t.updated, t.authors = i, pub, upd, authors
+			break
+		}
+	}
+	if t.dateline < 0 {
+		for i := 0; i < limit; i++ {
+			u := t.units[i].text
+			if isNavigation(u) || isLabel(u) {
+				continue
+			}
+			if headlineLike(u) {
+				t.headline = i
+			}
+			break
+		}
+		t.bodyStart = t.headline + 1
+		return
+	}
+	after := -1
+	for i := t.dateline + 1; i < len(t.units) && i < t.dateline+4; i++ {
+		u := t.units[i].text
+		if isNavigation(u) || isLabel(u) {
+			continue
+		}
+		if _, upd, _, ok := t.readDateline(u); ok {
+			if t.updated.IsZero() || upd.After(t.updated) {
+				t.updated = upd
+			}
+			continue
+		}
+		after = i
+		break
+	}
+	before := -1
+	for i := t.dateline - 1; i >= 0; i-- {
+		u := t.units[i].text
+		if isNavigation(u) || isLabel(u) {
+			continue
+		}
+		before = i
+		break
+	}
+	switch {
+	case after >= 0 && headlineLike(t.units[after].text) && !(before >= 0 && headlineLike(t.units[before].text) && bodyLike(t.units[after].text)):
+		t.headline, t.bodyStart = after, after+1
+	case before >= 0 && headlineLike(t.units[before].text):
+		t.headline, t.bodyStart = before, t.dateline+1
+	default:
+		t.bodyStart = t.dateline + 1
+	}
+	// Updated datelines right after the dateline are not body.
+	for t.bodyStart < len(t.units) {
+		if _, _, _, ok := t.readDateline(t.units[t.bodyStart].text); !ok || t.bodyStart > t.dateline+3 {
+			break
+		}
+		t.bodyStart++
+	}
+}
+
+// readDateline reports whether line is a dateline: a complete date with
+// little else (weekday, time, "published", a byline). It returns the first
+// date, a later date marked as an update, and a byline's authors.
+func (t *textParse) readDateline(line string) (pub, upd time.Time, authors []string, ok bool) {
+	f := fold(line)
+	dates := findDates(f, t.loc)
+	if len(dates) == 0 {
+		return pub, upd, nil, false
+	}
+	// Strip the dates and count the words left that a dateline would not have.
+	var rest strings.Builder
+	prev := 0
+	for _, d := range dates {
+		rest.WriteString(f[prev:d.start])
+		rest.WriteByte(' ')
+		prev = d.end
+	}
+	rest.WriteString(f[prev:])
+	var bylineWords int
+	for _, seg := range splitSegments(line) {
+		if m := reByline.FindStringSubmatch(fold(seg)); m != nil && len(strings.Fields(m[1])) <= 5 {
+			authors = append(authors, strings.TrimSpace(bylineName(seg)))
+			bylineWords += len(strings.Fields(seg))
+		}
+	}
+	extra := 0
+	for _, w := range strings.FieldsFunc(rest.String(), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if !connectors[w] && !reUpdated.MatchString(w) {
+			extra++
+		}
+	}
+	if extra-bylineWords > 4 {
+		return pub, upd, nil, false
+	}
+	pub = dates[0].t
+	for i := 1; i < len(dates); i++ {
+		if reUpdated.MatchString(f[dates[i-1].end:dates[i].start]) {
+			upd = dates[i].t
+		}
+	}
+	if len(dates) == 1 && reUpdated.MatchString(f[:dates[0].start]) {
+		// A line that only gives the update ("Mis à jour le ...").
+		upd = pub
+	}
+	return pub, upd, authors, true
+}
+
+// bylineName returns the name part of a byline segment in its original
+// spelling ("Par Jean Dupont" gives "Jean Dupont").
+func bylineName(seg string) string {
+	words := strings.Fields(seg)
+	for i := range words {
+		if reByline.MatchString(fold(strings.Join(words[i:], " "))) {
+			rest := words[i+1:]
+			if len(rest) > 0 && (rest[0] == "طرف" || rest[0] == ":") {
+				rest = rest[1:]
+			}
+			return strings.TrimLeft(strings.Join(rest, " "), ":： ")
+		}
+	}
+	return seg
+}
+
+var (
+	reSegmentSep = regexp.MustCompile(`\s+[|•·–—-]\s+|\s*\|\s*`)
+	reMenuSep    = regexp.MustCompile(`\s*[|›»>/•·]\s*|\s{2,}|\t`)
+)
+
+func splitSegments(line string) []string { return reSegmentSep.Split(line, -1) }
+
+// isNavigation reports whether a line is site navigation: a bullet line,
+// or a run of at least three short menu items.
+func isNavigation(s string) bool {
+	if isBullet(s) {
+		return true
+	}
+	parts := reMenuSep.Split(s, -1)
+	if len(parts) < 3 {
+		return false
+	}
+	for _, p := range parts {
+		if n := len(strings.Fields(p)); n > 3 || strings.ContainsAny(p, ".!?؟") {
+			return false
+		}
+	}
+	return true
+}
+
+func isBullet(s string) bool {
+	r, size := utf8.DecodeRuneInString(s)
+	if !strings.ContainsRune(bullets, r) {
+		return false
+	}
+	if r == '-' || r == '*' || r == '–' || r == '—' {
+		// "-5%" is not a bullet; "- item" is.
+		next, _ := utf8.DecodeRuneInString(s[size:])
+		return unicode.IsSpace(next)
+	}
+	return true
+}
+
+// isLabel reports whether a line is a well-known section label.
+func isLabel(s string) bool {
+	f := strings.TrimFunc(fold(s), func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.IsSymbol(r) })
+	return labels[f]
+}
+
+func wordCount(s string) int { return len(strings.Fields(s)) }
+
+func endsSentence(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(s, "\"'”»)’ "))
+	return strings.ContainsRune(".!?؟…:;", r)
+}
+
+// headlineLike: short enough for a headline, and not a full paragraph.
+func headlineLike(s string) bool {
+	w := wordCount(s)
+	if w == 0 || w > 30 || utf8.RuneCountInString(s) > 300 {
+		return false
+	}
+	return !(strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "..") && w > 15)
+}
+
+// bodyLike: a paragraph of running text.
+func bodyLike(s string) bool {
+	w := wordCount(s)
+	return w > 30 || (w > 12 && endsSentence(s))
+}
+
+// same compares two lines ignoring case, accents and punctuation.
+func same(a, b string) bool {
+	norm := func(s string) string {
+		return strings.Join(strings.FieldsFunc(fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
+	}
+	return norm(a) == norm(b)
+}
+
+// body renders the units after the header as HTML paragraphs and lists.
+func (t *textParse) body(title string) string {
+	var b strings.Builder
+	units := t.units[t.bodyStart:]
+	if t.bodyStart < 0 || t.bodyStart > len(t.units) {
+		units = nil
+	}
+	// Drop a "read also" block and any bullet lines after it.
+	for i, u := range units {
+		if reReadAlso.MatchString(strings.TrimSpace(fold(u.text))) {
+			j := i + 1
+			for j < len(units) && isBullet(units[j].text) {
+				j++
+			}
+			if j == len(units) || j > i+1 {
+				units = append(units[:i:i], units[j:]...)
+			}
+			break
+		}
+	}
+	end := len(units)
+	for i := 0; i < end; {
+		u := units[i]
+		switch {
+		case title != "" && same(u.text, title):
+			i++
+			continue
+		case reTagsLine.MatchString(fold(u.text)):
+			_, list, _ := strings.Cut(strings.ReplaceAll(u.text, "：", ":"), ":")
+			t.tags = append(t.tags, splitList(list)...)
+			i++
+			continue
+		case i == 0 && len(t.authors) == 0 && wordCount(u.text) <= 6 && reByline.MatchString(fold(u.text)):
+			t.authors = append(t.authors, bylineName(u.text))
+			i++
+			continue
+		case isBullet(u.text):
+			b.WriteString("<ul>\n")
+			for i < end && isBullet(units[i].text) {
+				_, size := utf8.DecodeRuneInString(units[i].text)
+				b.WriteString("<li>" + html.EscapeString(strings.TrimSpace(units[i].text[size:])) + "</li>\n")
+				i++
+			}
+			b.WriteString("</ul>\n")
+			continue
+		}
+		// A block: lines up to the next blank line or bullet.
+		j := i + 1
+		for j < end && !units[j].blankBefore && !isBullet(units[j].text) {
+			j++
+		}
+		for _, p := range paragraphs(units[i:j]) {
+			b.WriteString("<p>" + html.EscapeString(p) + "</p>\n")
+		}
+		i = j
+	}
+	return b.String()
+}
+
+// paragraphs splits a block of consecutive lines into paragraphs: a block
+// hard-wrapped at a fixed width is one paragraph; otherwise each line is.
+func paragraphs(block []unit) []string {
+	if len(block) == 1 {
+		return []string{block[0].text}
+	}
+	longest, ends := 0, 0
+	for i, u := range block {
+		longest = max(longest, utf8.RuneCountInString(u.text))
+		if i < len(block)-1 && endsSentence(u.text) {
+			ends++
+		}
+	}
+	if longest <= 100 && ends*2 < len(block)-1 {
+		parts := make([]string, len(block))
+		for i, u := range block {
+			parts[i] = u.text
+		}
+		return []string{strings.Join(parts, " ")}
+	}
+	out := make([]string, len(block))
+	for i, u := range block {
+		out[i] = u.text
+	}
+	return out
+}
+
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '،' || r == ';' || r == '|' })
+}

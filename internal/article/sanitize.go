@@ -1,0 +1,205 @@
+package article
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/microcosm-cc/bluemonday"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// policy keeps what an article needs in a feed reader (structure, links,
+// images, tables, media, dir and lang) and drops scripts, event handlers,
+// javascript: URLs, iframes, forms, embedded objects and styles.
+var policy = func() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowURLSchemes("http", "https", "mailto", "tel")
+	p.RequireParseableURLs(true)
+	p.AllowRelativeURLs(true)
+	p.AllowElements(
+		"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code",
+		"em", "strong", "b", "i", "u", "s", "del", "ins", "sub", "sup", "mark", "small",
+		"abbr", "cite", "q", "dfn", "kbd", "samp", "var", "span", "div", "section",
+		"ul", "ol", "li", "dl", "dt", "dd", "figure", "figcaption", "table", "thead",
+		"tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col", "details",
+		"summary", "picture", "time", "bdi", "bdo", "ruby", "rt", "rp", "wbr",
+		"video", "audio", "source",
+	)
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowAttrs("src", "alt", "width", "height", "srcset", "sizes").OnElements("img")
+	p.AllowAttrs("src", "srcset", "media", "type", "sizes").OnElements("source")
+	p.AllowAttrs("src", "poster", "controls", "width", "height").OnElements("video")
+	p.AllowAttrs("src", "controls").OnElements("audio")
+	p.AllowAttrs("dir").Matching(regexp.MustCompile(`(?i)^(rtl|ltr|auto)$`)).Globally()
+	p.AllowAttrs("lang").Matching(regexp.MustCompile(`^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`)).Globally()
+	p.AllowAttrs("title").Globally()
+	p.AllowAttrs("id").Matching(regexp.MustCompile(`^[\pL\pN_:.-]{1,64}$`)).Globally()
+	p.AllowAttrs("datetime").OnElements("time", "del", "ins")
+	p.AllowAttrs("cite").OnElements("blockquote", "q", "del", "ins")
+	p.AllowAttrs("colspan", "rowspan").Matching(bluemonday.Integer).OnElements("td", "th")
+	p.AllowAttrs("scope").Matching(regexp.MustCompile(`^(row|col|rowgroup|colgroup)$`)).OnElements("th")
+	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
+	p.AllowAttrs("reversed").OnElements("ol")
+	p.AllowAttrs("open").OnElements("details")
+	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|right|center)$`)).OnElements("td", "th")
+	p.RequireNoFollowOnLinks(false)
+	return p
+}()
+
+// urlAttrs are the attributes the policy lets through that hold URLs.
+var urlAttrs = map[string]bool{"href": true, "src": true, "cite": true, "poster": true}
+
+// absolutize rewrites every URL attribute in fragment against base.
+// Attributes whose value cannot be resolved are dropped.
+func absolutize(fragment string, base *url.URL) string {
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	var b strings.Builder
+	b.Grow(len(fragment) + len(fragment)/8)
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return b.String()
+		}
+		tok := z.Token()
+		if tt == html.StartTagToken || tt == html.SelfClosingTagToken {
+			attrs := tok.Attr[:0]
+			for _, a := range tok.Attr {
+				switch {
+				case urlAttrs[a.Key]:
+					u, ok := resolve(base, a.Val)
+					if !ok {
+						continue
+					}
+					a.Val = u
+				case a.Key == "srcset":
+					a.Val = resolveSrcset(base, a.Val)
+				}
+				attrs = append(attrs, a)
+			}
+			tok.Attr = attrs
+		}
+		b.WriteString(tok.String())
+	}
+}
+
+// resolve makes ref absolute against base; ok is false for a reference that
+// does not parse or resolves to a scheme other than http(s), mailto and tel.
+func resolve(base *url.URL, ref string) (string, bool) {
+	ref = strings.TrimSpace(ref)
+	u, err := url.Parse(ref)
+	if err != nil {
+		return "", false
+	}
+	abs := base.ResolveReference(u)
+	switch abs.Scheme {
+	case "http", "https", "mailto", "tel":
+		return abs.String(), true
+	}
+	return "", false
+}
+
+func resolveSrcset(base *url.URL, srcset string) string {
+	var out []string
+	for _, cand := range strings.Split(srcset, ",") {
+		fields := strings.Fields(cand)
+		if len(fields) == 0 {
+			continue
+		}
+		u, ok := resolve(base, fields[0])
+		if !ok {
+			continue
+		}
+		fields[0] = u
+		out = append(out, strings.Join(fields, " "))
+	}
+	return strings.Join(out, ", ")
+}
+
+// blockElements end a run of text when plain text is taken from HTML.
+var blockElements = map[atom.Atom]bool{
+	atom.P: true, atom.Div: true, atom.Br: true, atom.Li: true, atom.H1: true, atom.H2: true,
+	atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true, atom.Blockquote: true,
+	atom.Tr: true, atom.Td: true, atom.Th: true, atom.Figcaption: true, atom.Pre: true,
+	atom.Section: true, atom.Dd: true, atom.Dt: true, atom.Figure: true,
+}
+
+// firstParagraph returns the plain text of the first paragraph of
+// fragment that holds words, or of the whole fragment when it has no
+// paragraph. It is the summary of articles that do not give one.
+func firstParagraph(fragment string) string {
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	var all, para strings.Builder
+	inP, skip := 0, 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return cleanLine(all.String())
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			switch {
+			case a == atom.P:
+				inP++
+			case a == atom.Figure || a == atom.Table || a == atom.Pre || a == atom.Sup:
+				skip++
+			}
+			if blockElements[a] {
+				all.WriteByte(' ')
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			switch {
+			case a == atom.P && inP > 0:
+				inP--
+				if inP == 0 {
+					if s := cleanLine(para.String()); hasWord(s) {
+						return s
+					}
+					para.Reset()
+				}
+			case (a == atom.Figure || a == atom.Table || a == atom.Pre || a == atom.Sup) && skip > 0:
+				skip--
+			}
+			if blockElements[a] {
+				all.WriteByte(' ')
+			}
+		case html.TextToken:
+			if skip > 0 {
+				continue
+			}
+			t := string(z.Text())
+			all.WriteString(t)
+			if inP > 0 {
+				para.WriteString(t)
+			}
+		}
+	}
+}
+
+func hasWord(s string) bool {
+	return strings.IndexFunc(s, unicode.IsLetter) >= 0
+}
+
+// plainText returns the text content of an HTML fragment, for language
+// detection and summaries.
+func plainText(fragment string, limit int) string {
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	var b strings.Builder
+	for b.Len() < limit {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return b.String()
+		case html.TextToken:
+			b.Write(z.Text())
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pressroom/pressroom/internal/article"
+)
+
+// checkResult is one file's entry in `pressroom check --json`.
+type checkResult struct {
+	File    string        `json:"file"`
+	OK      bool          `json:"ok"`
+	Errors  []checkError  `json:"errors"`
+	Notes   []string      `json:"notes,omitempty"`
+	Article *checkArticle `json:"article"`
+}
+
+type checkError struct {
+	Field   string `json:"field"`
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
+}
+
+type checkArticle struct {
+	ID          string   `json:"id"`
+	Slug        string   `json:"slug"`
+	Title       string   `json:"title"`
+	Summary     string   `json:"summary"`
+	ContentHTML string   `json:"content_html"`
+	Published   string   `json:"published"`
+	Updated     string   `json:"updated"`
+	Expires     string   `json:"expires,omitempty"`
+	Lang        string   `json:"lang"`
+	Dir         string   `json:"dir"`
+	Authors     []string `json:"authors"`
+	Tags        []string `json:"tags"`
+	Categories  []string `json:"categories"`
+	Image       string   `json:"image"`
+	Status      string   `json:"status"`
+	URL         string   `json:"url"`
+	DateSource  string   `json:"date_source"`
+	Format      string   `json:"format"`
+}
+
+func check(args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("check", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	configFile := fl.String("config", "", "site configuration `file` (default: ./pressroom.yaml if present, else built-in defaults)")
+	asJSON := fl.Bool("json", false, "print a JSON array with one object per file")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: pressroom check [--config FILE] [--json] PATH...\n\nChecks article files (or every article file in folders) without publishing them.")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if fl.NArg() == 0 {
+		fl.Usage()
+		return ExitUsage
+	}
+	cfg, err := loadConfig(*configFile)
+	if err != nil {
+		fmt.Fprintln(stderr, "pressroom:", err)
+		return ExitUsage
+	}
+	files, err := articleFiles(fl.Args())
+	if err != nil {
+		fmt.Fprintln(stderr, "pressroom:", err)
+		return ExitUsage
+	}
+	opts := cfg.ArticleOptions()
+	now := time.Now()
+	results := make([]checkResult, len(files))
+	parallel(len(files), func(i int) {
+		results[i] = checkFile(files[i], opts, now)
+	})
+
+	status := ExitOK
+	for _, r := range results {
+		if !r.OK {
+			status = ExitRejected
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(results); err != nil {
+			fmt.Fprintln(stderr, "pressroom:", err)
+		}
+		return status
+	}
+	printCheck(stdout, results)
+	return status
+}
+
+func checkFile(name string, opts article.Options, now time.Time) checkResult {
+	res := checkResult{File: name, Errors: []checkError{}}
+	data, modTime, err := article.ReadFile(name, opts.MaxBytes)
+	var a article.Article
+	if err == nil {
+		opts.ModTime = modTime
+		a, err = article.Parse(name, data, opts)
+	}
+	if err != nil {
+		for _, p := range article.Problems(err) {
+			res.Errors = append(res.Errors, checkError{Field: p.Field, Line: p.Line, Message: p.Message})
+		}
+		return res
+	}
+	res.OK = true
+	res.Notes = a.Notes
+	res.Article = &checkArticle{
+		ID: a.ID, Slug: a.Slug, Title: a.Title, Summary: a.Summary, ContentHTML: a.ContentHTML,
+		Published: a.Published.Format(time.RFC3339), Updated: a.Updated.Format(time.RFC3339),
+		Lang: a.Lang, Dir: a.Dir, Authors: orEmpty(a.Authors), Tags: orEmpty(a.Tags),
+		Categories: orEmpty(a.Categories), Image: a.Image, Status: string(a.StatusAt(now)),
+		URL: a.URL, DateSource: a.DateSource, Format: a.Format,
+	}
+	if !a.Expires.IsZero() {
+		res.Article.Expires = a.Expires.Format(time.RFC3339)
+	}
+	return res
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func printCheck(w io.Writer, results []checkResult) {
+	var ok, rejected int
+	for _, r := range results {
+		if !r.OK {
+			rejected++
+			fmt.Fprintf(w, "REJECTED  %s\n", r.File)
+			for _, e := range r.Errors {
+				if e.Line > 0 {
+					fmt.Fprintf(w, "          %s (line %d): %s\n", e.Field, e.Line, e.Message)
+				} else {
+					fmt.Fprintf(w, "          %s: %s\n", e.Field, e.Message)
+				}
+			}
+			continue
+		}
+		ok++
+		a := r.Article
+		fmt.Fprintf(w, "ok        %s\n          %q [%s, %s] %s, %s\n", r.File, a.Title, a.Lang, a.Dir, a.Status, a.Published)
+		for _, n := range r.Notes {
+			fmt.Fprintf(w, "          note: %s\n", n)
+		}
+	}
+	fmt.Fprintf(w, "%s checked: %d ok, %d rejected\n", plural(len(results), "file"), ok, rejected)
+}
+
+// articleFiles expands the arguments: files as given, folders walked for
+// article files (hidden files and folders skipped), in a stable order.
+func articleFiles(paths []string) ([]string, error) {
+	var files []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if path != p && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() && article.Format(path) != "" {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(found)
+		files = append(files, found...)
+	}
+	return files, nil
+}
+
+// parallel runs do(0..n-1) on every core.
+func parallel(n int, do func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				do(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}

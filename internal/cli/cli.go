@@ -1,0 +1,70 @@
+// Package cli implements the pressroom command line: the subcommands, their
+// flags, output and exit statuses. cmd/pressroom only calls Main.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/pressroom/pressroom/internal/config"
+)
+
+// Exit statuses shared by every subcommand.
+const (
+	ExitOK       = 0 // everything was fine
+	ExitRejected = 1 // some article was rejected
+	ExitUsage    = 2 // bad flags, arguments or configuration
+)
+
+const usage = `pressroom publishes RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds from article files.
+
+Usage:
+  pressroom check [--config FILE] [--json] PATH...   validate article files or folders
+
+Run "pressroom COMMAND --help" for a command's flags.
+`
+
+// Main runs the command line with args (without the program name) and
+// returns the exit status.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return ExitUsage
+	}
+	switch args[0] {
+	case "check":
+		return check(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return ExitOK
+	}
+	fmt.Fprintf(stderr, "pressroom: unknown command %q\n\n%s", args[0], usage)
+	return ExitUsage
+}
+
+// loadConfig reads the named file, or pressroom.yaml in the working folder
+// when there is one, or else uses the built-in defaults.
+func loadConfig(name string) (config.Config, error) {
+	if name != "" {
+		return config.Load(name)
+	}
+	if _, err := os.Stat(config.FileName); err == nil {
+		return config.Load(config.FileName)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return config.Config{}, fmt.Errorf("config: %w", err)
+	}
+	return config.Default(), nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	if strings.HasSuffix(word, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

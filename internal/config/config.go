@@ -1,0 +1,248 @@
+// Package config reads pressroom.yaml, the one site configuration file that
+// the local CLI and the Lambda functions share. Unknown keys and invalid
+// values are errors naming the key; everything else has a default.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // Lambda must not depend on the OS zone database.
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/pressroom/pressroom/internal/article"
+)
+
+// FileName is the configuration file looked for when none is named.
+const FileName = "pressroom.yaml"
+
+// Config is the whole site configuration.
+type Config struct {
+	Site     Site     `yaml:"site"`
+	Feeds    Feeds    `yaml:"feeds"`
+	Articles Articles `yaml:"articles"`
+
+	baseURL  *url.URL
+	location *time.Location
+	maxBytes int64
+}
+
+// Site describes the publication.
+type Site struct {
+	Title       string `yaml:"title"`       // default "pressroom"
+	BaseURL     string `yaml:"base_url"`    // default "http://127.0.0.1:8080/"
+	Description string `yaml:"description"` // default ""
+	Language    string `yaml:"language"`    // BCP 47, default "en"
+	Timezone    string `yaml:"timezone"`    // IANA name, default "UTC"
+	Permalink   string `yaml:"permalink"`   // article URL pattern, default "/:slug/"
+}
+
+// Feeds controls the generated feeds.
+type Feeds struct {
+	Limit int `yaml:"limit"` // items per feed, default 50
+}
+
+// Articles controls how article files are read.
+type Articles struct {
+	MaxFileSize string `yaml:"max_file_size"` // e.g. "5MiB" (default) or a byte count
+}
+
+// Default returns the built-in configuration, valid as it is.
+func Default() Config {
+	c := Config{
+		Site: Site{
+			Title:     "pressroom",
+			BaseURL:   "http://127.0.0.1:8080/",
+			Language:  "en",
+			Timezone:  "UTC",
+			Permalink: article.DefaultPermalink,
+		},
+		Feeds:    Feeds{Limit: 50},
+		Articles: Articles{MaxFileSize: "5MiB"},
+	}
+	_ = c.validate(nil) // the defaults are valid; config_test checks it
+	return c
+}
+
+// Error is a configuration problem, naming the key.
+type Error struct {
+	File, Key string
+	Line      int
+	Message   string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("config: ")
+	if e.File != "" {
+		b.WriteString(e.File + ": ")
+	}
+	if e.Key != "" {
+		b.WriteString(e.Key)
+		if e.Line > 0 {
+			fmt.Fprintf(&b, " (line %d)", e.Line)
+		}
+		b.WriteString(": ")
+	} else if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	}
+	b.WriteString(e.Message)
+	return b.String()
+}
+
+// Load reads a configuration file.
+func Load(name string) (Config, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return Parse(name, data)
+}
+
+// Parse reads configuration from data; name is used in errors.
+func Parse(name string, data []byte) (Config, error) {
+	c := Default()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return Config{}, &Error{File: name, Message: strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	lines := map[string]int{}
+	if len(doc.Content) > 0 {
+		root := doc.Content[0]
+		if root.Kind != yaml.MappingNode {
+			return Config{}, &Error{File: name, Line: root.Line, Message: "the file must be a map of settings (site:, feeds:, articles:)"}
+		}
+		if err := checkKeys(root, reflect.TypeOf(c), "", lines); err != nil {
+			err.File = name
+			return Config{}, err
+		}
+		if err := root.Decode(&c); err != nil {
+			return Config{}, &Error{File: name, Message: strings.TrimPrefix(err.Error(), "yaml: ")}
+		}
+	}
+	if err := c.validate(lines); err != nil {
+		err.File = name
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// checkKeys reports the first key that does not name a field, with its
+// dotted path, and records every key's line for later errors.
+func checkKeys(n *yaml.Node, t reflect.Type, prefix string, lines map[string]int) *Error {
+	if n.Kind != yaml.MappingNode {
+		return &Error{Key: strings.TrimSuffix(prefix, "."), Line: n.Line, Message: "should be a map of settings"}
+	}
+	fields := map[string]reflect.StructField{}
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if tag := f.Tag.Get("yaml"); tag != "" && f.IsExported() {
+			fields[tag] = f
+			names = append(names, tag)
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		path := prefix + k.Value
+		f, ok := fields[k.Value]
+		if !ok {
+			return &Error{Key: path, Line: k.Line, Message: fmt.Sprintf("unknown key (known keys here: %s)", strings.Join(names, ", "))}
+		}
+		lines[path] = k.Line
+		if f.Type.Kind() == reflect.Struct {
+			if err := checkKeys(v, f.Type, path+".", lines); err != nil {
+				return err
+			}
+		} else if v.Kind != yaml.ScalarNode {
+			return &Error{Key: path, Line: k.Line, Message: "should be a single value"}
+		}
+	}
+	return nil
+}
+
+var reSize = regexp.MustCompile(`^(\d+)\s*(b|kb|kib|k|mb|mib|m|gb|gib)?$`)
+
+func parseSize(s string) (int64, error) {
+	m := reSize.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
+	if m == nil {
+		return 0, errors.New("not a size")
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	mult := map[string]int64{"": 1, "b": 1, "k": 1 << 10, "kb": 1000, "kib": 1 << 10, "m": 1 << 20, "mb": 1000_000, "mib": 1 << 20, "gb": 1000_000_000, "gib": 1 << 30}[m[2]]
+	return n * mult, nil
+}
+
+func (c *Config) validate(lines map[string]int) *Error {
+	bad := func(key, format string, args ...any) *Error {
+		return &Error{Key: key, Line: lines[key], Message: fmt.Sprintf(format, args...)}
+	}
+	u, err := url.Parse(strings.TrimSpace(c.Site.BaseURL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return bad("site.base_url", "%q is not an absolute http(s) URL such as https://news.example.org/", c.Site.BaseURL)
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	u.RawQuery, u.Fragment = "", ""
+	c.baseURL = u
+	c.Site.BaseURL = u.String()
+	if strings.TrimSpace(c.Site.Title) == "" {
+		return bad("site.title", "must not be empty")
+	}
+	lang, err := article.CanonicalLanguage(c.Site.Language)
+	if err != nil {
+		return bad("site.language", "%q is not a language code: use a BCP 47 code such as ar, ar-MA, fr or en", c.Site.Language)
+	}
+	c.Site.Language = lang
+	loc, err := time.LoadLocation(c.Site.Timezone)
+	if err != nil || c.Site.Timezone == "" || c.Site.Timezone == "Local" {
+		return bad("site.timezone", "%q is not an IANA time zone name such as Africa/Casablanca or Europe/Paris", c.Site.Timezone)
+	}
+	c.location = loc
+	if !strings.Contains(c.Site.Permalink, ":slug") {
+		return bad("site.permalink", "%q must contain :slug so every article has its own URL", c.Site.Permalink)
+	}
+	if c.Feeds.Limit < 1 || c.Feeds.Limit > 1000 {
+		return bad("feeds.limit", "%d is out of range: give a number of items from 1 to 1000", c.Feeds.Limit)
+	}
+	n, err := parseSize(c.Articles.MaxFileSize)
+	if err != nil || n < 1024 || n > 1<<30 {
+		return bad("articles.max_file_size", "%q is not a size from 1KiB to 1GiB (write it as 5MiB or 5242880)", c.Articles.MaxFileSize)
+	}
+	c.maxBytes = n
+	return nil
+}
+
+// BaseURL returns the site's base URL, always ending in "/".
+func (c Config) BaseURL() *url.URL {
+	u := *c.baseURL
+	return &u
+}
+
+// Location returns the site's time zone.
+func (c Config) Location() *time.Location { return c.location }
+
+// MaxFileBytes returns the article size limit in bytes.
+func (c Config) MaxFileBytes() int64 { return c.maxBytes }
+
+// ArticleOptions returns what article.Parse needs from the site settings.
+func (c Config) ArticleOptions() article.Options {
+	return article.Options{
+		BaseURL:   c.BaseURL(),
+		Location:  c.location,
+		Language:  c.Site.Language,
+		Permalink: c.Site.Permalink,
+		MaxBytes:  c.maxBytes,
+	}
+}
