@@ -66,9 +66,9 @@ func init() {
 
 var (
 	reDMY, reMDY *regexp.Regexp
-	reISO        = regexp.MustCompile(`(?:^|[^\pN])(\d{4})-(\d{2})-(\d{2})(?:[T\s]+(\d{2}):(\d{2})(?::(\d{2}))?)?(?:[^\pN]|$)`)
+	reISO        = regexp.MustCompile(`(?:^|[^\pN])(\d{4})-(\d{2})-(\d{2})(?:[Tt\s]+(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:\s*(z|[+-]\d{2}:?\d{2}))?)?(?:[^\pN]|$)`)
 	reNumeric    = regexp.MustCompile(`(?:^|[^\pN/.])(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:[^\pN]|$)`)
-	reTime       = regexp.MustCompile(`(?:^|[^\pN:])(\d{1,2})(?:\s*[:h]\s*(\d{2})(?:\s*:\s*(\d{2}))?|\s*h)(?:[^\pN]|$)\s*([\pL.]+)?(?:\s*(?:gmt|utc)\s*([+-]\s*\d{1,2}(?::?\d{2})?)?)?`)
+	reTime       = regexp.MustCompile(`(?:^|[^\pN:])(\d{1,2})(\s*[:h]\s*(\d{2})(?:\s*:\s*(\d{2}))?|\s*h)?\s*(?:(a\.m\.?|p\.m\.?|am|pm|صباحا|مساءا|مساء|فجرا|عصرا|ظهرا|ليلا|ص|م)(?:[^\pL]|$))?(?:\s*(gmt|utc)\s*([+-]\s*\d{1,2}(?::?\d{2})?)?)?`)
 	reUpdated    = regexp.MustCompile(`updated|modified|mis a jour|maj|actualise|تحديث|تعديل|محدث`)
 )
 
@@ -138,6 +138,7 @@ func findDates(s string, loc *time.Location) []foundDate {
 		y, m, d    int
 		hh, mm, ss int
 		hasTime    bool
+		zone       *time.Location
 	}
 	var cands []cand
 	for _, m := range reDMY.FindAllStringSubmatchIndex(s, -1) {
@@ -161,11 +162,14 @@ func findDates(s string, loc *time.Location) []foundDate {
 		if m[8] >= 0 {
 			c.hh, _ = strconv.Atoi(s[m[8]:m[9]])
 			c.mm, _ = strconv.Atoi(s[m[10]:m[11]])
+			c.end = m[11]
 			if m[12] >= 0 {
 				c.ss, _ = strconv.Atoi(s[m[12]:m[13]])
 				c.end = m[13]
-			} else {
-				c.end = m[11]
+			}
+			if m[14] >= 0 {
+				c.zone = parseOffset(s[m[14]:m[15]])
+				c.end = m[15]
 			}
 			c.hasTime = true
 		}
@@ -187,6 +191,9 @@ func findDates(s string, loc *time.Location) []foundDate {
 			continue
 		}
 		zone := loc
+		if c.zone != nil {
+			zone = c.zone
+		}
 		if !c.hasTime {
 			// A time of day belongs to this date when it follows it before
 			// the next date starts.
@@ -216,46 +223,69 @@ func validDate(y, m, d int) bool {
 // findTime finds the first time of day in s: 16:18, 16h18, 16h, 4:18 pm,
 // 4:18 مساء, with an optional GMT/UTC offset.
 func findTime(s string, loc *time.Location) (hh, mm, ss int, zone *time.Location, end int, ok bool) {
+	group := func(m []int, i int) string {
+		if m[2*i] < 0 {
+			return ""
+		}
+		return s[m[2*i]:m[2*i+1]]
+	}
 	for _, m := range reTime.FindAllStringSubmatchIndex(s, -1) {
-		hh, _ = strconv.Atoi(s[m[2]:m[3]])
-		mm, ss = 0, 0
-		if m[4] >= 0 {
-			mm, _ = strconv.Atoi(s[m[4]:m[5]])
+		sep, suffix := group(m, 2), strings.TrimRight(group(m, 5), ".")
+		if sep == "" && suffix == "" {
+			continue // a bare number is not a time
 		}
-		if m[6] >= 0 {
-			ss, _ = strconv.Atoi(s[m[6]:m[7]])
-		}
-		end = m[1]
-		if m[8] >= 0 {
-			switch strings.TrimRight(s[m[8]:m[9]], ".") {
-			case "am", "a.m", "صباحا", "ص", "فجرا":
-				if hh == 12 {
-					hh = 0
-				}
-			case "pm", "p.m", "مساء", "مساءا", "م", "عصرا", "ظهرا", "ليلا":
-				if hh < 12 && !(s[m[8]:m[9]] == "ظهرا" && hh >= 11) && !(s[m[8]:m[9]] == "ليلا" && hh < 6) {
-					hh += 12
-				}
-			default:
-				// An ordinary word follows the time: it is not part of it.
-				end = m[8]
+		digitsEnd := m[3]
+		for _, i := range []int{3, 4} {
+			if m[2*i+1] > digitsEnd {
+				digitsEnd = m[2*i+1]
 			}
 		}
+		if digitsEnd < len(s) && s[digitsEnd] >= '0' && s[digitsEnd] <= '9' {
+			continue
+		}
+		hh, _ = strconv.Atoi(group(m, 1))
+		mm, _ = strconv.Atoi(group(m, 3))
+		ss, _ = strconv.Atoi(group(m, 4))
+		switch suffix {
+		case "am", "a.m", "صباحا", "ص", "فجرا":
+			if hh == 12 {
+				hh = 0
+			}
+		case "pm", "p.m", "مساء", "مساءا", "م", "عصرا":
+			if hh < 12 {
+				hh += 12
+			}
+		case "ظهرا": // around noon: 12 ظهرا is noon, 1 ظهرا is 13:00
+			if hh < 11 {
+				hh += 12
+			}
+		case "ليلا": // at night: 10 ليلا is 22:00, 2 ليلا is 02:00
+			if hh >= 6 && hh < 12 {
+				hh += 12
+			}
+		}
+		if suffix != "" && hh > 23 {
+			continue
+		}
 		zone = loc
-		if m[10] >= 0 {
-			zone = parseOffset(strings.ReplaceAll(s[m[10]:m[11]], " ", ""))
-		} else if strings.Contains(s[m[0]:m[1]], "gmt") || strings.Contains(s[m[0]:m[1]], "utc") {
+		switch {
+		case group(m, 7) != "":
+			zone = parseOffset(strings.ReplaceAll(group(m, 7), " ", ""))
+		case group(m, 6) != "":
 			zone = time.UTC
 		}
 		if hh > 23 || mm > 59 || ss > 59 {
 			continue
 		}
-		return hh, mm, ss, zone, end, true
+		return hh, mm, ss, zone, m[1], true
 	}
 	return 0, 0, 0, nil, 0, false
 }
 
 func parseOffset(s string) *time.Location {
+	if s == "z" || s == "Z" {
+		return time.UTC
+	}
 	sign := 1
 	if s[0] == '-' {
 		sign = -1

@@ -69,6 +69,18 @@ func (r *report) add(field string, line int, format string, args ...any) {
 	r.problems = append(r.problems, Problem{Field: field, Line: line, Message: fmt.Sprintf(format, args...)})
 }
 
+// has reports whether a problem was recorded for any of fields.
+func (r *report) has(fields ...string) bool {
+	for _, p := range r.problems {
+		for _, f := range fields {
+			if p.Field == f {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (r *report) err(file string) error {
 	if len(r.problems) == 0 {
 		return nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 )
@@ -147,25 +148,32 @@ func detectLanguage(text string) string {
 }
 
 // byStopWords picks the candidate whose function words occur most often in
-// the first detectSample runes of text; fallback when none clearly wins.
+// the first detectSample runes of text; fallback when none clearly wins. A
+// word shared by several candidates ("la" in French and Spanish) counts for
+// each of them in proportion.
 func byStopWords(text, fallback string, candidates []string) string {
-	scores := map[string]int{}
-	words := strings.FieldsFunc(fold(text), func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' })
+	scores := map[string]float64{}
+	words := strings.FieldsFunc(fold(text), func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '’' })
 	n := 0
 	for _, w := range words {
 		if n += len([]rune(w)) + 1; n > detectSample {
 			break
 		}
-		if i := strings.LastIndexByte(w, '\''); i >= 0 {
-			w = w[i+1:] // l'article, d'un
+		if i := strings.LastIndexAny(w, "'’"); i >= 0 {
+			_, size := utf8.DecodeRuneInString(w[i:])
+			w = w[i+size:] // l'article, d’un
 		}
+		var in []string
 		for _, c := range candidates {
 			if stopSets[c][w] {
-				scores[c]++
+				in = append(in, c)
 			}
 		}
+		for _, c := range in {
+			scores[c] += 1 / float64(len(in))
+		}
 	}
-	best, second := "", 0
+	best, second := "", 0.0
 	for _, c := range candidates {
 		switch {
 		case best == "" || scores[c] > scores[best]:
@@ -177,7 +185,7 @@ func byStopWords(text, fallback string, candidates []string) string {
 			second = scores[c]
 		}
 	}
-	if scores[best] < 2 || scores[best] == second {
+	if scores[best] < 2 || scores[best] < second*1.25 {
 		return fallback
 	}
 	return best

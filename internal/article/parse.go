@@ -137,7 +137,10 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 		Notes:      m.notes,
 		DateSource: DateFromContent,
 	}
-	if a.Title == "" {
+	// Missing-field problems only matter once the file could be read; after
+	// a broken front matter or encoding they would only repeat it.
+	derived := !r.has("file", "front matter", "encoding", "body")
+	if a.Title == "" && derived && !r.has("title") {
 		r.add("title", m.titleLine, "the article has no title")
 	}
 
@@ -162,7 +165,7 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 	if a.Published.IsZero() && !opts.ModTime.IsZero() {
 		a.Published, a.DateSource = opts.ModTime.In(opts.Location).Truncate(time.Second), DateFromModTime
 	}
-	if a.Published.IsZero() {
+	if a.Published.IsZero() && derived && !r.has("date") {
 		r.add("date", 0, "the article has no publication date: add a date field, a dateline, or start the file name with the date (2021-02-22-slug.txt)")
 	}
 	if a.DateSource != DateFromContent {
@@ -192,8 +195,8 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 		base = opts.BaseURL
 	}
 	a.ContentHTML = Clean(strings.TrimSpace(absolutize(safe, base)))
-	if !hasWord(plainText(a.ContentHTML, 4096)) && !strings.Contains(a.ContentHTML, "<img") &&
-		!strings.Contains(a.ContentHTML, "<video") && !strings.Contains(a.ContentHTML, "<audio") {
+	if derived && !r.has("content_html", "content_markdown", "content_text") && !hasWord(plainText(a.ContentHTML, 4096)) &&
+		!strings.Contains(a.ContentHTML, "<img") && !strings.Contains(a.ContentHTML, "<video") && !strings.Contains(a.ContentHTML, "<audio") {
 		r.add("body", 0, "the article has no text")
 	}
 

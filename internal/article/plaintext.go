@@ -157,7 +157,7 @@ func (t *textParse) header() {
 			if isNavigation(u) || isLabel(u) {
 				continue
 			}
-			if headlineLike(u) {
+			if headlineLike(u) && t.standalone(i) {
 				t.headline = i
 			}
 			break
@@ -190,7 +190,7 @@ func (t *textParse) header() {
 		break
 	}
 	switch {
-	case after >= 0 && headlineLike(t.units[after].text) && !(before >= 0 && headlineLike(t.units[before].text) && bodyLike(t.units[after].text)):
+	case after >= 0 && t.standalone(after) && headlineLike(t.units[after].text) && !(before >= 0 && headlineLike(t.units[before].text) && bodyLike(t.units[after].text)):
 		t.headline, t.bodyStart = after, after+1
 	case before >= 0 && headlineLike(t.units[before].text):
 		t.headline, t.bodyStart = before, t.dateline+1
@@ -204,6 +204,12 @@ func (t *textParse) header() {
 		}
 		t.bodyStart++
 	}
+}
+
+// standalone reports whether unit i stands on its own line rather than
+// opening a hard-wrapped paragraph.
+func (t *textParse) standalone(i int) bool {
+	return i+1 >= len(t.units) || t.units[i+1].blankBefore
 }
 
 // readDateline reports whether line is a dateline: a complete date with

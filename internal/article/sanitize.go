@@ -46,6 +46,10 @@ var policy = func() *bluemonday.Policy {
 	p.AllowAttrs("open").OnElements("details")
 	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|right|center)$`)).OnElements("td", "th")
 	p.RequireNoFollowOnLinks(false)
+	// Dropping these tags is not enough: their text is chrome or code, not
+	// article (a form's button labels, an SVG's script).
+	p.SkipElementsContent("script", "style", "form", "button", "select", "textarea", "noscript",
+		"template", "svg", "math", "object", "iframe", "frameset", "noembed", "applet")
 	return p
 }()
 
