@@ -59,7 +59,11 @@ func parseHTML(text string, opts Options, r *report) meta {
 	var m meta
 	root, err := html.Parse(strings.NewReader(text))
 	if err != nil {
-		r.add("body", 0, "the HTML cannot be read: %v", err)
+		if strings.Contains(err.Error(), "stack of elements exceeds") {
+			r.add("body", 0, "the HTML is nested more than %d levels deep", maxHTMLDepth)
+		} else {
+			r.add("body", 0, "the HTML cannot be read: %v", err)
+		}
 		return m
 	}
 	if treeDepth(root) > maxHTMLDepth {

@@ -17,7 +17,7 @@ func canonicalLang(s string) (string, bool) {
 		return "", false
 	}
 	tag, err := language.Parse(s)
-	if err != nil {
+	if err != nil || tag == language.Und {
 		return "", false
 	}
 	if base, conf := tag.Base(); conf == language.No || base.String() == "und" {

@@ -207,9 +207,21 @@ func (t *textParse) header() {
 }
 
 // standalone reports whether unit i stands on its own line rather than
-// opening a hard-wrapped paragraph.
+// opening a hard-wrapped paragraph: a wrapped line is long, does not end a
+// sentence, and runs on into a line of about the same width or one that
+// starts in lower case.
 func (t *textParse) standalone(i int) bool {
-	return i+1 >= len(t.units) || t.units[i+1].blankBefore
+	if i+1 >= len(t.units) || t.units[i+1].blankBefore {
+		return true
+	}
+	cur, next := t.units[i].text, t.units[i+1].text
+	n, m := utf8.RuneCountInString(cur), utf8.RuneCountInString(next)
+	if n < 40 || endsSentence(cur) {
+		return true
+	}
+	first, _ := utf8.DecodeRuneInString(next)
+	similar := float64(m) >= 0.6*float64(n) && float64(m) <= 1.3*float64(n)
+	return !(unicode.IsLower(first) || similar)
 }
 
 // readDateline reports whether line is a dateline: a complete date with
@@ -293,7 +305,7 @@ func isNavigation(s string) bool {
 		return false
 	}
 	for _, p := range parts {
-		if n := len(strings.Fields(p)); n > 3 || strings.ContainsAny(p, ".!?؟") {
+		if n := len(strings.Fields(p)); n > 3 || strings.ContainsAny(p, ".!?؟") || !hasWord(p) {
 			return false
 		}
 	}
