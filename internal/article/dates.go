@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -75,30 +76,43 @@ var (
 // fold prepares text for matching dates and words: Arabic-Indic digits
 // become ASCII, Latin letters lose case and accents, Arabic letters lose
 // diacritics, tatweel and hamza seats, so spelling variants compare equal.
+// It is on the hot path of every text parse: one pass, no allocation for
+// runes that need no change beyond lower case.
 func fold(s string) string {
-	s = norm.NFD.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
 		switch {
+		case r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
 		case r >= '٠' && r <= '٩':
 			r = '0' + (r - '٠')
 		case r >= '۰' && r <= '۹':
 			r = '0' + (r - '۰')
-		case unicode.Is(unicode.Mn, r), r == 'ـ':
-			continue
-		case r == 'ى', r == 'ی':
+		case r >= 0x064B && r <= 0x065F, r == 0x0670, r == 'ـ':
+			continue // harakat, superscript alef, tatweel
+		case r == 'أ', r == 'إ', r == 'آ', r == 'ٱ':
+			r = 'ا'
+		case r == 'ؤ':
+			r = 'و'
+		case r == 'ئ', r == 'ى', r == 'ی':
 			r = 'ي'
 		case r == 'ة':
 			r = 'ه'
 		case r == 'ک':
 			r = 'ك'
-		case r == 'ٱ':
-			r = 'ا'
 		case r == '،':
 			r = ','
 		case r == '\u00a0', r == '\u202f':
 			r = ' '
+		case r >= 0xC0 && r <= 0x24F, r >= 0x1E00 && r <= 0x1EFF:
+			// Accented Latin letter: keep its base letter.
+			base, _ := utf8.DecodeRuneInString(norm.NFD.String(string(r)))
+			r = unicode.ToLower(base)
+		case unicode.Is(unicode.Mn, r):
+			continue
 		default:
 			r = unicode.ToLower(r)
 		}

@@ -44,9 +44,9 @@ func direction(lang string) string {
 	return "ltr"
 }
 
-// detectSample bounds the text language detection looks at: enough for
-// stop words to settle, cheap on an 8 KB article.
-const detectSample = 2000
+// detectSample bounds the runes language detection looks at: a hundred or
+// so words, enough for stop words to settle, cheap on any article.
+const detectSample = 800
 
 // stopWords are frequent function words per language, by script. They are
 // matched on folded text (see fold), so accents and hamza seats are gone.
@@ -63,14 +63,13 @@ var stopWords = map[string][]string{
 	"nl": {"de", "het", "een", "en", "van", "is", "dat", "niet", "op", "te", "zijn", "met", "voor", "ook", "aan", "wordt", "bij", "naar"},
 }
 
-var stopSets = func() map[string]map[string]bool {
-	out := map[string]map[string]bool{}
-	for lang, words := range stopWords {
-		set := map[string]bool{}
-		for _, w := range words {
-			set[fold(w)] = true
+// stopIndex maps each folded stop word to the languages that use it.
+var stopIndex = func() map[string][]string {
+	out := map[string][]string{}
+	for _, lang := range []string{"ar", "fa", "ur", "en", "fr", "es", "de", "it", "pt", "nl"} {
+		for _, w := range stopWords[lang] {
+			out[fold(w)] = append(out[fold(w)], lang)
 		}
-		out[lang] = set
 	}
 	return out
 }()
@@ -79,8 +78,13 @@ var stopSets = func() map[string]map[string]bool {
 // within a script shared by several languages, from its most frequent
 // function words. It returns "" when the text is too short or unclear.
 func detectLanguage(text string) string {
-	if len(text) > detectSample*4 {
-		text = text[:detectSample*4]
+	if len(text) > detectSample*2 {
+		// Cut at a rune boundary: about detectSample runes in any script.
+		cut := detectSample * 2
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
 	}
 	counts := map[string]int{}
 	letters := 0
@@ -89,6 +93,14 @@ func detectLanguage(text string) string {
 			continue
 		}
 		letters++
+		switch {
+		case r < 0x250:
+			counts["Latin"]++
+			continue
+		case r >= 0x600 && r <= 0x6FF:
+			counts["Arabic"]++
+			continue
+		}
 		for _, sc := range []struct {
 			name  string
 			table *unicode.RangeTable
@@ -153,24 +165,31 @@ func detectLanguage(text string) string {
 // each of them in proportion.
 func byStopWords(text, fallback string, candidates []string) string {
 	scores := map[string]float64{}
-	words := strings.FieldsFunc(fold(text), func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '’' })
-	n := 0
-	for _, w := range words {
-		if n += len([]rune(w)) + 1; n > detectSample {
-			break
+	isCandidate := func(lang string) bool {
+		for _, c := range candidates {
+			if c == lang {
+				return true
+			}
 		}
+		return false
+	}
+	words := strings.FieldsFunc(fold(text), func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '’' })
+	for _, w := range words {
 		if i := strings.LastIndexAny(w, "'’"); i >= 0 {
 			_, size := utf8.DecodeRuneInString(w[i:])
 			w = w[i+size:] // l'article, d’un
 		}
-		var in []string
-		for _, c := range candidates {
-			if stopSets[c][w] {
-				in = append(in, c)
+		langs := stopIndex[w]
+		n := 0
+		for _, l := range langs {
+			if isCandidate(l) {
+				n++
 			}
 		}
-		for _, c := range in {
-			scores[c] += 1 / float64(len(in))
+		for _, l := range langs {
+			if isCandidate(l) {
+				scores[l] += 1 / float64(n)
+			}
 		}
 	}
 	best, second := "", 0.0

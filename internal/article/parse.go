@@ -182,7 +182,7 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 	safe := policy.Sanitize(m.body)
 	a.Lang = m.lang
 	if a.Lang == "" {
-		a.Lang = detectLanguage(a.Title + "\n" + plainText(safe, detectSample*4))
+		a.Lang = detectLanguage(a.Title + "\n" + plainText(safe, detectSample*3))
 	}
 	if a.Lang == "" {
 		a.Lang = opts.Language

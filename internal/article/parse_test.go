@@ -227,9 +227,9 @@ func TestLanguageAndDirection(t *testing.T) {
 
 func TestSlugify(t *testing.T) {
 	for in, want := range map[string]string{
-		"Hello, World!":                      "hello-world",
-		"  Été à Besançon ":                  "été-à-besançon",
-		"العثماني: الظرفية الحالية":           "العثماني-الظرفية-الحالية",
+		"Hello, World!":     "hello-world",
+		"  Été à Besançon ": "été-à-besançon",
+		"العثماني: الظرفية الحالية": "العثماني-الظرفية-الحالية",
 		"2021 -- budget   ":                  "2021-budget",
 		"C'est l'été":                        "c-est-l-été",
 		"!!!":                                "",

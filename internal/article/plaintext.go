@@ -353,12 +353,10 @@ func bodyLike(s string) bool {
 	return w > 30 || (w > 12 && endsSentence(s))
 }
 
-// same compares two lines ignoring case, accents and punctuation.
-func same(a, b string) bool {
-	norm := func(s string) string {
-		return strings.Join(strings.FieldsFunc(fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
-	}
-	return norm(a) == norm(b)
+// comparable returns a line folded and stripped of punctuation, for
+// comparing lines that differ only in case, accents or punctuation.
+func comparable(s string) string {
+	return strings.Join(strings.FieldsFunc(fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
 }
 
 // body renders the units after the header as HTML paragraphs and lists.
@@ -370,7 +368,7 @@ func (t *textParse) body(title string) string {
 	}
 	// Drop a "read also" block and any bullet lines after it.
 	for i, u := range units {
-		if reReadAlso.MatchString(strings.TrimSpace(fold(u.text))) {
+		if len(u.text) < 80 && reReadAlso.MatchString(strings.TrimSpace(fold(u.text))) {
 			j := i + 1
 			for j < len(units) && isBullet(units[j].text) {
 				j++
@@ -382,13 +380,19 @@ func (t *textParse) body(title string) string {
 		}
 	}
 	end := len(units)
+	titleKey := comparable(title)
+	isTitle := func(s string) bool {
+		// Only lines of about the title's length can equal it.
+		n := len(s)
+		return titleKey != "" && n >= len(title)/2 && n <= len(title)*2 && comparable(s) == titleKey
+	}
 	for i := 0; i < end; {
 		u := units[i]
 		switch {
-		case title != "" && same(u.text, title):
+		case isTitle(u.text):
 			i++
 			continue
-		case reTagsLine.MatchString(fold(u.text)):
+		case strings.ContainsAny(u.text, ":：") && len(u.text) < 1000 && reTagsLine.MatchString(fold(u.text)):
 			_, list, _ := strings.Cut(strings.ReplaceAll(u.text, "：", ":"), ":")
 			t.tags = append(t.tags, splitList(list)...)
 			i++

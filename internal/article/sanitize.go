@@ -1,6 +1,7 @@
 package article
 
 import (
+	"bytes"
 	"net/url"
 	"regexp"
 	"strings"
@@ -57,7 +58,9 @@ var policy = func() *bluemonday.Policy {
 var urlAttrs = map[string]bool{"href": true, "src": true, "cite": true, "poster": true}
 
 // absolutize rewrites every URL attribute in fragment against base.
-// Attributes whose value cannot be resolved are dropped.
+// Attributes whose value cannot be resolved are dropped. Tokens without URL
+// attributes are copied through as they are: the fragment is the
+// sanitiser's output, already normalised.
 func absolutize(fragment string, base *url.URL) string {
 	z := html.NewTokenizer(strings.NewReader(fragment))
 	var b strings.Builder
@@ -67,26 +70,39 @@ func absolutize(fragment string, base *url.URL) string {
 		if tt == html.ErrorToken {
 			return b.String()
 		}
-		tok := z.Token()
-		if tt == html.StartTagToken || tt == html.SelfClosingTagToken {
-			attrs := tok.Attr[:0]
-			for _, a := range tok.Attr {
-				switch {
-				case urlAttrs[a.Key]:
-					u, ok := resolve(base, a.Val)
-					if !ok {
-						continue
-					}
-					a.Val = u
-				case a.Key == "srcset":
-					a.Val = resolveSrcset(base, a.Val)
-				}
-				attrs = append(attrs, a)
-			}
-			tok.Attr = attrs
+		raw := z.Raw()
+		if (tt != html.StartTagToken && tt != html.SelfClosingTagToken) || !hasURLAttr(raw) {
+			b.Write(raw)
+			continue
 		}
+		tok := z.Token()
+		attrs := tok.Attr[:0]
+		for _, a := range tok.Attr {
+			switch {
+			case urlAttrs[a.Key]:
+				u, ok := resolve(base, a.Val)
+				if !ok {
+					continue
+				}
+				a.Val = u
+			case a.Key == "srcset":
+				a.Val = resolveSrcset(base, a.Val)
+			}
+			attrs = append(attrs, a)
+		}
+		tok.Attr = attrs
 		b.WriteString(tok.String())
 	}
+}
+
+// hasURLAttr reports whether a raw start tag may carry a URL attribute.
+func hasURLAttr(raw []byte) bool {
+	for _, key := range [...]string{"href=", "src=", "srcset=", "cite=", "poster="} {
+		if bytes.Contains(raw, []byte(key)) {
+			return true
+		}
+	}
+	return false
 }
 
 // resolve makes ref absolute against base; ok is false for a reference that
