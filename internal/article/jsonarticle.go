@@ -51,7 +51,11 @@ func parseJSON(text string, opts Options, r *report) meta {
 		lines[k] = line
 		kind, known := jsonFields[k]
 		if !known {
-			r.add(k, line, "unknown field %q (see schema/article.schema.json for the fields an article may have)", k)
+			name := k
+			if strings.TrimSpace(name) == "" {
+				name = "file"
+			}
+			r.add(name, line, "unknown field %q (see schema/article.schema.json for the fields an article may have)", k)
 			continue
 		}
 		v, ok := decodeJSONField(kind, raw[k])

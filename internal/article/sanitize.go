@@ -115,7 +115,12 @@ func resolve(base *url.URL, ref string) (string, bool) {
 	}
 	abs := base.ResolveReference(u)
 	switch abs.Scheme {
-	case "http", "https", "mailto", "tel":
+	case "http", "https":
+		if abs.Host == "" {
+			return "", false
+		}
+		return abs.String(), true
+	case "mailto", "tel":
 		return abs.String(), true
 	}
 	return "", false

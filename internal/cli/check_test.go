@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Main(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+const exampleConfig = "../../examples/site/pressroom.yaml"
+
+func TestCheckJSONOnExamples(t *testing.T) {
+	code, out, errOut := run(t, "check", "--config", exampleConfig, "--json", "../../examples/site/articles")
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr %s, stdout %s", code, errOut, out)
+	}
+	var results []map[string]any
+	if err := json.Unmarshal([]byte(out), &results); err != nil {
+		t.Fatalf("output is not a JSON array: %v\n%s", err, out)
+	}
+	files, _ := filepath.Glob("../../examples/site/articles/*")
+	if len(results) != len(files) || len(results) < 8 {
+		t.Fatalf("%d results for %d files", len(results), len(files))
+	}
+	statuses := map[string]bool{}
+	for _, r := range results {
+		if r["ok"] != true || r["file"] == "" {
+			t.Errorf("result %v", r)
+		}
+		if errs, ok := r["errors"].([]any); !ok || len(errs) != 0 {
+			t.Errorf("errors must be an empty array: %v", r["errors"])
+		}
+		a := r["article"].(map[string]any)
+		for _, key := range []string{"id", "slug", "title", "summary", "content_html", "published", "updated", "lang", "dir", "authors", "tags", "categories", "image", "status", "url"} {
+			if _, ok := a[key]; !ok {
+				t.Errorf("%s: article lacks %q", r["file"], key)
+			}
+		}
+		for _, key := range []string{"authors", "tags", "categories"} {
+			if _, ok := a[key].([]any); !ok {
+				t.Errorf("%s: %s is %v, want an array", r["file"], key, a[key])
+			}
+		}
+		statuses[a["status"].(string)] = true
+	}
+	for _, s := range []string{"published", "draft", "scheduled"} {
+		if !statuses[s] {
+			t.Errorf("the examples show no %s article", s)
+		}
+	}
+}
+
+func TestCheckRejected(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.md")
+	bad := filepath.Join(dir, "bad.md")
+	os.WriteFile(good, []byte("---\ntitle: Good\ndate: 2021-01-01\n---\n\nText.\n"), 0o644)
+	os.WriteFile(bad, []byte("---\ntitle: Bad\ndate: someday\n---\n\nText.\n"), 0o644)
+	code, out, _ := run(t, "check", "--json", good, bad)
+	if code != ExitRejected {
+		t.Fatalf("exit %d, want %d", code, ExitRejected)
+	}
+	var results []checkResult
+	if err := json.Unmarshal([]byte(out), &results); err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 2 || !results[0].OK || results[1].OK || results[1].Article != nil {
+		t.Fatalf("results %+v", results)
+	}
+	e := results[1].Errors
+	if len(e) != 1 || e[0].Field != "date" || e[0].Line != 3 || !strings.Contains(e[0].Message, "someday") {
+		t.Errorf("errors %+v", e)
+	}
+	code, out, _ = run(t, "check", good, bad)
+	if code != ExitRejected || !strings.Contains(out, "REJECTED  "+bad) || !strings.Contains(out, "date (line 3)") ||
+		!strings.Contains(out, "2 files checked: 1 ok, 1 rejected") {
+		t.Errorf("human output (exit %d):\n%s", code, out)
+	}
+}
+
+func TestCheckUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	badConfig := filepath.Join(dir, "pressroom.yaml")
+	os.WriteFile(badConfig, []byte("site:\n  tiltle: x\n"), 0o644)
+	for name, args := range map[string][]string{
+		"no command":   nil,
+		"unknown":      {"publish-everything"},
+		"no paths":     {"check"},
+		"bad flag":     {"check", "--nope", "x"},
+		"missing path": {"check", filepath.Join(dir, "nothing-here")},
+		"bad config":   {"check", "--config", badConfig, dir},
+		"no config":    {"check", "--config", filepath.Join(dir, "none.yaml"), dir},
+	} {
+		if code, _, errOut := run(t, args...); code != ExitUsage || errOut == "" {
+			t.Errorf("%s: exit %d, stderr %q; want %d with a message", name, code, errOut, ExitUsage)
+		}
+	}
+	_, _, errOut := run(t, "check", "--config", badConfig, dir)
+	if !strings.Contains(errOut, "site.tiltle") {
+		t.Errorf("config error does not name the key: %s", errOut)
+	}
+}
+
+func TestCheckUnsupportedFileIsRejected(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "story.docx")
+	os.WriteFile(f, []byte("x"), 0o644)
+	code, out, _ := run(t, "check", f)
+	if code != ExitRejected || !strings.Contains(out, "unsupported file type") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}

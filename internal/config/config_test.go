@@ -1,0 +1,113 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDefault(t *testing.T) {
+	c := Default()
+	if err := c.validate(nil); err != nil {
+		t.Fatalf("the defaults do not validate: %v", err)
+	}
+	if c.Site.Language != "en" || c.Feeds.Limit != 50 || c.MaxFileBytes() != 5<<20 || c.Location().String() != "UTC" ||
+		c.BaseURL().String() != "http://127.0.0.1:8080/" {
+		t.Errorf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestParse(t *testing.T) {
+	c, err := Parse("pressroom.yaml", []byte(`
+site:
+  title: "Example Daily"
+  base_url: "https://news.example.org/ar"
+  description: "..."
+  language: "ar_MA"
+  timezone: "Africa/Casablanca"
+  permalink: "/:year/:slug/"
+feeds:
+  limit: 20
+articles:
+  max_file_size: 512KiB
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Site.Title != "Example Daily" || c.Site.Language != "ar-MA" || c.Feeds.Limit != 20 || c.MaxFileBytes() != 512<<10 {
+		t.Errorf("got %+v", c)
+	}
+	if got := c.BaseURL().String(); got != "https://news.example.org/ar/" {
+		t.Errorf("base URL %q, want a trailing slash added", got)
+	}
+	opts := c.ArticleOptions()
+	if opts.Location.String() != "Africa/Casablanca" || opts.Language != "ar-MA" || opts.Permalink != "/:year/:slug/" || opts.MaxBytes != 512<<10 {
+		t.Errorf("article options %+v", opts)
+	}
+	// Keys not given keep their defaults.
+	c, err = Parse("p.yaml", []byte("site:\n  title: Only a title\n"))
+	if err != nil || c.Site.Timezone != "UTC" || c.Feeds.Limit != 50 {
+		t.Errorf("partial file: %+v, %v", c, err)
+	}
+	if _, err := Parse("empty.yaml", nil); err != nil {
+		t.Errorf("empty file: %v", err)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml, key string
+		line            int
+		message         string
+	}{
+		{"unknown top-level key", "site:\n  title: x\nfeed:\n  limit: 3\n", "feed", 3, "unknown key"},
+		{"unknown nested key", "site:\n  titel: x\n", "site.titel", 2, "unknown key"},
+		{"section not a map", "site: hello\n", "site", 1, "map"},
+		{"value not scalar", "site:\n  title: [a, b]\n", "site.title", 2, "single value"},
+		{"relative base URL", "site:\n  base_url: /news/\n", "site.base_url", 2, "absolute"},
+		{"ftp base URL", "site:\n  base_url: ftp://x.org/\n", "site.base_url", 2, "absolute http"},
+		{"bad language", "site:\n  language: arabic!\n", "site.language", 2, "language code"},
+		{"bad time zone", "site:\n  timezone: Mars/Olympus\n", "site.timezone", 2, "IANA"},
+		{"empty title", "site:\n  title: ''\n", "site.title", 2, "empty"},
+		{"permalink without slug", "site:\n  permalink: /:year/\n", "site.permalink", 2, ":slug"},
+		{"limit zero", "feeds:\n  limit: 0\n", "feeds.limit", 2, "out of range"},
+		{"limit too big", "feeds:\n  limit: 100000\n", "feeds.limit", 2, "out of range"},
+		{"bad size", "articles:\n  max_file_size: huge\n", "articles.max_file_size", 2, "size"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("pressroom.yaml", []byte(tt.yaml))
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("got %v, want *Error", err)
+			}
+			if e.Key != tt.key || e.Line != tt.line || !strings.Contains(e.Message, tt.message) || e.File != "pressroom.yaml" {
+				t.Errorf("got %+v, want key %s line %d message ...%s...", e, tt.key, tt.line, tt.message)
+			}
+			if !strings.Contains(err.Error(), "pressroom.yaml") || !strings.Contains(err.Error(), tt.key) {
+				t.Errorf("message %q does not name the file and key", err)
+			}
+		})
+	}
+	for _, bad := range []string{"site: [\n", "feeds:\n  limit: many\n", "- a\n"} {
+		if _, err := Parse("p.yaml", []byte(bad)); err == nil {
+			t.Errorf("Parse(%q) accepted invalid YAML", bad)
+		}
+	}
+}
+
+func TestLoad(t *testing.T) {
+	path := filepath.Join("..", "..", "examples", "site", "pressroom.yaml")
+	c, err := Load(path)
+	if err != nil {
+		t.Fatalf("the bundled example config does not load: %v", err)
+	}
+	if c.Site.Language != "ar" {
+		t.Errorf("language %q", c.Site.Language)
+	}
+	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+}
