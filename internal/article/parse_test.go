@@ -294,6 +294,16 @@ func TestTextShapes(t *testing.T) {
 			"The headline", time.Date(2021, 2, 22, 8, 0, 0, 0, casablanca), nil, []string{"Updated"}},
 		{"no dateline", "Urgent\nThe headline\n\n" + body,
 			"The headline", time.Date(2021, 6, 1, 13, 0, 0, 0, casablanca), nil, []string{"Urgent"}},
+		{"header fields", "Title: The headline\nDate: 2021-02-22 16:18\nAuthor: Jane Doe\nTags: a, b\n\n" + body,
+			"The headline", time.Date(2021, 2, 22, 16, 18, 0, 0, casablanca), []string{"Jane Doe"}, []string{"Title:", "Jane"}},
+		{"arabic header fields", "العنوان: العنوان هنا\nالتاريخ: 22 فبراير 2021\n\n" + body,
+			"العنوان هنا", time.Date(2021, 2, 22, 0, 0, 0, 0, casablanca), nil, []string{"التاريخ"}},
+		{"headline and standfirst before dateline", "Politics\nMOROCCO CUTS TIES WITH EMBASSY\nRabat suspends all contact over deep misunderstandings\nMarch 2, 2021\n\n" + body,
+			"MOROCCO CUTS TIES WITH EMBASSY", time.Date(2021, 3, 2, 0, 0, 0, 0, casablanca), nil, []string{"MOROCCO", "Rabat suspends", "Politics"}},
+		{"dateline at the end", "The headline\n\n" + body + "\nPublished 22 February 2021\n",
+			"The headline", time.Date(2021, 2, 22, 0, 0, 0, 0, casablanca), nil, []string{"Published"}},
+		{"byline with date", "Le titre du jour\nPar Jean-Marc de La Tour le 22/02/2021 à 16h18\n\n" + body,
+			"Le titre du jour", time.Date(2021, 2, 22, 16, 18, 0, 0, casablanca), []string{"Jean-Marc de La Tour"}, []string{"Par Jean"}},
 		{"read also block dropped", "The headline\n22 February 2021\n\n" + body + "\nRead also:\n• Other story\n• Third story\n",
 			"The headline", time.Date(2021, 2, 22, 0, 0, 0, 0, casablanca), nil, []string{"Other story", "Read also"}},
 	}
@@ -323,6 +333,23 @@ func TestTextShapes(t *testing.T) {
 			}
 		})
 	}
+	t.Run("standfirst is the summary", func(t *testing.T) {
+		a, _ := Parse("story.txt", []byte(tests[10].text), testOptions())
+		if a.Summary != "Rabat suspends all contact over deep misunderstandings" {
+			t.Errorf("summary %q", a.Summary)
+		}
+	})
+	t.Run("wire dateline in the lede", func(t *testing.T) {
+		a, err := Parse("story.txt", []byte("Le titre\n\nRABAT, 22 février 2021 (MAP) - Le Maroc a décidé de suspendre tout contact.\n\nSuite.\n"), testOptions())
+		if err != nil || !a.Published.Equal(time.Date(2021, 2, 22, 0, 0, 0, 0, casablanca)) || !strings.Contains(a.ContentHTML, "RABAT") {
+			t.Errorf("%v %v %s", a.Published, err, a.ContentHTML)
+		}
+		// A date in running text is not a dateline.
+		a, _ = Parse("story.txt", []byte("Le titre\n\nLe 22 février 2021, le Maroc a décidé de suspendre tout contact avec l'ambassade.\n"), testOptions())
+		if a.DateSource != DateFromModTime {
+			t.Errorf("date in running text taken as the dateline: %v", a.Published)
+		}
+	})
 	t.Run("updated date read", func(t *testing.T) {
 		a, _ := Parse("story.txt", []byte(tests[6].text), testOptions())
 		if want := time.Date(2021, 2, 23, 10, 0, 0, 0, casablanca); !a.Updated.Equal(want) {

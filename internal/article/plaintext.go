@@ -87,18 +87,29 @@ func parseText(text string, opts Options, r *report) meta {
 		text, lineOffset = body, bodyLine-1
 	}
 	units := splitUnits(text, lineOffset)
+	// "Title: ...", "Date: ..." lines some systems put on top.
+	if fm, n := headerFields(units); n > 0 {
+		applyFrontMatter(fm, &m, opts, r)
+		units = units[n:]
+	}
 	if len(units) == 0 {
 		return m
 	}
 	t := textParse{units: units, loc: opts.Location}
-	t.header()
 	if m.title == "" {
+		t.header()
 		if t.headline < 0 {
 			r.add("title", units[0].line, "no headline found: the first lines are navigation, labels or long paragraphs; put the headline on its own line before the text")
 		} else {
 			m.title = units[t.headline].text
 		}
 		m.titleLine = units[0].line
+	} else {
+		t.skipHeader()
+	}
+	t.trailingDateline()
+	if t.published.IsZero() {
+		t.ledeDate()
 	}
 	if m.published.IsZero() {
 		m.published = t.published
@@ -106,10 +117,62 @@ func parseText(text string, opts Options, r *report) meta {
 	if m.updated.IsZero() {
 		m.updated = t.updated
 	}
+	if m.summary == "" {
+		m.summary = t.dek
+	}
 	m.body = t.body(m.title)
 	m.authors = append(m.authors, t.authors...)
 	m.tags = append(m.tags, t.tags...)
 	return m
+}
+
+// fieldNames maps the header-field names newsroom exports use, folded, to
+// front matter names.
+var fieldNames = map[string]string{}
+
+var reField = regexp.MustCompile(`^([^:：]{2,24}?)\s*[:：]\s*(.+)$`)
+
+func init() {
+	for field, names := range map[string][]string{
+		"title":      {"title", "headline", "titre", "العنوان", "عنوان", "العنوان الرئيسي"},
+		"date":       {"date", "published", "publication date", "date de publication", "publié le", "التاريخ", "تاريخ", "تاريخ النشر"},
+		"lastmod":    {"updated", "last updated", "modified", "mis à jour", "mise à jour", "آخر تحديث", "تحديث"},
+		"author":     {"author", "authors", "by", "byline", "auteur", "auteurs", "par", "الكاتب", "الكاتبة", "كاتب", "المؤلف", "بقلم"},
+		"tags":       {"tags", "keywords", "mots-clés", "mots clés", "étiquettes", "الوسوم", "وسوم", "كلمات مفتاحية", "الكلمات المفتاحية"},
+		"categories": {"category", "categories", "section", "rubrique", "catégorie", "القسم", "التصنيف", "الركن"},
+		"summary":    {"summary", "description", "standfirst", "résumé", "chapô", "chapeau", "ملخص", "الملخص"},
+		"lang":       {"lang", "language", "langue", "اللغة"},
+		"slug":       {"slug"},
+	} {
+		for _, n := range names {
+			fieldNames[fold(n)] = field
+		}
+	}
+}
+
+// headerFields reads a block of "Name: value" lines at the very top of a
+// text file, when it holds a title or a date. It returns them as front
+// matter and how many units they took.
+func headerFields(units []unit) (frontMatter, int) {
+	fm := frontMatter{values: map[string]any{}, lines: map[string]int{}, format: "text"}
+	n := 0
+	for _, u := range units {
+		m := reField.FindStringSubmatch(u.text)
+		if m == nil || (n > 0 && u.blankBefore) {
+			break
+		}
+		key, ok := fieldNames[fold(strings.TrimSpace(m[1]))]
+		if !ok {
+			break
+		}
+		fm.values[key] = strings.TrimSpace(m[2])
+		fm.lines[key] = u.line
+		n++
+	}
+	if fm.values["title"] == nil && fm.values["date"] == nil {
+		return frontMatter{}, 0
+	}
+	return fm, n
 }
 
 func splitUnits(text string, lineOffset int) []unit {
@@ -136,6 +199,72 @@ type textParse struct {
 	bodyStart          int
 	published, updated time.Time
 	authors, tags      []string
+	dek                string // a standfirst between headline and dateline
+	bodyEnd            int    // units from here on are not body (a trailing dateline); 0: none
+}
+
+// skipHeader starts the body after the navigation, labels and dateline of
+// a file whose title came from header fields.
+func (t *textParse) skipHeader() {
+	t.headline = -1
+	for t.bodyStart < len(t.units) && t.bodyStart < maxHeader {
+		u := t.units[t.bodyStart].text
+		if isNavigation(u) || isLabel(u) {
+			t.bodyStart++
+			continue
+		}
+		if pub, upd, authors, ok := t.readDateline(u); ok {
+			if t.published.IsZero() {
+				t.published, t.updated, t.authors = pub, upd, authors
+			}
+			t.bodyStart++
+			continue
+		}
+		break
+	}
+}
+
+// trailingDateline reads a short dateline among the last lines ("Published
+// 22 February 2021") when the header had none, and ends the body before it.
+func (t *textParse) trailingDateline() {
+	if t.dateline >= 0 || !t.published.IsZero() {
+		return
+	}
+	for i := len(t.units) - 1; i >= max(t.bodyStart, len(t.units)-3); i-- {
+		u := t.units[i].text
+		if wordCount(u) > 12 {
+			continue
+		}
+		if pub, upd, authors, ok := t.readDateline(u); ok {
+			t.published, t.updated, t.bodyEnd = pub, upd, i
+			t.authors = append(t.authors, authors...)
+			return
+		}
+	}
+}
+
+// reWireDate is what follows a wire-style dateline in a lede: "RABAT, 22
+// février 2021 (MAP) - Le...": a dash or an agency in brackets.
+var reWireDate = regexp.MustCompile(`^\s*(?:\([^)]{1,30}\))?\s*[-–—:]|^\s*\(`)
+
+// ledeDate reads a wire-style dateline at the start of the first body
+// paragraph.
+func (t *textParse) ledeDate() {
+	if t.bodyStart < 0 || t.bodyStart >= len(t.units) {
+		return
+	}
+	first := t.units[t.bodyStart].text
+	if len(first) > 400 {
+		first = first[:400]
+	}
+	f := fold(first)
+	ds := findDates(f, t.loc)
+	if len(ds) == 0 || utf8.RuneCountInString(f[:ds[0].start]) > 50 {
+		return
+	}
+	if reWireDate.MatchString(f[ds[0].end:]) {
+		t.published = ds[0].t
+	}
 }
 
 // header finds the navigation, labels, dateline and headline.
@@ -145,6 +274,9 @@ func (t *textParse) header() {
 	for i := 0; i < limit; i++ {
 		if isNavigation(t.units[i].text) {
 			continue
+		}
+		if bodyLike(t.units[i].text) {
+			break // past the header: a date further down is no dateline
 		}
 		if pub, upd, authors, ok := t.readDateline(t.units[i].text); ok {
 			t.dateline, t.published, t.updated, t.authors = i, pub, upd, authors
@@ -180,20 +312,41 @@ func (t *textParse) header() {
 		after = i
 		break
 	}
-	before := -1
-	for i := t.dateline - 1; i >= 0; i-- {
-		u := t.units[i].text
-		if isNavigation(u) || isLabel(u) {
-			continue
+	// The lines between the navigation and the dateline: labels, or the
+	// headline (the first with three words or more) and a standfirst.
+	var cands []int
+	for i := 0; i < t.dateline; i++ {
+		if u := t.units[i].text; !isNavigation(u) && !isLabel(u) && headlineLike(u) {
+			cands = append(cands, i)
 		}
-		before = i
-		break
+	}
+	before := -1
+	for _, i := range cands {
+		if wordCount(t.units[i].text) >= 3 {
+			before = i
+			break
+		}
+	}
+	if before < 0 && len(cands) > 0 {
+		before = cands[len(cands)-1]
+	}
+	afterOK := after >= 0 && t.standalone(after) && headlineLike(t.units[after].text)
+	if afterOK && before >= 0 {
+		a := t.units[after].text
+		afterOK = !bodyLike(a) && !(strings.HasSuffix(a, ".") && !strings.HasSuffix(a, ".."))
 	}
 	switch {
-	case after >= 0 && t.standalone(after) && headlineLike(t.units[after].text) && !(before >= 0 && headlineLike(t.units[before].text) && bodyLike(t.units[after].text)):
+	case afterOK:
 		t.headline, t.bodyStart = after, after+1
-	case before >= 0 && headlineLike(t.units[before].text):
+	case before >= 0:
 		t.headline, t.bodyStart = before, t.dateline+1
+		var dek []string
+		for _, i := range cands {
+			if i > before {
+				dek = append(dek, t.units[i].text)
+			}
+		}
+		t.dek = strings.Join(dek, " ")
 	default:
 		t.bodyStart = t.dateline + 1
 	}
@@ -244,9 +397,11 @@ func (t *textParse) readDateline(line string) (pub, upd time.Time, authors []str
 	rest.WriteString(f[prev:])
 	var bylineWords int
 	for _, seg := range splitSegments(line) {
-		if m := reByline.FindStringSubmatch(fold(seg)); m != nil && len(strings.Fields(m[1])) <= 5 {
-			authors = append(authors, strings.TrimSpace(bylineName(seg)))
-			bylineWords += len(strings.Fields(seg))
+		if reByline.MatchString(fold(seg)) {
+			if name := bylineName(seg); name != "" && wordCount(name) <= 6 {
+				authors = append(authors, name)
+				bylineWords += wordCount(name) + 1
+			}
 		}
 	}
 	extra := 0
@@ -271,18 +426,40 @@ func (t *textParse) readDateline(line string) (pub, upd time.Time, authors []str
 	return pub, upd, authors, true
 }
 
+// bylineStops end the name in a byline: "Par Jean Dupont le 22/02/2021".
+var bylineStops = map[string]bool{}
+
+func init() {
+	for _, w := range []string{"le", "on", "at", "à", "في", "يوم", "publié", "published", "posted", "updated", "mis",
+		"الساعة", "على", "بتاريخ", "-", "|", "–", "—", "•",
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+		"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+		"الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت"} {
+		bylineStops[fold(w)] = true
+	}
+}
+
 // bylineName returns the name part of a byline segment in its original
-// spelling ("Par Jean Dupont" gives "Jean Dupont").
+// spelling ("Par Jean Dupont le 22 mars" gives "Jean Dupont").
 func bylineName(seg string) string {
 	words := strings.Fields(seg)
 	for i := range words {
-		if reByline.MatchString(fold(strings.Join(words[i:], " "))) {
-			rest := words[i+1:]
-			if len(rest) > 0 && (rest[0] == "طرف" || rest[0] == ":") {
-				rest = rest[1:]
-			}
-			return strings.TrimLeft(strings.Join(rest, " "), ":： ")
+		if !reByline.MatchString(fold(strings.Join(words[i:], " "))) {
+			continue
 		}
+		rest := words[i+1:]
+		if len(rest) > 0 && (rest[0] == "طرف" || rest[0] == ":") {
+			rest = rest[1:]
+		}
+		var name []string
+		for _, w := range rest {
+			f := fold(strings.Trim(w, ",;"))
+			if bylineStops[f] || monthNames[strings.TrimSuffix(f, ".")] != 0 || strings.IndexFunc(f, unicode.IsDigit) >= 0 {
+				break
+			}
+			name = append(name, w)
+		}
+		return strings.Trim(strings.Join(name, " "), ":：,; ")
 	}
 	return seg
 }
@@ -362,9 +539,13 @@ func comparable(s string) string {
 // body renders the units after the header as HTML paragraphs and lists.
 func (t *textParse) body(title string) string {
 	var b strings.Builder
-	units := t.units[t.bodyStart:]
-	if t.bodyStart < 0 || t.bodyStart > len(t.units) {
-		units = nil
+	end := len(t.units)
+	if t.bodyEnd > 0 {
+		end = t.bodyEnd
+	}
+	var units []unit
+	if t.bodyStart >= 0 && t.bodyStart < end {
+		units = t.units[t.bodyStart:end]
 	}
 	// Drop a "read also" block and any bullet lines after it.
 	for i, u := range units {
@@ -379,7 +560,7 @@ func (t *textParse) body(title string) string {
 			break
 		}
 	}
-	end := len(units)
+	end = len(units)
 	titleKey := comparable(title)
 	isTitle := func(s string) bool {
 		// Only lines of about the title's length can equal it.
