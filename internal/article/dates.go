@@ -359,7 +359,7 @@ func ParseDate(s string, loc *time.Location) (time.Time, error) {
 		loc = time.UTC
 	}
 	s = strings.TrimSpace(s)
-	if s == "" {
+	if s == "" || len(s) > 300 {
 		return time.Time{}, errNoDate
 	}
 	digits := normalizeDigits(s)

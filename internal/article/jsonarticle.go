@@ -96,10 +96,11 @@ func parseJSON(text string, opts Options, r *report) meta {
 	}
 	if s, ok := values["content_markdown"].(string); ok {
 		var buf bytes.Buffer
-		if markdownNesting(s) <= maxMarkdownNesting && md.Convert([]byte(s), &buf) == nil {
+		if checkMarkdown("content_markdown", lines["content_markdown"], s, r) {
+			if err := md.Convert([]byte(s), &buf); err != nil {
+				r.add("content_markdown", lines["content_markdown"], "the Markdown cannot be rendered: %v", err)
+			}
 			m.body = buf.String()
-		} else {
-			r.add("content_markdown", lines["content_markdown"], "the Markdown is nested too deeply to render")
 		}
 		bodies++
 	}

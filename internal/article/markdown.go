@@ -27,6 +27,39 @@ var (
 // rendering slow: no article needs more.
 const maxMarkdownNesting = 64
 
+// maxMarkdownMarkup bounds the markup characters and lines of a Markdown
+// body. goldmark keeps an AST node for each element, about 170 bytes of
+// memory per input byte on a file made only of links and lists, so a 5 MiB
+// file of that kind would need most of a gigabyte. A long real article
+// (100 KB, a link in every sentence, tables) stays under 20,000.
+const maxMarkdownMarkup = 250_000
+
+// markdownMarkup counts lines and the characters that open inline
+// elements: a cheap upper bound on the number of AST nodes.
+func markdownMarkup(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\n', '[', '*', '`', '<', '|', '~', '!':
+			n++
+		}
+	}
+	return n
+}
+
+// checkMarkdown reports whether a Markdown body is cheap enough to render.
+func checkMarkdown(field string, line int, body string, r *report) bool {
+	if markdownNesting(body) > maxMarkdownNesting {
+		r.add(field, line, "the Markdown is nested more than %d levels deep", maxMarkdownNesting)
+		return false
+	}
+	if n := markdownMarkup(body); n > maxMarkdownMarkup {
+		r.add(field, line, "the Markdown has %d lines and markup characters, more than the %d an article may have: split it", n, maxMarkdownMarkup)
+		return false
+	}
+	return true
+}
+
 func parseMarkdown(text string, opts Options, r *report) meta {
 	var m meta
 	fm, body, bodyLine, ok := splitFrontMatter(strings.TrimPrefix(text, "\uFEFF"), r)
@@ -38,15 +71,14 @@ func parseMarkdown(text string, opts Options, r *report) meta {
 		m.titleLine = bodyLine
 	}
 	if m.summary == "" {
-		if before, _, found := strings.Cut(body, "<!--more-->"); found {
+		if before, _, found := strings.Cut(body, "<!--more-->"); found && markdownMarkup(before) < maxMarkdownMarkup {
 			var buf bytes.Buffer
 			if md.Convert([]byte(before), &buf) == nil {
 				m.summary = plainText(policy.Sanitize(buf.String()), 8192)
 			}
 		}
 	}
-	if markdownNesting(body) > maxMarkdownNesting {
-		r.add("body", bodyLine, "the Markdown is nested more than %d levels deep", maxMarkdownNesting)
+	if !checkMarkdown("body", bodyLine, body, r) {
 		return m
 	}
 	var buf bytes.Buffer

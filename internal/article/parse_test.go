@@ -53,6 +53,8 @@ func TestRejections(t *testing.T) {
 		{"mixed encodings", "a.txt", "Titre\n\nUn été chaud et « très » sec.\nUne ligne \xe9t\xe9 cassée.\n", "encoding", "mixes encodings", 4},
 		{"YAML alias bomb", "a.md", "---\na: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n---\nB.\n", "front matter", "too many values", 0},
 		{"deep YAML", "a.md", "---\nt: " + strings.Repeat("[", 100) + strings.Repeat("]", 100) + "\n---\nB.\n", "front matter", "nested", 0},
+		{"markup bomb", "a.md", "---\ntitle: T\ndate: 2021-01-01\n---\n\n" + strings.Repeat("* [a](b) `c`\n", 70000), "body", "markup characters", 5},
+		{"markup bomb in JSON", "a.json", `{"title":"T","content_markdown":"` + strings.Repeat("[a](b) ", 260000) + `"}`, "content_markdown", "markup characters", 1},
 		{"huge front matter", "a.md", "---\nx: \"" + strings.Repeat("a", 300<<10) + "\"\n---\nB.\n", "front matter", "longer than", 0},
 	}
 	for _, tt := range tests {

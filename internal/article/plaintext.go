@@ -30,6 +30,10 @@ type unit struct {
 	blankBefore bool // a blank line (or the start of the file) precedes it
 }
 
+// maxDatelineBytes bounds the lines read as datelines (or menus): real ones
+// are short, and the bound keeps hostile megabyte-long lines cheap.
+const maxDatelineBytes = 600
+
 // maxHeader bounds how far into the file the dateline and headline are
 // looked for.
 const maxHeader = 15
@@ -381,6 +385,9 @@ func (t *textParse) standalone(i int) bool {
 // little else (weekday, time, "published", a byline). It returns the first
 // date, a later date marked as an update, and a byline's authors.
 func (t *textParse) readDateline(line string) (pub, upd time.Time, authors []string, ok bool) {
+	if len(line) > maxDatelineBytes {
+		return pub, upd, nil, false
+	}
 	f := fold(line)
 	dates := findDates(f, t.loc)
 	if len(dates) == 0 {
@@ -476,6 +483,9 @@ func splitSegments(line string) []string { return reSegmentSep.Split(line, -1) }
 func isNavigation(s string) bool {
 	if isBullet(s) {
 		return true
+	}
+	if len(s) > maxDatelineBytes {
+		return false
 	}
 	parts := reMenuSep.Split(s, -1)
 	if len(parts) < 3 {

@@ -198,6 +198,10 @@ func firstParagraph(fragment string) string {
 				continue
 			}
 			t := string(z.Text())
+			if all.Len() > 8192 && inP == 0 {
+				// No paragraph in sight: the start of the text will do.
+				return cleanLine(all.String())
+			}
 			all.WriteString(t)
 			if inP > 0 {
 				para.WriteString(t)
