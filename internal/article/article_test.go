@@ -45,16 +45,18 @@ var testNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // golden is what a golden file records for one article file.
 type golden struct {
-	OK       bool      `json:"ok"`
-	Problems []Problem `json:"problems,omitempty"`
-	Article  *struct {
-		ID, Slug, Title, Summary, ContentHTML, URL string
-		Published, Updated, Expires                string
-		Lang, Dir                                  string
-		Authors, Tags, Categories                  []string
-		Image, Status, Format, DateSource          string
-		Notes                                      []string
-	} `json:"article,omitempty"`
+	OK       bool           `json:"ok"`
+	Problems []Problem      `json:"problems,omitempty"`
+	Article  *goldenArticle `json:"article,omitempty"`
+}
+
+type goldenArticle struct {
+	ID, Slug, Title, Summary, ContentHTML, URL string
+	Published, Updated, Expires                string
+	Lang, Dir                                  string
+	Authors, Tags, Categories                  []string
+	Image, Status, Format, DateSource          string
+	Notes                                      []string
 }
 
 func toGolden(a Article, err error) golden {
@@ -62,14 +64,7 @@ func toGolden(a Article, err error) golden {
 		return golden{Problems: Problems(err)}
 	}
 	g := golden{OK: true}
-	g.Article = &struct {
-		ID, Slug, Title, Summary, ContentHTML, URL string
-		Published, Updated, Expires                string
-		Lang, Dir                                  string
-		Authors, Tags, Categories                  []string
-		Image, Status, Format, DateSource          string
-		Notes                                      []string
-	}{
+	g.Article = &goldenArticle{
 		ID: a.ID, Slug: a.Slug, Title: a.Title, Summary: a.Summary, ContentHTML: a.ContentHTML, URL: a.URL,
 		Published: a.Published.Format(time.RFC3339), Updated: a.Updated.Format(time.RFC3339),
 		Lang: a.Lang, Dir: a.Dir, Authors: a.Authors, Tags: a.Tags, Categories: a.Categories,
