@@ -1,0 +1,353 @@
+// Package indextest is the contract every index.Index adapter passes: the
+// memory and bbolt adapters here, the DynamoDB adapter against DynamoDB
+// Local. It is written against the port only.
+package indextest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pressroom/pressroom/internal/article"
+	"github.com/pressroom/pressroom/internal/index"
+)
+
+// Harness makes a fresh, empty index for each test.
+type Harness struct {
+	New func(t *testing.T) index.Index
+}
+
+var base = time.Date(2021, 2, 22, 16, 18, 0, 0, time.FixedZone("", 3600))
+
+// art makes an article published hours after base.
+func art(slug string, hours int) *article.Article {
+	p := base.Add(time.Duration(hours) * time.Hour)
+	return &article.Article{ID: "tag:x," + slug, Slug: slug, Title: "Title " + slug, ContentHTML: "<p>" + slug + "</p>",
+		Published: p, Updated: p, Lang: "ar", Dir: "rtl", Tags: []string{"t"}}
+}
+
+func mem(feeds ...string) []index.Membership {
+	var out []index.Membership
+	for _, f := range feeds {
+		out = append(out, index.Membership{Feed: f, Label: "Label " + f})
+	}
+	return out
+}
+
+func src(key, version string, a *article.Article, feeds ...string) index.Source {
+	return index.Source{Key: key, Version: version, Hash: "h-" + key + version, Size: 10, ModTime: base, Article: a, Feeds: mem(feeds...)}
+}
+
+func slugs(as []article.Article) []string {
+	out := []string{}
+	for _, a := range as {
+		out = append(out, a.Slug)
+	}
+	return out
+}
+
+func sorted(s []string) []string {
+	s = append([]string(nil), s...)
+	sort.Strings(s)
+	return s
+}
+
+// Run runs the whole contract.
+func Run(t *testing.T, h Harness) {
+	ctx := context.Background()
+	now := base.Add(1000 * time.Hour)
+	newIndex := func(t *testing.T) index.Index {
+		ix := h.New(t)
+		t.Cleanup(func() { ix.Close() })
+		return ix
+	}
+	mustPut := func(t *testing.T, ix index.Index, s index.Source) []string {
+		t.Helper()
+		changed, err := ix.Put(ctx, s)
+		if err != nil {
+			t.Fatalf("Put(%s@%s): %v", s.Key, s.Version, err)
+		}
+		return changed
+	}
+
+	t.Run("PutGetRoundTrip", func(t *testing.T) {
+		ix := newIndex(t)
+		a := art("a", 0)
+		a.Authors, a.Categories, a.Summary, a.URL, a.Image = []string{"منى"}, []string{"Économie"}, "s", "https://x/a/", "https://x/i.jpg"
+		a.Expires = base.Add(5000 * time.Hour)
+		changed := mustPut(t, ix, src("news/a.md", "0001", a, "", "tags/t"))
+		if !reflect.DeepEqual(sorted(changed), []string{"", "tags/t"}) {
+			t.Errorf("changed %q", changed)
+		}
+		got, err := ix.Get(ctx, "news/a.md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Article == nil || got.Article.Title != a.Title || !got.Article.Published.Equal(a.Published) ||
+			!got.Article.Expires.Equal(a.Expires) || !reflect.DeepEqual(got.Article.Authors, a.Authors) ||
+			got.Article.ContentHTML != a.ContentHTML || got.Version != "0001" || got.Hash != "h-news/a.md0001" {
+			t.Errorf("round trip: %+v", got)
+		}
+		if _, err := ix.Get(ctx, "missing.md"); !errors.Is(err, index.ErrNotFound) {
+			t.Errorf("Get(missing) = %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("StaleVersionsAreRefused", func(t *testing.T) {
+		ix := newIndex(t)
+		mustPut(t, ix, src("a.md", "00A0", art("new", 0), ""))
+		for _, v := range []string{"00A0", "009F", "9F", "", "0000000000000000009f"} {
+			if _, err := ix.Put(ctx, src("a.md", v, art("old", 0), "")); !errors.Is(err, index.ErrStale) {
+				t.Errorf("Put at %q after 00A0: %v, want ErrStale", v, err)
+			}
+			if err := ix.Reject(ctx, index.Source{Key: "a.md", Version: v, Problems: []article.Problem{{Field: "x", Message: "y"}}}); !errors.Is(err, index.ErrStale) {
+				t.Errorf("Reject at %q: %v, want ErrStale", v, err)
+			}
+			if _, err := ix.Delete(ctx, "a.md", v); !errors.Is(err, index.ErrStale) {
+				t.Errorf("Delete at %q: %v, want ErrStale", v, err)
+			}
+		}
+		got, _ := ix.Get(ctx, "a.md")
+		if got.Article == nil || got.Article.Slug != "new" {
+			t.Errorf("a stale write changed the article: %+v", got.Article)
+		}
+		// Longer sequencers compare as padded hexadecimal.
+		mustPut(t, ix, src("a.md", "00000000000000A1", art("newer", 0), ""))
+	})
+
+	t.Run("RejectKeepsLastGoodVersion", func(t *testing.T) {
+		ix := newIndex(t)
+		mustPut(t, ix, src("a.md", "1", art("good", 0), "", "tags/t"))
+		problems := []article.Problem{{Field: "date", Line: 3, Message: "not a date"}}
+		at := base.Add(time.Hour)
+		if err := ix.Reject(ctx, index.Source{Key: "a.md", Version: "2", Hash: "bad", Problems: problems, RejectedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := ix.Get(ctx, "a.md")
+		if got.Article == nil || got.Article.Slug != "good" || !reflect.DeepEqual(got.Problems, problems) ||
+			got.Version != "2" || got.Hash != "bad" || !got.RejectedAt.Equal(at) {
+			t.Errorf("after Reject: %+v", got)
+		}
+		if l, _ := ix.Latest(ctx, "", 10, now); !reflect.DeepEqual(slugs(l), []string{"good"}) {
+			t.Errorf("the last good version left the feed: %v", slugs(l))
+		}
+		// A rejected first upload has problems and no article.
+		if err := ix.Reject(ctx, index.Source{Key: "b.md", Version: "1", Problems: problems}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := ix.Get(ctx, "b.md"); got.Article != nil || len(got.Problems) != 1 {
+			t.Errorf("rejected first upload: %+v", got)
+		}
+		// A good version clears the problems.
+		mustPut(t, ix, src("a.md", "3", art("fixed", 0), ""))
+		if got, _ := ix.Get(ctx, "a.md"); got.Problems != nil || got.Article.Slug != "fixed" {
+			t.Errorf("after a fix: %+v", got)
+		}
+	})
+
+	t.Run("DeleteLeavesTombstone", func(t *testing.T) {
+		ix := newIndex(t)
+		mustPut(t, ix, src("a.md", "5", art("a", 0), "", "tags/t"))
+		changed, err := ix.Delete(ctx, "a.md", "6")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(sorted(changed), []string{"", "tags/t"}) {
+			t.Errorf("Delete changed %q", changed)
+		}
+		if l, _ := ix.Latest(ctx, "", 10, now); len(l) != 0 {
+			t.Errorf("deleted article still in feed: %v", slugs(l))
+		}
+		if f, _ := ix.Feeds(ctx); len(f) != 0 {
+			t.Errorf("empty feeds still listed: %v", f)
+		}
+		// The create event that arrives late is older than the delete.
+		if _, err := ix.Put(ctx, src("a.md", "5", art("a", 0), "")); !errors.Is(err, index.ErrStale) {
+			t.Errorf("late create after delete: %v, want ErrStale", err)
+		}
+		got, err := ix.Get(ctx, "a.md")
+		if err != nil || !got.Deleted || got.Article != nil || got.Version != "6" {
+			t.Errorf("tombstone: %+v, %v", got, err)
+		}
+		// Deleting a key never seen leaves a tombstone too.
+		if _, err := ix.Delete(ctx, "never.md", "1"); err != nil {
+			t.Errorf("Delete of an unknown key: %v", err)
+		}
+		// A newer upload brings it back.
+		mustPut(t, ix, src("a.md", "7", art("back", 0), ""))
+		if l, _ := ix.Latest(ctx, "", 10, now); !reflect.DeepEqual(slugs(l), []string{"back"}) {
+			t.Errorf("re-upload: %v", slugs(l))
+		}
+	})
+
+	t.Run("LatestOrderLimitAndLiveness", func(t *testing.T) {
+		ix := newIndex(t)
+		for i, h := range []int{5, 1, 9, 3, 7} {
+			mustPut(t, ix, src(fmt.Sprintf("k%d.md", i), "1", art(fmt.Sprintf("h%d", h), h), "", "tags/t"))
+		}
+		// Same date: the id breaks the tie, the same way every time.
+		mustPut(t, ix, src("tie1.md", "1", art("tie-b", 7), ""))
+		mustPut(t, ix, src("tie2.md", "1", art("tie-a", 7), ""))
+		// Scheduled, expired and draft (no memberships) articles.
+		mustPut(t, ix, src("future.md", "1", art("future", 2000), "", "tags/t"))
+		expired := art("expired", 8)
+		expired.Expires = base.Add(500 * time.Hour)
+		mustPut(t, ix, src("expired.md", "1", expired, "", "tags/t"))
+		draft := art("draft", 10)
+		draft.Draft = true
+		mustPut(t, ix, src("draft.md", "1", draft))
+
+		got, err := ix.Latest(ctx, "", 5, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"h9", "tie-b", "tie-a", "h7", "h5"}; !reflect.DeepEqual(slugs(got), want) {
+			t.Errorf("Latest(site, 5) = %v, want %v", slugs(got), want)
+		}
+		if got, _ := ix.Latest(ctx, "tags/t", 100, now); !reflect.DeepEqual(slugs(got), []string{"h9", "h7", "h5", "h3", "h1"}) {
+			t.Errorf("Latest(tags/t) = %v", slugs(got))
+		}
+		// Before the expiry date, the expired article is live; after the
+		// schedule date, the scheduled one is.
+		early := base.Add(100 * time.Hour)
+		if got, _ := ix.Latest(ctx, "tags/t", 10, early); !reflect.DeepEqual(slugs(got), []string{"h9", "expired", "h7", "h5", "h3", "h1"}) {
+			t.Errorf("Latest before expiry = %v", slugs(got))
+		}
+		later := base.Add(3000 * time.Hour)
+		if got, _ := ix.Latest(ctx, "tags/t", 1, later); !reflect.DeepEqual(slugs(got), []string{"future"}) {
+			t.Errorf("Latest after the schedule date = %v", slugs(got))
+		}
+		if got, _ := ix.Latest(ctx, "tags/none", 10, now); len(got) != 0 {
+			t.Errorf("unknown feed: %v", slugs(got))
+		}
+		// A feed whose id is a prefix of another's stays separate.
+		mustPut(t, ix, src("p.md", "1", art("prefix", 1), "tags/t-2"))
+		if got, _ := ix.Latest(ctx, "tags/t", 100, now); len(got) != 5 {
+			t.Errorf("tags/t picked up tags/t-2: %v", slugs(got))
+		}
+	})
+
+	t.Run("MembershipChanges", func(t *testing.T) {
+		ix := newIndex(t)
+		mustPut(t, ix, src("a.md", "1", art("a", 0), "", "tags/old", "categories/c"))
+		changed := mustPut(t, ix, src("a.md", "2", art("a", 0), "", "tags/new", "categories/c"))
+		if want := []string{"", "categories/c", "tags/new", "tags/old"}; !reflect.DeepEqual(sorted(changed), want) {
+			t.Errorf("changed %q, want old and new memberships %q", changed, want)
+		}
+		feeds, _ := ix.Feeds(ctx)
+		var ids []string
+		for _, f := range feeds {
+			ids = append(ids, f.ID)
+			if f.Count != 1 || f.Label != "Label "+f.ID {
+				t.Errorf("feed %+v", f)
+			}
+		}
+		if want := []string{"", "categories/c", "tags/new"}; !reflect.DeepEqual(ids, want) {
+			t.Errorf("Feeds = %q, want %q", ids, want)
+		}
+		if got, _ := ix.Latest(ctx, "tags/old", 10, now); len(got) != 0 {
+			t.Errorf("left tags/old but still listed there")
+		}
+		// Changing the date moves the article within its feeds.
+		mustPut(t, ix, src("b.md", "1", art("b", 5), ""))
+		mustPut(t, ix, src("a.md", "3", art("a", 10), ""))
+		if got, _ := ix.Latest(ctx, "", 10, now); !reflect.DeepEqual(slugs(got), []string{"a", "b"}) {
+			t.Errorf("after a date change: %v", slugs(got))
+		}
+	})
+
+	t.Run("ListSummaries", func(t *testing.T) {
+		ix := newIndex(t)
+		mustPut(t, ix, src("b.md", "1", art("b", 0), ""))
+		ix.Reject(ctx, index.Source{Key: "a.md", Version: "1", Problems: []article.Problem{{Field: "title", Message: "no title"}}})
+		ix.Delete(ctx, "c.md", "1")
+		l, err := ix.List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l) != 3 || l[0].Key != "a.md" || l[1].Key != "b.md" || l[2].Key != "c.md" {
+			t.Fatalf("List = %+v", l)
+		}
+		if l[0].HasArticle || len(l[0].Problems) != 1 || !l[1].HasArticle || l[1].Title != "Title b" ||
+			!l[1].Published.Equal(base) || !l[2].Deleted {
+			t.Errorf("summaries %+v", l)
+		}
+	})
+
+	t.Run("Due", func(t *testing.T) {
+		ix := newIndex(t)
+		mustPut(t, ix, src("soon.md", "1", art("soon", 10), "", "tags/s"))
+		e := art("ending", 0)
+		e.Expires = base.Add(20 * time.Hour)
+		mustPut(t, ix, src("ending.md", "1", e, "", "tags/e"))
+		mustPut(t, ix, src("old.md", "1", art("old", -100), "tags/o"))
+		check := func(from, to int, want ...string) {
+			t.Helper()
+			got, err := ix.Due(ctx, base.Add(time.Duration(from)*time.Hour), base.Add(time.Duration(to)*time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) || (len(want) > 0 && !reflect.DeepEqual(sorted(got), want)) {
+				t.Errorf("Due(%d, %d] = %q, want %q", from, to, got, want)
+			}
+		}
+		check(1, 9)
+		check(1, 10, "", "tags/s")
+		check(10, 19)
+		check(19, 20, "", "tags/e")
+		check(0, 30, "", "tags/e", "tags/s")
+	})
+
+	t.Run("OutputHashes", func(t *testing.T) {
+		ix := newIndex(t)
+		if h, err := ix.OutputHash(ctx, "feed.xml"); err != nil || h != "" {
+			t.Errorf("unknown path: %q, %v", h, err)
+		}
+		ix.SetOutputHash(ctx, "feed.xml", "abc")
+		ix.SetOutputHash(ctx, "tags/t/feed.xml", "def")
+		if h, _ := ix.OutputHash(ctx, "feed.xml"); h != "abc" {
+			t.Errorf("got %q", h)
+		}
+		ix.SetOutputHash(ctx, "feed.xml", "")
+		if h, _ := ix.OutputHash(ctx, "feed.xml"); h != "" {
+			t.Errorf("after forgetting: %q", h)
+		}
+	})
+
+	t.Run("ConcurrentWritersKeepNewest", func(t *testing.T) {
+		ix := newIndex(t)
+		var wg sync.WaitGroup
+		for w := 0; w < 4; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for v := 1; v <= 30; v++ {
+					version := fmt.Sprintf("%04d", v*4+w)
+					_, err := ix.Put(ctx, src("hot.md", version, art("v"+version, v), "", "tags/t"))
+					if err != nil && !errors.Is(err, index.ErrStale) {
+						t.Error(err)
+					}
+				}
+			}(w)
+		}
+		wg.Wait()
+		got, err := ix.Get(ctx, "hot.md")
+		if err != nil || got.Article == nil {
+			t.Fatalf("Get: %+v, %v", got, err)
+		}
+		if got.Version != "0123" || got.Article.Slug != "v0123" {
+			t.Errorf("after concurrent writes: version %s, article %s; want the newest, 0123", got.Version, got.Article.Slug)
+		}
+		if l, _ := ix.Latest(ctx, "tags/t", 10, now); len(l) != 1 {
+			t.Errorf("the article is listed %d times", len(l))
+		}
+		if f, _ := ix.Feeds(ctx); len(f) != 2 || f[0].Count != 1 || f[1].Count != 1 {
+			t.Errorf("feed counts drifted: %+v", f)
+		}
+	})
+}

@@ -1,0 +1,164 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"mime"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Folder is a Store on a local folder: the out folder of `pressroom build`,
+// served by `pressroom serve`. Writes are atomic (a temporary file in the
+// same folder, then a rename). A folder keeps no metadata: Get derives the
+// content type from the key's extension, as the local server does.
+// Names starting with "." are the store's own (temporary files, the local
+// index) and are never listed.
+type Folder struct {
+	root string
+}
+
+var _ Store = (*Folder)(nil)
+
+// NewFolder returns a Store on root, creating the folder if needed.
+func NewFolder(root string) (*Folder, error) {
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return &Folder{root: abs}, nil
+}
+
+// Root returns the folder's absolute path.
+func (f *Folder) Root() string { return f.root }
+
+func (f *Folder) path(key string) (string, error) {
+	if err := CheckKey(key); err != nil {
+		return "", err
+	}
+	for _, seg := range strings.Split(key, "/") {
+		if strings.HasPrefix(seg, ".") {
+			return "", ErrInvalidKey
+		}
+	}
+	return filepath.Join(f.root, filepath.FromSlash(key)), nil
+}
+
+// Get implements Store.
+func (f *Folder) Get(_ context.Context, key string) (Object, error) {
+	p, err := f.path(key)
+	if err != nil {
+		return Object{}, err
+	}
+	body, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Object{}, ErrNotFound
+	}
+	if err != nil {
+		return Object{}, fmt.Errorf("store: %w", err)
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		return Object{}, fmt.Errorf("store: %w", err)
+	}
+	return Object{Key: key, Body: body, ContentType: mime.TypeByExtension(path.Ext(key)), ModTime: fi.ModTime()}, nil
+}
+
+// Put implements Store.
+func (f *Folder) Put(_ context.Context, key string, body []byte, _ PutOptions) error {
+	p, err := f.path(key)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(p)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op after the rename
+	if _, err := tmp.Write(body); err != nil {
+		tmp.Close()
+		return fmt.Errorf("store: %w", err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("store: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), p); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
+// Delete implements Store. Folders left empty are removed too, so a feed
+// family that disappears leaves nothing behind.
+func (f *Folder) Delete(_ context.Context, key string) error {
+	p, err := f.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("store: %w", err)
+	}
+	for dir := filepath.Dir(p); dir != f.root && strings.HasPrefix(dir, f.root); dir = filepath.Dir(dir) {
+		if os.Remove(dir) != nil {
+			break // not empty
+		}
+	}
+	return nil
+}
+
+// List implements Store.
+func (f *Folder) List(_ context.Context, prefix string) ([]ObjectInfo, error) {
+	var out []ObjectInfo
+	err := filepath.WalkDir(f.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if p != f.root && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(f.root, p)
+		if err != nil {
+			return err
+		}
+		key := filepath.ToSlash(rel)
+		if !strings.HasPrefix(key, prefix) {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		out = append(out, ObjectInfo{Key: key, Size: fi.Size(), ModTime: fi.ModTime()})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, nil
+}
