@@ -22,7 +22,12 @@ const (
 const usage = `pressroom publishes RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds from article files.
 
 Usage:
-  pressroom check [--config FILE] [--json] PATH...   validate article files or folders
+  pressroom check [--config FILE] [--json] PATH...       validate article files or folders
+  pressroom build [--src DIR] [--out DIR] [--force]      build the feeds, incrementally
+  pressroom serve [--src DIR] [--out DIR] [--addr ADDR]  build, serve like the CDN, rebuild on changes
+  pressroom status [--out DIR]                           rejected files and scheduled articles
+
+Every command takes --config FILE (default ./pressroom.yaml if present, else built-in defaults).
 
 Run "pressroom COMMAND --help" for a command's flags.
 `
@@ -37,6 +42,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "check":
 		return check(args[1:], stdout, stderr)
+	case "build":
+		return build(args[1:], stdout, stderr)
+	case "serve":
+		return serve(args[1:], stdout, stderr)
+	case "status":
+		return status(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return ExitOK

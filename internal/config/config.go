@@ -30,6 +30,7 @@ type Config struct {
 	Articles Articles `yaml:"articles"`
 
 	baseURL  *url.URL
+	feedsURL *url.URL
 	location *time.Location
 	maxBytes int64
 }
@@ -46,7 +47,8 @@ type Site struct {
 
 // Feeds controls the generated feeds.
 type Feeds struct {
-	Limit int `yaml:"limit"` // items per feed, default 50
+	Limit   int    `yaml:"limit"`    // items per feed, default 50
+	BaseURL string `yaml:"base_url"` // where the feeds are served, default site.base_url
 }
 
 // Articles controls how article files are read.
@@ -187,16 +189,19 @@ func (c *Config) validate(lines map[string]int) *Error {
 	bad := func(key, format string, args ...any) *Error {
 		return &Error{Key: key, Line: lines[key], Message: fmt.Sprintf(format, args...)}
 	}
-	u, err := url.Parse(strings.TrimSpace(c.Site.BaseURL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, ok := baseURL(c.Site.BaseURL)
+	if !ok {
 		return bad("site.base_url", "%q is not an absolute http(s) URL such as https://news.example.org/", c.Site.BaseURL)
 	}
-	if !strings.HasSuffix(u.Path, "/") {
-		u.Path += "/"
+	c.baseURL, c.Site.BaseURL = u, u.String()
+	c.feedsURL = u
+	if c.Feeds.BaseURL != "" {
+		f, ok := baseURL(c.Feeds.BaseURL)
+		if !ok {
+			return bad("feeds.base_url", "%q is not an absolute http(s) URL such as https://feeds.example.org/", c.Feeds.BaseURL)
+		}
+		c.feedsURL, c.Feeds.BaseURL = f, f.String()
 	}
-	u.RawQuery, u.Fragment = "", ""
-	c.baseURL = u
-	c.Site.BaseURL = u.String()
 	if strings.TrimSpace(c.Site.Title) == "" {
 		return bad("site.title", "must not be empty")
 	}
@@ -222,6 +227,25 @@ func (c *Config) validate(lines map[string]int) *Error {
 	}
 	c.maxBytes = n
 	return nil
+}
+
+// baseURL parses an absolute http(s) URL and makes it end in "/".
+func baseURL(s string) (*url.URL, bool) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, false
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u, true
+}
+
+// FeedsURL returns where the feeds are served, always ending in "/".
+func (c Config) FeedsURL() *url.URL {
+	u := *c.feedsURL
+	return &u
 }
 
 // BaseURL returns the site's base URL, always ending in "/".

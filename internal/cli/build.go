@@ -1,0 +1,245 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/pipeline"
+	"github.com/pressroom/pressroom/internal/store"
+)
+
+// siteFlags are the flags build, serve and status share.
+type siteFlags struct {
+	src, out, config, index string
+}
+
+func (s *siteFlags) register(fl *flag.FlagSet, withSrc bool) {
+	if withSrc {
+		fl.StringVar(&s.src, "src", "articles", "`folder` of article files")
+	}
+	fl.StringVar(&s.out, "out", "public", "`folder` the feeds are written to")
+	fl.StringVar(&s.config, "config", "", "site configuration `file` (default: ./pressroom.yaml if present, else built-in defaults)")
+	fl.StringVar(&s.index, "index", "", "index `file` (default: OUT/.pressroom/index.db)")
+}
+
+func (s *siteFlags) indexPath() string {
+	if s.index != "" {
+		return s.index
+	}
+	return filepath.Join(s.out, ".pressroom", "index.db")
+}
+
+// open loads the configuration and opens the index and the out folder.
+func (s *siteFlags) open(stderr io.Writer) (*pipeline.Pipeline, func(), int) {
+	cfg, err := loadConfig(s.config)
+	if err != nil {
+		fmt.Fprintln(stderr, "pressroom:", err)
+		return nil, nil, ExitUsage
+	}
+	out, err := store.NewFolder(s.out)
+	if err != nil {
+		fmt.Fprintln(stderr, "pressroom:", err)
+		return nil, nil, ExitUsage
+	}
+	ix, err := index.OpenBolt(s.indexPath())
+	if err != nil {
+		fmt.Fprintln(stderr, "pressroom:", err)
+		return nil, nil, ExitUsage
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("PRESSROOM_DEBUG") != "" {
+		logger = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	return &pipeline.Pipeline{Index: ix, Store: out, Config: cfg, Log: logger}, func() { ix.Close() }, ExitOK
+}
+
+func parseFlags(fl *flag.FlagSet, args []string, usage string, stderr io.Writer) (bool, int) {
+	fl.SetOutput(stderr)
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, usage)
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return false, ExitOK
+		}
+		return false, ExitUsage
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "pressroom: unexpected argument %q\n", fl.Arg(0))
+		fl.Usage()
+		return false, ExitUsage
+	}
+	return true, ExitOK
+}
+
+func build(args []string, stdout, stderr io.Writer) int {
+	var s siteFlags
+	fl := flag.NewFlagSet("build", flag.ContinueOnError)
+	s.register(fl, true)
+	force := fl.Bool("force", false, "parse every file and render every feed again")
+	ok, code := parseFlags(fl, args, "Usage: pressroom build [--src DIR] [--out DIR] [--config FILE] [--index FILE] [--force]\n\nBuilds the feeds from a folder of articles, incrementally.", stderr)
+	if !ok {
+		return code
+	}
+	if fi, err := os.Stat(s.src); err != nil || !fi.IsDir() {
+		fmt.Fprintf(stderr, "pressroom: --src %s is not a folder\n", s.src)
+		return ExitUsage
+	}
+	p, closeIndex, code := s.open(stderr)
+	if code != ExitOK {
+		return code
+	}
+	defer closeIndex()
+	return runBuild(context.Background(), p, s.src, *force, stdout, stderr)
+}
+
+// runBuild runs one build and prints its summary and rejections.
+func runBuild(ctx context.Context, p *pipeline.Pipeline, src string, force bool, stdout, stderr io.Writer) int {
+	progress := newProgress(stderr)
+	start := time.Now()
+	srep, prep, err := p.Build(ctx, src, force, progress.update)
+	progress.done()
+	if err != nil {
+		fmt.Fprintln(stderr, "pressroom:", err)
+		return ExitRejected
+	}
+	printBuild(stdout, srep, prep, time.Since(start))
+	if len(srep.Rejections) > 0 {
+		return ExitRejected
+	}
+	return ExitOK
+}
+
+func printBuild(w io.Writer, srep pipeline.SyncReport, prep pipeline.Report, took time.Duration) {
+	fmt.Fprintf(w, "%d published, %d rejected, %d feeds written, %d unchanged", srep.Published, srep.Rejected, len(prep.Written), srep.Unchanged)
+	if srep.Removed > 0 {
+		fmt.Fprintf(w, ", %d removed", srep.Removed)
+	}
+	if len(prep.Deleted) > 0 {
+		fmt.Fprintf(w, ", %d feed files deleted", len(prep.Deleted))
+	}
+	fmt.Fprintf(w, " (%s)\n", took.Round(time.Millisecond))
+	for _, r := range srep.Rejections {
+		fmt.Fprintf(w, "REJECTED  %s (the last good version, if any, stays published)\n", r.Key)
+		for _, p := range r.Problems {
+			fmt.Fprintf(w, "          %s\n", p)
+		}
+	}
+}
+
+// progress draws a one-line progress bar on a terminal, and nothing
+// otherwise.
+type progress struct {
+	w    io.Writer
+	on   bool
+	last time.Time
+}
+
+func newProgress(w io.Writer) *progress {
+	f, ok := w.(*os.File)
+	on := false
+	if ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			on = true
+		}
+	}
+	return &progress{w: w, on: on}
+}
+
+func (p *progress) update(done, total int) {
+	if !p.on || (done != total && time.Since(p.last) < 100*time.Millisecond) {
+		return
+	}
+	p.last = time.Now()
+	const width = 30
+	filled := width * done / max(total, 1)
+	fmt.Fprintf(p.w, "\r[%s%s] %d/%d files", strings.Repeat("#", filled), strings.Repeat(" ", width-filled), done, total)
+}
+
+func (p *progress) done() {
+	if p.on && !p.last.IsZero() {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+func status(args []string, stdout, stderr io.Writer) int {
+	var s siteFlags
+	fl := flag.NewFlagSet("status", flag.ContinueOnError)
+	s.register(fl, false)
+	ok, code := parseFlags(fl, args, "Usage: pressroom status [--out DIR] [--config FILE] [--index FILE]\n\nLists rejected files with their reasons, and scheduled articles with their time.", stderr)
+	if !ok {
+		return code
+	}
+	cfg, err := loadConfig(s.config)
+	if err != nil {
+		fmt.Fprintln(stderr, "pressroom:", err)
+		return ExitUsage
+	}
+	if _, err := os.Stat(s.indexPath()); err != nil {
+		fmt.Fprintf(stderr, "pressroom: no index at %s: run pressroom build first\n", s.indexPath())
+		return ExitUsage
+	}
+	ix, err := index.OpenBolt(s.indexPath())
+	if err != nil {
+		fmt.Fprintln(stderr, "pressroom:", err)
+		return ExitUsage
+	}
+	defer ix.Close()
+	list, err := ix.List(context.Background())
+	if err != nil {
+		fmt.Fprintln(stderr, "pressroom:", err)
+		return ExitRejected
+	}
+	now := time.Now()
+	var rejected, scheduled, drafts, live int
+	for _, e := range list {
+		if len(e.Problems) > 0 {
+			rejected++
+		}
+	}
+	fmt.Fprintln(stdout, "Rejected files:")
+	for _, e := range list {
+		if len(e.Problems) == 0 {
+			continue
+		}
+		keeps := "nothing published"
+		if e.HasArticle {
+			keeps = fmt.Sprintf("keeps %q published", e.Title)
+		}
+		fmt.Fprintf(stdout, "  %s (rejected %s; %s)\n", e.Key, e.RejectedAt.In(cfg.Location()).Format(time.RFC3339), keeps)
+		for _, p := range e.Problems {
+			fmt.Fprintf(stdout, "      %s\n", p)
+		}
+	}
+	if rejected == 0 {
+		fmt.Fprintln(stdout, "  none")
+	}
+	fmt.Fprintln(stdout, "Scheduled articles:")
+	for _, e := range list {
+		switch {
+		case !e.HasArticle || e.Deleted:
+		case e.Draft:
+			drafts++
+		case e.Published.After(now):
+			scheduled++
+			fmt.Fprintf(stdout, "  %s  %q appears at %s\n", e.Key, e.Title, e.Published.In(cfg.Location()).Format(time.RFC3339))
+		default:
+			live++
+		}
+	}
+	if scheduled == 0 {
+		fmt.Fprintln(stdout, "  none")
+	}
+	fmt.Fprintf(stdout, "%d published, %d scheduled, %d drafts, %d rejected\n", live, scheduled, drafts, rejected)
+	return ExitOK
+}

@@ -1,0 +1,151 @@
+// Package feed owns what is published: the feed families and their paths,
+// the rendering of RSS 2.0, Atom 1.0 and JSON Feed 1.1 on gorilla/feeds'
+// typed structs (extended where they fall short), the index.html page and
+// the OPML list, and the content type and cache policy of every path.
+package feed
+
+import (
+	"net/url"
+	"path"
+	"strings"
+
+	"golang.org/x/text/language"
+
+	"github.com/pressroom/pressroom/internal/article"
+)
+
+// Site is what rendering needs from the configuration.
+type Site struct {
+	Title       string
+	Description string
+	Language    string   // BCP 47
+	HomeURL     *url.URL // the site's base URL: where articles live
+	FeedsURL    *url.URL // where feeds are served
+}
+
+// Ref names a feed: its id (the path prefix of its files; "" for the
+// whole site) and a label for people.
+type Ref struct {
+	ID    string
+	Label string
+}
+
+// Families are the feed families, in the order pages list them.
+var Families = []string{"", "categories", "tags", "authors", "languages"}
+
+// The three files of every feed.
+const (
+	RSSFile  = "feed.xml"
+	AtomFile = "atom.xml"
+	JSONFile = "feed.json"
+)
+
+// Memberships returns the feeds an article appears in: the site, one per
+// category, tag and author, and its language. Drafts appear nowhere. A name
+// whose slug is empty (only punctuation) makes no feed.
+func Memberships(a *article.Article, site Site) []Ref {
+	if a.Draft {
+		return nil
+	}
+	refs := []Ref{{ID: "", Label: site.Title}}
+	seen := map[string]bool{"": true}
+	add := func(family string, names []string) {
+		for _, n := range names {
+			slug := article.Slugify(n)
+			id := family + "/" + slug
+			if slug == "" || seen[id] {
+				continue
+			}
+			seen[id] = true
+			refs = append(refs, Ref{ID: id, Label: n})
+		}
+	}
+	add("categories", a.Categories)
+	add("tags", a.Tags)
+	add("authors", a.Authors)
+	if base := baseLanguage(a.Lang); base != "" {
+		refs = append(refs, Ref{ID: "languages/" + base, Label: LanguageName(base)})
+	}
+	return refs
+}
+
+func baseLanguage(lang string) string {
+	tag, err := language.Parse(lang)
+	if err != nil {
+		return ""
+	}
+	b, _ := tag.Base()
+	return b.String()
+}
+
+// languageNames are autonyms for the languages newsrooms publish in; other
+// codes are shown as they are.
+var languageNames = map[string]string{
+	"ar": "العربية", "fr": "Français", "en": "English", "es": "Español", "de": "Deutsch", "it": "Italiano",
+	"pt": "Português", "nl": "Nederlands", "fa": "فارسی", "ur": "اردو", "he": "עברית", "ru": "Русский",
+	"tr": "Türkçe", "zh": "中文", "ja": "日本語", "ko": "한국어", "el": "Ελληνικά", "hi": "हिन्दी", "uk": "Українська",
+	"ber": "Tamaziɣt", "zgh": "ⵜⴰⵎⴰⵣⵉⵖⵜ",
+}
+
+// LanguageName returns a language's name in itself.
+func LanguageName(code string) string {
+	if n, ok := languageNames[code]; ok {
+		return n
+	}
+	return code
+}
+
+// Family returns the family of a feed id: "" for the site, else "tags",
+// "categories", ...
+func Family(id string) string {
+	family, _, _ := strings.Cut(id, "/")
+	return family
+}
+
+// Paths returns the store keys of a feed's three files.
+func Paths(id string) []string {
+	return []string{path.Join(id, RSSFile), path.Join(id, AtomFile), path.Join(id, JSONFile)}
+}
+
+// URL returns the absolute URL of a published path, percent-encoded.
+func URL(base *url.URL, p string) string {
+	u := *base
+	u.Path = strings.TrimSuffix(base.Path, "/") + "/" + p
+	u.RawPath = ""
+	return u.String()
+}
+
+// Title returns a feed's title: the site's, or "label — site".
+func Title(site Site, ref Ref) string {
+	if ref.ID == "" {
+		return site.Title
+	}
+	return ref.Label + " — " + site.Title
+}
+
+// ContentType returns the Content-Type a published path is served with, in
+// the local server and on S3 alike.
+func ContentType(p string) string {
+	switch {
+	case path.Base(p) == RSSFile:
+		return "application/rss+xml; charset=utf-8"
+	case path.Base(p) == AtomFile:
+		return "application/atom+xml; charset=utf-8"
+	case strings.HasSuffix(p, ".json"):
+		return "application/feed+json; charset=utf-8"
+	case strings.HasSuffix(p, ".html"):
+		return "text/html; charset=utf-8"
+	case strings.HasSuffix(p, ".opml"):
+		return "text/x-opml; charset=utf-8"
+	case strings.HasSuffix(p, ".xml"):
+		return "application/xml; charset=utf-8"
+	}
+	return "application/octet-stream"
+}
+
+// CacheControl returns the Cache-Control a published path is served with.
+// Live feeds and pages change with every publish: readers and the CDN may
+// keep them five minutes and serve a stale copy while they revalidate.
+func CacheControl(p string) string {
+	return "public, max-age=300, stale-while-revalidate=60"
+}

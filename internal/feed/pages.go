@@ -1,0 +1,158 @@
+package feed
+
+import (
+	"bytes"
+	"encoding/xml"
+	"html/template"
+	"sort"
+)
+
+// Listed is a feed as the index page and the OPML list show it.
+type Listed struct {
+	Ref
+	Count int // articles in the feed
+}
+
+// IndexPath and OPMLPath are the site-wide pages.
+const (
+	IndexPath = "index.html"
+	OPMLPath  = "feeds.opml"
+)
+
+var familyNames = map[string]string{"": "Site", "categories": "Categories", "tags": "Tags", "authors": "Authors", "languages": "Languages"}
+
+type pageFeed struct {
+	Title, Label                string
+	Count                       int
+	RSS, Atom, JSON             string
+	RSSPath, AtomPath, JSONPath string
+}
+
+type pageGroup struct {
+	Name  string
+	Feeds []pageFeed
+}
+
+var indexTemplate = template.Must(template.New("index").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}" dir="{{.Dir}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} — feeds</title>
+{{- range .Groups}}{{range .Feeds}}
+<link rel="alternate" type="application/rss+xml" title="{{.Title}} (RSS)" href="{{.RSSPath}}">
+<link rel="alternate" type="application/atom+xml" title="{{.Title}} (Atom)" href="{{.AtomPath}}">
+<link rel="alternate" type="application/feed+json" title="{{.Title}} (JSON Feed)" href="{{.JSONPath}}">
+{{- end}}{{end}}
+<style>
+body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
+ul{list-style:none;padding:0}li{margin:.4rem 0}a{color:#0645ad}.n{color:#666;font-size:.9em}
+.f a{margin-inline-start:.6rem}
+</style>
+</head>
+<body>
+<h1>{{.Title}}</h1>
+{{if .Description}}<p>{{.Description}}</p>{{end}}
+<p>Subscribe to every feed at once with <a href="feeds.opml">feeds.opml</a>.</p>
+{{- range .Groups}}
+<h2>{{.Name}}</h2>
+<ul>
+{{- range .Feeds}}
+<li><bdi>{{.Label}}</bdi> <span class="n">({{.Count}})</span><span class="f"><a href="{{.RSSPath}}">RSS</a><a href="{{.AtomPath}}">Atom</a><a href="{{.JSONPath}}">JSON Feed</a></span></li>
+{{- end}}
+</ul>
+{{- end}}
+</body>
+</html>
+`))
+
+// groups sorts feeds into families, in the order of Families, each
+// sorted by label.
+func groups(site Site, feeds []Listed) []pageGroup {
+	byFamily := map[string][]pageFeed{}
+	for _, f := range feeds {
+		fam := Family(f.ID)
+		p := Paths(f.ID)
+		byFamily[fam] = append(byFamily[fam], pageFeed{
+			Title: Title(site, f.Ref), Label: f.Label, Count: f.Count,
+			RSS: URL(site.FeedsURL, p[0]), Atom: URL(site.FeedsURL, p[1]), JSON: URL(site.FeedsURL, p[2]),
+			RSSPath: p[0], AtomPath: p[1], JSONPath: p[2],
+		})
+	}
+	var out []pageGroup
+	for _, fam := range Families {
+		fs := byFamily[fam]
+		if len(fs) == 0 {
+			continue
+		}
+		sort.SliceStable(fs, func(i, j int) bool {
+			if fs[i].Label != fs[j].Label {
+				return fs[i].Label < fs[j].Label
+			}
+			return fs[i].RSSPath < fs[j].RSSPath
+		})
+		out = append(out, pageGroup{Name: familyNames[fam], Feeds: fs})
+	}
+	return out
+}
+
+// IndexPage renders index.html: every feed, with autodiscovery links.
+func IndexPage(site Site, feeds []Listed) ([]byte, error) {
+	var buf bytes.Buffer
+	err := indexTemplate.Execute(&buf, map[string]any{
+		"Title": site.Title, "Description": site.Description, "Lang": site.Language,
+		"Dir": directionOf(site.Language), "Groups": groups(site, feeds),
+	})
+	return buf.Bytes(), err
+}
+
+func directionOf(lang string) string {
+	switch baseLanguage(lang) {
+	case "ar", "fa", "ur", "he", "yi", "dv", "ps", "sd", "ug", "ckb":
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// OPML 2.0 (http://opml.org/spec2.opml), for bulk subscription.
+type opml struct {
+	XMLName xml.Name    `xml:"opml"`
+	Version string      `xml:"version,attr"`
+	Title   string      `xml:"head>title"`
+	Body    []opmlGroup `xml:"body>outline"`
+}
+
+type opmlGroup struct {
+	Text     string        `xml:"text,attr"`
+	Outlines []opmlOutline `xml:"outline"`
+}
+
+type opmlOutline struct {
+	Text    string `xml:"text,attr"`
+	Title   string `xml:"title,attr"`
+	Type    string `xml:"type,attr"`
+	XMLURL  string `xml:"xmlUrl,attr"`
+	HTMLURL string `xml:"htmlUrl,attr"`
+}
+
+// OPMLPage renders feeds.opml: every feed's RSS, grouped by family.
+func OPMLPage(site Site, feeds []Listed) ([]byte, error) {
+	doc := opml{Version: "2.0", Title: site.Title}
+	for _, g := range groups(site, feeds) {
+		og := opmlGroup{Text: g.Name}
+		for _, f := range g.Feeds {
+			og.Outlines = append(og.Outlines, opmlOutline{Text: f.Title, Title: f.Title, Type: "rss", XMLURL: f.RSS, HTMLURL: site.HomeURL.String()})
+		}
+		doc.Body = append(doc.Body, og)
+	}
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
+}

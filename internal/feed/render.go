@@ -1,0 +1,346 @@
+package feed
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"html"
+	"mime"
+	"net/url"
+	"path"
+	"time"
+
+	"github.com/gorilla/feeds"
+
+	"github.com/pressroom/pressroom/internal/article"
+)
+
+// Rendered holds the three formats of one feed.
+type Rendered struct {
+	RSS, Atom, JSON []byte
+}
+
+// Bytes returns the rendering of a path's format.
+func (r Rendered) Bytes(p string) []byte {
+	switch path.Base(p) {
+	case RSSFile:
+		return r.RSS
+	case AtomFile:
+		return r.Atom
+	}
+	return r.JSON
+}
+
+// Namespaces the RSS document declares.
+const (
+	nsContent = "http://purl.org/rss/1.0/modules/content/"
+	nsAtom    = "http://www.w3.org/2005/Atom"
+	nsDC      = "http://purl.org/dc/elements/1.1/"
+	nsMedia   = "http://search.yahoo.com/mrss/"
+	generator = "pressroom"
+)
+
+// epoch is the date of a feed with no items: fixed, so an empty feed
+// renders the same bytes every time.
+var epoch = time.Unix(0, 0).UTC()
+
+// Render renders a feed's items (newest first, as the index returns them)
+// in the three formats. The same items always give the same bytes: every
+// date comes from the items, never from the clock.
+func Render(site Site, ref Ref, items []article.Article) (Rendered, error) {
+	var r Rendered
+	var err error
+	if r.RSS, err = renderRSS(site, ref, items); err != nil {
+		return r, err
+	}
+	if r.Atom, err = renderAtom(site, ref, items); err != nil {
+		return r, err
+	}
+	r.JSON, err = renderJSON(site, ref, items)
+	return r, err
+}
+
+// updated is the newest update among items: the feed's own date.
+func updated(items []article.Article) time.Time {
+	t := epoch
+	for i := range items {
+		if items[i].Updated.After(t) {
+			t = items[i].Updated
+		}
+	}
+	return t
+}
+
+// content is an item's HTML, wrapped in a div carrying direction and
+// language when it is written right to left: no feed format has a
+// direction field, and readers honour dir on the content.
+func content(a *article.Article) string {
+	if a.Dir != "rtl" {
+		return a.ContentHTML
+	}
+	return `<div dir="rtl" lang="` + html.EscapeString(a.Lang) + `">` + a.ContentHTML + `</div>`
+}
+
+func imageType(u string) string {
+	if p, err := url.Parse(u); err == nil {
+		if t := mime.TypeByExtension(path.Ext(p.Path)); t != "" {
+			return t
+		}
+	}
+	return "image/jpeg"
+}
+
+func description(site Site, ref Ref) string {
+	if site.Description != "" && ref.ID == "" {
+		return article.Clean(site.Description)
+	}
+	return Title(site, ref)
+}
+
+// --- RSS 2.0 -------------------------------------------------------------
+
+// rssDoc extends gorilla/feeds' RssFeedXml with the namespaces it lacks.
+type rssDoc struct {
+	XMLName   xml.Name    `xml:"rss"`
+	Version   string      `xml:"version,attr"`
+	NSContent string      `xml:"xmlns:content,attr"`
+	NSAtom    string      `xml:"xmlns:atom,attr"`
+	NSDC      string      `xml:"xmlns:dc,attr"`
+	NSMedia   string      `xml:"xmlns:media,attr"`
+	Channel   *rssChannel `xml:"channel"`
+}
+
+// FeedXml implements feeds.XmlFeed.
+func (d *rssDoc) FeedXml() interface{} { return d }
+
+// rssChannel is gorilla's RssFeed plus the atom:link rel="self" the W3C
+// validator asks for, and our item type.
+type rssChannel struct {
+	*feeds.RssFeed
+	AtomLink rssAtomLink `xml:"atom:link"`
+	Items    []*rssItem  `xml:"item"`
+}
+
+type rssAtomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr"`
+	Type string `xml:"type,attr"`
+}
+
+// rssItem is gorilla's RssItem with what it cannot express: several
+// categories, dc:creator for author names (RSS <author> must be an email
+// address), and media:content for the image.
+type rssItem struct {
+	*feeds.RssItem
+	Categories []string      `xml:"category"`
+	Creators   []string      `xml:"dc:creator"`
+	Media      *rssMediaItem `xml:"media:content"`
+}
+
+type rssMediaItem struct {
+	URL    string `xml:"url,attr"`
+	Medium string `xml:"medium,attr"`
+	Type   string `xml:"type,attr,omitempty"`
+}
+
+func renderRSS(site Site, ref Ref, items []article.Article) ([]byte, error) {
+	self := URL(site.FeedsURL, path.Join(ref.ID, RSSFile))
+	ch := &rssChannel{
+		RssFeed: &feeds.RssFeed{
+			Title:         Title(site, ref),
+			Link:          site.HomeURL.String(),
+			Description:   description(site, ref),
+			Language:      site.Language,
+			LastBuildDate: updated(items).Format(time.RFC1123Z),
+			Generator:     generator,
+		},
+		AtomLink: rssAtomLink{Href: self, Rel: "self", Type: "application/rss+xml"},
+	}
+	if ref.ID != "" && Family(ref.ID) == "languages" {
+		ch.Language = ref.ID[len("languages/"):]
+	}
+	for i := range items {
+		a := &items[i]
+		it := &rssItem{
+			RssItem: &feeds.RssItem{
+				Title:       a.Title,
+				Link:        a.URL,
+				Description: html.EscapeString(a.Summary),
+				Content:     &feeds.RssContent{Content: content(a)},
+				Guid:        &feeds.RssGuid{Id: a.ID, IsPermaLink: "false"},
+				PubDate:     a.Published.Format(time.RFC1123Z),
+			},
+			Categories: append(append([]string(nil), a.Categories...), a.Tags...),
+			Creators:   a.Authors,
+		}
+		if a.Image != "" {
+			t := imageType(a.Image)
+			it.Enclosure = &feeds.RssEnclosure{Url: a.Image, Length: "0", Type: t}
+			it.Media = &rssMediaItem{URL: a.Image, Medium: "image", Type: t}
+		}
+		ch.Items = append(ch.Items, it)
+	}
+	doc := &rssDoc{Version: "2.0", NSContent: nsContent, NSAtom: nsAtom, NSDC: nsDC, NSMedia: nsMedia, Channel: ch}
+	return writeXML(doc)
+}
+
+func writeXML(doc feeds.XmlFeed) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := feeds.WriteXML(doc, &buf); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
+}
+
+// --- Atom 1.0 ------------------------------------------------------------
+
+// atomDoc is gorilla's AtomFeed plus what RFC 4287 feeds need and the
+// generic model cannot express: xml:lang, both rel="self" and
+// rel="alternate" links, a generator, and our entry type.
+type atomDoc struct {
+	*feeds.AtomFeed
+	Lang      string              `xml:"xml:lang,attr,omitempty"`
+	Links     []feeds.AtomLink    `xml:"link"`
+	Authors   []*feeds.AtomAuthor `xml:"author"`
+	Generator atomGenerator       `xml:"generator"`
+	Entries   []*atomEntry        `xml:"entry"`
+}
+
+// FeedXml implements feeds.XmlFeed.
+func (d *atomDoc) FeedXml() interface{} { return d }
+
+type atomGenerator struct {
+	Name string `xml:",chardata"`
+}
+
+// atomEntry is gorilla's AtomEntry with xml:lang, several authors, and
+// categories as <category term="..."/> (gorilla writes them as text).
+type atomEntry struct {
+	*feeds.AtomEntry
+	Lang       string              `xml:"xml:lang,attr,omitempty"`
+	Authors    []*feeds.AtomAuthor `xml:"author"`
+	Categories []atomCategory      `xml:"category"`
+}
+
+type atomCategory struct {
+	Term string `xml:"term,attr"`
+}
+
+func renderAtom(site Site, ref Ref, items []article.Article) ([]byte, error) {
+	self := URL(site.FeedsURL, path.Join(ref.ID, AtomFile))
+	lang := site.Language
+	if Family(ref.ID) == "languages" {
+		lang = ref.ID[len("languages/"):]
+	}
+	doc := &atomDoc{
+		AtomFeed: &feeds.AtomFeed{
+			Xmlns:    nsAtom,
+			Title:    Title(site, ref),
+			Id:       self,
+			Updated:  updated(items).Format(time.RFC3339),
+			Subtitle: description(site, ref),
+		},
+		Lang: lang,
+		Links: []feeds.AtomLink{
+			{Href: self, Rel: "self", Type: "application/atom+xml"},
+			{Href: site.HomeURL.String(), Rel: "alternate", Type: "text/html"},
+		},
+		// Entries without an author take the feed's (RFC 4287 4.1.1).
+		Authors:   []*feeds.AtomAuthor{{AtomPerson: feeds.AtomPerson{Name: site.Title}}},
+		Generator: atomGenerator{Name: generator},
+	}
+	for i := range items {
+		a := &items[i]
+		e := &atomEntry{
+			AtomEntry: &feeds.AtomEntry{
+				Title:     a.Title,
+				Id:        a.ID,
+				Updated:   a.Updated.Format(time.RFC3339),
+				Published: a.Published.Format(time.RFC3339),
+				Links:     []feeds.AtomLink{{Href: a.URL, Rel: "alternate", Type: "text/html"}},
+				Summary:   &feeds.AtomSummary{Content: a.Summary, Type: "text"},
+				Content:   &feeds.AtomContent{Content: content(a), Type: "html"},
+			},
+			Lang: a.Lang,
+		}
+		if a.Summary == "" {
+			e.Summary = nil
+		}
+		if a.Image != "" {
+			e.Links = append(e.Links, feeds.AtomLink{Href: a.Image, Rel: "enclosure", Type: imageType(a.Image)})
+		}
+		for _, n := range a.Authors {
+			e.Authors = append(e.Authors, &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: n}})
+		}
+		for _, c := range append(append([]string(nil), a.Categories...), a.Tags...) {
+			e.Categories = append(e.Categories, atomCategory{Term: c})
+		}
+		doc.Entries = append(doc.Entries, e)
+	}
+	return writeXML(doc)
+}
+
+// --- JSON Feed 1.1 -------------------------------------------------------
+
+// jsonDoc is gorilla's JSONFeed with our item type.
+type jsonDoc struct {
+	*feeds.JSONFeed
+	Items []*jsonItem `json:"items"`
+}
+
+// jsonItem is gorilla's JSONItem plus the 1.1 item "language", and without
+// the deprecated single "author" (only "authors").
+type jsonItem struct {
+	*feeds.JSONItem
+	Language string `json:"language,omitempty"`
+}
+
+func renderJSON(site Site, ref Ref, items []article.Article) ([]byte, error) {
+	lang := site.Language
+	if Family(ref.ID) == "languages" {
+		lang = ref.ID[len("languages/"):]
+	}
+	doc := &jsonDoc{
+		JSONFeed: &feeds.JSONFeed{
+			Version:     "https://jsonfeed.org/version/1.1",
+			Title:       Title(site, ref),
+			Language:    lang,
+			HomePageUrl: site.HomeURL.String(),
+			FeedUrl:     URL(site.FeedsURL, path.Join(ref.ID, JSONFile)),
+			Description: description(site, ref),
+			Authors:     []*feeds.JSONAuthor{{Name: site.Title}},
+		},
+		Items: []*jsonItem{},
+	}
+	for i := range items {
+		a := &items[i]
+		published, modified := a.Published, a.Updated
+		it := &jsonItem{
+			JSONItem: &feeds.JSONItem{
+				Id:            a.ID,
+				Url:           a.URL,
+				Title:         a.Title,
+				ContentHTML:   content(a),
+				Summary:       a.Summary,
+				Image:         a.Image,
+				PublishedDate: &published,
+				ModifiedDate:  &modified,
+				Tags:          append(append([]string(nil), a.Categories...), a.Tags...),
+			},
+			Language: a.Lang,
+		}
+		for _, n := range a.Authors {
+			it.Authors = append(it.Authors, &feeds.JSONAuthor{Name: n})
+		}
+		doc.Items = append(doc.Items, it)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,245 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pressroom/pressroom/internal/article"
+	"github.com/pressroom/pressroom/internal/index"
+)
+
+// SyncReport says what a Sync found.
+type SyncReport struct {
+	Published, Rejected, Removed, Unchanged int
+	Rejections                              []Result // every file rejected in this run
+	Feeds                                   []string // feeds to publish
+}
+
+// Sync brings the index in line with a folder of article files: new and
+// changed files go through Ingest (parsed in parallel on every core),
+// removed ones through Remove. A file whose size and modification time
+// match the index is not read; one whose bytes hash the same is not
+// parsed. With force (or a changed configuration) every file is parsed
+// again and every feed marked for publishing. progress, when not nil, is
+// called as files are done.
+func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress func(done, total int)) (SyncReport, error) {
+	var rep SyncReport
+	changed, err := p.ConfigChanged(ctx)
+	if err != nil {
+		return rep, err
+	}
+	force = force || changed
+	files, err := articleFiles(dir)
+	if err != nil {
+		return rep, err
+	}
+	known, err := p.Index.List(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
+	byKey := make(map[string]index.Summary, len(known))
+	for _, s := range known {
+		byKey[s.Key] = s
+	}
+
+	type job struct {
+		key  string
+		path string
+		info fs.FileInfo
+	}
+	type done struct {
+		job
+		parsed    parsed
+		unchanged bool
+		vanished  bool
+		err       error
+	}
+	jobs := make(chan job)
+	results := make(chan done)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				d := done{job: j}
+				old, seen := byKey[j.key]
+				seen = seen && !old.Deleted
+				if !force && seen && old.Size == j.info.Size() && old.ModTime.Equal(j.info.ModTime()) {
+					d.unchanged = true
+					results <- d
+					continue
+				}
+				data, _, err := article.ReadFile(j.path, p.Config.MaxFileBytes())
+				switch {
+				case errors.Is(err, article.ErrRejected): // too large
+					d.parsed = parsed{key: j.key, size: j.info.Size(), modTime: j.info.ModTime(), problems: article.Problems(err)}
+				case errors.Is(err, fs.ErrNotExist):
+					d.vanished = true // removed while we looked: the next sync removes it
+				case err != nil:
+					d.err = err
+				default:
+					d.parsed = p.parse(j.key, data, j.info.ModTime())
+					d.unchanged = !force && seen && d.parsed.hash == old.Hash
+				}
+				results <- d
+			}
+		}()
+	}
+	go func() {
+		for _, f := range files {
+			jobs <- job{key: f.key, path: f.path, info: f.info}
+		}
+		close(jobs)
+		wg.Wait()
+		close(results)
+	}()
+
+	var feeds []string
+	present := make(map[string]bool, len(files))
+	n := 0
+	var firstErr error
+	for d := range results {
+		n++
+		present[d.key] = !d.vanished
+		if progress != nil {
+			progress(n, len(files))
+		}
+		if firstErr != nil {
+			continue // drain
+		}
+		if d.err != nil {
+			firstErr = fmt.Errorf("pipeline: %s: %w", d.key, d.err)
+			continue
+		}
+		if d.unchanged || d.vanished {
+			rep.Unchanged++
+			continue
+		}
+		res, err := p.record(ctx, d.parsed, localVersion(d.info.ModTime(), byKey[d.key].Version))
+		if err != nil {
+			firstErr = err
+			continue
+		}
+		switch res.Outcome {
+		case Published:
+			rep.Published++
+		case Rejected:
+			rep.Rejected++
+		}
+		feeds = append(feeds, res.Feeds...)
+	}
+	if firstErr != nil {
+		return rep, firstErr
+	}
+	for _, s := range known {
+		if s.Deleted || present[s.Key] {
+			continue
+		}
+		res, err := p.Remove(ctx, s.Key, localVersion(p.now(), s.Version))
+		if err != nil {
+			return rep, err
+		}
+		if res.Outcome == Removed {
+			rep.Removed++
+			feeds = append(feeds, res.Feeds...)
+		}
+	}
+	// Every file still rejected, this run or before, is reported.
+	all, err := p.Index.List(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
+	for _, s := range all {
+		if len(s.Problems) > 0 && present[s.Key] {
+			rep.Rejections = append(rep.Rejections, Result{Key: s.Key, Outcome: Rejected, Problems: s.Problems})
+		}
+	}
+	due, err := p.Due(ctx)
+	if err != nil {
+		return rep, err
+	}
+	feeds = append(feeds, due...)
+	if force {
+		all, err := p.AllFeeds(ctx)
+		if err != nil {
+			return rep, err
+		}
+		feeds = append(feeds, all...)
+	}
+	rep.Feeds = unique(feeds)
+	return rep, nil
+}
+
+// Build is Sync then Publish: the whole local job.
+func (p *Pipeline) Build(ctx context.Context, dir string, force bool, progress func(done, total int)) (SyncReport, Report, error) {
+	srep, err := p.Sync(ctx, dir, force, progress)
+	if err != nil {
+		return srep, Report{}, err
+	}
+	prep, err := p.Publish(ctx, srep.Feeds)
+	if err != nil {
+		return srep, prep, err
+	}
+	return srep, prep, p.RecordConfig(ctx)
+}
+
+// localVersion orders local changes: the file's modification time in
+// nanoseconds, or one more than the stored version when the clock says
+// otherwise (a file restored with an old date is still a newer version).
+func localVersion(t time.Time, stored string) string {
+	v := t.UnixNano()
+	if s, err := strconv.ParseInt(stored, 10, 64); err == nil && s >= v {
+		v = s + 1
+	}
+	return fmt.Sprintf("%020d", v)
+}
+
+type file struct {
+	key, path string
+	info      fs.FileInfo
+}
+
+// articleFiles lists the article files under dir (hidden files and folders
+// skipped), keyed by their slash-separated path relative to dir.
+func articleFiles(dir string) ([]file, error) {
+	var out []file
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if path != dir && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || article.Format(path) == "" {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		out = append(out, file{key: filepath.ToSlash(rel), path: path, info: info})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
+	return out, nil
+}
