@@ -1,0 +1,324 @@
+package feed_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pressroom/pressroom/internal/article"
+	"github.com/pressroom/pressroom/internal/feed"
+	"github.com/pressroom/pressroom/internal/feedcheck"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+func site() feed.Site {
+	home, _ := url.Parse("https://news.example.org/")
+	feeds, _ := url.Parse("https://feeds.example.org/")
+	return feed.Site{Title: "Example Daily", Description: "News in Arabic, French and English.", Language: "ar", HomeURL: home, FeedsURL: feeds}
+}
+
+// fixtures parses the article package's accepted fixtures: real files in
+// every format, newest first as the index returns them.
+func fixtures(t testing.TB) []article.Article {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "article", "testdata", "articles", "*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	loc, _ := time.LoadLocation("Africa/Casablanca")
+	base, _ := url.Parse("https://news.example.org/")
+	opts := article.Options{BaseURL: base, Location: loc, Language: "ar", ModTime: time.Date(2021, 6, 1, 12, 0, 0, 0, time.UTC)}
+	var out []article.Article
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := article.Parse(filepath.Base(f), data, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !a.Draft {
+			out = append(out, a)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Published.Equal(out[j].Published) {
+			return out[i].Published.After(out[j].Published)
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out
+}
+
+// renderTree renders a few feeds of the fixtures into dir, as a publish
+// would lay them out.
+func renderTree(t *testing.T, dir string) {
+	items := fixtures(t)
+	var ar []article.Article
+	for _, a := range items {
+		if strings.HasPrefix(a.Lang, "ar") {
+			ar = append(ar, a)
+		}
+	}
+	tree := map[feed.Ref][]article.Article{
+		{ID: "", Label: "Example Daily"}:                items,
+		{ID: "languages/ar", Label: "العربية"}:           ar,
+		{ID: "tags/culture", Label: "Culture"}:          items[:2],
+		{ID: "categories/empty", Label: "Nothing yet"}: nil,
+	}
+	var listed []feed.Listed
+	for ref, its := range tree {
+		r, err := feed.Render(site(), ref, its)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range feed.Paths(ref.ID) {
+			write(t, filepath.Join(dir, p), r.Bytes(p))
+		}
+		listed = append(listed, feed.Listed{Ref: ref, Count: len(its)})
+	}
+	page, err := feed.IndexPage(site(), listed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, feed.IndexPath), page)
+	opml, err := feed.OPMLPage(site(), listed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, feed.OPMLPath), opml)
+}
+
+func write(t *testing.T, p string, data []byte) {
+	t.Helper()
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestGoldenFeeds renders the fixtures and compares every file with
+// testdata/golden (run with -update after a deliberate change and review
+// the diff), then has the outside checkers judge them.
+func TestGoldenFeeds(t *testing.T) {
+	dir := t.TempDir()
+	renderTree(t, dir)
+	golden := filepath.Join("testdata", "golden")
+	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		got, _ := os.ReadFile(p)
+		want := filepath.Join(golden, rel)
+		if *update {
+			write(t, want, got)
+			return nil
+		}
+		data, err := os.ReadFile(want)
+		if err != nil {
+			t.Errorf("%v (run go test -update)", err)
+		} else if !bytes.Equal(got, data) {
+			t.Errorf("%s differs from %s (run go test -update and review the diff)", rel, want)
+		}
+		return nil
+	})
+	feeds := feedcheck.Dir(t, dir)
+	if len(feeds) != 12 {
+		t.Errorf("checked %d feeds: %v", len(feeds), feedcheck.Keys(feeds))
+	}
+	site := feeds["feed.xml"]
+	if len(site.Items) != len(fixtures(t)) || site.Language != "ar" {
+		t.Errorf("site RSS: %d items, language %q", len(site.Items), site.Language)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	items := fixtures(t)
+	a, _ := feed.Render(site(), feed.Ref{ID: "tags/x", Label: "X"}, items)
+	b, _ := feed.Render(site(), feed.Ref{ID: "tags/x", Label: "X"}, items)
+	if !bytes.Equal(a.RSS, b.RSS) || !bytes.Equal(a.Atom, b.Atom) || !bytes.Equal(a.JSON, b.JSON) {
+		t.Error("the same items rendered different bytes")
+	}
+	empty, _ := feed.Render(site(), feed.Ref{}, nil)
+	if !bytes.Contains(empty.Atom, []byte("<updated>1970-01-01T00:00:00Z</updated>")) {
+		t.Errorf("an empty feed takes its date from the clock:\n%s", empty.Atom)
+	}
+}
+
+// TestGorillaGapsFixed checks each gorilla/feeds gap DESIGN.md lists.
+func TestGorillaGapsFixed(t *testing.T) {
+	items := fixtures(t)
+	var ar, multi article.Article
+	for _, a := range items {
+		if a.Dir == "rtl" && ar.ID == "" {
+			ar = a
+		}
+		if len(a.Authors) > 1 && len(a.Tags) > 1 {
+			multi = a
+		}
+	}
+	if ar.ID == "" || multi.ID == "" {
+		t.Fatal("fixtures lack an rtl article or one with several authors and tags")
+	}
+	r, err := feed.Render(site(), feed.Ref{ID: "tags/x", Label: "X"}, []article.Article{ar, multi})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rss, atom, js := string(r.RSS), string(r.Atom), string(r.JSON)
+	for _, want := range []string{
+		`<atom:link href="https://feeds.example.org/tags/x/feed.xml" rel="self" type="application/rss+xml">`,
+		`<guid isPermaLink="false">` + ar.ID + `</guid>`,
+		`<dc:creator>` + multi.Authors[0] + `</dc:creator>`, `<dc:creator>` + multi.Authors[1] + `</dc:creator>`,
+		`<category>` + multi.Tags[0] + `</category>`, `<category>` + multi.Tags[1] + `</category>`,
+		`<language>ar</language>`, `<content:encoded><![CDATA[<div dir="rtl" lang="` + ar.Lang + `">`,
+	} {
+		if !strings.Contains(rss, want) {
+			t.Errorf("RSS lacks %s", want)
+		}
+	}
+	if strings.Contains(rss, "<author>") {
+		t.Error("RSS uses <author>, which must be an e-mail address")
+	}
+	for _, want := range []string{
+		`<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ar">`,
+		`rel="self" type="application/atom+xml"`, `rel="alternate" type="text/html"`,
+		`<entry xml:lang="` + ar.Lang + `">`, `<published>` + ar.Published.Format(time.RFC3339) + `</published>`,
+		`<category term="` + multi.Tags[0] + `">`, `<id>` + ar.ID + `</id>`,
+	} {
+		if !strings.Contains(atom, want) {
+			t.Errorf("Atom lacks %s", want)
+		}
+	}
+	var doc struct {
+		Version, Language string
+		Items             []map[string]any
+	}
+	if err := json.Unmarshal(r.JSON, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Version != "https://jsonfeed.org/version/1.1" || doc.Language != "ar" || len(doc.Items) != 2 {
+		t.Fatalf("JSON feed %+v", doc)
+	}
+	for _, key := range []string{"content_html", "authors", "tags", "language", "date_published", "date_modified", "summary", "url", "id"} {
+		if _, ok := doc.Items[1][key]; !ok {
+			t.Errorf("JSON item lacks %q", key)
+		}
+	}
+	if strings.Contains(js, `"author":`) || strings.Contains(js, `"banner_`) {
+		t.Error("JSON feed carries the deprecated author or the mistagged banner_image")
+	}
+}
+
+func TestContentTypesAndPaths(t *testing.T) {
+	for p, want := range map[string]string{
+		"feed.xml": "application/rss+xml; charset=utf-8", "tags/x/atom.xml": "application/atom+xml; charset=utf-8",
+		"feed.json": "application/feed+json; charset=utf-8", "index.html": "text/html; charset=utf-8",
+		"feeds.opml": "text/x-opml; charset=utf-8",
+	} {
+		if got := feed.ContentType(p); got != want {
+			t.Errorf("ContentType(%s) = %q, want %q", p, got, want)
+		}
+	}
+	a := article.Article{Tags: []string{"الرباط", "!!!", "Culture", "culture"}, Categories: []string{"Économie"}, Authors: []string{"Jane Doe"}, Lang: "ar-MA"}
+	var ids []string
+	for _, r := range feed.Memberships(&a, site()) {
+		ids = append(ids, r.ID)
+	}
+	want := []string{"", "categories/économie", "tags/الرباط", "tags/culture", "authors/jane-doe", "languages/ar"}
+	if strings.Join(ids, ",") != strings.Join(want, ",") {
+		t.Errorf("Memberships = %q, want %q", ids, want)
+	}
+	if got := feed.URL(site().FeedsURL, "tags/الرباط/feed.xml"); got != "https://feeds.example.org/tags/%D8%A7%D9%84%D8%B1%D8%A8%D8%A7%D8%B7/feed.xml" {
+		t.Errorf("URL = %s", got)
+	}
+	a.Draft = true
+	if len(feed.Memberships(&a, site())) != 0 {
+		t.Error("a draft belongs to feeds")
+	}
+}
+
+// FuzzFeeds goes from article bytes (in any format) to the three feeds:
+// the XML must always be well-formed, the Atom carry what RFC 4287
+// requires, and the JSON be valid JSON Feed 1.1 in shape.
+func FuzzFeeds(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("..", "article", "testdata", "articles", "*"))
+	for _, file := range files {
+		data, _ := os.ReadFile(file)
+		f.Add(filepath.Ext(file), data)
+	}
+	loc, _ := time.LoadLocation("Africa/Casablanca")
+	base, _ := url.Parse("https://news.example.org/")
+	opts := article.Options{BaseURL: base, Location: loc, Language: "ar", ModTime: time.Date(2021, 6, 1, 12, 0, 0, 0, time.UTC)}
+	f.Fuzz(func(t *testing.T, ext string, data []byte) {
+		if article.Format("x"+ext) == "" {
+			ext = ".txt"
+		}
+		a, err := article.Parse("fuzz"+ext, data, opts)
+		if err != nil {
+			return
+		}
+		r, err := feed.Render(site(), feed.Ref{ID: "tags/x", Label: a.Title}, []article.Article{a, a})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, doc := range map[string][]byte{"rss": r.RSS, "atom": r.Atom} {
+			d := xml.NewDecoder(bytes.NewReader(doc))
+			for {
+				_, err := d.Token()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("%s is not well-formed: %v\n%s", name, err, doc)
+				}
+			}
+		}
+		var atom struct {
+			ID      string `xml:"id"`
+			Title   string `xml:"title"`
+			Updated string `xml:"updated"`
+			Entries []struct {
+				ID        string `xml:"id"`
+				Title     string `xml:"title"`
+				Updated   string `xml:"updated"`
+				Published string `xml:"published"`
+			} `xml:"entry"`
+		}
+		if err := xml.Unmarshal(r.Atom, &atom); err != nil || atom.ID == "" || atom.Title == "" || len(atom.Entries) != 2 {
+			t.Fatalf("atom feed: %+v %v", atom, err)
+		}
+		for _, e := range atom.Entries {
+			if e.ID == "" || e.Title == "" {
+				t.Fatalf("atom entry without id or title: %+v", e)
+			}
+			for _, d := range []string{e.Updated, e.Published} {
+				if _, err := time.Parse(time.RFC3339, d); err != nil {
+					t.Fatalf("atom date %q: %v", d, err)
+				}
+			}
+		}
+		var js struct {
+			Version string
+			Items   []struct {
+				ID          string `json:"id"`
+				ContentHTML string `json:"content_html"`
+			}
+		}
+		if err := json.Unmarshal(r.JSON, &js); err != nil || js.Version != "https://jsonfeed.org/version/1.1" || len(js.Items) != 2 ||
+			js.Items[0].ID == "" || js.Items[0].ContentHTML == "" {
+			t.Fatalf("json feed: %+v %v", js, err)
+		}
+	})
+}
