@@ -3,26 +3,41 @@
 
 GO        ?= go
 FUZZTIME  ?= 5s
-FUZZ_TARGETS := FuzzParseMarkdown FuzzParseHTML FuzzParseText FuzzParseJSON
+FUZZ_TARGETS := article:FuzzParseMarkdown article:FuzzParseHTML article:FuzzParseText article:FuzzParseJSON feed:FuzzFeeds
 BIN       := bin
+# Debian packages of the outside feed checkers the tests run.
+TEST_DEBS := jing python3-feedparser libxml2-utils
 
-.PHONY: run test unit fuzz lint bench build clean deploy
+.PHONY: run test test-deps unit fuzz lint bench build clean deploy
 
-## run: check the bundled example articles with the bundled config (no AWS, no flags)
+## run: build the bundled example site and serve its feeds on http://127.0.0.1:8080/ (no AWS, no flags)
 run:
-	$(GO) run ./cmd/pressroom check --config examples/site/pressroom.yaml examples/site/articles
+	$(GO) run ./cmd/pressroom serve --src examples/site/articles --out examples/site/public --config examples/site/pressroom.yaml
 
-## test: vet, unit and golden tests (with the race detector), then each fuzz target for $(FUZZTIME)
+## test: install the outside checkers, vet, every test with the race detector, then each fuzz target for $(FUZZTIME)
 ## (minimising a new input is capped at 50 runs: the default 60 s would eat the whole budget)
-test: lint unit fuzz
+test: test-deps lint unit fuzz
+
+## test-deps: install jing, feedparser and xmllint from Debian when missing (tests fail without them under CI=true)
+test-deps:
+	@missing=""; \
+	command -v jing >/dev/null || missing="$$missing jing"; \
+	command -v xmllint >/dev/null || missing="$$missing libxml2-utils"; \
+	/usr/bin/python3 -c 'import feedparser' 2>/dev/null || missing="$$missing python3-feedparser"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(TEST_DEBS); \
+	fi
 
 unit:
 	$(GO) test -race -count=1 ./...
 
 fuzz:
-	@for target in $(FUZZ_TARGETS); do \
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; target=$${t#*:}; \
 		echo "fuzzing $$target for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./internal/article || exit 1; \
+		$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./internal/$$pkg || exit 1; \
 	done
 
 ## lint: go vet, gofmt, and staticcheck when it is installed
@@ -45,4 +60,4 @@ deploy:
 	@echo "deploy: the AWS functions and template.yaml are not built yet (see README, Status)"; exit 1
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) examples/site/public

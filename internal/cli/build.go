@@ -82,7 +82,7 @@ func parseFlags(fl *flag.FlagSet, args []string, usage string, stderr io.Writer)
 	return true, ExitOK
 }
 
-func build(args []string, stdout, stderr io.Writer) int {
+func build(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var s siteFlags
 	fl := flag.NewFlagSet("build", flag.ContinueOnError)
 	s.register(fl, true)
@@ -100,7 +100,7 @@ func build(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer closeIndex()
-	return runBuild(context.Background(), p, s.src, *force, stdout, stderr)
+	return runBuild(ctx, p, s.src, *force, stdout, stderr)
 }
 
 // runBuild runs one build and prints its summary and rejections.

@@ -12,7 +12,7 @@ import (
 func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := Main(args, &out, &errOut)
+	code := Main(t.Context(), args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 

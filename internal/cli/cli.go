@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -33,8 +34,8 @@ Run "pressroom COMMAND --help" for a command's flags.
 `
 
 // Main runs the command line with args (without the program name) and
-// returns the exit status.
-func Main(args []string, stdout, stderr io.Writer) int {
+// returns the exit status. Cancelling ctx stops a running serve.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return ExitUsage
@@ -43,9 +44,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case "check":
 		return check(args[1:], stdout, stderr)
 	case "build":
-		return build(args[1:], stdout, stderr)
+		return build(ctx, args[1:], stdout, stderr)
 	case "serve":
-		return serve(args[1:], stdout, stderr)
+		return serve(ctx, args[1:], stdout, stderr)
 	case "status":
 		return status(args[1:], stdout, stderr)
 	case "help", "-h", "--help":

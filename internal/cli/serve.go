@@ -10,11 +10,9 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -28,7 +26,7 @@ import (
 // builds: a burst of uploads (an editor copying a folder) makes one build.
 const settle = 300 * time.Millisecond
 
-func serve(args []string, stdout, stderr io.Writer) int {
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var s siteFlags
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
 	s.register(fl, true)
@@ -46,9 +44,6 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer closeIndex()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "pressroom:", err)

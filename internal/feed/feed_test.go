@@ -72,9 +72,9 @@ func renderTree(t *testing.T, dir string) {
 		}
 	}
 	tree := map[feed.Ref][]article.Article{
-		{ID: "", Label: "Example Daily"}:                items,
-		{ID: "languages/ar", Label: "العربية"}:           ar,
-		{ID: "tags/culture", Label: "Culture"}:          items[:2],
+		{ID: "", Label: "Example Daily"}:               items,
+		{ID: "languages/ar", Label: "العربية"}:         ar,
+		{ID: "tags/culture", Label: "Culture"}:         items[:2],
 		{ID: "categories/empty", Label: "Nothing yet"}: nil,
 	}
 	var listed []feed.Listed

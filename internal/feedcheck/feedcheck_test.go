@@ -30,7 +30,7 @@ func TestSchemasMatchShared(t *testing.T) {
 func TestCheckersCatchBrokenFeeds(t *testing.T) {
 	Require(t)
 	for name, files := range map[string]map[string]string{
-		"atom without id": {"atom.xml": `<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><updated>2021-01-01T00:00:00Z</updated></feed>`},
+		"atom without id":     {"atom.xml": `<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><updated>2021-01-01T00:00:00Z</updated></feed>`},
 		"rss not well-formed": {"feed.xml": `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</channel></rss>`},
 		"json feed 1.0":       {"feed.json": `{"version":"https://jsonfeed.org/version/1","title":"t","items":[{"id":"1","content_html":"x"}]}`},
 		"json bad date":       {"feed.json": `{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{"id":"1","content_html":"x","date_published":"yesterday"}]}`},

@@ -206,10 +206,114 @@ func link(tx *bolt.Tx, s boltSource) error {
 	return nil
 }
 
+// boltTx is the Index over one bbolt transaction: the methods of Bolt run
+// in a transaction of their own, Batch runs many in one.
+type boltTx struct {
+	tx *bolt.Tx
+	// decoded caches articles read in this transaction: a publish reads
+	// the same article once for every feed it is in.
+	decoded map[string]*article.Article
+}
+
+// article returns the stored article of key, decoding it once per
+// transaction. Callers must not modify it.
+func (t boltTx) article(key []byte) (*article.Article, error) {
+	if a, ok := t.decoded[string(key)]; ok {
+		return a, nil
+	}
+	var a article.Article
+	if err := json.Unmarshal(t.tx.Bucket(bArticles).Get(key), &a); err != nil {
+		return nil, fmt.Errorf("index: article %q: %w", key, err)
+	}
+	if t.decoded != nil {
+		t.decoded[string(key)] = &a
+	}
+	return &a, nil
+}
+
+func (t boltTx) forget(key string) {
+	delete(t.decoded, key)
+}
+
+var _ Index = boltTx{}
+
+// Batch implements Batcher: fn's writes commit in one transaction (one
+// fsync), which a build of thousands of articles needs.
+func (b *Bolt) Batch(_ context.Context, fn func(Index) error) error {
+	return b.db.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx, map[string]*article.Article{}}) })
+}
+
+func (b *Bolt) update(fn func(boltTx) error) error {
+	return b.db.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx, nil}) })
+}
+
+func (b *Bolt) view(fn func(boltTx) error) error {
+	return b.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx, nil}) })
+}
+
 // Put implements Index.
-func (b *Bolt) Put(_ context.Context, src Source) ([]string, error) {
+func (b *Bolt) Put(ctx context.Context, src Source) (changed []string, err error) {
+	err = b.update(func(t boltTx) error { changed, err = t.Put(ctx, src); return err })
+	return changed, err
+}
+
+// Reject implements Index.
+func (b *Bolt) Reject(ctx context.Context, src Source) error {
+	return b.update(func(t boltTx) error { return t.Reject(ctx, src) })
+}
+
+// Delete implements Index.
+func (b *Bolt) Delete(ctx context.Context, key, version string) (changed []string, err error) {
+	err = b.update(func(t boltTx) error { changed, err = t.Delete(ctx, key, version); return err })
+	return changed, err
+}
+
+// Get implements Index.
+func (b *Bolt) Get(ctx context.Context, key string) (out Source, err error) {
+	err = b.view(func(t boltTx) error { out, err = t.Get(ctx, key); return err })
+	return out, err
+}
+
+// List implements Index.
+func (b *Bolt) List(ctx context.Context) (out []Summary, err error) {
+	err = b.view(func(t boltTx) error { out, err = t.List(ctx); return err })
+	return out, err
+}
+
+// Latest implements Index.
+func (b *Bolt) Latest(ctx context.Context, feed string, n int, now time.Time) (out []article.Article, err error) {
+	err = b.view(func(t boltTx) error { out, err = t.Latest(ctx, feed, n, now); return err })
+	return out, err
+}
+
+// Feeds implements Index.
+func (b *Bolt) Feeds(ctx context.Context) (out []FeedInfo, err error) {
+	err = b.view(func(t boltTx) error { out, err = t.Feeds(ctx); return err })
+	return out, err
+}
+
+// Due implements Index.
+func (b *Bolt) Due(ctx context.Context, from, to time.Time) (out []string, err error) {
+	err = b.view(func(t boltTx) error { out, err = t.Due(ctx, from, to); return err })
+	return out, err
+}
+
+// OutputHash implements Index.
+func (b *Bolt) OutputHash(ctx context.Context, path string) (h string, err error) {
+	err = b.view(func(t boltTx) error { h, err = t.OutputHash(ctx, path); return err })
+	return h, err
+}
+
+// SetOutputHash implements Index.
+func (b *Bolt) SetOutputHash(ctx context.Context, path, hash string) error {
+	return b.update(func(t boltTx) error { return t.SetOutputHash(ctx, path, hash) })
+}
+
+// Put implements Index.
+func (t boltTx) Put(_ context.Context, src Source) ([]string, error) {
+	t.forget(src.Key)
 	var changed []string
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	err := func(tx *bolt.Tx) error {
 		old, found, err := getSource(tx, src.Key)
 		if err != nil {
 			return err
@@ -238,13 +342,13 @@ func (b *Bolt) Put(_ context.Context, src Source) ([]string, error) {
 		}
 		changed = feedIDs(old.Feeds, next.Feeds)
 		return putJSON(tx.Bucket(bSources), []byte(src.Key), next)
-	})
+	}(t.tx)
 	return changed, err
 }
 
 // Reject implements Index.
-func (b *Bolt) Reject(_ context.Context, src Source) error {
-	return b.db.Update(func(tx *bolt.Tx) error {
+func (t boltTx) Reject(_ context.Context, src Source) error {
+	return func(tx *bolt.Tx) error {
 		old, found, err := getSource(tx, src.Key)
 		if err != nil {
 			return err
@@ -259,13 +363,14 @@ func (b *Bolt) Reject(_ context.Context, src Source) error {
 		next.Key, next.Version, next.Hash, next.Size, next.ModTime = src.Key, src.Version, src.Hash, src.Size, src.ModTime
 		next.Problems, next.RejectedAt, next.Deleted = src.Problems, src.RejectedAt, false
 		return putJSON(tx.Bucket(bSources), []byte(src.Key), next)
-	})
+	}(t.tx)
 }
 
 // Delete implements Index.
-func (b *Bolt) Delete(_ context.Context, key, version string) ([]string, error) {
+func (t boltTx) Delete(_ context.Context, key, version string) ([]string, error) {
+	t.forget(key)
 	var changed []string
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	err := func(tx *bolt.Tx) error {
 		old, found, err := getSource(tx, key)
 		if err != nil {
 			return err
@@ -281,7 +386,7 @@ func (b *Bolt) Delete(_ context.Context, key, version string) ([]string, error) 
 		}
 		changed = feedIDs(old.Feeds)
 		return putJSON(tx.Bucket(bSources), []byte(key), boltSource{Key: key, Version: version, Deleted: true})
-	})
+	}(t.tx)
 	return changed, err
 }
 
@@ -291,9 +396,9 @@ func (s boltSource) source() Source {
 }
 
 // Get implements Index.
-func (b *Bolt) Get(_ context.Context, key string) (Source, error) {
+func (t boltTx) Get(_ context.Context, key string) (Source, error) {
 	var out Source
-	err := b.db.View(func(tx *bolt.Tx) error {
+	err := func(tx *bolt.Tx) error {
 		s, found, err := getSource(tx, key)
 		if err != nil {
 			return err
@@ -310,14 +415,14 @@ func (b *Bolt) Get(_ context.Context, key string) (Source, error) {
 			out.Article = &a
 		}
 		return nil
-	})
+	}(t.tx)
 	return out, err
 }
 
 // List implements Index.
-func (b *Bolt) List(_ context.Context) ([]Summary, error) {
+func (t boltTx) List(_ context.Context) ([]Summary, error) {
 	var out []Summary
-	err := b.db.View(func(tx *bolt.Tx) error {
+	err := func(tx *bolt.Tx) error {
 		return tx.Bucket(bSources).ForEach(func(k, v []byte) error {
 			var s boltSource
 			if err := json.Unmarshal(v, &s); err != nil {
@@ -328,16 +433,16 @@ func (b *Bolt) List(_ context.Context) ([]Summary, error) {
 				Draft: s.Draft, Problems: s.Problems, RejectedAt: s.RejectedAt})
 			return nil
 		})
-	})
+	}(t.tx)
 	return out, err
 }
 
 // Latest implements Index. It walks the feed's entries from the newest and
 // stops after n live ones: the cost is the feed limit plus the scheduled
 // and expired articles passed over, never the size of the index.
-func (b *Bolt) Latest(_ context.Context, feed string, n int, now time.Time) ([]article.Article, error) {
+func (t boltTx) Latest(_ context.Context, feed string, n int, now time.Time) ([]article.Article, error) {
 	var out []article.Article
-	err := b.db.View(func(tx *bolt.Tx) error {
+	err := func(tx *bolt.Tx) error {
 		prefix := append([]byte(feed), 0)
 		c := tx.Bucket(bItems).Cursor()
 		k, _ := c.Seek(append([]byte(feed), 1))
@@ -346,7 +451,6 @@ func (b *Bolt) Latest(_ context.Context, feed string, n int, now time.Time) ([]a
 		} else {
 			k, _ = c.Prev()
 		}
-		articles := tx.Bucket(bArticles)
 		for ; k != nil && bytes.HasPrefix(k, prefix) && len(out) < n; k, _ = c.Prev() {
 			rest := k[len(prefix):]
 			if len(rest) < 8 {
@@ -360,24 +464,23 @@ func (b *Bolt) Latest(_ context.Context, feed string, n int, now time.Time) ([]a
 			if i < 0 {
 				continue
 			}
-			key := rest[8+i+1:]
-			var a article.Article
-			if err := json.Unmarshal(articles.Get(key), &a); err != nil {
-				return fmt.Errorf("index: article %q: %w", key, err)
+			a, err := t.article(rest[8+i+1:])
+			if err != nil {
+				return err
 			}
-			if live(&a, now) {
-				out = append(out, a)
+			if live(a, now) {
+				out = append(out, *a)
 			}
 		}
 		return nil
-	})
+	}(t.tx)
 	return out, err
 }
 
 // Feeds implements Index.
-func (b *Bolt) Feeds(_ context.Context) ([]FeedInfo, error) {
+func (t boltTx) Feeds(_ context.Context) ([]FeedInfo, error) {
 	var out []FeedInfo
-	err := b.db.View(func(tx *bolt.Tx) error {
+	err := func(tx *bolt.Tx) error {
 		return tx.Bucket(bFeeds).ForEach(func(k, v []byte) error {
 			var fi boltFeed
 			if err := json.Unmarshal(v, &fi); err != nil {
@@ -386,14 +489,14 @@ func (b *Bolt) Feeds(_ context.Context) ([]FeedInfo, error) {
 			out = append(out, FeedInfo{ID: string(k[1:]), Label: fi.Label, Count: fi.Count})
 			return nil
 		})
-	})
+	}(t.tx)
 	return out, err
 }
 
 // Due implements Index.
-func (b *Bolt) Due(_ context.Context, from, to time.Time) ([]string, error) {
+func (t boltTx) Due(_ context.Context, from, to time.Time) ([]string, error) {
 	var due [][]Membership
-	err := b.db.View(func(tx *bolt.Tx) error {
+	err := func(tx *bolt.Tx) error {
 		c := tx.Bucket(bSchedule).Cursor()
 		lo, hi := instant(from.Add(time.Nanosecond)), instant(to.Add(time.Nanosecond))
 		for k, _ := c.Seek(lo); k != nil && bytes.Compare(k[:8], hi) < 0; k, _ = c.Next() {
@@ -406,28 +509,24 @@ func (b *Bolt) Due(_ context.Context, from, to time.Time) ([]string, error) {
 			}
 		}
 		return nil
-	})
+	}(t.tx)
 	out := feedIDs(due...)
 	sort.Strings(out)
 	return out, err
 }
 
 // OutputHash implements Index.
-func (b *Bolt) OutputHash(_ context.Context, path string) (string, error) {
-	var h string
-	err := b.db.View(func(tx *bolt.Tx) error {
-		h = string(tx.Bucket(bOutputs).Get([]byte(path)))
-		return nil
-	})
-	return h, err
+func (t boltTx) OutputHash(_ context.Context, path string) (string, error) {
+	return string(t.tx.Bucket(bOutputs).Get([]byte(path))), nil
 }
 
 // SetOutputHash implements Index.
-func (b *Bolt) SetOutputHash(_ context.Context, path, hash string) error {
-	return b.db.Update(func(tx *bolt.Tx) error {
-		if hash == "" {
-			return tx.Bucket(bOutputs).Delete([]byte(path))
-		}
-		return tx.Bucket(bOutputs).Put([]byte(path), []byte(hash))
-	})
+func (t boltTx) SetOutputHash(_ context.Context, path, hash string) error {
+	if hash == "" {
+		return t.tx.Bucket(bOutputs).Delete([]byte(path))
+	}
+	return t.tx.Bucket(bOutputs).Put([]byte(path), []byte(hash))
 }
+
+// Close implements Index; the transaction's owner ends it.
+func (t boltTx) Close() error { return nil }

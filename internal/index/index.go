@@ -104,6 +104,24 @@ type Index interface {
 	Close() error
 }
 
+// Batcher is an optional ability of an Index, found by type assertion:
+// Batch runs fn with an Index whose writes (and reads) happen in one
+// transaction, committed when fn returns nil. A build of thousands of
+// articles needs it: one commit per article costs one fsync each. Do not
+// call Batch from inside fn.
+type Batcher interface {
+	Batch(ctx context.Context, fn func(Index) error) error
+}
+
+// Batch runs fn in one transaction when ix is a Batcher, and directly on
+// ix otherwise.
+func Batch(ctx context.Context, ix Index, fn func(Index) error) error {
+	if b, ok := ix.(Batcher); ok {
+		return b.Batch(ctx, fn)
+	}
+	return fn(ix)
+}
+
 // Newer reports whether version a is newer than b. Versions are compared
 // as S3 sequencers are: hexadecimal (or decimal) strings, left-padded with
 // zeros to the same length, case-insensitive. The empty version is older

@@ -108,6 +108,33 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 	present := make(map[string]bool, len(files))
 	n := 0
 	var firstErr error
+	// Records are written in batches: one index transaction per batch.
+	var pending []done
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		err := index.Batch(ctx, p.Index, func(ix index.Index) error {
+			q := *p
+			q.Index = ix
+			for _, d := range pending {
+				res, err := q.record(ctx, d.parsed, localVersion(d.info.ModTime(), byKey[d.key].Version))
+				if err != nil {
+					return err
+				}
+				switch res.Outcome {
+				case Published:
+					rep.Published++
+				case Rejected:
+					rep.Rejected++
+				}
+				feeds = append(feeds, res.Feeds...)
+			}
+			return nil
+		})
+		pending = pending[:0]
+		return err
+	}
 	for d := range results {
 		n++
 		present[d.key] = !d.vanished
@@ -125,34 +152,36 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 			rep.Unchanged++
 			continue
 		}
-		res, err := p.record(ctx, d.parsed, localVersion(d.info.ModTime(), byKey[d.key].Version))
-		if err != nil {
-			firstErr = err
-			continue
+		if pending = append(pending, d); len(pending) == syncBatch {
+			firstErr = flush()
 		}
-		switch res.Outcome {
-		case Published:
-			rep.Published++
-		case Rejected:
-			rep.Rejected++
-		}
-		feeds = append(feeds, res.Feeds...)
+	}
+	if firstErr == nil {
+		firstErr = flush()
 	}
 	if firstErr != nil {
 		return rep, firstErr
 	}
-	for _, s := range known {
-		if s.Deleted || present[s.Key] {
-			continue
+	err = index.Batch(ctx, p.Index, func(ix index.Index) error {
+		q := *p
+		q.Index = ix
+		for _, s := range known {
+			if s.Deleted || present[s.Key] {
+				continue
+			}
+			res, err := q.Remove(ctx, s.Key, localVersion(p.now(), s.Version))
+			if err != nil {
+				return err
+			}
+			if res.Outcome == Removed {
+				rep.Removed++
+				feeds = append(feeds, res.Feeds...)
+			}
 		}
-		res, err := p.Remove(ctx, s.Key, localVersion(p.now(), s.Version))
-		if err != nil {
-			return rep, err
-		}
-		if res.Outcome == Removed {
-			rep.Removed++
-			feeds = append(feeds, res.Feeds...)
-		}
+		return nil
+	})
+	if err != nil {
+		return rep, err
 	}
 	// Every file still rejected, this run or before, is reported.
 	all, err := p.Index.List(ctx)
@@ -179,6 +208,10 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 	rep.Feeds = unique(feeds)
 	return rep, nil
 }
+
+// syncBatch is how many records one index transaction holds: large enough
+// that commits stop dominating a build, small enough to bound memory.
+const syncBatch = 128
 
 // Build is Sync then Publish: the whole local job.
 func (p *Pipeline) Build(ctx context.Context, dir string, force bool, progress func(done, total int)) (SyncReport, Report, error) {

@@ -188,7 +188,19 @@ func (r Report) Changed() []string {
 // files whose bytes changed; a feed left with no live article loses its
 // files. The index page and the OPML list follow. It is idempotent: run
 // twice, the second run writes nothing.
-func (p *Pipeline) Publish(ctx context.Context, feeds []string) (Report, error) {
+func (p *Pipeline) Publish(ctx context.Context, feeds []string) (rep Report, err error) {
+	// One index transaction where the index allows it: reads see a
+	// consistent index, and the output hashes commit together.
+	err = index.Batch(ctx, p.Index, func(ix index.Index) error {
+		q := *p
+		q.Index = ix
+		rep, err = q.publish(ctx, feeds)
+		return err
+	})
+	return rep, err
+}
+
+func (p *Pipeline) publish(ctx context.Context, feeds []string) (Report, error) {
 	var rep Report
 	now := p.now()
 	site := p.Site()

@@ -319,6 +319,42 @@ func Run(t *testing.T, h Harness) {
 		}
 	})
 
+	t.Run("Batch", func(t *testing.T) {
+		ix := newIndex(t)
+		err := index.Batch(ctx, ix, func(b index.Index) error {
+			for i := 0; i < 50; i++ {
+				if _, err := b.Put(ctx, src(fmt.Sprintf("%02d.md", i), "1", art(fmt.Sprintf("b%02d", i), i), "")); err != nil {
+					return err
+				}
+			}
+			// Reads in the batch see its writes.
+			if got, _ := b.Latest(ctx, "", 1, now); len(got) != 1 || got[0].Slug != "b49" {
+				return fmt.Errorf("read in batch: %v", slugs(got))
+			}
+			return b.SetOutputHash(ctx, "feed.xml", "h")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := ix.Latest(ctx, "", 100, now); len(got) != 50 {
+			t.Errorf("after the batch: %d articles", len(got))
+		}
+		if _, ok := ix.(index.Batcher); !ok {
+			return // without the ability, writes are not grouped: nothing to roll back
+		}
+		boom := errors.New("boom")
+		err = index.Batch(ctx, ix, func(b index.Index) error {
+			b.Put(ctx, src("rolled-back.md", "1", art("rb", 0), ""))
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Errorf("Batch error %v", err)
+		}
+		if _, err := ix.Get(ctx, "rolled-back.md"); !errors.Is(err, index.ErrNotFound) {
+			t.Errorf("a failed batch was committed: %v", err)
+		}
+	})
+
 	t.Run("ConcurrentWritersKeepNewest", func(t *testing.T) {
 		ix := newIndex(t)
 		var wg sync.WaitGroup

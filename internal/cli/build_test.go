@@ -1,0 +1,277 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pressroom/pressroom/internal/feedcheck"
+)
+
+// exampleSite copies examples/site to a temporary folder.
+func exampleSite(t *testing.T) (dir, src, out, cfg string) {
+	t.Helper()
+	dir = t.TempDir()
+	filepath.Walk("../../examples/site", func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel("../../examples/site", p)
+		if fi.IsDir() && rel == "public" {
+			return filepath.SkipDir // what `make run` leaves behind
+		}
+		if fi.IsDir() {
+			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
+		}
+		data, _ := os.ReadFile(p)
+		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
+	})
+	return dir, filepath.Join(dir, "articles"), filepath.Join(dir, "public"), filepath.Join(dir, "pressroom.yaml")
+}
+
+func snapshot(t *testing.T, out string) map[string]string {
+	files := map[string]string{}
+	filepath.Walk(out, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() && !strings.Contains(p, ".pressroom") {
+			data, _ := os.ReadFile(p)
+			rel, _ := filepath.Rel(out, p)
+			files[rel] = string(data)
+		}
+		return nil
+	})
+	return files
+}
+
+func jsonTitles(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var doc struct{ Items []struct{ Title string } }
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, it := range doc.Items {
+		out = append(out, it.Title)
+	}
+	return out
+}
+
+func TestBuildExamplesAndRebuild(t *testing.T) {
+	_, src, out, cfg := exampleSite(t)
+	code, stdout, stderr := run(t, "build", "--src", src, "--out", out, "--config", cfg)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !regexp.MustCompile(`^9 published, 0 rejected, \d+ feeds written, 0 unchanged`).MatchString(stdout) {
+		t.Errorf("summary %q", stdout)
+	}
+	feeds := feedcheck.Dir(t, out)
+	site := feeds["feed.xml"]
+	// Nine articles: one draft and one scheduled stay out.
+	if len(site.Items) != 7 {
+		t.Errorf("site feed has %d items, want 7", len(site.Items))
+	}
+	for _, path := range []string{"languages/ar/feed.xml", "languages/fr/atom.xml", "tags/الرباط/feed.json", "categories/economy/feed.xml", "authors/claire-martin/atom.xml"} {
+		if _, ok := feeds[path]; !ok {
+			t.Errorf("no %s among %v", path, feedcheck.Keys(feeds))
+		}
+	}
+	first := snapshot(t, out)
+
+	// Rebuild: nothing written, the same bytes.
+	code, stdout, _ = run(t, "build", "--src", src, "--out", out, "--config", cfg)
+	if code != ExitOK || !strings.HasPrefix(stdout, "0 published, 0 rejected, 0 feeds written, 9 unchanged") {
+		t.Errorf("rebuild: exit %d, %q", code, stdout)
+	}
+	// A forced rebuild from scratch gives byte-identical output.
+	code, _, _ = run(t, "build", "--src", src, "--out", out, "--config", cfg, "--force")
+	if code != ExitOK {
+		t.Fatal("forced rebuild failed")
+	}
+	second := snapshot(t, out)
+	if len(first) == 0 || len(first) != len(second) {
+		t.Fatalf("%d files, then %d", len(first), len(second))
+	}
+	for k, v := range first {
+		if second[k] != v {
+			t.Errorf("%s differs after a rebuild", k)
+		}
+	}
+}
+
+func TestBuildBrokenUploadAndDelete(t *testing.T) {
+	_, src, out, cfg := exampleSite(t)
+	run(t, "build", "--src", src, "--out", out, "--config", cfg)
+	title := "Grève des transports : le trafic sera très perturbé jeudi"
+	if got := jsonTitles(t, filepath.Join(out, "languages", "fr", "feed.json")); !contains(got, title) {
+		t.Fatalf("french feed %q", got)
+	}
+	// Re-upload a broken version of a published article.
+	os.WriteFile(filepath.Join(src, "greve-transports.txt"), []byte("\x00\x01binary junk"), 0o644)
+	code, stdout, _ := run(t, "build", "--src", src, "--out", out, "--config", cfg)
+	if code != ExitRejected || !strings.Contains(stdout, "REJECTED  greve-transports.txt") || !strings.Contains(stdout, "encoding") {
+		t.Errorf("exit %d:\n%s", code, stdout)
+	}
+	if got := jsonTitles(t, filepath.Join(out, "languages", "fr", "feed.json")); !contains(got, title) {
+		t.Errorf("the last good version left the feed: %q", got)
+	}
+	code, stdout, _ = run(t, "status", "--out", out, "--config", cfg)
+	if code != ExitOK || !strings.Contains(stdout, "greve-transports.txt") || !strings.Contains(stdout, "keeps \""+title+"\" published") ||
+		!strings.Contains(stdout, "year-in-review.md") {
+		t.Errorf("status:\n%s", stdout)
+	}
+	// Delete one: it leaves every feed.
+	os.Remove(filepath.Join(src, "greve-transports.txt"))
+	os.Remove(filepath.Join(src, "heatwave-warning.txt"))
+	code, stdout, _ = run(t, "build", "--src", src, "--out", out, "--config", cfg)
+	if code != ExitOK || !strings.Contains(stdout, "2 removed") {
+		t.Errorf("exit %d: %s", code, stdout)
+	}
+	for _, f := range []string{"feed.json", "languages/fr/feed.json"} {
+		if got := jsonTitles(t, filepath.Join(out, f)); contains(got, title) {
+			t.Errorf("%s still lists the deleted article", f)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "tags", "heatwave")); !os.IsNotExist(err) {
+		t.Errorf("the deleted article's tag feed remains: %v", err)
+	}
+	feedcheck.Dir(t, out)
+}
+
+func TestBuildUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	for name, args := range map[string][]string{
+		"missing src": {"build", "--src", filepath.Join(dir, "nope"), "--out", dir},
+		"bad flag":    {"build", "--frobnicate"},
+		"extra arg":   {"build", "--src", dir, "--out", dir, "extra"},
+		"no index":    {"status", "--out", filepath.Join(dir, "none")},
+	} {
+		if code, _, _ := run(t, args...); code != ExitUsage {
+			t.Errorf("%s: exit %d, want %d", name, code, ExitUsage)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the serve goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// eventually polls cond until it holds or ten seconds pass: file watching
+// is asynchronous. This bounds a wait; it measures nothing.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 10 s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestServeWatchesAndServes(t *testing.T) {
+	_, src, out, cfg := exampleSite(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	var stdout, stderr syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- Main(ctx, []string{"serve", "--src", src, "--out", out, "--config", cfg, "--addr", "127.0.0.1:0"}, &stdout, &stderr)
+	}()
+	defer func() {
+		cancel()
+		if code := <-done; code != ExitOK {
+			t.Errorf("serve exit %d: %s", code, stderr.String())
+		}
+	}()
+	var base string
+	re := regexp.MustCompile(`on (http://127\.0\.0\.1:\d+)/`)
+	eventually(t, "serve starts", func() bool {
+		m := re.FindStringSubmatch(stdout.String())
+		if m != nil {
+			base = m[1]
+		}
+		return m != nil
+	})
+	fetch := func(path string) (int, http.Header, string) {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			return 0, nil, ""
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, string(body)
+	}
+	code, hdr, body := fetch("/feed.json")
+	if code != 200 || hdr.Get("Content-Type") != "application/feed+json; charset=utf-8" || !strings.Contains(body, "Tanger Med") {
+		t.Fatalf("GET /feed.json: %d %v", code, hdr)
+	}
+	code, _, body = fetch("/")
+	if code != 200 || !strings.Contains(body, `rel="alternate" type="application/rss+xml"`) {
+		t.Errorf("GET /: %d", code)
+	}
+
+	// A burst of new files while it runs: all appear.
+	for i, title := range []string{"Burst one", "Burst two", "Burst three"} {
+		text := "---\ntitle: \"" + title + "\"\ndate: 2026-03-2" + string(rune('1'+i)) + "T10:00:00Z\nlang: en\n---\n\nText of the story.\n"
+		os.WriteFile(filepath.Join(src, "burst-"+string(rune('a'+i))+".md"), []byte(text), 0o644)
+	}
+	eventually(t, "added files published", func() bool {
+		_, _, body := fetch("/feed.json")
+		return strings.Contains(body, "Burst one") && strings.Contains(body, "Burst two") && strings.Contains(body, "Burst three")
+	})
+	// In a new sub-folder too.
+	os.MkdirAll(filepath.Join(src, "world"), 0o755)
+	time.Sleep(100 * time.Millisecond)
+	os.WriteFile(filepath.Join(src, "world", "late.md"), []byte("---\ntitle: \"Sub-folder story\"\ndate: 2026-03-25T10:00:00Z\n---\n\nText.\n"), 0o644)
+	eventually(t, "file in a new folder published", func() bool {
+		_, _, body := fetch("/feed.json")
+		return strings.Contains(body, "Sub-folder story")
+	})
+	// Removed files leave.
+	os.Remove(filepath.Join(src, "burst-b.md"))
+	eventually(t, "removed file unpublished", func() bool {
+		_, _, body := fetch("/feed.json")
+		return !strings.Contains(body, "Burst two") && strings.Contains(body, "Burst one")
+	})
+	// A broken configuration is refused and the old one kept.
+	os.WriteFile(cfg, []byte("site:\n  titel: oops\n"), 0o644)
+	eventually(t, "bad config reported", func() bool { return strings.Contains(stderr.String(), "site.titel") })
+	if code, _, _ := fetch("/feed.xml"); code != 200 {
+		t.Errorf("feeds gone after a bad config: %d", code)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

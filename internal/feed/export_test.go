@@ -1,0 +1,8 @@
+package feed
+
+// The per-format renderers, for benchmarks.
+var (
+	RenderRSS  = renderRSS
+	RenderAtom = renderAtom
+	RenderJSON = renderJSON
+)
