@@ -6,7 +6,7 @@ FUZZTIME  ?= 5s
 FUZZ_TARGETS := article:FuzzParseMarkdown article:FuzzParseHTML article:FuzzParseText article:FuzzParseJSON feed:FuzzFeeds
 BIN       := bin
 # Debian packages of the outside feed checkers the tests run.
-TEST_DEBS := jing python3-feedparser libxml2-utils
+TEST_DEBS := jing python3-feedparser libxml2-utils chromium
 
 .PHONY: run test test-deps unit fuzz lint bench build clean deploy
 
@@ -18,12 +18,13 @@ run:
 ## (minimising a new input is capped at 50 runs: the default 60 s would eat the whole budget)
 test: test-deps lint unit fuzz
 
-## test-deps: install jing, feedparser and xmllint from Debian when missing (tests fail without them under CI=true)
+## test-deps: install jing, feedparser, xmllint and Chromium from Debian when missing (tests fail without them under CI=true)
 test-deps:
 	@missing=""; \
 	command -v jing >/dev/null || missing="$$missing jing"; \
 	command -v xmllint >/dev/null || missing="$$missing libxml2-utils"; \
 	/usr/bin/python3 -c 'import feedparser' 2>/dev/null || missing="$$missing python3-feedparser"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

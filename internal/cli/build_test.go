@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -195,20 +196,21 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func TestServeWatchesAndServes(t *testing.T) {
-	_, src, out, cfg := exampleSite(t)
+// startServe runs `pressroom serve` on a free loopback port until the test
+// ends, and returns its base URL and output.
+func startServe(t *testing.T, src, out, cfg string) (string, *syncBuffer, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	var stdout, stderr syncBuffer
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	done := make(chan int)
-	go func() {
-		done <- Main(ctx, []string{"serve", "--src", src, "--out", out, "--config", cfg, "--addr", "127.0.0.1:0"}, &stdout, &stderr)
-	}()
-	defer func() {
+	args := []string{"serve", "--src", src, "--out", out, "--config", cfg, "--addr", "127.0.0.1:0"}
+	go func() { done <- Main(ctx, args, stdout, stderr) }()
+	t.Cleanup(func() {
 		cancel()
 		if code := <-done; code != ExitOK {
 			t.Errorf("serve exit %d: %s", code, stderr.String())
 		}
-	}()
+	})
 	var base string
 	re := regexp.MustCompile(`on (http://127\.0\.0\.1:\d+)/`)
 	eventually(t, "serve starts", func() bool {
@@ -218,7 +220,11 @@ func TestServeWatchesAndServes(t *testing.T) {
 		}
 		return m != nil
 	})
-	fetch := func(path string) (int, http.Header, string) {
+	return base, stdout, stderr
+}
+
+func fetcher(base string) func(path string) (int, http.Header, string) {
+	return func(path string) (int, http.Header, string) {
 		resp, err := http.Get(base + path)
 		if err != nil {
 			return 0, nil, ""
@@ -227,6 +233,12 @@ func TestServeWatchesAndServes(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, resp.Header, string(body)
 	}
+}
+
+func TestServeWatchesAndServes(t *testing.T) {
+	_, src, out, cfg := exampleSite(t)
+	base, _, stderr := startServe(t, src, out, cfg)
+	fetch := fetcher(base)
 	code, hdr, body := fetch("/feed.json")
 	if code != 200 || hdr.Get("Content-Type") != "application/feed+json; charset=utf-8" || !strings.Contains(body, "Tanger Med") {
 		t.Fatalf("GET /feed.json: %d %v", code, hdr)
@@ -264,6 +276,49 @@ func TestServeWatchesAndServes(t *testing.T) {
 	eventually(t, "bad config reported", func() bool { return strings.Contains(stderr.String(), "site.titel") })
 	if code, _, _ := fetch("/feed.xml"); code != 200 {
 		t.Errorf("feeds gone after a bad config: %d", code)
+	}
+}
+
+// TestIndexPageInBrowser loads the served index page in headless Chromium
+// (Debian's) and checks the DOM it builds: every feed listed, with its
+// autodiscovery links, and every link answering 200.
+func TestIndexPageInBrowser(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium is not installed (make test installs it)")
+		}
+		t.Skip("chromium is not installed (make test installs it)")
+	}
+	_, src, out, cfg := exampleSite(t)
+	base, _, _ := startServe(t, src, out, cfg)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+		"--user-data-dir="+t.TempDir(), "--dump-dom", base+"/")
+	var dom, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &dom, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, errOut.String())
+	}
+	page := dom.String()
+	links := regexp.MustCompile(`<link rel="alternate" type="(application/(?:rss\+xml|atom\+xml|feed\+json))" title="[^"]+" href="([^"]+)">`).FindAllStringSubmatch(page, -1)
+	items := strings.Count(page, "<li>")
+	if len(links) < 3*20 || len(links) != 3*items {
+		t.Fatalf("the browser sees %d autodiscovery links for %d listed feeds", len(links), items)
+	}
+	fetch := fetcher(base)
+	for _, l := range links {
+		code, hdr, _ := fetch("/" + l[2])
+		if code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), l[1]) {
+			t.Errorf("%s: %d %s, want 200 %s", l[2], code, hdr.Get("Content-Type"), l[1])
+		}
+	}
+	for _, want := range []string{"Example Daily", "العربية", "الرباط", "feeds.opml"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
 	}
 }
 

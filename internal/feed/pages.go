@@ -34,7 +34,7 @@ type pageGroup struct {
 }
 
 var indexTemplate = template.Must(template.New("index").Parse(`<!DOCTYPE html>
-<html lang="{{.Lang}}" dir="{{.Dir}}">
+<html lang="en" dir="ltr">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -47,19 +47,18 @@ var indexTemplate = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <style>
 body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
-ul{list-style:none;padding:0}li{margin:.4rem 0}a{color:#0645ad}.n{color:#666;font-size:.9em}
-.f a{margin-inline-start:.6rem}
+ul{list-style:none;padding:0}li{margin:.4rem 0}a{color:#0645ad}.f a{margin-inline-start:.6rem}
 </style>
 </head>
 <body>
-<h1>{{.Title}}</h1>
-{{if .Description}}<p>{{.Description}}</p>{{end}}
+<h1 lang="{{.Lang}}" dir="auto">{{.Title}}</h1>
+{{if .Description}}<p lang="{{.Lang}}" dir="auto">{{.Description}}</p>{{end}}
 <p>Subscribe to every feed at once with <a href="feeds.opml">feeds.opml</a>.</p>
 {{- range .Groups}}
 <h2>{{.Name}}</h2>
 <ul>
 {{- range .Feeds}}
-<li><bdi>{{.Label}}</bdi> <span class="n">({{.Count}})</span><span class="f"><a href="{{.RSSPath}}">RSS</a><a href="{{.AtomPath}}">Atom</a><a href="{{.JSONPath}}">JSON Feed</a></span></li>
+<li><bdi>{{.Label}}</bdi><span class="f"><a href="{{.RSSPath}}">RSS</a><a href="{{.AtomPath}}">Atom</a><a href="{{.JSONPath}}">JSON Feed</a></span></li>
 {{- end}}
 </ul>
 {{- end}}
@@ -102,17 +101,9 @@ func IndexPage(site Site, feeds []Listed) ([]byte, error) {
 	var buf bytes.Buffer
 	err := indexTemplate.Execute(&buf, map[string]any{
 		"Title": site.Title, "Description": site.Description, "Lang": site.Language,
-		"Dir": directionOf(site.Language), "Groups": groups(site, feeds),
+		"Groups": groups(site, feeds),
 	})
 	return buf.Bytes(), err
-}
-
-func directionOf(lang string) string {
-	switch baseLanguage(lang) {
-	case "ar", "fa", "ur", "he", "yi", "dv", "ps", "sd", "ug", "ckb":
-		return "rtl"
-	}
-	return "ltr"
 }
 
 // OPML 2.0 (http://opml.org/spec2.opml), for bulk subscription.

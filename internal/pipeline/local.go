@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pressroom/pressroom/internal/article"
+	"github.com/pressroom/pressroom/internal/feed"
 	"github.com/pressroom/pressroom/internal/index"
 )
 
@@ -219,11 +220,55 @@ func (p *Pipeline) Build(ctx context.Context, dir string, force bool, progress f
 	if err != nil {
 		return srep, Report{}, err
 	}
-	prep, err := p.Publish(ctx, srep.Feeds)
+	missing, err := p.missingOutputs(ctx)
+	if err != nil {
+		return srep, Report{}, err
+	}
+	prep, err := p.Publish(ctx, unique(append(srep.Feeds, missing...)))
 	if err != nil {
 		return srep, prep, err
 	}
 	return srep, prep, p.RecordConfig(ctx)
+}
+
+// missingOutputs finds feeds whose files the index records as written but
+// the out folder no longer holds (deleted by hand), forgets their hashes,
+// and returns them to be rendered again.
+func (p *Pipeline) missingOutputs(ctx context.Context) ([]string, error) {
+	objects, err := p.Store.List(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	present := make(map[string]bool, len(objects))
+	for _, o := range objects {
+		present[o.Key] = true
+	}
+	ids, err := p.AllFeeds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	err = index.Batch(ctx, p.Index, func(ix index.Index) error {
+		for _, id := range ids {
+			for _, path := range append(feed.Paths(id), feed.IndexPath, feed.OPMLPath) {
+				if present[path] {
+					continue
+				}
+				h, err := ix.OutputHash(ctx, path)
+				if err != nil {
+					return err
+				}
+				if h != "" {
+					missing = append(missing, id)
+					if err := ix.SetOutputHash(ctx, path, ""); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+	return missing, err
 }
 
 // localVersion orders local changes: the file's modification time in

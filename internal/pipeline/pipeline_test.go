@@ -409,6 +409,19 @@ func TestLocalBuildIsDeterministic(t *testing.T) {
 	}
 }
 
+func TestLocalBuildRestoresDeletedOutputs(t *testing.T) {
+	l := newLocal(t)
+	l.write("a.md", md("A", "2021-05-01", "tags: [x]"), time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC))
+	l.build()
+	before := l.titles("tags/x/feed.json")
+	os.RemoveAll(filepath.Join(l.out, "tags"))
+	os.Remove(filepath.Join(l.out, "index.html"))
+	_, p := l.build()
+	if got := l.titles("tags/x/feed.json"); !reflect.DeepEqual(got, before) || len(p.Written) != 4 {
+		t.Errorf("deleted outputs not restored: %q, wrote %v", got, p.Written)
+	}
+}
+
 func TestLocalConfigChangeReparses(t *testing.T) {
 	l := newLocal(t)
 	t0 := time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC)
