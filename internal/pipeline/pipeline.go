@@ -148,6 +148,12 @@ func (p *Pipeline) Ingest(ctx context.Context, key, version string, data []byte,
 	return p.record(ctx, p.parse(key, data, modTime), version)
 }
 
+// RecordRejection records a file refused before it could be parsed (too
+// large), keeping the last good version.
+func (p *Pipeline) RecordRejection(ctx context.Context, key, version string, problems []article.Problem) (Result, error) {
+	return p.record(ctx, parsed{key: key, problems: problems}, version)
+}
+
 // Remove deletes the article of a removed file at version.
 func (p *Pipeline) Remove(ctx context.Context, key, version string) (Result, error) {
 	changed, err := p.Index.Delete(ctx, key, version)

@@ -1,69 +1,21 @@
 package store_test
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/pressroom/pressroom/internal/awstest"
 
 	"github.com/pressroom/pressroom/internal/store"
 	"github.com/pressroom/pressroom/internal/store/storetest"
 )
 
-// keepCacheControl wraps gofakes3, which drops Cache-Control, so that the
-// header our PUT sent comes back on GET: the contract can then check that
-// the adapter sends it. (gofakes3 keeps Content-Type itself.)
-func keepCacheControl(next http.Handler) http.Handler {
-	var mu sync.Mutex
-	kept := map[string]string{}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.Method == http.MethodPut && r.URL.Query().Get("uploadId") == "" && r.Header.Get("X-Amz-Copy-Source") == "":
-			mu.Lock()
-			kept[r.URL.Path] = r.Header.Get("Cache-Control")
-			mu.Unlock()
-		case r.Method == http.MethodGet || r.Method == http.MethodHead:
-			mu.Lock()
-			cc := kept[r.URL.Path]
-			mu.Unlock()
-			if cc != "" {
-				w.Header().Set("Cache-Control", cc)
-			}
-		case r.Method == http.MethodDelete:
-			mu.Lock()
-			delete(kept, r.URL.Path)
-			mu.Unlock()
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// newFakeS3 starts gofakes3 on loopback with one bucket and returns a client
-// configured as the stand-in needs (see TESTING.md): path-style addressing
-// and checksums only when required.
 func newFakeS3(t *testing.T, bucket string) *s3.Client {
-	backend := s3mem.New()
-	if err := backend.CreateBucket(bucket); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(keepCacheControl(gofakes3.New(backend).Server()))
-	t.Cleanup(srv.Close)
-	return s3.New(s3.Options{
-		Region:                     "us-east-1",
-		Credentials:                credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint:               aws.String(srv.URL),
-		UsePathStyle:               true,
-		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
-		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-		HTTPClient:                 srv.Client(),
-	})
+	client, _ := awstest.FakeS3(t, bucket)
+	return client
 }
 
 func TestS3(t *testing.T) {

@@ -1,0 +1,32 @@
+// Command publish is the Lambda function fed by the index table's stream
+// and by an EventBridge schedule. Wiring only: see internal/handler.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/pressroom/pressroom/internal/handler"
+)
+
+func main() {
+	s, err := handler.FromEnv(true)
+	if err != nil {
+		log.Fatal(err) // a deployment error: nothing can run
+	}
+	var h *handler.Publish
+	lambda.Start(func(ctx context.Context, ev json.RawMessage) (events.DynamoDBEventResponse, error) {
+		if h == nil { // built on the first invocation, not at start-up
+			deps, err := handler.NewDeps(ctx, s)
+			if err != nil {
+				return events.DynamoDBEventResponse{}, err
+			}
+			h = &handler.Publish{Deps: deps}
+		}
+		return h.Handle(ctx, ev)
+	})
+}
