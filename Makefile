@@ -57,13 +57,24 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
 
-## build: the pressroom CLI in bin/ (the Lambda bootstrap zips arrive with the AWS functions)
+FUNCTIONS := ingest publish
+LAMBDA_ARCH ?= arm64
+
+## build: the pressroom CLI in bin/, and the Lambda zips bin/lambda/{ingest,publish}.zip that template.yaml deploys
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(BIN)/pressroom ./cmd/pressroom
+	@for fn in $(FUNCTIONS); do \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_ARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags '-s -w' \
+			-o $(BIN)/lambda/$$fn/bootstrap ./functions/$$fn || exit 1; \
+		rm -f $(BIN)/lambda/$$fn.zip; \
+		(cd $(BIN)/lambda/$$fn && $(GO) run ../../../internal/build/zipbootstrap ../$$fn.zip bootstrap) || exit 1; \
+		ls -l $(BIN)/lambda/$$fn/bootstrap $(BIN)/lambda/$$fn.zip; \
+	done
 
-## deploy: not available yet: the SAM template and Lambda functions are still to come
-deploy:
-	@echo "deploy: the AWS functions and template.yaml are not built yet (see README, Status)"; exit 1
+## deploy: build, then `sam deploy --guided` (AWS SAM CLI and credentials needed; use a lower-case stack name)
+deploy: build
+	@command -v sam >/dev/null || { echo "deploy: install the AWS SAM CLI first (README, Deployment)"; exit 1; }
+	sam deploy --guided --template-file template.yaml --capabilities CAPABILITY_IAM
 
 clean:
 	rm -rf $(BIN) examples/site/public

@@ -291,3 +291,22 @@ func TestSettingsFromEnv(t *testing.T) {
 		t.Errorf("%+v %v", s, err)
 	}
 }
+
+func TestConfigFromEnvironmentUntilUploaded(t *testing.T) {
+	w := newWorld(t)
+	w.s3.DeleteObject(t.Context(), &s3.DeleteObjectInput{Bucket: aws.String("pressroom-articles"), Key: aws.String("config/pressroom.yaml")})
+	t.Setenv("PRESSROOM_SITE_TITLE", "Le Quotidien")
+	t.Setenv("PRESSROOM_SITE_BASE_URL", "https://quotidien.example.fr/")
+	t.Setenv("PRESSROOM_SITE_LANGUAGE", "fr")
+	w.put("pressroom-articles", "articles/a.md", "---\ntitle: Titre\ndate: 2026-03-01\n---\n\nTexte.\n")
+	var ev events.S3Event
+	readEvent(t, "../../functions/ingest/event.json", &ev)
+	ev.Records[0].S3.Object.URLDecodedKey = "articles/a.md"
+	if err := (&handler.Ingest{Deps: w.deps}).Handle(t.Context(), ev); err != nil {
+		t.Fatal(err)
+	}
+	src, _ := w.index.Get(t.Context(), "a.md")
+	if src.Article == nil || src.Article.URL != "https://quotidien.example.fr/a/" || src.Article.Lang != "fr" {
+		t.Errorf("article %+v", src.Article)
+	}
+}

@@ -6,6 +6,7 @@ package handler
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -118,7 +119,7 @@ func (d *Deps) loadConfig(ctx context.Context) (config.Config, error) {
 	out, err := d.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &d.Settings.ArticlesBucket, Key: aws.String(d.Settings.ConfigKey)})
 	if err != nil {
 		if isNotFound(err) {
-			return config.Default(), nil
+			return envConfig()
 		}
 		return config.Config{}, fmt.Errorf("handler: read %s: %w", d.Settings.ConfigKey, err)
 	}
@@ -128,6 +129,30 @@ func (d *Deps) loadConfig(ctx context.Context) (config.Config, error) {
 		return config.Config{}, fmt.Errorf("handler: read %s: %w", d.Settings.ConfigKey, err)
 	}
 	cfg, err := config.Parse(d.Settings.ConfigKey, data)
+	if err != nil {
+		return config.Config{}, fmt.Errorf("%w: %w", errConfig, err)
+	}
+	return cfg, nil
+}
+
+// envConfig is the configuration used until a pressroom.yaml is uploaded:
+// the defaults, with the site settings template.yaml passes as
+// PRESSROOM_SITE_TITLE, _BASE_URL, _LANGUAGE, _TIMEZONE and
+// PRESSROOM_FEEDS_BASE_URL.
+func envConfig() (config.Config, error) {
+	site := map[string]string{"title": "PRESSROOM_SITE_TITLE", "base_url": "PRESSROOM_SITE_BASE_URL",
+		"language": "PRESSROOM_SITE_LANGUAGE", "timezone": "PRESSROOM_SITE_TIMEZONE"}
+	doc := map[string]map[string]string{"site": {}, "feeds": {}}
+	for k, env := range site {
+		if v := os.Getenv(env); v != "" {
+			doc["site"][k] = v
+		}
+	}
+	if v := os.Getenv("PRESSROOM_FEEDS_BASE_URL"); v != "" {
+		doc["feeds"]["base_url"] = v
+	}
+	data, _ := json.Marshal(doc) // JSON is YAML
+	cfg, err := config.Parse("environment", data)
 	if err != nil {
 		return config.Config{}, fmt.Errorf("%w: %w", errConfig, err)
 	}

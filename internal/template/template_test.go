@@ -1,0 +1,376 @@
+// Package template holds the test of template.yaml: it parses the SAM
+// template with goformation and asserts the properties the deployment
+// relies on, so a careless edit fails the build.
+package template
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/awslabs/goformation/v7"
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/intrinsics"
+)
+
+// markers keeps intrinsic functions visible instead of resolving them to
+// empty strings: !Ref X becomes "Ref:X", !GetAtt X.Y "GetAtt:X.Y", !Sub s
+// "Sub:s"; !If [c, a, b] takes a (the custom-domain case, where both
+// branches differ), so typed properties keep their shape.
+var markers = &intrinsics.ProcessorOptions{IntrinsicHandlerOverrides: map[string]intrinsics.IntrinsicHandler{
+	"Ref": func(_ string, in, _ interface{}) interface{} { return fmt.Sprint("Ref:", in) },
+	"Fn::GetAtt": func(_ string, in, _ interface{}) interface{} {
+		if l, ok := in.([]interface{}); ok {
+			parts := make([]string, len(l))
+			for i, p := range l {
+				parts[i] = fmt.Sprint(p)
+			}
+			return "GetAtt:" + strings.Join(parts, ".")
+		}
+		return fmt.Sprint("GetAtt:", in)
+	},
+	"Fn::Sub": func(_ string, in, _ interface{}) interface{} { return fmt.Sprint("Sub:", in) },
+	"Fn::If": func(_ string, in, _ interface{}) interface{} {
+		if l, ok := in.([]interface{}); ok && len(l) == 3 {
+			return l[1]
+		}
+		return nil
+	},
+}}
+
+func load(t *testing.T) (*cloudformation.Template, map[string]any) {
+	t.Helper()
+	data, err := os.ReadFile("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := goformation.ParseYAMLWithOptions(data, markers)
+	if err != nil {
+		t.Fatalf("goformation cannot parse template.yaml: %v", err)
+	}
+	processed, err := intrinsics.ProcessYAML(data, markers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(processed, &raw); err != nil {
+		t.Fatal(err)
+	}
+	return tpl, raw
+}
+
+// at walks a generic document: at(doc, "Resources", "X", "Properties").
+func at(t *testing.T, doc any, path ...any) any {
+	t.Helper()
+	cur := doc
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, ok := cur.(map[string]any)
+			if !ok {
+				t.Fatalf("%v: not a map at %q", path, k)
+			}
+			cur = m[k]
+		case int:
+			l, ok := cur.([]any)
+			if !ok || k >= len(l) {
+				t.Fatalf("%v: no item %d", path, k)
+			}
+			cur = l[k]
+		}
+	}
+	return cur
+}
+
+func TestResourcesExist(t *testing.T) {
+	tpl, _ := load(t)
+	want := map[string]string{
+		"ArticlesBucket": "AWS::S3::Bucket", "ArticlesBucketPolicy": "AWS::S3::BucketPolicy", "FeedsBucket": "AWS::S3::Bucket",
+		"FeedsBucketPolicy": "AWS::S3::BucketPolicy", "IndexTable": "AWS::DynamoDB::Table", "IngestFailures": "AWS::SQS::Queue",
+		"PublishFailures": "AWS::SQS::Queue", "IngestFunction": "AWS::Serverless::Function", "PublishFunction": "AWS::Serverless::Function",
+		"FeedsOriginAccessControl": "AWS::CloudFront::OriginAccessControl", "FeedsCachePolicy": "AWS::CloudFront::CachePolicy",
+		"SecurityHeadersPolicy": "AWS::CloudFront::ResponseHeadersPolicy", "JSONFeedsHeadersPolicy": "AWS::CloudFront::ResponseHeadersPolicy",
+		"Distribution": "AWS::CloudFront::Distribution",
+	}
+	for name, typ := range want {
+		r, ok := tpl.Resources[name]
+		if !ok {
+			t.Errorf("no resource %s", name)
+			continue
+		}
+		if got := r.AWSCloudFormationType(); got != typ {
+			t.Errorf("%s is %s, want %s", name, got, typ)
+		}
+	}
+	if tpl.Transform == nil {
+		t.Error("not a SAM template (no Transform)")
+	}
+	for _, out := range []string{"RSSFeedURL", "AtomFeedURL", "JSONFeedURL", "FeedsIndexURL"} {
+		if _, ok := tpl.Outputs[out]; !ok {
+			t.Errorf("no output %s", out)
+		}
+	}
+	for _, p := range []string{"SiteTitle", "SiteBaseURL", "SiteLanguage", "SiteTimezone", "DomainName", "CertificateArn"} {
+		if _, ok := tpl.Parameters[p]; !ok {
+			t.Errorf("no parameter %s", p)
+		}
+	}
+}
+
+func TestFunctions(t *testing.T) {
+	tpl, raw := load(t)
+	for _, name := range []string{"IngestFunction", "PublishFunction"} {
+		f, err := tpl.GetServerlessFunctionWithName(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if deref(f.Runtime) != "provided.al2023" || !reflect.DeepEqual(f.Architectures, []string{"arm64"}) || deref(f.Handler) != "bootstrap" {
+			t.Errorf("%s: runtime %q, architectures %v, handler %q", name, deref(f.Runtime), f.Architectures, deref(f.Handler))
+		}
+		code := at(t, raw, "Resources", name, "Properties", "CodeUri")
+		if code != "bin/lambda/"+strings.ToLower(strings.TrimSuffix(name, "Function"))+".zip" {
+			t.Errorf("%s CodeUri %v: the Makefile builds bin/lambda/*.zip", name, code)
+		}
+		env := f.Environment.Variables
+		for _, v := range []string{"PRESSROOM_TABLE", "PRESSROOM_ARTICLES_BUCKET", "PRESSROOM_CONFIG_KEY"} {
+			if env[v] == "" {
+				t.Errorf("%s lacks %s", name, v)
+			}
+		}
+	}
+	pub, _ := tpl.GetServerlessFunctionWithName("PublishFunction")
+	if pub.ReservedConcurrentExecutions == nil || *pub.ReservedConcurrentExecutions != 1 {
+		t.Error("publish is not serialised (ReservedConcurrentExecutions 1)")
+	}
+	if pub.Environment.Variables["PRESSROOM_FEEDS_BUCKET"] != "Ref:FeedsBucket" || pub.Environment.Variables["PRESSROOM_DISTRIBUTION_ID"] != "Ref:Distribution" {
+		t.Errorf("publish environment %v", pub.Environment.Variables)
+	}
+}
+
+func TestIngestEvents(t *testing.T) {
+	_, raw := load(t)
+	events := at(t, raw, "Resources", "IngestFunction", "Properties", "Events").(map[string]any)
+	suffixes := map[string]map[string]bool{}
+	for name, e := range events {
+		if at(t, e, "Type") != "S3" {
+			t.Errorf("event %s is %v", name, at(t, e, "Type"))
+			continue
+		}
+		if at(t, e, "Properties", "Bucket") != "Ref:ArticlesBucket" {
+			t.Errorf("event %s is not on the articles bucket", name)
+		}
+		kind := at(t, e, "Properties", "Events").(string)
+		rules := at(t, e, "Properties", "Filter", "S3Key", "Rules").([]any)
+		var prefix, suffix string
+		for _, r := range rules {
+			switch at(t, r, "Name") {
+			case "prefix":
+				prefix = at(t, r, "Value").(string)
+			case "suffix":
+				suffix = at(t, r, "Value").(string)
+			}
+		}
+		if prefix == "Ref:ConfigKey" {
+			continue
+		}
+		if prefix != "Ref:ArticlesPrefix" || suffix == "" {
+			t.Errorf("event %s: prefix %q suffix %q: the trigger must be filtered to the articles prefix", name, prefix, suffix)
+		}
+		if suffixes[kind] == nil {
+			suffixes[kind] = map[string]bool{}
+		}
+		suffixes[kind][suffix] = true
+	}
+	for _, kind := range []string{"s3:ObjectCreated:*", "s3:ObjectRemoved:*"} {
+		for _, sfx := range []string{".md", ".markdown", ".html", ".htm", ".txt", ".json"} {
+			if !suffixes[kind][sfx] {
+				t.Errorf("no %s trigger for %s", kind, sfx)
+			}
+		}
+	}
+	dest := at(t, raw, "Resources", "IngestFunction", "Properties", "EventInvokeConfig", "DestinationConfig", "OnFailure")
+	if at(t, dest, "Type") != "SQS" || at(t, dest, "Destination") != "GetAtt:IngestFailures.Arn" {
+		t.Errorf("ingest on-failure destination %v", dest)
+	}
+}
+
+func TestPublishEvents(t *testing.T) {
+	_, raw := load(t)
+	stream := at(t, raw, "Resources", "PublishFunction", "Properties", "Events", "IndexStream")
+	props := at(t, stream, "Properties")
+	checks := map[string]any{
+		"Type": at(t, stream, "Type"), "Stream": at(t, props, "Stream"), "StartingPosition": at(t, props, "StartingPosition"),
+		"Bisect": at(t, props, "BisectBatchOnFunctionError"), "Response": at(t, props, "FunctionResponseTypes", 0),
+		"OnFailure": at(t, props, "DestinationConfig", "OnFailure", "Destination"),
+	}
+	want := map[string]any{
+		"Type": "DynamoDB", "Stream": "GetAtt:IndexTable.StreamArn", "StartingPosition": "TRIM_HORIZON",
+		"Bisect": true, "Response": "ReportBatchItemFailures", "OnFailure": "GetAtt:PublishFailures.Arn",
+	}
+	if !reflect.DeepEqual(checks, want) {
+		t.Errorf("stream event %v, want %v", checks, want)
+	}
+	if w, ok := at(t, props, "MaximumBatchingWindowInSeconds").(float64); !ok || w < 1 {
+		t.Error("no batching window: a burst of uploads would mean one publish each")
+	}
+	filters := at(t, props, "FilterCriteria", "Filters").([]any)
+	var patterns []string
+	for _, f := range filters {
+		patterns = append(patterns, at(t, f, "Pattern").(string))
+	}
+	joined := strings.Join(patterns, " ")
+	if !strings.Contains(joined, `"#SRC"`) || !strings.Contains(joined, `".state/config-upload"`) {
+		t.Errorf("stream filter %q must let through source records and config uploads only", patterns)
+	}
+	if at(t, raw, "Resources", "PublishFunction", "Properties", "Events", "Schedule", "Type") != "Schedule" {
+		t.Error("no schedule for scheduled and expiring articles")
+	}
+}
+
+func TestStorage(t *testing.T) {
+	tpl, raw := load(t)
+	articles, _ := tpl.GetS3BucketWithName("ArticlesBucket")
+	if articles.VersioningConfiguration == nil || articles.VersioningConfiguration.Status != "Enabled" {
+		t.Error("the articles bucket is not versioned")
+	}
+	for _, name := range []string{"ArticlesBucket", "FeedsBucket"} {
+		b, _ := tpl.GetS3BucketWithName(name)
+		pab := b.PublicAccessBlockConfiguration
+		if pab == nil || !deref(pab.BlockPublicAcls) || !deref(pab.BlockPublicPolicy) || !deref(pab.IgnorePublicAcls) || !deref(pab.RestrictPublicBuckets) {
+			t.Errorf("%s: public access not blocked", name)
+		}
+		if b.BucketEncryption == nil || len(b.BucketEncryption.ServerSideEncryptionConfiguration) == 0 {
+			t.Errorf("%s: not encrypted", name)
+		}
+	}
+	for _, policy := range []string{"ArticlesBucketPolicy", "FeedsBucketPolicy"} {
+		stmts := at(t, raw, "Resources", policy, "Properties", "PolicyDocument", "Statement").([]any)
+		tls := false
+		for _, s := range stmts {
+			if at(t, s, "Effect") == "Deny" && fmt.Sprint(at(t, s, "Condition")) == "map[Bool:map[aws:SecureTransport:false]]" {
+				tls = true
+			}
+		}
+		if !tls {
+			t.Errorf("%s does not deny non-TLS access", policy)
+		}
+	}
+	// The feeds bucket is read by CloudFront only, through OAC.
+	stmts := at(t, raw, "Resources", "FeedsBucketPolicy", "Properties", "PolicyDocument", "Statement").([]any)
+	s0 := stmts[0]
+	if at(t, s0, "Principal", "Service") != "cloudfront.amazonaws.com" || !strings.Contains(fmt.Sprint(at(t, s0, "Condition")), "distribution/${Distribution}") {
+		t.Errorf("feeds bucket policy %v", s0)
+	}
+	origin := at(t, raw, "Resources", "Distribution", "Properties", "DistributionConfig", "Origins", 0)
+	if at(t, origin, "OriginAccessControlId") != "GetAtt:FeedsOriginAccessControl.Id" {
+		t.Errorf("origin %v does not use OAC", origin)
+	}
+	table, _ := tpl.GetDynamoDBTableWithName("IndexTable")
+	if deref(table.BillingMode) != "PAY_PER_REQUEST" || table.StreamSpecification == nil || table.StreamSpecification.StreamViewType != "NEW_AND_OLD_IMAGES" ||
+		table.PointInTimeRecoverySpecification == nil || !deref(table.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled) {
+		t.Errorf("index table: %+v", table)
+	}
+}
+
+func TestCDN(t *testing.T) {
+	_, raw := load(t)
+	dc := at(t, raw, "Resources", "Distribution", "Properties", "DistributionConfig")
+	def := at(t, dc, "DefaultCacheBehavior")
+	if p := at(t, def, "ViewerProtocolPolicy"); p != "redirect-to-https" && p != "https-only" {
+		t.Errorf("viewer protocol %v: HTTPS only", p)
+	}
+	if at(t, def, "Compress") != true || at(t, def, "CachePolicyId") != "Ref:FeedsCachePolicy" || at(t, def, "ResponseHeadersPolicyId") != "Ref:SecurityHeadersPolicy" {
+		t.Errorf("default behaviour %v", def)
+	}
+	json := at(t, dc, "CacheBehaviors", 0)
+	if at(t, json, "PathPattern") != "*.json" || at(t, json, "ResponseHeadersPolicyId") != "Ref:JSONFeedsHeadersPolicy" {
+		t.Errorf("JSON behaviour %v", json)
+	}
+	cors := at(t, raw, "Resources", "JSONFeedsHeadersPolicy", "Properties", "ResponseHeadersPolicyConfig", "CorsConfig", "AccessControlAllowOrigins", "Items", 0)
+	if cors != "*" {
+		t.Errorf("CORS origins %v", cors)
+	}
+	cp := at(t, raw, "Resources", "FeedsCachePolicy", "Properties", "CachePolicyConfig")
+	if at(t, cp, "MinTTL") != 0.0 {
+		t.Error("the cache policy must honour origin Cache-Control (MinTTL 0)")
+	}
+	if at(t, dc, "DefaultRootObject") != "index.html" {
+		t.Error("no default root object")
+	}
+}
+
+// statements returns a function's inline policy statements.
+func statements(t *testing.T, raw map[string]any, fn string) []map[string]any {
+	var out []map[string]any
+	for _, p := range at(t, raw, "Resources", fn, "Properties", "Policies").([]any) {
+		for _, s := range at(t, p, "Statement").([]any) {
+			out = append(out, s.(map[string]any))
+		}
+	}
+	return out
+}
+
+func list(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, i := range x {
+			out = append(out, fmt.Sprint(i))
+		}
+		return out
+	}
+	return nil
+}
+
+func TestLeastPrivilege(t *testing.T) {
+	_, raw := load(t)
+	for _, fn := range []string{"IngestFunction", "PublishFunction"} {
+		for _, s := range statements(t, raw, fn) {
+			for _, r := range list(s["Resource"]) {
+				if r == "*" {
+					t.Errorf("%s statement %v grants on every resource", fn, s["Sid"])
+				}
+			}
+			for _, a := range list(s["Action"]) {
+				if strings.HasSuffix(a, ":*") || a == "*" {
+					t.Errorf("%s statement %v grants every action (%s)", fn, s["Sid"], a)
+				}
+			}
+		}
+	}
+	// ingest cannot write feeds; publish cannot write articles.
+	for _, s := range statements(t, raw, "IngestFunction") {
+		for _, r := range list(s["Resource"]) {
+			if strings.Contains(r, "FeedsBucket") {
+				t.Errorf("ingest may touch the feeds bucket: %v", s)
+			}
+		}
+	}
+	for _, s := range statements(t, raw, "PublishFunction") {
+		for _, r := range list(s["Resource"]) {
+			if strings.Contains(r, "-articles-") {
+				for _, a := range list(s["Action"]) {
+					if a != "s3:GetObject" {
+						t.Errorf("publish may %s in the articles bucket", a)
+					}
+				}
+				if !strings.Contains(r, "ConfigKey") {
+					t.Errorf("publish reads more of the articles bucket than the configuration: %s", r)
+				}
+			}
+		}
+	}
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
