@@ -5,9 +5,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -119,6 +121,27 @@ func ReadFile(name string, max int64) ([]byte, time.Time, error) {
 		return nil, fi.ModTime(), tooLarge(name, int64(len(data)), max)
 	}
 	return data, fi.ModTime(), nil
+}
+
+// WalkFiles calls fn for every article file under dir (a file whose name
+// Format knows), in lexical order, skipping hidden files and folders (names
+// starting with "."): the one definition of "the articles in a folder".
+func WalkFiles(dir string, fn func(path string, d fs.DirEntry) error) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != dir && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || Format(p) == "" {
+			return nil
+		}
+		return fn(p, d)
+	})
 }
 
 // finish applies what every format shares: defaults for dates, language,

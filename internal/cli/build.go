@@ -62,6 +62,15 @@ func (s *siteFlags) open(stderr io.Writer) (*pipeline.Pipeline, func(), int) {
 	return &pipeline.Pipeline{Index: ix, Store: out, Config: cfg, Log: logger}, func() { ix.Close() }, ExitOK
 }
 
+// openSite checks --src and opens the site for build and serve.
+func (s *siteFlags) openSite(stderr io.Writer) (*pipeline.Pipeline, func(), int) {
+	if fi, err := os.Stat(s.src); err != nil || !fi.IsDir() {
+		fmt.Fprintf(stderr, "pressroom: --src %s is not a folder\n", s.src)
+		return nil, nil, ExitUsage
+	}
+	return s.open(stderr)
+}
+
 func parseFlags(fl *flag.FlagSet, args []string, usage string, stderr io.Writer) (bool, int) {
 	fl.SetOutput(stderr)
 	fl.Usage = func() {
@@ -91,11 +100,7 @@ func build(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	if fi, err := os.Stat(s.src); err != nil || !fi.IsDir() {
-		fmt.Fprintf(stderr, "pressroom: --src %s is not a folder\n", s.src)
-		return ExitUsage
-	}
-	p, closeIndex, code := s.open(stderr)
+	p, closeIndex, code := s.openSite(stderr)
 	if code != ExitOK {
 		return code
 	}

@@ -35,11 +35,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	if fi, err := os.Stat(s.src); err != nil || !fi.IsDir() {
-		fmt.Fprintf(stderr, "pressroom: --src %s is not a folder\n", s.src)
-		return ExitUsage
-	}
-	p, closeIndex, code := s.open(stderr)
+	p, closeIndex, code := s.openSite(stderr)
 	if code != ExitOK {
 		return code
 	}

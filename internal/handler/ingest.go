@@ -14,12 +14,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/pipeline"
+	"github.com/pressroom/pressroom/internal/store"
 )
 
 // Ingest handles S3 ObjectCreated and ObjectRemoved events for the
@@ -121,7 +120,7 @@ func (h *Ingest) created(ctx context.Context, cfg config.Config, r events.S3Even
 		return h.reject(ctx, cfg, key, rel, seq, article.Problems(tooLarge(rel, r.S3.Object.Size, max)), log)
 	}
 	out, err := h.Deps.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &h.Deps.Settings.ArticlesBucket, Key: aws.String(key)})
-	if isNotFound(err) {
+	if store.IsS3NotFound(err) {
 		// Deleted since: the ObjectRemoved event will follow.
 		log.Info("ignored", "key", key, "reason", "object no longer exists")
 		return nil
@@ -212,11 +211,4 @@ func (h *Ingest) writeReport(ctx context.Context, key string, rep Report) error 
 
 func (h *Ingest) deleteReport(ctx context.Context, key string) {
 	h.Deps.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &h.Deps.Settings.ArticlesBucket, Key: aws.String(h.reportKey(key))})
-}
-
-func isNotFound(err error) bool {
-	var nsk *types.NoSuchKey
-	var nf *types.NotFound
-	var api smithy.APIError
-	return errors.As(err, &nsk) || errors.As(err, &nf) || (errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NotFound"))
 }

@@ -118,7 +118,7 @@ var errConfig = errors.New("handler: configuration")
 func (d *Deps) loadConfig(ctx context.Context) (config.Config, error) {
 	out, err := d.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &d.Settings.ArticlesBucket, Key: aws.String(d.Settings.ConfigKey)})
 	if err != nil {
-		if isNotFound(err) {
+		if store.IsS3NotFound(err) {
 			return envConfig()
 		}
 		return config.Config{}, fmt.Errorf("handler: read %s: %w", d.Settings.ConfigKey, err)

@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -291,19 +290,7 @@ type file struct {
 // skipped), keyed by their slash-separated path relative to dir.
 func articleFiles(dir string) ([]file, error) {
 	var out []file
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if path != dir && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() || article.Format(path) == "" {
-			return nil
-		}
+	err := article.WalkFiles(dir, func(path string, d fs.DirEntry) error {
 		info, err := d.Info()
 		if err != nil {
 			return err

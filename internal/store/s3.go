@@ -37,7 +37,9 @@ func NewS3(client *s3.Client, bucket, prefix string) *S3 {
 	return &S3{client: client, bucket: bucket, prefix: prefix}
 }
 
-func notFound(err error) bool {
+// IsS3NotFound reports whether err from the S3 client means the key (or
+// bucket object) does not exist.
+func IsS3NotFound(err error) bool {
 	var nsk *types.NoSuchKey
 	var nf *types.NotFound
 	var api smithy.APIError
@@ -50,7 +52,7 @@ func (s *S3) Get(ctx context.Context, key string) (Object, error) {
 		return Object{}, err
 	}
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: aws.String(s.prefix + key)})
-	if notFound(err) {
+	if IsS3NotFound(err) {
 		return Object{}, ErrNotFound
 	}
 	if err != nil {
@@ -99,7 +101,7 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 		return err
 	}
 	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: aws.String(s.prefix + key)})
-	if err != nil && !notFound(err) {
+	if err != nil && !IsS3NotFound(err) {
 		return fmt.Errorf("store: s3 delete %s: %w", key, err)
 	}
 	return nil
