@@ -80,6 +80,11 @@ type Options struct {
 	ModTime   time.Time      // upload or modification time: the last-resort date
 }
 
+// MaxNames bounds the tags, categories and authors of one article
+// together: each makes a feed, and an index must be able to move an article
+// between all its feeds in one go (DynamoDB: 100 actions a transaction).
+const MaxNames = 40
+
 // DefaultMaxBytes is the default file size limit.
 const DefaultMaxBytes = 5 << 20
 

@@ -163,6 +163,9 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 	// Missing-field problems only matter once the file could be read; after
 	// a broken front matter or encoding they would only repeat it.
 	derived := !r.has("file", "front matter", "encoding", "body")
+	if n := len(a.Tags) + len(a.Categories) + len(a.Authors); n > MaxNames {
+		r.add("tags", 0, "the article has %d tags, categories and authors together; at most %d are allowed", n, MaxNames)
+	}
 	if a.Title == "" && derived && !r.has("title") {
 		r.add("title", m.titleLine, "the article has no title")
 	}

@@ -3,6 +3,7 @@ package article
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,6 +56,7 @@ func TestRejections(t *testing.T) {
 		{"deep YAML", "a.md", "---\nt: " + strings.Repeat("[", 100) + strings.Repeat("]", 100) + "\n---\nB.\n", "front matter", "nested", 0},
 		{"markup bomb", "a.md", "---\ntitle: T\ndate: 2021-01-01\n---\n\n" + strings.Repeat("* [a](b) `c`\n", 70000), "body", "markup characters", 5},
 		{"markup bomb in JSON", "a.json", `{"title":"T","content_markdown":"` + strings.Repeat("[a](b) ", 260000) + `"}`, "content_markdown", "markup characters", 1},
+		{"too many tags", "a.md", "---\ntitle: T\ndate: 2021-01-01\ntags: " + manyNames("t", 30) + "\ncategories: " + manyNames("c", 6) + "\nauthors: " + manyNames("a", 6) + "\n---\n\nB.\n", "tags", "42 tags, categories and authors", 0},
 		{"huge front matter", "a.md", "---\nx: \"" + strings.Repeat("a", 300<<10) + "\"\n---\nB.\n", "front matter", "longer than", 0},
 	}
 	for _, tt := range tests {
@@ -78,6 +80,15 @@ func TestRejections(t *testing.T) {
 			t.Errorf("problems %v: none is %s: ...%s...", e.Problems, tt.field, tt.message)
 		})
 	}
+}
+
+// manyNames makes a YAML list of n distinct names.
+func manyNames(prefix string, n int) string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("%s%d", prefix, i)
+	}
+	return "[" + strings.Join(names, ", ") + "]"
 }
 
 func TestRejectsDateFallbackWithoutModTime(t *testing.T) {

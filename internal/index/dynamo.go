@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -25,7 +26,10 @@ import (
 // keys PK and SK):
 //
 //	PK "SRC#<key>"  SK "#SRC"      the source record (version, hash, feeds, problems, ...)
-//	PK "SRC#<key>"  SK "#ART#<n>"  the article, JSON, gzip, in chunks under the 400 KB item limit
+//	PK "SRC#<key>"  SK "#ART#<hash>#<n>"  the article, JSON, gzip, in chunks under the 400 KB
+//	                item limit, named by the hash of their bytes: written before the
+//	                transaction that makes the source record point at them, so only
+//	                memberships and the record itself count against its 100 actions
 //	PK "FEED#<id>"  SK "<published>#<id>#<key>"  one item per membership, Key and Expires
 //	PK "FEEDS"      SK "F:<id>"    a feed's label and article count
 //	PK "SCHED"      SK "<instant>#<key>"  publish and expiry instants, for Due
@@ -129,6 +133,7 @@ func timeAttr(item map[string]types.AttributeValue, name string) time.Time {
 type dynSource struct {
 	boltSource // the same fields as the bbolt record
 	Chunks     int
+	BodyHash   string
 	Moving     bool // memberships removed by the first half of a two-step move
 }
 
@@ -143,7 +148,7 @@ func (ds dynSource) item() map[string]types.AttributeValue {
 		"Feeds": s(string(feeds)), "Problems": s(string(problems)), "RejectedAt": s(ds.RejectedAt.Format(time.RFC3339Nano)),
 		"ID": s(ds.ID), "Title": s(ds.Title), "Published": s(ds.Published.Format(time.RFC3339Nano)),
 		"Expires": s(ds.Expires.Format(time.RFC3339Nano)), "Draft": &types.AttributeValueMemberBOOL{Value: ds.Draft},
-		"Chunks": n(int64(ds.Chunks)), "Moving": &types.AttributeValueMemberBOOL{Value: ds.Moving},
+		"Chunks": n(int64(ds.Chunks)), "BodyHash": s(ds.BodyHash), "Moving": &types.AttributeValueMemberBOOL{Value: ds.Moving},
 	} {
 		it[name] = v
 	}
@@ -158,7 +163,7 @@ func sourceFromItem(it map[string]types.AttributeValue) dynSource {
 	json.Unmarshal([]byte(str(it, "Feeds")), &ds.Feeds)
 	json.Unmarshal([]byte(str(it, "Problems")), &ds.Problems)
 	ds.RejectedAt, ds.Published, ds.Expires = timeAttr(it, "RejectedAt"), timeAttr(it, "Published"), timeAttr(it, "Expires")
-	ds.ID, ds.Title, ds.Chunks = str(it, "ID"), str(it, "Title"), int(num(it, "Chunks"))
+	ds.ID, ds.Title, ds.Chunks, ds.BodyHash = str(it, "ID"), str(it, "Title"), int(num(it, "Chunks")), str(it, "BodyHash")
 	if len(ds.Problems) == 0 {
 		ds.Problems = nil
 	}
@@ -276,26 +281,31 @@ func (d *Dynamo) linkActions(old, next dynSource) []types.TransactWriteItem {
 	return acts
 }
 
-// chunks compresses an article into body items.
-func chunks(k string, a *article.Article) ([]map[string]types.AttributeValue, error) {
+// chunks compresses an article into body items named by the hash of the
+// compressed bytes.
+func chunks(k string, a *article.Article) (string, []map[string]types.AttributeValue, error) {
 	data, err := json.Marshal(a)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	zw.Write(data)
 	zw.Close()
 	body := buf.Bytes()
+	sum := sha256.Sum256(body)
+	hash := hex.EncodeToString(sum[:8])
 	var out []map[string]types.AttributeValue
 	for i := 0; i == 0 || i*chunkSize < len(body); i++ {
 		part := body[i*chunkSize : min((i+1)*chunkSize, len(body))]
-		it := key("SRC#"+k, "#ART#"+strconv.Itoa(i))
+		it := key("SRC#"+k, chunkSK(hash, i))
 		it["Body"] = &types.AttributeValueMemberB{Value: part}
 		out = append(out, it)
 	}
-	return out, nil
+	return hash, out, nil
 }
+
+func chunkSK(hash string, i int) string { return "#ART#" + hash + "#" + strconv.Itoa(i) }
 
 // retryable reports whether a cancelled transaction lost a race (another
 // writer changed the source, or DynamoDB saw a conflicting transaction).
@@ -325,8 +335,22 @@ func (d *Dynamo) write(ctx context.Context, k string, change func(old dynSource,
 		if err != nil {
 			return old, err
 		}
-		err = d.commit(ctx, old, found, next, bodies)
+		if next.BodyHash != old.BodyHash {
+			for _, b := range bodies {
+				if _, err := d.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &d.table, Item: b}); err != nil {
+					return old, fmt.Errorf("index: dynamodb write %s: %w", k, err)
+				}
+			}
+		}
+		err = d.commit(ctx, old, found, next)
 		if err == nil {
+			if old.BodyHash != "" && old.BodyHash != next.BodyHash {
+				// The previous body is no longer referenced. A failure here
+				// only leaves unreferenced bytes behind.
+				for i := 0; i < old.Chunks; i++ {
+					d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: key("SRC#"+k, chunkSK(old.BodyHash, i))})
+				}
+			}
 			return old, nil
 		}
 		if !retryable(err) || attempt == maxAttempts {
@@ -336,21 +360,13 @@ func (d *Dynamo) write(ctx context.Context, k string, change func(old dynSource,
 	}
 }
 
-func (d *Dynamo) commit(ctx context.Context, old dynSource, found bool, next dynSource, bodies []map[string]types.AttributeValue) error {
+func (d *Dynamo) commit(ctx context.Context, old dynSource, found bool, next dynSource) error {
 	cond, vals := guard(old, found)
-	var acts []types.TransactWriteItem
-	for _, b := range bodies {
-		acts = append(acts, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: b}})
-	}
-	keep := len(bodies)
-	if bodies == nil && next.HasArticle {
-		keep = old.Chunks // the body is unchanged
-	}
-	for i := keep; i < old.Chunks; i++ {
-		acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: key("SRC#"+old.Key, "#ART#"+strconv.Itoa(i))}})
-	}
 	links := d.linkActions(old, next)
-	if len(acts)+len(links)+1 > maxActions {
+	if len(links)+1 > maxActions {
+		if old.Moving || len(memberships(old)) == 0 {
+			return fmt.Errorf("index: %s: %d feed changes at once, more than one transaction holds", next.Key, len(links))
+		}
 		// Too many changes for one transaction (an article moved between
 		// dozens of feeds at once): first take it out of its old feeds,
 		// marked as moving, then write the new state.
@@ -361,10 +377,9 @@ func (d *Dynamo) commit(ctx context.Context, old dynSource, found bool, next dyn
 		if _, err := d.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: first}); err != nil {
 			return err
 		}
-		return d.commit(ctx, half, true, next, bodies)
+		return d.commit(ctx, half, true, next)
 	}
-	acts = append(acts, links...)
-	acts = append(acts, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: next.item(),
+	acts := append(links, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: next.item(),
 		ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals}})
 	_, err := d.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: acts})
 	return err
@@ -383,13 +398,12 @@ func (d *Dynamo) Put(ctx context.Context, src Source) ([]string, error) {
 			next.HasArticle = true
 			next.ID, next.Title, next.Published, next.Expires, next.Draft = a.ID, a.Title, a.Published, a.Expires, a.Draft
 			var err error
-			if bodies, err = chunks(src.Key, a); err != nil {
+			if next.BodyHash, bodies, err = chunks(src.Key, a); err != nil {
 				return dynSource{}, nil, err
 			}
 			next.Chunks = len(bodies)
 		} else {
 			next.Feeds = nil
-			bodies = []map[string]types.AttributeValue{}
 		}
 		return next, bodies, nil
 	})
@@ -428,7 +442,7 @@ func (d *Dynamo) Delete(ctx context.Context, k, version string) ([]string, error
 		if found && !Newer(version, old.Version) {
 			return dynSource{}, nil, ErrStale
 		}
-		return dynSource{boltSource: boltSource{Key: k, Version: version, Deleted: true}}, []map[string]types.AttributeValue{}, nil
+		return dynSource{boltSource: boltSource{Key: k, Version: version, Deleted: true}}, nil, nil
 	})
 	if err != nil {
 		if errors.Is(err, ErrStale) {
@@ -443,10 +457,10 @@ func (d *Dynamo) Delete(ctx context.Context, k, version string) ([]string, error
 }
 
 // article reassembles an article from its chunks.
-func (d *Dynamo) article(ctx context.Context, k string, first []byte, chunksN int) (*article.Article, error) {
+func (d *Dynamo) article(ctx context.Context, k, hash string, first []byte, chunksN int) (*article.Article, error) {
 	body := append([]byte(nil), first...)
 	for i := 1; i < chunksN; i++ {
-		out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: key("SRC#"+k, "#ART#"+strconv.Itoa(i)), ConsistentRead: aws.Bool(true)})
+		out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: key("SRC#"+k, chunkSK(hash, i)), ConsistentRead: aws.Bool(true)})
 		if err != nil {
 			return nil, fmt.Errorf("index: dynamodb get %s: %w", k, err)
 		}
@@ -482,7 +496,7 @@ func (d *Dynamo) Get(ctx context.Context, k string) (Source, error) {
 	}
 	out := ds.source()
 	if ds.HasArticle {
-		first, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: key("SRC#"+k, "#ART#0"), ConsistentRead: aws.Bool(true)})
+		first, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: key("SRC#"+k, chunkSK(ds.BodyHash, 0)), ConsistentRead: aws.Bool(true)})
 		if err != nil {
 			return Source{}, fmt.Errorf("index: dynamodb get %s: %w", k, err)
 		}
@@ -490,7 +504,7 @@ func (d *Dynamo) Get(ctx context.Context, k string) (Source, error) {
 		if b == nil {
 			return Source{}, fmt.Errorf("index: article %s missing", k)
 		}
-		if out.Article, err = d.article(ctx, k, b.Value, ds.Chunks); err != nil {
+		if out.Article, err = d.article(ctx, k, ds.BodyHash, b.Value, ds.Chunks); err != nil {
 			return Source{}, err
 		}
 	}
@@ -562,18 +576,54 @@ func (d *Dynamo) Latest(ctx context.Context, feed string, limit int, now time.Ti
 	return out, nil
 }
 
-// bodies fetches articles by key with BatchGetItem: each article is two
-// items (source and first body chunk), 50 articles per call under the
-// 100-key limit.
+// bodies fetches articles by key: one BatchGetItem for their source
+// records (which name the body chunks), one for the first chunks, 100
+// items a call.
 func (d *Dynamo) bodies(ctx context.Context, keys []string) (map[string]*article.Article, error) {
-	out := map[string]*article.Article{}
-	items := map[string]map[string]map[string]types.AttributeValue{}
-	for i := 0; i < len(keys); i += 50 {
-		var ks []map[string]types.AttributeValue
-		for _, k := range keys[i:min(i+50, len(keys))] {
-			ks = append(ks, key("SRC#"+k, "#SRC"), key("SRC#"+k, "#ART#0"))
+	srcKeys := make([]map[string]types.AttributeValue, 0, len(keys))
+	for _, k := range keys {
+		srcKeys = append(srcKeys, key("SRC#"+k, "#SRC"))
+	}
+	srcs, err := d.batchGet(ctx, srcKeys)
+	if err != nil {
+		return nil, err
+	}
+	sources := map[string]dynSource{}
+	var artKeys []map[string]types.AttributeValue
+	for _, it := range srcs {
+		ds := sourceFromItem(it)
+		if ds.HasArticle && ds.BodyHash != "" {
+			sources[ds.Key] = ds
+			artKeys = append(artKeys, key("SRC#"+ds.Key, chunkSK(ds.BodyHash, 0)))
 		}
-		pending := map[string]types.KeysAndAttributes{d.table: {Keys: ks, ConsistentRead: aws.Bool(true)}}
+	}
+	arts, err := d.batchGet(ctx, artKeys)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*article.Article{}
+	for _, it := range arts {
+		k := strings.TrimPrefix(str(it, "PK"), "SRC#")
+		b, _ := it["Body"].(*types.AttributeValueMemberB)
+		ds, ok := sources[k]
+		if b == nil || !ok || str(it, "SK") != chunkSK(ds.BodyHash, 0) {
+			continue
+		}
+		a, err := d.article(ctx, k, ds.BodyHash, b.Value, ds.Chunks)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = a
+	}
+	return out, nil
+}
+
+// batchGet reads items with BatchGetItem, 100 keys a call, retrying the
+// keys DynamoDB leaves unprocessed.
+func (d *Dynamo) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	var out []map[string]types.AttributeValue
+	for i := 0; i < len(keys); i += 100 {
+		pending := map[string]types.KeysAndAttributes{d.table: {Keys: keys[i:min(i+100, len(keys))], ConsistentRead: aws.Bool(true)}}
 		for attempt := 0; len(pending[d.table].Keys) > 0; attempt++ {
 			if attempt > maxAttempts {
 				return nil, errors.New("index: dynamodb batch get: keys left unprocessed")
@@ -582,27 +632,9 @@ func (d *Dynamo) bodies(ctx context.Context, keys []string) (map[string]*article
 			if err != nil {
 				return nil, fmt.Errorf("index: dynamodb batch get: %w", err)
 			}
-			for _, it := range res.Responses[d.table] {
-				k := strings.TrimPrefix(str(it, "PK"), "SRC#")
-				if items[k] == nil {
-					items[k] = map[string]map[string]types.AttributeValue{}
-				}
-				items[k][str(it, "SK")] = it
-			}
+			out = append(out, res.Responses[d.table]...)
 			pending = res.UnprocessedKeys
 		}
-	}
-	for k, parts := range items {
-		src, art := parts["#SRC"], parts["#ART#0"]
-		b, _ := art["Body"].(*types.AttributeValueMemberB)
-		if src == nil || b == nil {
-			continue
-		}
-		a, err := d.article(ctx, k, b.Value, int(num(src, "Chunks")))
-		if err != nil {
-			return nil, err
-		}
-		out[k] = a
 	}
 	return out, nil
 }

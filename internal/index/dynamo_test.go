@@ -3,6 +3,7 @@ package index_test
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -67,5 +68,42 @@ func TestDynamoLargeBody(t *testing.T) {
 	}
 	if got, _ := d.Get(t.Context(), "big.md"); got.Article == nil || got.Article.ContentHTML != "<p>small</p>" {
 		t.Fatalf("after shrinking: %+v", got.Article)
+	}
+}
+
+// TestDynamoManyFeeds puts a new article in as many feeds as an article
+// may have, then moves it to as many other feeds at once: more changes
+// than one DynamoDB transaction holds, so the adapter splits the move.
+func TestDynamoManyFeeds(t *testing.T) {
+	client := awstest.DynamoDB(awstest.DynamoDBEndpoint(t))
+	d := index.NewDynamo(client, awstest.TableName(t))
+	if err := d.CreateTable(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	feeds := func(prefix string) []index.Membership {
+		ms := []index.Membership{{Feed: "", Label: "Site"}, {Feed: "languages/ar", Label: "ar"}}
+		for i := 0; i < article.MaxNames; i++ {
+			ms = append(ms, index.Membership{Feed: fmt.Sprintf("tags/%s%d", prefix, i), Label: "x"})
+		}
+		return ms
+	}
+	p := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
+	a := &article.Article{ID: "tag:x,2021:a", Slug: "a", Title: "A", ContentHTML: "<p>a</p>", Published: p, Updated: p}
+	if _, err := d.Put(t.Context(), index.Source{Key: "a.md", Version: "1", Article: a, Feeds: feeds("old")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Put(t.Context(), index.Source{Key: "a.md", Version: "2", Article: a, Feeds: feeds("new")}); err != nil {
+		t.Fatal(err)
+	}
+	now := p.Add(time.Hour)
+	if l, _ := d.Latest(t.Context(), "tags/old7", 10, now); len(l) != 0 {
+		t.Error("still in an old feed")
+	}
+	if l, _ := d.Latest(t.Context(), "tags/new7", 10, now); len(l) != 1 {
+		t.Error("not in a new feed")
+	}
+	infos, _ := d.Feeds(t.Context())
+	if len(infos) != 2+article.MaxNames {
+		t.Errorf("%d feeds listed, want %d", len(infos), 2+article.MaxNames)
 	}
 }
