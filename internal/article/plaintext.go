@@ -55,6 +55,10 @@ var reByline = regexp.MustCompile(`^(?:by|par|بقلم|كتب|كتبه|كتبت�
 
 var reReadAlso = regexp.MustCompile(`^(?:read also|read more|related|see also|lire aussi|a lire aussi|voir aussi|sur le meme sujet|اقرا ايضا|اقرأ أيضا|اقرا كذلك|مواضيع ذات صله|ذات صله|اخبار ذات صله|شاهد ايضا)\s*[:：.…]*$`)
 
+// reTrailer matches the credit and navigation lines exports end with:
+// "Reporting by ...", "المصدر : الجزيرة", "Related Topics", "(avec AFP)".
+var reTrailer = regexp.MustCompile(`^(?:\(?(?:reporting|editing|writing|additional reporting) by\b|sources? ?:|المصدر ?:|مصدر ?:|related topics$|related$|more on this story$|share this$|partager( cet article)?$|\((?:avec|with) [^)]{1,30}\)$|(?:avec|with) (?:afp|reuters|ap|map)$)`)
+
 var reTagsLine = regexp.MustCompile(`^(?:tags|keywords|mots[ -]cles|etiquettes|الوسوم|وسوم|الكلمات المفتاحيه|كلمات مفتاحيه)\s*[:：]\s*(.+)$`)
 
 func init() {
@@ -346,13 +350,25 @@ func (t *textParse) header() {
 		t.headline, t.bodyStart = before, t.dateline+1
 		var dek []string
 		for _, i := range cands {
-			if i > before {
-				dek = append(dek, t.units[i].text)
+			// A standfirst is a sentence, not a credit ("Economics
+			// editor", "Le Monde avec AFP") or a byline.
+			if u := t.units[i].text; i > before && wordCount(u) >= 5 && !reByline.MatchString(fold(u)) {
+				dek = append(dek, u)
 			}
 		}
 		t.dek = strings.Join(dek, " ")
 	default:
 		t.bodyStart = t.dateline + 1
+	}
+	// A byline on a line of its own in the header ("Par Mehdi Khalil").
+	if len(t.authors) == 0 {
+		for i := 0; i < t.bodyStart && i < len(t.units); i++ {
+			if u := t.units[i].text; i != t.headline && wordCount(u) <= 6 && reByline.MatchString(fold(u)) {
+				if name := bylineName(u); name != "" {
+					t.authors = append(t.authors, name)
+				}
+			}
+		}
 	}
 	// Updated datelines right after the dateline are not body.
 	for t.bodyStart < len(t.units) {
@@ -571,6 +587,9 @@ func (t *textParse) body(title string) string {
 		}
 	}
 	end = len(units)
+	for end > 0 && len(units[end-1].text) < 300 && reTrailer.MatchString(strings.TrimSpace(fold(units[end-1].text))) {
+		end--
+	}
 	titleKey := comparable(title)
 	isTitle := func(s string) bool {
 		// Only lines of about the title's length can equal it.
