@@ -53,6 +53,7 @@ type htmlDoc struct {
 	ld                     map[string]any
 	bodyNode               *html.Node
 	times                  []*html.Node
+	relAuthors             []string // rel="author" link texts, read before chrome is removed
 }
 
 func parseHTML(text string, opts Options, r *report) meta {
@@ -100,11 +101,22 @@ func parseHTML(text string, opts Options, r *report) meta {
 		m.authors = nonURLs(d.metas["article:author"])
 	}
 	if len(m.authors) == 0 {
-		for _, a := range findAll(d.root, atom.A) {
-			if strings.Contains(" "+attr(a, "rel")+" ", " author ") {
-				m.authors = append(m.authors, cleanLine(textOf(a)))
+		walk(d.root, func(n *html.Node) bool {
+			if n.Type == html.ElementNode && strings.EqualFold(attr(n, "itemprop"), "author") {
+				name := attr(n, "content")
+				if name == "" {
+					name = textOf(n)
+				}
+				if name = cleanLine(name); name != "" && !strings.Contains(name, "://") {
+					m.authors = append(m.authors, name)
+				}
+				return false
 			}
-		}
+			return true
+		})
+	}
+	if len(m.authors) == 0 {
+		m.authors = d.relAuthors
 	}
 	m.tags = ldList(ld["keywords"])
 	if len(m.tags) == 0 {
@@ -176,6 +188,12 @@ func (d *htmlDoc) scan(root *html.Node, r *report) {
 			if v := strings.TrimSpace(attr(n, "content")); key != "" && v != "" {
 				d.metas[key] = append(d.metas[key], v)
 			}
+		case atom.A:
+			if strings.Contains(" "+strings.ToLower(attr(n, "rel"))+" ", " author ") {
+				if name := cleanLine(textOf(n)); name != "" {
+					d.relAuthors = append(d.relAuthors, name)
+				}
+			}
 		case atom.Link:
 			if strings.EqualFold(attr(n, "rel"), "canonical") && d.canonical == "" {
 				d.canonical = attr(n, "href")
@@ -196,6 +214,16 @@ func (d *htmlDoc) scan(root *html.Node, r *report) {
 func (d *htmlDoc) mainContent() *html.Node {
 	var best *html.Node
 	bestLen := -1
+	// Microdata names the body outright.
+	walk(d.root, func(n *html.Node) bool {
+		if best == nil && n.Type == html.ElementNode && strings.EqualFold(attr(n, "itemprop"), "articleBody") {
+			best = n
+		}
+		return best == nil
+	})
+	if best != nil {
+		bestLen = len(textOf(best))
+	}
 	for _, a := range findAll(d.root, atom.Article) {
 		if l := len(textOf(a)); l > bestLen {
 			best, bestLen = a, l
@@ -211,6 +239,9 @@ func (d *htmlDoc) mainContent() *html.Node {
 			}
 			return best == nil
 		})
+	}
+	if best == nil {
+		best = densest(d.root)
 	}
 	if best == nil {
 		best = findFirst(d.root, atom.Body)
@@ -234,7 +265,12 @@ func (d *htmlDoc) mainContent() *html.Node {
 			return false
 		case n.Type != html.ElementNode:
 			return true
-		case dropped[n.DataAtom], droppedRoles[attr(n, "role")], attr(n, "hidden") != "" || attr(n, "aria-hidden") == "true":
+		case dropped[n.DataAtom], droppedRoles[attr(n, "role")], attr(n, "hidden") != "" || attr(n, "aria-hidden") == "true",
+			chrome(n), strings.EqualFold(attr(n, "itemprop"), "author"):
+			remove = append(remove, n)
+			return false
+		case n.DataAtom == atom.Time && n.Parent == best:
+			// A bare dateline: the feed carries the date already.
 			remove = append(remove, n)
 			return false
 		}
@@ -242,6 +278,57 @@ func (d *htmlDoc) mainContent() *html.Node {
 	})
 	for _, n := range remove {
 		n.Parent.RemoveChild(n)
+	}
+	return best
+}
+
+// chromeTokens are class and id words that mark page furniture inside an
+// article: sharing buttons, related links, bylines, promotions, comments.
+var chromeTokens = map[string]bool{
+	"share": true, "sharing": true, "sharedaddy": true, "social": true, "related": true, "byline": true,
+	"newsletter": true, "subscribe": true, "advert": true, "advertisement": true, "ads": true, "promo": true,
+	"comments": true, "comment": true, "breadcrumb": true, "breadcrumbs": true, "sidebar": true, "widget": true,
+	"author-box": true, "authorbox": true, "tags": true, "read-more": true, "readmore": true,
+}
+
+// chrome reports whether an element's class or id marks page furniture.
+func chrome(n *html.Node) bool {
+	for _, name := range []string{"class", "id"} {
+		v := strings.ToLower(attr(n, name))
+		if v == "" {
+			continue
+		}
+		for _, tok := range strings.Fields(v) {
+			if chromeTokens[tok] {
+				return true
+			}
+			for _, part := range strings.FieldsFunc(tok, func(r rune) bool { return r == '-' || r == '_' }) {
+				if chromeTokens[part] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// densest returns the element holding the most paragraph text among its
+// direct children: where the article is on pages with no <article>,
+// <main> or articleBody (the heuristic readability tools use).
+func densest(root *html.Node) *html.Node {
+	score := map[*html.Node]int{}
+	var best *html.Node
+	for _, p := range findAll(root, atom.P) {
+		if p.Parent == nil {
+			continue
+		}
+		score[p.Parent] += len(strings.TrimSpace(textOf(p)))
+		if best == nil || score[p.Parent] > score[best] {
+			best = p.Parent
+		}
+	}
+	if best == nil || score[best] < 80 {
+		return nil
 	}
 	return best
 }
