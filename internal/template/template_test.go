@@ -185,7 +185,8 @@ func TestIngestEvents(t *testing.T) {
 		suffixes[kind][suffix] = true
 	}
 	for _, kind := range []string{"s3:ObjectCreated:*", "s3:ObjectRemoved:*"} {
-		for _, sfx := range []string{".md", ".markdown", ".html", ".htm", ".txt", ".json"} {
+		// Every extension article.Format accepts.
+		for _, sfx := range []string{".md", ".markdown", ".mdown", ".mkd", ".html", ".htm", ".xhtml", ".txt", ".text", ".json"} {
 			if !suffixes[kind][sfx] {
 				t.Errorf("no %s trigger for %s", kind, sfx)
 			}
