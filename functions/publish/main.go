@@ -9,7 +9,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 
+	pcf "github.com/pressroom/pressroom/internal/cdn/cloudfront"
 	"github.com/pressroom/pressroom/internal/handler"
 )
 
@@ -24,6 +26,9 @@ func main() {
 			deps, err := handler.NewDeps(ctx, s)
 			if err != nil {
 				return events.DynamoDBEventResponse{}, err
+			}
+			if s.Distribution != "" {
+				deps.CDN = pcf.New(cloudfront.NewFromConfig(deps.AWS), s.Distribution)
 			}
 			h = &handler.Publish{Deps: deps}
 		}

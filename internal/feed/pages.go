@@ -3,7 +3,7 @@ package feed
 import (
 	"bytes"
 	"encoding/xml"
-	"html/template"
+	"html"
 	"sort"
 )
 
@@ -32,39 +32,6 @@ type pageGroup struct {
 	Name  string
 	Feeds []pageFeed
 }
-
-var indexTemplate = template.Must(template.New("index").Parse(`<!DOCTYPE html>
-<html lang="en" dir="ltr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} — feeds</title>
-{{- range .Groups}}{{range .Feeds}}
-<link rel="alternate" type="application/rss+xml" title="{{.Title}} (RSS)" href="{{.RSSPath}}">
-<link rel="alternate" type="application/atom+xml" title="{{.Title}} (Atom)" href="{{.AtomPath}}">
-<link rel="alternate" type="application/feed+json" title="{{.Title}} (JSON Feed)" href="{{.JSONPath}}">
-{{- end}}{{end}}
-<style>
-body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#222}
-h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
-ul{list-style:none;padding:0}li{margin:.4rem 0}a{color:#0645ad}.f a{margin-inline-start:.6rem}
-</style>
-</head>
-<body>
-<h1 lang="{{.Lang}}" dir="auto">{{.Title}}</h1>
-{{if .Description}}<p lang="{{.Lang}}" dir="auto">{{.Description}}</p>{{end}}
-<p>Subscribe to every feed at once with <a href="feeds.opml">feeds.opml</a>.</p>
-{{- range .Groups}}
-<h2>{{.Name}}</h2>
-<ul>
-{{- range .Feeds}}
-<li><bdi>{{.Label}}</bdi><span class="f"><a href="{{.RSSPath}}">RSS</a><a href="{{.AtomPath}}">Atom</a><a href="{{.JSONPath}}">JSON Feed</a></span></li>
-{{- end}}
-</ul>
-{{- end}}
-</body>
-</html>
-`))
 
 // groups sorts feeds into families, in the order of Families, each
 // sorted by label.
@@ -97,14 +64,50 @@ func groups(site Site, feeds []Listed) []pageGroup {
 }
 
 // IndexPage renders index.html: every feed, with autodiscovery links.
+// It is written without html/template on purpose: a template engine's
+// reflection keeps every exported method alive in the publish Lambda's
+// binary (DESIGN.md). Every value goes through html.EscapeString, which
+// is safe for text and for double-quoted attributes.
 func IndexPage(site Site, feeds []Listed) ([]byte, error) {
-	var buf bytes.Buffer
-	err := indexTemplate.Execute(&buf, map[string]any{
-		"Title": site.Title, "Description": site.Description, "Lang": site.Language,
-		"Groups": groups(site, feeds),
-	})
-	return buf.Bytes(), err
+	e := html.EscapeString
+	var b bytes.Buffer
+	lang := e(site.Language)
+	b.WriteString("<!DOCTYPE html>\n<html lang=\"en\" dir=\"ltr\">\n<head>\n<meta charset=\"utf-8\">\n")
+	b.WriteString("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+	b.WriteString("<title>" + e(site.Title) + " — feeds</title>\n")
+	gs := groups(site, feeds)
+	for _, g := range gs {
+		for _, f := range g.Feeds {
+			for _, l := range [][3]string{{"application/rss+xml", "RSS", f.RSSPath}, {"application/atom+xml", "Atom", f.AtomPath}, {"application/feed+json", "JSON Feed", f.JSONPath}} {
+				b.WriteString("<link rel=\"alternate\" type=\"" + l[0] + "\" title=\"" + e(f.Title+" ("+l[1]+")") + "\" href=\"" + e(l[2]) + "\">\n")
+			}
+		}
+	}
+	b.WriteString(pageStyle)
+	b.WriteString("</head>\n<body>\n<h1 lang=\"" + lang + "\" dir=\"auto\">" + e(site.Title) + "</h1>\n")
+	if site.Description != "" {
+		b.WriteString("<p lang=\"" + lang + "\" dir=\"auto\">" + e(site.Description) + "</p>\n")
+	}
+	b.WriteString("<p>Subscribe to every feed at once with <a href=\"feeds.opml\">feeds.opml</a>.</p>\n")
+	for _, g := range gs {
+		b.WriteString("<h2>" + e(g.Name) + "</h2>\n<ul>\n")
+		for _, f := range g.Feeds {
+			b.WriteString("<li><bdi>" + e(f.Label) + "</bdi><span class=\"f\"><a href=\"" + e(f.RSSPath) + "\">RSS</a><a href=\"" +
+				e(f.AtomPath) + "\">Atom</a><a href=\"" + e(f.JSONPath) + "\">JSON Feed</a></span></li>\n")
+		}
+		b.WriteString("</ul>\n")
+	}
+	b.WriteString("</body>\n</html>\n")
+	return b.Bytes(), nil
 }
+
+const pageStyle = `<style>
+body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
+ul{list-style:none;padding:0}li{margin:.4rem 0}a{color:#0645ad}
+.f a{margin-inline-start:.6rem}
+</style>
+`
 
 // OPML 2.0 (http://opml.org/spec2.opml), for bulk subscription.
 type opml struct {

@@ -17,7 +17,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -79,14 +78,17 @@ func FromEnv(needFeeds bool) (Settings, error) {
 // Deps are the adapters a handler works with.
 type Deps struct {
 	Settings Settings
+	AWS      aws.Config // for clients only one function needs (CloudFront)
 	S3       *s3.Client
 	Index    index.Index
 	Feeds    store.Store
 	CDN      cdn.Invalidator
 }
 
-// NewDeps builds the AWS clients. Endpoints come from the SDK's own
-// AWS_ENDPOINT_URL_S3 / _DYNAMODB / _CLOUDFRONT, checksum behaviour from
+// NewDeps builds the S3 and DynamoDB clients; the CDN is None until the
+// publish function sets it (the ingest binary then carries no CloudFront
+// client). Endpoints come from the SDK's own AWS_ENDPOINT_URL_S3 /
+// _DYNAMODB / _CLOUDFRONT, checksum behaviour from
 // AWS_REQUEST_CHECKSUM_CALCULATION / AWS_RESPONSE_CHECKSUM_VALIDATION, so
 // the same binary runs against AWS and against the stand-ins.
 func NewDeps(ctx context.Context, s Settings) (*Deps, error) {
@@ -97,15 +99,13 @@ func NewDeps(ctx context.Context, s Settings) (*Deps, error) {
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = s.PathStyle })
 	d := &Deps{
 		Settings: s,
+		AWS:      cfg,
 		S3:       s3c,
 		Index:    index.NewDynamo(dynamodb.NewFromConfig(cfg), s.Table),
 		CDN:      cdn.None{},
 	}
 	if s.FeedsBucket != "" {
 		d.Feeds = store.NewS3(s3c, s.FeedsBucket, s.FeedsPrefix)
-	}
-	if s.Distribution != "" {
-		d.CDN = cdn.NewCloudFront(cloudfront.NewFromConfig(cfg), s.Distribution)
 	}
 	return d, nil
 }

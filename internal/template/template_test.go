@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
@@ -374,4 +375,21 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// TestLambdaBinariesAvoidTemplateEngines keeps text/template (and so
+// html/template) out of the Lambda binaries: its reflection keeps every
+// exported method alive and more than doubled the publish binary.
+func TestLambdaBinariesAvoidTemplateEngines(t *testing.T) {
+	for _, fn := range []string{"ingest", "publish"} {
+		out, err := exec.Command("go", "list", "-deps", "-tags", "lambda.norpc", "../../functions/"+fn).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list: %v\n%s", err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			if dep == "text/template" || dep == "html/template" {
+				t.Errorf("functions/%s depends on %s", fn, dep)
+			}
+		}
+	}
 }

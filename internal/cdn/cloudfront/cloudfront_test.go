@@ -1,4 +1,4 @@
-package cdn_test
+package cloudfront_test
 
 import (
 	"encoding/xml"
@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 
 	"github.com/pressroom/pressroom/internal/cdn"
+	pcf "github.com/pressroom/pressroom/internal/cdn/cloudfront"
 )
 
 type batch struct {
@@ -63,7 +64,7 @@ func newClient(t *testing.T) (*cloudfront.Client, *recorder) {
 
 func TestInvalidateExactlyTheChangedPaths(t *testing.T) {
 	client, rec := newClient(t)
-	c := cdn.NewCloudFront(client, "E123")
+	c := pcf.New(client, "E123")
 	keys := []string{"tags/الرباط/feed.xml", "feed.xml", "feed.xml", "index.html", "tags/x/atom.xml", "feed.json"}
 	if err := c.Invalidate(t.Context(), "run-1", keys); err != nil {
 		t.Fatal(err)
@@ -88,13 +89,13 @@ func TestInvalidateExactlyTheChangedPaths(t *testing.T) {
 func TestInvalidateBatchesUnderTheLimit(t *testing.T) {
 	client, rec := newClient(t)
 	var keys []string
-	for i := 0; i < cdn.MaxPaths+10; i++ {
+	for i := 0; i < pcf.MaxPaths+10; i++ {
 		keys = append(keys, fmt.Sprintf("tags/t%05d/feed.xml", i))
 	}
-	if err := cdn.NewCloudFront(client, "E123").Invalidate(t.Context(), "big", keys); err != nil {
+	if err := pcf.New(client, "E123").Invalidate(t.Context(), "big", keys); err != nil {
 		t.Fatal(err)
 	}
-	if len(rec.batches) != 2 || len(rec.batches[0].Items) != cdn.MaxPaths || len(rec.batches[1].Items) != 10 ||
+	if len(rec.batches) != 2 || len(rec.batches[0].Items) != pcf.MaxPaths || len(rec.batches[1].Items) != 10 ||
 		rec.batches[0].CallerReference == rec.batches[1].CallerReference {
 		t.Errorf("%d batches", len(rec.batches))
 	}
@@ -102,7 +103,7 @@ func TestInvalidateBatchesUnderTheLimit(t *testing.T) {
 
 func TestNothingToInvalidate(t *testing.T) {
 	client, rec := newClient(t)
-	if err := cdn.NewCloudFront(client, "E123").Invalidate(t.Context(), "r", nil); err != nil || len(rec.requests) != 0 {
+	if err := pcf.New(client, "E123").Invalidate(t.Context(), "r", nil); err != nil || len(rec.requests) != 0 {
 		t.Errorf("%v, %d requests", err, len(rec.requests))
 	}
 	if err := (cdn.None{}).Invalidate(t.Context(), "r", []string{"feed.xml"}); err != nil {
