@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"sort"
 	"strings"
@@ -308,5 +309,53 @@ func TestConfigFromEnvironmentUntilUploaded(t *testing.T) {
 	src, _ := w.index.Get(t.Context(), "a.md")
 	if src.Article == nil || src.Article.URL != "https://quotidien.example.fr/a/" || src.Article.Lang != "fr" {
 		t.Errorf("article %+v", src.Article)
+	}
+}
+
+// TestConfigUploadReparsesArticles: a new pressroom.yaml changes article
+// URLs; uploading it parses every article again at its current version.
+func TestConfigUploadReparsesArticles(t *testing.T) {
+	w := newWorld(t)
+	h := &handler.Ingest{Deps: w.deps}
+	event := func(key, seq string) events.S3Event {
+		var ev events.S3Event
+		readEvent(t, "../../functions/ingest/event.json", &ev)
+		ev.Records[0].S3.Object.URLDecodedKey, ev.Records[0].S3.Object.Sequencer = key, seq
+		return ev
+	}
+	for i, k := range []string{"articles/a.md", "articles/b.md", "articles/c.md"} {
+		w.put("pressroom-articles", k, "---\ntitle: T"+k+"\ndate: 2026-03-01\n---\n\nText.\n")
+		if err := h.Handle(t.Context(), event(k, fmt.Sprintf("0%d", i+1))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if src, _ := w.index.Get(t.Context(), "a.md"); src.Article.URL != "https://news.example.org/a/" {
+		t.Fatalf("before: %s", src.Article.URL)
+	}
+	w.put("pressroom-articles", "config/pressroom.yaml", strings.Replace(siteYAML, "https://news.example.org/", "https://www.example.net/news/", 1)+"  limit: 20\n")
+	if err := h.Handle(t.Context(), event("config/pressroom.yaml", "09")); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"a", "b", "c"} {
+		src, _ := w.index.Get(t.Context(), k+".md")
+		if src.Article == nil || src.Article.URL != "https://www.example.net/news/"+k+"/" || src.Version != map[string]string{"a": "01", "b": "02", "c": "03"}[k] {
+			t.Errorf("%s after the configuration change: %+v", k, src)
+		}
+	}
+	// The marker for the publish function is set.
+	if v, _ := w.index.OutputHash(t.Context(), handler.ConfigMarker); v != "09" {
+		t.Errorf("config marker %q", v)
+	}
+	// Uploading the same configuration again parses nothing again: a later
+	// upload of an article is still accepted at its own, newer version.
+	if err := h.Handle(t.Context(), event("config/pressroom.yaml", "10")); err != nil {
+		t.Fatal(err)
+	}
+	w.put("pressroom-articles", "articles/a.md", "---\ntitle: New A\ndate: 2026-03-01\n---\n\nText.\n")
+	if err := h.Handle(t.Context(), event("articles/a.md", "11")); err != nil {
+		t.Fatal(err)
+	}
+	if src, _ := w.index.Get(t.Context(), "a.md"); src.Article.Title != "New A" {
+		t.Errorf("after a new upload: %q", src.Article.Title)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/config"
+	"github.com/pressroom/pressroom/internal/index"
 	"github.com/pressroom/pressroom/internal/pipeline"
 	"github.com/pressroom/pressroom/internal/store"
 )
@@ -70,7 +73,7 @@ func (h *Ingest) Handle(ctx context.Context, ev events.S3Event) error {
 		seq := r.S3.Object.Sequencer
 		switch {
 		case key == h.Deps.Settings.ConfigKey:
-			if err := h.config(ctx, configErr, seq, log); err != nil {
+			if err := h.config(ctx, cfg, configErr, seq, log); err != nil {
 				return err
 			}
 		case !strings.HasPrefix(key, h.Deps.Settings.ArticlesPrefix) || article.Format(key) == "":
@@ -176,18 +179,126 @@ func (h *Ingest) reject(ctx context.Context, cfg config.Config, key, rel, seq st
 // config handles an upload of the configuration: a valid one republishes
 // every feed (the publish function sees the CONFIG record); an invalid one
 // is reported and the previous one stays in force.
-func (h *Ingest) config(ctx context.Context, configErr error, seq string, log *slog.Logger) error {
+func (h *Ingest) config(ctx context.Context, cfg config.Config, configErr error, seq string, log *slog.Logger) error {
 	key := h.Deps.Settings.ConfigKey
 	if configErr != nil {
 		log.Warn("configuration rejected", "key", key, "error", configErr.Error())
 		return h.writeReport(ctx, key, Report{Key: key, Version: seq, Outcome: "rejected",
 			Problems: []Problem{{Field: "config", Message: configErr.Error()}}, ReportedAt: h.now().UTC()})
 	}
+	// Article URLs and languages depend on the configuration: parse every
+	// article again before the publish function renders every feed.
+	if err := h.reparse(ctx, cfg, log); err != nil {
+		return err
+	}
 	if err := h.Deps.Index.SetOutputHash(ctx, ConfigMarker, seq); err != nil {
 		return err
 	}
 	log.Info("configuration changed", "key", key, "sequencer", seq)
 	return h.writeReport(ctx, key, Report{Key: key, Version: seq, OK: true, Outcome: "published", ReportedAt: h.now().UTC()})
+}
+
+// reparseWorkers is how many articles are parsed again at once after a
+// configuration change; reparseMargin is the time kept before the
+// invocation's deadline.
+const (
+	reparseWorkers = 16
+	reparseMargin  = 15 * time.Second
+)
+
+// reparse parses again, at their current version, every article recorded
+// with another configuration. It stops before the invocation's deadline
+// and returns an error: Lambda retries the event, and the retry skips what
+// is already done (records then carry the new configuration's hash).
+func (h *Ingest) reparse(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	p := h.pipeline(cfg, log)
+	want := p.ConfigHash()
+	list, err := h.Deps.Index.List(ctx)
+	if err != nil {
+		return err
+	}
+	var todo []index.Summary
+	for _, s := range list {
+		if !s.Deleted && (s.HasArticle || len(s.Problems) > 0) && s.Config != want {
+			todo = append(todo, s)
+		}
+	}
+	stop := time.Time{}
+	if d, ok := ctx.Deadline(); ok {
+		stop = d.Add(-reparseMargin)
+	}
+	jobs := make(chan index.Summary)
+	errs := make(chan error, reparseWorkers)
+	var done atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < reparseWorkers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := range jobs {
+				if err := h.reparseOne(ctx, p, cfg, s); err != nil {
+					errs <- err
+					return
+				}
+				done.Add(1)
+			}
+		}()
+	}
+	var firstErr error
+feed:
+	for _, s := range todo {
+		if !stop.IsZero() && time.Now().After(stop) {
+			break
+		}
+		select {
+		case jobs <- s:
+		case firstErr = <-errs:
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr == nil {
+		select {
+		case firstErr = <-errs:
+		default:
+		}
+	}
+	log.Info("articles parsed again", "done", done.Load(), "todo", len(todo))
+	if firstErr != nil {
+		return firstErr
+	}
+	if left := int64(len(todo)) - done.Load(); left > 0 {
+		return fmt.Errorf("handler: configuration change: %d of %d articles left to parse again; the retry resumes", left, len(todo))
+	}
+	return nil
+}
+
+func (h *Ingest) reparseOne(ctx context.Context, p *pipeline.Pipeline, cfg config.Config, s index.Summary) error {
+	key := h.Deps.Settings.ArticlesPrefix + s.Key
+	out, err := h.Deps.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &h.Deps.Settings.ArticlesBucket, Key: aws.String(key)})
+	if store.IsS3NotFound(err) {
+		return nil // removed: its ObjectRemoved event does the rest
+	}
+	if err != nil {
+		return fmt.Errorf("handler: get %s: %w", key, err)
+	}
+	defer out.Body.Close()
+	max := cfg.MaxFileBytes()
+	data, err := io.ReadAll(io.LimitReader(out.Body, max+1))
+	if err != nil {
+		return fmt.Errorf("handler: read %s: %w", key, err)
+	}
+	if int64(len(data)) > max {
+		_, err := p.RecordRejection(ctx, s.Key, s.Version, article.Problems(tooLarge(s.Key, int64(len(data)), max)))
+		return err
+	}
+	modTime := s.ModTime
+	if out.LastModified != nil {
+		modTime = *out.LastModified
+	}
+	_, err = p.Ingest(ctx, s.Key, s.Version, data, modTime)
+	return err
 }
 
 // ConfigMarker is the index entry the ingest function updates when the

@@ -48,6 +48,7 @@ var (
 
 type boltSource struct {
 	Key, Version, Hash string
+	Config             string
 	Size               int64
 	ModTime            time.Time
 	Deleted            bool
@@ -318,13 +319,13 @@ func (t boltTx) Put(_ context.Context, src Source) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		if found && !Newer(src.Version, old.Version) {
+		if found && !Supersedes(src.Version, src.Config, old.Version, old.Config) {
 			return ErrStale
 		}
 		if err := unlink(tx, old); err != nil {
 			return err
 		}
-		next := boltSource{Key: src.Key, Version: src.Version, Hash: src.Hash, Size: src.Size, ModTime: src.ModTime, Feeds: src.Feeds}
+		next := boltSource{Key: src.Key, Version: src.Version, Hash: src.Hash, Config: src.Config, Size: src.Size, ModTime: src.ModTime, Feeds: src.Feeds}
 		if a := src.Article; a != nil {
 			next.HasArticle = true
 			next.ID, next.Title, next.Published, next.Expires, next.Draft = a.ID, a.Title, a.Published, a.Expires, a.Draft
@@ -353,14 +354,14 @@ func (t boltTx) Reject(_ context.Context, src Source) error {
 		if err != nil {
 			return err
 		}
-		if found && !Newer(src.Version, old.Version) {
+		if found && !Supersedes(src.Version, src.Config, old.Version, old.Config) {
 			return ErrStale
 		}
 		next := old
 		if !found {
 			next = boltSource{}
 		}
-		next.Key, next.Version, next.Hash, next.Size, next.ModTime = src.Key, src.Version, src.Hash, src.Size, src.ModTime
+		next.Key, next.Version, next.Hash, next.Size, next.ModTime, next.Config = src.Key, src.Version, src.Hash, src.Size, src.ModTime, src.Config
 		next.Problems, next.RejectedAt, next.Deleted = src.Problems, src.RejectedAt, false
 		return putJSON(tx.Bucket(bSources), []byte(src.Key), next)
 	}(t.tx)
@@ -391,7 +392,7 @@ func (t boltTx) Delete(_ context.Context, key, version string) ([]string, error)
 }
 
 func (s boltSource) source() Source {
-	return Source{Key: s.Key, Version: s.Version, Hash: s.Hash, Size: s.Size, ModTime: s.ModTime, Deleted: s.Deleted,
+	return Source{Key: s.Key, Version: s.Version, Hash: s.Hash, Config: s.Config, Size: s.Size, ModTime: s.ModTime, Deleted: s.Deleted,
 		Feeds: s.Feeds, Problems: s.Problems, RejectedAt: s.RejectedAt}
 }
 
@@ -428,7 +429,7 @@ func (t boltTx) List(_ context.Context) ([]Summary, error) {
 			if err := json.Unmarshal(v, &s); err != nil {
 				return fmt.Errorf("index: source %q: %w", k, err)
 			}
-			out = append(out, Summary{Key: s.Key, Version: s.Version, Hash: s.Hash, Size: s.Size, ModTime: s.ModTime,
+			out = append(out, Summary{Key: s.Key, Version: s.Version, Hash: s.Hash, Config: s.Config, Size: s.Size, ModTime: s.ModTime,
 				Deleted: s.Deleted, HasArticle: s.HasArticle, Title: s.Title, Published: s.Published, Expires: s.Expires,
 				Draft: s.Draft, Problems: s.Problems, RejectedAt: s.RejectedAt})
 			return nil

@@ -142,7 +142,7 @@ func (ds dynSource) item() map[string]types.AttributeValue {
 	problems, _ := json.Marshal(ds.Problems)
 	it := key("SRC#"+ds.Key, "#SRC")
 	for name, v := range map[string]types.AttributeValue{
-		"Key": s(ds.Key), "Version": s(ds.Version), "VK": s(versionKey(ds.Version)), "Hash": s(ds.Hash),
+		"Key": s(ds.Key), "Version": s(ds.Version), "VK": s(versionKey(ds.Version)), "Hash": s(ds.Hash), "Config": s(ds.Config),
 		"Size": n(ds.Size), "ModTime": s(ds.ModTime.Format(time.RFC3339Nano)),
 		"Deleted": &types.AttributeValueMemberBOOL{Value: ds.Deleted}, "HasArticle": &types.AttributeValueMemberBOOL{Value: ds.HasArticle},
 		"Feeds": s(string(feeds)), "Problems": s(string(problems)), "RejectedAt": s(ds.RejectedAt.Format(time.RFC3339Nano)),
@@ -157,7 +157,7 @@ func (ds dynSource) item() map[string]types.AttributeValue {
 
 func sourceFromItem(it map[string]types.AttributeValue) dynSource {
 	var ds dynSource
-	ds.Key, ds.Version, ds.Hash = str(it, "Key"), str(it, "Version"), str(it, "Hash")
+	ds.Key, ds.Version, ds.Hash, ds.Config = str(it, "Key"), str(it, "Version"), str(it, "Hash"), str(it, "Config")
 	ds.Size, ds.ModTime = num(it, "Size"), timeAttr(it, "ModTime")
 	ds.Deleted, ds.HasArticle, ds.Draft, ds.Moving = boolean(it, "Deleted"), boolean(it, "HasArticle"), boolean(it, "Draft"), boolean(it, "Moving")
 	json.Unmarshal([]byte(str(it, "Feeds")), &ds.Feeds)
@@ -389,10 +389,10 @@ func (d *Dynamo) commit(ctx context.Context, old dynSource, found bool, next dyn
 func (d *Dynamo) Put(ctx context.Context, src Source) ([]string, error) {
 	var next dynSource
 	old, err := d.write(ctx, src.Key, func(old dynSource, found bool) (dynSource, []map[string]types.AttributeValue, error) {
-		if found && !Newer(src.Version, old.Version) {
+		if found && !Supersedes(src.Version, src.Config, old.Version, old.Config) {
 			return dynSource{}, nil, ErrStale
 		}
-		next = dynSource{boltSource: boltSource{Key: src.Key, Version: src.Version, Hash: src.Hash, Size: src.Size, ModTime: src.ModTime, Feeds: src.Feeds}}
+		next = dynSource{boltSource: boltSource{Key: src.Key, Version: src.Version, Hash: src.Hash, Config: src.Config, Size: src.Size, ModTime: src.ModTime, Feeds: src.Feeds}}
 		var bodies []map[string]types.AttributeValue
 		if a := src.Article; a != nil {
 			next.HasArticle = true
@@ -419,14 +419,14 @@ func (d *Dynamo) Put(ctx context.Context, src Source) ([]string, error) {
 // Reject implements Index.
 func (d *Dynamo) Reject(ctx context.Context, src Source) error {
 	_, err := d.write(ctx, src.Key, func(old dynSource, found bool) (dynSource, []map[string]types.AttributeValue, error) {
-		if found && !Newer(src.Version, old.Version) {
+		if found && !Supersedes(src.Version, src.Config, old.Version, old.Config) {
 			return dynSource{}, nil, ErrStale
 		}
 		next := old
 		if !found {
 			next = dynSource{}
 		}
-		next.Key, next.Version, next.Hash, next.Size, next.ModTime = src.Key, src.Version, src.Hash, src.Size, src.ModTime
+		next.Key, next.Version, next.Hash, next.Size, next.ModTime, next.Config = src.Key, src.Version, src.Hash, src.Size, src.ModTime, src.Config
 		next.Problems, next.RejectedAt, next.Deleted = src.Problems, src.RejectedAt, false
 		return next, nil, nil
 	})
@@ -525,7 +525,7 @@ func (d *Dynamo) List(ctx context.Context) ([]Summary, error) {
 		}
 		for _, it := range page.Items {
 			ds := sourceFromItem(it)
-			out = append(out, Summary{Key: ds.Key, Version: ds.Version, Hash: ds.Hash, Size: ds.Size, ModTime: ds.ModTime,
+			out = append(out, Summary{Key: ds.Key, Version: ds.Version, Hash: ds.Hash, Config: ds.Config, Size: ds.Size, ModTime: ds.ModTime,
 				Deleted: ds.Deleted, HasArticle: ds.HasArticle, Title: ds.Title, Published: ds.Published, Expires: ds.Expires,
 				Draft: ds.Draft, Problems: ds.Problems, RejectedAt: ds.RejectedAt})
 		}

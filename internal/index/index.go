@@ -31,6 +31,7 @@ type Membership struct {
 type Source struct {
 	Key     string    // object key or path relative to the articles folder
 	Version string    // S3 sequencer or modification time; see Newer
+	Config  string    // hash of the site configuration the article was parsed with
 	Hash    string    // SHA-256 of the bytes last seen
 	Size    int64     // bytes last seen
 	ModTime time.Time // modification or upload time last seen
@@ -50,6 +51,7 @@ type Source struct {
 // Summary is a Source without its article body: what listings return.
 type Summary struct {
 	Key, Version, Hash string
+	Config             string
 	Size               int64
 	ModTime            time.Time
 	Deleted            bool
@@ -72,8 +74,8 @@ type FeedInfo struct {
 type Index interface {
 	// Put stores src as the key's good version, with its feed
 	// memberships. It returns the feeds whose content may change: the
-	// old memberships and the new. ErrStale when src.Version is not newer
-	// than the stored version.
+	// old memberships and the new. ErrStale unless src supersedes what is
+	// stored (see Supersedes).
 	Put(ctx context.Context, src Source) ([]string, error)
 	// Reject records that src.Version of the key was rejected with
 	// src.Problems, keeping the last good article. ErrStale as for Put.
@@ -138,7 +140,7 @@ func Newer(a, b string) bool {
 
 // summarize makes the Summary of a Source.
 func summarize(s Source) Summary {
-	sum := Summary{Key: s.Key, Version: s.Version, Hash: s.Hash, Size: s.Size, ModTime: s.ModTime,
+	sum := Summary{Key: s.Key, Version: s.Version, Hash: s.Hash, Config: s.Config, Size: s.Size, ModTime: s.ModTime,
 		Deleted: s.Deleted, Problems: s.Problems, RejectedAt: s.RejectedAt}
 	if a := s.Article; a != nil {
 		sum.HasArticle = true
@@ -170,6 +172,22 @@ func feedIDs(lists ...[]Membership) []string {
 // newerThan returns ErrStale unless version is newer than the stored one.
 func newerThan(version string, stored Source, found bool) error {
 	if found && !Newer(version, stored.Version) {
+		return ErrStale
+	}
+	return nil
+}
+
+// Supersedes reports whether a write at (version, config) replaces what is
+// stored at (storedVersion, storedConfig): a newer version always does; the
+// same version does when it was parsed with another configuration (a new
+// pressroom.yaml re-parses every article without a new upload). An empty
+// config never supersedes at the same version.
+func Supersedes(version, config, storedVersion, storedConfig string) bool {
+	return Newer(version, storedVersion) || (version == storedVersion && config != "" && config != storedConfig)
+}
+
+func supersedes(src Source, stored Source, found bool) error {
+	if found && !Supersedes(src.Version, src.Config, stored.Version, stored.Config) {
 		return ErrStale
 	}
 	return nil

@@ -41,7 +41,7 @@ func (m *Memory) Put(_ context.Context, src Source) ([]string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, found := m.sources[src.Key]
-	if err := newerThan(src.Version, old, found); err != nil {
+	if err := supersedes(src, old, found); err != nil {
 		return nil, err
 	}
 	src = copySource(src)
@@ -58,11 +58,11 @@ func (m *Memory) Reject(_ context.Context, src Source) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, found := m.sources[src.Key]
-	if err := newerThan(src.Version, old, found); err != nil {
+	if err := supersedes(src, old, found); err != nil {
 		return err
 	}
 	next := copySource(old)
-	next.Key, next.Version, next.Hash, next.Size, next.ModTime = src.Key, src.Version, src.Hash, src.Size, src.ModTime
+	next.Key, next.Version, next.Hash, next.Size, next.ModTime, next.Config = src.Key, src.Version, src.Hash, src.Size, src.ModTime, src.Config
 	next.Problems, next.RejectedAt, next.Deleted = append([]article.Problem(nil), src.Problems...), src.RejectedAt, false
 	m.sources[src.Key] = next
 	return nil

@@ -102,7 +102,7 @@ func (p *Pipeline) parse(key string, data []byte, modTime time.Time) parsed {
 
 // record is the index half of Ingest.
 func (p *Pipeline) record(ctx context.Context, f parsed, version string) (Result, error) {
-	src := index.Source{Key: f.key, Version: version, Hash: f.hash, Size: f.size, ModTime: f.modTime}
+	src := index.Source{Key: f.key, Version: version, Hash: f.hash, Size: f.size, ModTime: f.modTime, Config: p.ConfigHash()}
 	if f.article == nil {
 		src.Problems, src.RejectedAt = f.problems, p.now()
 		err := p.Index.Reject(ctx, src)
@@ -378,16 +378,18 @@ func (p *Pipeline) ConfigChanged(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("pipeline: %w", err)
 	}
-	return old != p.configHash(), nil
+	return old != p.ConfigHash(), nil
 }
 
 // RecordConfig records the configuration as the one the index is built
 // with; call it once a build with it has completed.
 func (p *Pipeline) RecordConfig(ctx context.Context) error {
-	return p.Index.SetOutputHash(ctx, stateConfig, p.configHash())
+	return p.Index.SetOutputHash(ctx, stateConfig, p.ConfigHash())
 }
 
-func (p *Pipeline) configHash() string {
+// ConfigHash identifies the configuration: index records carry the hash of
+// the one they were parsed with.
+func (p *Pipeline) ConfigHash() string {
 	data, _ := json.Marshal(p.Config) // plain strings and numbers: cannot fail
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])

@@ -120,6 +120,39 @@ func Run(t *testing.T, h Harness) {
 		mustPut(t, ix, src("a.md", "00000000000000A1", art("newer", 0), ""))
 	})
 
+	t.Run("SameVersionNewConfiguration", func(t *testing.T) {
+		ix := newIndex(t)
+		with := func(version, config, slug string) index.Source {
+			s := src("a.md", version, art(slug, 0), "")
+			s.Config = config
+			return s
+		}
+		mustPut(t, ix, with("5", "cfg-A", "a1"))
+		if _, err := ix.Put(ctx, with("5", "cfg-A", "again")); !errors.Is(err, index.ErrStale) {
+			t.Errorf("same version, same configuration: %v, want ErrStale", err)
+		}
+		if _, err := ix.Put(ctx, with("5", "", "none")); !errors.Is(err, index.ErrStale) {
+			t.Errorf("same version, no configuration: %v, want ErrStale", err)
+		}
+		// A new configuration re-parses the same upload.
+		mustPut(t, ix, with("5", "cfg-B", "reparsed"))
+		got, _ := ix.Get(ctx, "a.md")
+		if got.Article == nil || got.Article.Slug != "reparsed" || got.Config != "cfg-B" || got.Version != "5" {
+			t.Errorf("after re-parse: %+v", got)
+		}
+		if l, _ := ix.List(ctx); len(l) != 1 || l[0].Config != "cfg-B" {
+			t.Errorf("List: %+v", l)
+		}
+		// A rejection under a new configuration is recorded too.
+		if err := ix.Reject(ctx, index.Source{Key: "a.md", Version: "5", Config: "cfg-C", Problems: []article.Problem{{Field: "file", Message: "too large"}}}); err != nil {
+			t.Errorf("reject under a new configuration: %v", err)
+		}
+		// An older version stays stale whatever its configuration.
+		if _, err := ix.Put(ctx, with("4", "cfg-D", "old")); !errors.Is(err, index.ErrStale) {
+			t.Errorf("older version: %v, want ErrStale", err)
+		}
+	})
+
 	t.Run("RejectKeepsLastGoodVersion", func(t *testing.T) {
 		ix := newIndex(t)
 		mustPut(t, ix, src("a.md", "1", art("good", 0), "", "tags/t"))
