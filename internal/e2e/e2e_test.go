@@ -96,6 +96,15 @@ func TestEndToEnd(t *testing.T) {
 	}
 	out.Body.Close()
 
+	// A new configuration: every feed is republished, and article links
+	// follow the new base URL.
+	e.upload("config/pressroom.yaml", "site:\n  title: Le Quotidien E2E\n  base_url: https://www.example.net/\n  language: fr\n  timezone: Europe/Paris\nfeeds:\n  base_url: https://feeds.example.org/\n")
+	e.drain()
+	f, err := gofeed.NewParser().ParseString(e.feed("tags/culture/feed.xml"))
+	if err != nil || f.Title != "culture — Le Quotidien E2E" || len(f.Items) != 1 || !strings.HasPrefix(f.Items[0].Link, "https://www.example.net/") {
+		t.Errorf("after a configuration upload: %v %q %+v", err, f.Title, f.Items)
+	}
+
 	// Delete.
 	e.delete("articles/culture/été festival.md")
 	e.drain()
