@@ -44,6 +44,7 @@ var (
 	bFeeds    = []byte("feeds")
 	bSchedule = []byte("schedule")
 	bOutputs  = []byte("outputs")
+	bSummary  = []byte("summaries")
 )
 
 type boltSource struct {
@@ -81,10 +82,20 @@ func OpenBolt(path string) (*Bolt, error) {
 		return nil, fmt.Errorf("index: %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bSources, bArticles, bItems, bFeeds, bSchedule, bOutputs} {
+		for _, b := range [][]byte{bSources, bArticles, bItems, bFeeds, bSchedule, bOutputs, bSummary} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		// An index written before the summaries bucket existed: fill it.
+		if tx.Bucket(bSummary).Stats().KeyN == 0 {
+			return tx.Bucket(bSources).ForEach(func(k, v []byte) error {
+				var s boltSource
+				if err := json.Unmarshal(v, &s); err != nil {
+					return err
+				}
+				return tx.Bucket(bSummary).Put(k, encodeSummary(s.summary()))
+			})
 		}
 		return nil
 	})
@@ -131,6 +142,14 @@ func getSource(tx *bolt.Tx, key string) (boltSource, bool, error) {
 		return boltSource{}, false, fmt.Errorf("index: source %q: %w", key, err)
 	}
 	return s, true, nil
+}
+
+// putSource writes a source record and its summary.
+func putSource(tx *bolt.Tx, s boltSource) error {
+	if err := putJSON(tx.Bucket(bSources), []byte(s.Key), s); err != nil {
+		return err
+	}
+	return tx.Bucket(bSummary).Put([]byte(s.Key), encodeSummary(s.summary()))
 }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
@@ -342,7 +361,7 @@ func (t boltTx) Put(_ context.Context, src Source) ([]string, error) {
 			return err
 		}
 		changed = feedIDs(old.Feeds, next.Feeds)
-		return putJSON(tx.Bucket(bSources), []byte(src.Key), next)
+		return putSource(tx, next)
 	}(t.tx)
 	return changed, err
 }
@@ -363,7 +382,7 @@ func (t boltTx) Reject(_ context.Context, src Source) error {
 		}
 		next.Key, next.Version, next.Hash, next.Size, next.ModTime, next.Config = src.Key, src.Version, src.Hash, src.Size, src.ModTime, src.Config
 		next.Problems, next.RejectedAt, next.Deleted = src.Problems, src.RejectedAt, false
-		return putJSON(tx.Bucket(bSources), []byte(src.Key), next)
+		return putSource(tx, next)
 	}(t.tx)
 }
 
@@ -386,7 +405,7 @@ func (t boltTx) Delete(_ context.Context, key, version string) ([]string, error)
 			return err
 		}
 		changed = feedIDs(old.Feeds)
-		return putJSON(tx.Bucket(bSources), []byte(key), boltSource{Key: key, Version: version, Deleted: true})
+		return putSource(tx, boltSource{Key: key, Version: version, Deleted: true})
 	}(t.tx)
 	return changed, err
 }
@@ -424,14 +443,12 @@ func (t boltTx) Get(_ context.Context, key string) (Source, error) {
 func (t boltTx) List(_ context.Context) ([]Summary, error) {
 	var out []Summary
 	err := func(tx *bolt.Tx) error {
-		return tx.Bucket(bSources).ForEach(func(k, v []byte) error {
-			var s boltSource
-			if err := json.Unmarshal(v, &s); err != nil {
+		return tx.Bucket(bSummary).ForEach(func(k, v []byte) error {
+			s, err := decodeSummary(v)
+			if err != nil {
 				return fmt.Errorf("index: source %q: %w", k, err)
 			}
-			out = append(out, Summary{Key: s.Key, Version: s.Version, Hash: s.Hash, Config: s.Config, Size: s.Size, ModTime: s.ModTime,
-				Deleted: s.Deleted, HasArticle: s.HasArticle, Title: s.Title, Published: s.Published, Expires: s.Expires,
-				Draft: s.Draft, Problems: s.Problems, RejectedAt: s.RejectedAt})
+			out = append(out, s)
 			return nil
 		})
 	}(t.tx)

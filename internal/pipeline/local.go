@@ -106,6 +106,13 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 
 	var feeds []string
 	present := make(map[string]bool, len(files))
+	// Files rejected before this run stay rejected unless processed again.
+	rejected := map[string][]article.Problem{}
+	for _, s := range known {
+		if len(s.Problems) > 0 && !s.Deleted {
+			rejected[s.Key] = s.Problems
+		}
+	}
 	n := 0
 	var firstErr error
 	// Records are written in batches: one index transaction per batch.
@@ -125,8 +132,10 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 				switch res.Outcome {
 				case Published:
 					rep.Published++
+					delete(rejected, d.key)
 				case Rejected:
 					rep.Rejected++
+					rejected[d.key] = res.Problems
 				}
 				feeds = append(feeds, res.Feeds...)
 			}
@@ -184,13 +193,9 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 		return rep, err
 	}
 	// Every file still rejected, this run or before, is reported.
-	all, err := p.Index.List(ctx)
-	if err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
-	}
-	for _, s := range all {
-		if len(s.Problems) > 0 && present[s.Key] {
-			rep.Rejections = append(rep.Rejections, Result{Key: s.Key, Outcome: Rejected, Problems: s.Problems})
+	for _, f := range files {
+		if ps, ok := rejected[f.key]; ok && present[f.key] {
+			rep.Rejections = append(rep.Rejections, Result{Key: f.key, Outcome: Rejected, Problems: ps})
 		}
 	}
 	due, err := p.Due(ctx)

@@ -1,0 +1,134 @@
+package index
+
+import (
+	"encoding/binary"
+	"errors"
+	"time"
+
+	"github.com/pressroom/pressroom/internal/article"
+)
+
+// The bbolt adapter keeps a compact binary Summary of every source in the
+// "summaries" bucket, written with the full record: List decodes no JSON,
+// which is most of an incremental build's cost on a large index.
+
+var errSummary = errors.New("index: corrupt summary")
+
+type encoder []byte
+
+func (e *encoder) str(s string) {
+	*e = binary.AppendUvarint(*e, uint64(len(s)))
+	*e = append(*e, s...)
+}
+
+func (e *encoder) int(i int64) { *e = binary.AppendVarint(*e, i) }
+
+func (e *encoder) time(t time.Time) {
+	if t.IsZero() {
+		*e = append(*e, 0)
+		return
+	}
+	_, off := t.Zone()
+	*e = append(*e, 1)
+	e.int(t.UnixNano())
+	e.int(int64(off))
+}
+
+func (e *encoder) bool(b bool) {
+	if b {
+		*e = append(*e, 1)
+	} else {
+		*e = append(*e, 0)
+	}
+}
+
+func encodeSummary(s Summary) []byte {
+	e := make(encoder, 0, 128)
+	for _, v := range []string{s.Key, s.Version, s.Hash, s.Config, s.Title} {
+		e.str(v)
+	}
+	e.int(s.Size)
+	for _, t := range []time.Time{s.ModTime, s.Published, s.Expires, s.RejectedAt} {
+		e.time(t)
+	}
+	for _, b := range []bool{s.Deleted, s.HasArticle, s.Draft} {
+		e.bool(b)
+	}
+	e.int(int64(len(s.Problems)))
+	for _, p := range s.Problems {
+		e.str(p.Field)
+		e.int(int64(p.Line))
+		e.str(p.Message)
+	}
+	return e
+}
+
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) str() string {
+	n, k := binary.Uvarint(d.b)
+	if k <= 0 || uint64(len(d.b)-k) < n {
+		d.err = errSummary
+		return ""
+	}
+	s := string(d.b[k : k+int(n)])
+	d.b = d.b[k+int(n):]
+	return s
+}
+
+func (d *decoder) int() int64 {
+	i, k := binary.Varint(d.b)
+	if k <= 0 {
+		d.err = errSummary
+		return 0
+	}
+	d.b = d.b[k:]
+	return i
+}
+
+func (d *decoder) byte() byte {
+	if len(d.b) == 0 {
+		d.err = errSummary
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *decoder) time() time.Time {
+	if d.byte() == 0 {
+		return time.Time{}
+	}
+	ns, off := d.int(), d.int()
+	loc := time.UTC
+	if off != 0 {
+		loc = time.FixedZone("", int(off))
+	}
+	return time.Unix(0, ns).In(loc)
+}
+
+func decodeSummary(b []byte) (Summary, error) {
+	d := &decoder{b: b}
+	var s Summary
+	s.Key, s.Version, s.Hash, s.Config, s.Title = d.str(), d.str(), d.str(), d.str(), d.str()
+	s.Size = d.int()
+	s.ModTime, s.Published, s.Expires, s.RejectedAt = d.time(), d.time(), d.time(), d.time()
+	s.Deleted, s.HasArticle, s.Draft = d.byte() == 1, d.byte() == 1, d.byte() == 1
+	if n := d.int(); n > 0 && n < 10000 {
+		s.Problems = make([]article.Problem, n)
+		for i := range s.Problems {
+			s.Problems[i] = article.Problem{Field: d.str(), Line: int(d.int()), Message: d.str()}
+		}
+	}
+	return s, d.err
+}
+
+func (s boltSource) summary() Summary {
+	return Summary{Key: s.Key, Version: s.Version, Hash: s.Hash, Config: s.Config, Size: s.Size, ModTime: s.ModTime,
+		Deleted: s.Deleted, HasArticle: s.HasArticle, Title: s.Title, Published: s.Published, Expires: s.Expires,
+		Draft: s.Draft, Problems: s.Problems, RejectedAt: s.RejectedAt}
+}
