@@ -3,8 +3,10 @@ package article
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"sort"
 	"strings"
+	"time"
 )
 
 // jsonFields are the keys of pressroom's JSON article format, documented by
@@ -16,6 +18,33 @@ var jsonFields = map[string]string{
 	"date_published": "date", "date_modified": "date", "date_expires": "date",
 	"language": "text", "authors": "authors", "tags": "list", "categories": "list",
 	"image": "text", "draft": "bool",
+}
+
+// jsonAliases are the names other systems' JSON exports use for the same
+// fields, matched without regard to case; a canonical name present in the
+// file wins over its aliases. "content" and "body" are HTML when they hold
+// a tag, text otherwise.
+var jsonAliases = map[string]string{
+	"headline": "title", "name": "title",
+	"date": "date_published", "published": "date_published", "datepublished": "date_published",
+	"publishdate": "date_published", "pubdate": "date_published", "published_at": "date_published",
+	"created_at": "date_published", "publication_date": "date_published",
+	"updated": "date_modified", "modified": "date_modified", "datemodified": "date_modified",
+	"lastmod": "date_modified", "updated_at": "date_modified", "modified_at": "date_modified",
+	"expires": "date_expires", "expirydate": "date_expires", "expirationdate": "date_expires",
+	"html": "content_html", "body_html": "content_html",
+	"text": "content_text", "articlebody": "content_text", "body_text": "content_text",
+	"markdown": "content_markdown", "body_markdown": "content_markdown",
+	"content": "content", "body": "content",
+	"description": "summary", "excerpt": "summary", "abstract": "summary", "standfirst": "summary",
+	"lang": "language", "locale": "language", "inlanguage": "language",
+	"author": "authors", "byline": "authors",
+	"keywords": "tags", "category": "categories", "section": "categories", "sections": "categories",
+	"articlesection": "categories",
+	"image_url":      "image", "thumbnail": "image", "featured_image": "image", "banner_image": "image",
+	"link": "url", "permalink": "url", "canonical_url": "url",
+	"guid": "id", "uuid": "id",
+	"status": "status",
 }
 
 func parseJSON(text string, opts Options, r *report) meta {
@@ -46,10 +75,43 @@ func parseJSON(text string, opts Options, r *report) meta {
 	sort.Strings(keys)
 	values := map[string]any{}
 	lines := map[string]int{}
+	// Canonical names first, so that they win over aliases.
+	sort.SliceStable(keys, func(i, j int) bool {
+		_, ci := jsonFields[keys[i]]
+		_, cj := jsonFields[keys[j]]
+		return ci && !cj
+	})
 	for _, k := range keys {
 		line := keyLine(text, k, "JSON")
-		lines[k] = line
-		kind, known := jsonFields[k]
+		name := k
+		if _, canonical := jsonFields[k]; !canonical {
+			if alias, ok := jsonAliases[strings.ToLower(k)]; ok {
+				name = alias
+			}
+		}
+		switch name {
+		case "content", "status":
+			var s string
+			if json.Unmarshal(raw[k], &s) != nil {
+				r.add(k, line, "%q should be a string", k)
+				continue
+			}
+			if name == "status" {
+				if st := strings.ToLower(strings.TrimSpace(s)); st == "draft" || st == "unpublished" {
+					values["draft"] = true
+				}
+				continue
+			}
+			name = "content_text"
+			if reHTMLTag.MatchString(s) {
+				name = "content_html"
+			}
+		}
+		if _, seen := values[name]; seen {
+			continue // the canonical name, or an earlier alias, wins
+		}
+		lines[name] = line
+		kind, known := jsonFields[name]
 		if !known {
 			name := k
 			if strings.TrimSpace(name) == "" {
@@ -58,7 +120,7 @@ func parseJSON(text string, opts Options, r *report) meta {
 			r.add(name, line, "unknown field %q (see schema/article.schema.json for the fields an article may have)", k)
 			continue
 		}
-		v, ok := decodeJSONField(kind, raw[k])
+		v, ok := decodeJSONField(kind, raw[k], opts)
 		if !ok {
 			r.add(k, line, "%q should be %s", k, map[string]string{
 				"text": "a string", "date": "a date string such as 2021-02-22T16:18:00+01:00",
@@ -66,7 +128,7 @@ func parseJSON(text string, opts Options, r *report) meta {
 			}[kind])
 			continue
 		}
-		values[k] = v
+		values[name] = v
 	}
 	f := field{fm: frontMatter{values: values, lines: lines, format: "JSON"}, r: r, loc: opts.Location}
 	m.id = f.text("id", "id")
@@ -116,24 +178,56 @@ func parseJSON(text string, opts Options, r *report) meta {
 	return m
 }
 
-func decodeJSONField(kind string, raw json.RawMessage) (any, bool) {
+func decodeJSONField(kind string, raw json.RawMessage, opts Options) (any, bool) {
 	switch kind {
-	case "text", "date":
+	case "text":
 		var s string
-		return s, json.Unmarshal(raw, &s) == nil
+		if json.Unmarshal(raw, &s) == nil {
+			return s, true
+		}
+		var obj struct { // {"url": ...} images, {"name": ...} titles
+			URL  string `json:"url"`
+			Name string `json:"name"`
+		}
+		if json.Unmarshal(raw, &obj) == nil && (obj.URL != "" || obj.Name != "") {
+			return firstNonEmpty(obj.URL, obj.Name), true
+		}
+		return nil, false
+	case "date":
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s, true
+		}
+		// Unix time, in seconds or milliseconds.
+		var n float64
+		if json.Unmarshal(raw, &n) == nil && n > 0 {
+			if n > 1e11 {
+				n /= 1000
+			}
+			return time.Unix(int64(n), 0).In(opts.Location).Format(time.RFC3339), true
+		}
+		return nil, false
 	case "bool":
 		var b bool
 		return b, json.Unmarshal(raw, &b) == nil
 	case "list":
 		var l []string
-		if json.Unmarshal(raw, &l) != nil {
-			return nil, false
+		if json.Unmarshal(raw, &l) == nil {
+			return toAny(l), true
 		}
-		return toAny(l), true
+		var s string // "a, b, c"
+		if json.Unmarshal(raw, &s) == nil {
+			return s, true
+		}
+		return nil, false
 	case "authors":
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s, true
+		}
 		var items []json.RawMessage
 		if json.Unmarshal(raw, &items) != nil {
-			return nil, false
+			items = []json.RawMessage{raw} // one {"name": ...}
 		}
 		var out []any
 		for _, it := range items {
@@ -154,6 +248,9 @@ func decodeJSONField(kind string, raw json.RawMessage) (any, bool) {
 	}
 	return nil, false
 }
+
+// reHTMLTag spots markup in a "content" or "body" field.
+var reHTMLTag = regexp.MustCompile(`<(?:p|div|br|h[1-6]|ul|ol|li|a|img|strong|em|b|i|figure|table|blockquote|span)\b[^>]*>`)
 
 func toAny(l []string) []any {
 	out := make([]any, len(l))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func TestRejections(t *testing.T) {
 		{"JSON not an object", "a.json", `"text"`, "file", "one JSON object", 1},
 		{"JSON syntax", "a.json", "{\n\"title\": \"T\",\n}", "file", "not valid JSON", 3},
 		{"JSON two values", "a.json", `{"title":"T","date_published":"2021-01-01","content_text":"x"} {}`, "file", "more than one JSON value", 0},
-		{"JSON unknown field", "a.json", "{\"title\":\"T\",\n\"body\":\"x\"}", "body", "unknown field", 2},
+		{"JSON unknown field", "a.json", "{\"title\":\"T\",\n\"bdoy\":\"x\"}", "bdoy", "unknown field", 2},
 		{"JSON wrong type", "a.json", `{"title":"T","date_published":"2021-01-01","content_text":"x","draft":"no"}`, "draft", "true or false", 1},
 		{"JSON no content", "a.json", `{"title":"T","date_published":"2021-01-01"}`, "content_html", "no content", 0},
 		{"JSON two contents", "a.json", `{"title":"T","date_published":"2021-01-01","content_text":"x","content_html":"<p>y</p>"}`, "content_html", "only one", 0},
@@ -405,6 +406,39 @@ func TestMarkdownFeatures(t *testing.T) {
 	}
 	if a.Summary != "Intro text." {
 		t.Errorf("summary %q, want the text before <!--more-->", a.Summary)
+	}
+}
+
+// TestJSONAliases: the names other systems' exports use give the same
+// article as pressroom's own names.
+func TestJSONAliases(t *testing.T) {
+	canonical := `{"title":"T","date_published":"2021-02-22T16:18:00+01:00","date_modified":"2021-02-23T10:00:00+01:00",
+"content_html":"<p>Body <b>text</b>.</p>","summary":"S","language":"fr","authors":["Ann Lee"],"tags":["a","b"],
+"categories":["World"],"image":"https://x.example/i.jpg","url":"https://news.example.org/t/"}`
+	aliased := `{"headline":"T","datePublished":"2021-02-22T16:18:00+01:00","updated_at":"2021-02-23T10:00:00+01:00",
+"body":"<p>Body <b>text</b>.</p>","description":"S","inLanguage":"fr","author":{"name":"Ann Lee"},"keywords":"a, b",
+"section":"World","image":{"url":"https://x.example/i.jpg"},"link":"https://news.example.org/t/"}`
+	a, err := Parse("t.json", []byte(canonical), testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Parse("t.json", []byte(aliased), testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Hash, b.Hash = "", ""
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("aliases give another article:\n%+v\n%+v", a, b)
+	}
+	// Plain text in "body", Unix time in "date", draft by status.
+	c, err := Parse("t.json", []byte(`{"title":"T","date":1614007080,"body":"One.\n\nTwo.","status":"draft"}`), testOptions())
+	if err != nil || c.ContentHTML != "<p>One.</p>\n<p>Two.</p>" || !c.Published.Equal(time.Unix(1614007080, 0)) || !c.Draft {
+		t.Errorf("%q %v %v %v", c.ContentHTML, c.Published, c.Draft, err)
+	}
+	// The canonical name wins over an alias.
+	d, _ := Parse("t.json", []byte(`{"title":"Right","headline":"Wrong","content_text":"x"}`), testOptions())
+	if d.Title != "Right" {
+		t.Errorf("title %q", d.Title)
 	}
 }
 
