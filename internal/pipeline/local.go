@@ -51,11 +51,7 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 		byKey[s.Key] = s
 	}
 
-	type job struct {
-		key  string
-		path string
-		info fs.FileInfo
-	}
+	type job = file
 	type done struct {
 		job
 		parsed    parsed
@@ -97,7 +93,7 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 	}
 	go func() {
 		for _, f := range files {
-			jobs <- job{key: f.key, path: f.path, info: f.info}
+			jobs <- f
 		}
 		close(jobs)
 		wg.Wait()
