@@ -113,8 +113,15 @@ func startDynamoDBLocal() (string, error) {
 	return "", errors.New("DynamoDB Local did not answer within 60 s")
 }
 
-// Stop ends the DynamoDB Local this package started, if any. Call it from
-// TestMain after m.Run.
+// Main runs a test binary's tests and then stops the DynamoDB Local they
+// started, if any: call it as the whole of TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	Stop()
+	os.Exit(code)
+}
+
+// Stop ends the DynamoDB Local this package started, if any.
 func Stop() {
 	if ddbCmd != nil && ddbCmd.Process != nil {
 		ddbCmd.Process.Kill()

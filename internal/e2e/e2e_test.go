@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -11,11 +10,7 @@ import (
 	"github.com/pressroom/pressroom/internal/awstest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	awstest.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { awstest.Main(m) }
 
 func titles(t *testing.T, body string) []string {
 	t.Helper()

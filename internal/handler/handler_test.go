@@ -23,11 +23,7 @@ import (
 	"github.com/pressroom/pressroom/internal/store"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	awstest.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { awstest.Main(m) }
 
 // invalidations records what publish asks the CDN to purge.
 type invalidations struct {

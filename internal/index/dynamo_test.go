@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -15,11 +14,7 @@ import (
 	"github.com/pressroom/pressroom/internal/index/indextest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	awstest.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { awstest.Main(m) }
 
 // TestDynamo runs the index contract against DynamoDB Local, AWS's own
 // emulator speaking the DynamoDB wire protocol.

@@ -210,9 +210,14 @@ func (p *Pipeline) publish(ctx context.Context, feeds []string) (Report, error) 
 	var rep Report
 	now := p.now()
 	site := p.Site()
-	labels, err := p.labels(ctx)
+	// One listing of the feeds serves the labels and the pages.
+	infos, err := p.Index.Feeds(ctx)
 	if err != nil {
-		return rep, err
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
+	labels := make(map[string]string, len(infos))
+	for _, fi := range infos {
+		labels[fi.ID] = fi.Label
 	}
 	ids := unique(feeds)
 	for _, id := range ids {
@@ -240,7 +245,7 @@ func (p *Pipeline) publish(ctx context.Context, feeds []string) (Report, error) 
 			}
 		}
 	}
-	if err := p.pages(ctx, site, &rep); err != nil {
+	if err := p.pages(ctx, site, infos, &rep); err != nil {
 		return rep, err
 	}
 	if err := p.Index.SetOutputHash(ctx, stateLastPublish, now.UTC().Format(time.RFC3339Nano)); err != nil {
@@ -256,24 +261,8 @@ const (
 	stateConfig      = ".state/config"
 )
 
-func (p *Pipeline) labels(ctx context.Context) (map[string]string, error) {
-	infos, err := p.Index.Feeds(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("pipeline: %w", err)
-	}
-	out := map[string]string{}
-	for _, fi := range infos {
-		out[fi.ID] = fi.Label
-	}
-	return out, nil
-}
-
 // pages renders index.html and feeds.opml from the feeds that have files.
-func (p *Pipeline) pages(ctx context.Context, site feed.Site, rep *Report) error {
-	infos, err := p.Index.Feeds(ctx)
-	if err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
+func (p *Pipeline) pages(ctx context.Context, site feed.Site, infos []index.FeedInfo, rep *Report) error {
 	var listed []feed.Listed
 	for _, fi := range infos {
 		h, err := p.Index.OutputHash(ctx, feed.Paths(fi.ID)[0])
