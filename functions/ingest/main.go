@@ -1,24 +1,25 @@
 // Command ingest is the Lambda function triggered by S3 uploads and
-// removals in the articles bucket. Wiring only: see internal/handler.
+// removals in the articles bucket, and by a schedule that finishes any
+// re-parse. Wiring only: see internal/handler.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"log"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/pressroom/pressroom/internal/handler"
 )
 
 func main() {
-	s, err := handler.FromEnv(false)
+	s, err := handler.IngestSettings()
 	if err != nil {
 		log.Fatal(err) // a deployment error: nothing can run
 	}
 	var h *handler.Ingest
-	lambda.Start(func(ctx context.Context, ev events.S3Event) error {
+	lambda.Start(func(ctx context.Context, ev json.RawMessage) error {
 		if h == nil { // built on the first invocation, not at start-up
 			deps, err := handler.NewDeps(ctx, s)
 			if err != nil {

@@ -16,7 +16,7 @@ import (
 )
 
 func main() {
-	s, err := handler.FromEnv(true)
+	s, err := handler.PublishSettings()
 	if err != nil {
 		log.Fatal(err) // a deployment error: nothing can run
 	}

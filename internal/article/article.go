@@ -80,10 +80,29 @@ type Options struct {
 	ModTime   time.Time      // upload or modification time: the last-resort date
 }
 
+// ParserVersion changes whenever a change of the parsers alters what any
+// file parses to. Indexes record the version each article was parsed with
+// and parse every article again when it differs (after a deploy, say).
+// TestParserVersion ties it to the golden files: a change of any golden
+// output fails that test until the version is bumped.
+const ParserVersion = "2"
+
 // MaxNames bounds the tags, categories and authors of one article
 // together: each makes a feed, and an index must be able to move an article
 // between all its feeds in one go (DynamoDB: 100 actions a transaction).
 const MaxNames = 40
+
+// Bounds on single fields, in characters (URLs and ids in bytes): far
+// above what any newsroom writes, far below what would break a feed
+// reader, a report or an index item (DynamoDB: 400 KB).
+const (
+	MaxTitle   = 500
+	MaxName    = 150 // one author, tag or category
+	MaxSlug    = 200
+	MaxURL     = 2048 // the article's URL, its image's
+	MaxID      = 1024
+	MaxSummary = 300 // a longer summary is cut at a word
+)
 
 // DefaultMaxBytes is the default file size limit.
 const DefaultMaxBytes = 5 << 20

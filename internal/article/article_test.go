@@ -2,11 +2,15 @@ package article
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -216,5 +220,31 @@ func checkSafeHTML(t testing.TB, content string) {
 	}
 	for _, n := range nodes {
 		visit(n)
+	}
+}
+
+// goldenFingerprint is the SHA-256 of testdata/golden as parsed at
+// ParserVersion. A change of the parsers that alters any golden output
+// changes it: bump ParserVersion (a deployed index then parses every
+// article again, see README "Upgrading") and set this to the new value.
+const goldenFingerprint = "b67d133ee1c70174c6ee452f8783aa606491a8e8c35b2378415ba6fc9f749a55"
+
+func TestParserVersion(t *testing.T) {
+	paths, err := filepath.Glob("testdata/golden/*/*")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no golden files: %v", err)
+	}
+	sort.Strings(paths)
+	h := sha256.New()
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(h, "%s %d\n", filepath.ToSlash(p), len(data))
+		h.Write(data)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != goldenFingerprint {
+		t.Errorf("the golden outputs changed (fingerprint %s, recorded %s) but ParserVersion is still %q: bump it and record the new fingerprint in goldenFingerprint", got, goldenFingerprint, ParserVersion)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrRejected is matched (errors.Is) by every error that means "this file
@@ -65,8 +66,43 @@ type report struct {
 	problems []Problem
 }
 
+// Bounds on what a report holds: a problem quoting a 4 MB field must not
+// become a 4 MB message (a report is stored and shown to an editor).
+const (
+	maxMessage  = 600 // bytes of one message
+	maxProblems = 30
+	maxQuoted   = 120 // bytes of a value from the file quoted in a message
+)
+
 func (r *report) add(field string, line int, format string, args ...any) {
-	r.problems = append(r.problems, Problem{Field: field, Line: line, Message: fmt.Sprintf(format, args...)})
+	switch {
+	case len(r.problems) == maxProblems:
+		r.problems = append(r.problems, Problem{Field: "file", Message: "more problems follow: fix these first"})
+		return
+	case len(r.problems) > maxProblems:
+		return
+	}
+	// A value quoted from the file is cut first, so the message's own
+	// words survive.
+	for i, a := range args {
+		if s, ok := a.(string); ok && len(s) > maxQuoted {
+			args[i] = shorten(s, maxQuoted)
+		}
+	}
+	r.problems = append(r.problems, Problem{Field: field, Line: line, Message: shorten(fmt.Sprintf(format, args...), maxMessage)})
+}
+
+// shorten cuts s to at most n bytes, on a character boundary, marking the
+// cut.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // has reports whether a problem was recorded for any of fields.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // meta is what a format parser extracts before the steps all formats share.
@@ -233,7 +234,7 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 	if a.Summary == "" {
 		a.Summary = firstParagraph(a.ContentHTML)
 	}
-	a.Summary = truncateWords(a.Summary, 300)
+	a.Summary = truncateWords(a.Summary, MaxSummary)
 
 	if m.image != "" {
 		if u, ok := resolve(base, m.image); ok && strings.HasPrefix(u, "http") {
@@ -245,7 +246,40 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 	if a.ID == "" && !a.Published.IsZero() {
 		a.ID = tagID(opts.BaseURL.Host, a.Published.In(opts.Location), a.Slug)
 	}
+	checkLimits(&a, m, r)
 	return a
+}
+
+// checkLimits rejects fields over their bounds, each with its own problem.
+func checkLimits(a *Article, m meta, r *report) {
+	long := func(field string, line int, what string, n, max int, unit string) {
+		r.add(field, line, "%s is %d %s long; at most %d are allowed", what, n, unit, max)
+	}
+	if n := utf8.RuneCountInString(a.Title); n > MaxTitle {
+		long("title", m.titleLine, "the title", n, MaxTitle, "characters")
+	}
+	for _, l := range []struct {
+		field string
+		names []string
+	}{{"authors", a.Authors}, {"tags", a.Tags}, {"categories", a.Categories}} {
+		for _, name := range l.names {
+			if n := utf8.RuneCountInString(name); n > MaxName {
+				long(l.field, 0, fmt.Sprintf("%q", shorten(name, 60)), n, MaxName, "characters")
+			}
+		}
+	}
+	if n := utf8.RuneCountInString(a.Slug); n > MaxSlug {
+		long("slug", 0, "the slug", n, MaxSlug, "characters")
+	}
+	if len(a.URL) > MaxURL {
+		long("url", 0, "the article's URL", len(a.URL), MaxURL, "bytes")
+	}
+	if len(a.Image) > MaxURL {
+		long("image", 0, "the image URL", len(a.Image), MaxURL, "bytes")
+	}
+	if len(a.ID) > MaxID {
+		long("id", 0, "the id", len(a.ID), MaxID, "bytes")
+	}
 }
 
 // articleURL is the article's canonical URL: the one the file gives,

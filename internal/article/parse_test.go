@@ -92,6 +92,57 @@ func manyNames(prefix string, n int) string {
 	return "[" + strings.Join(names, ", ") + "]"
 }
 
+// TestFieldBounds: every field has a bound, with a rejection saying which
+// and how long; no problem message grows with the input.
+func TestFieldBounds(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("é", n) }
+	tests := []struct {
+		name, file, data, field, message string
+	}{
+		{"4.5 MB title", "a.json", `{"title":"` + strings.Repeat("t", 4_500_000) + `","date_published":"2021-01-01","content_text":"x"}`, "title", "4500000 characters long; at most 500"},
+		{"300 KB title in front matter", "a.md", "---\ntitle: " + strings.Repeat("t", 300_000) + "\ndate: 2021-01-01\n---\n\nBody.\n", "front matter", "longer than"},
+		{"title in JSON", "a.json", `{"title":"` + long(501) + `","date_published":"2021-01-01","content_text":"x"}`, "title", "501 characters"},
+		{"tag", "a.md", "---\ntitle: T\ndate: 2021-01-01\ntags: [" + long(151) + "]\n---\n\nBody.\n", "tags", "151 characters"},
+		{"author", "a.md", "---\ntitle: T\ndate: 2021-01-01\nauthor: " + long(200) + "\n---\n\nBody.\n", "authors", "200 characters"},
+		{"slug", "a.md", "---\ntitle: T\ndate: 2021-01-01\nslug: " + strings.Repeat("s", 201) + "\n---\n\nBody.\n", "slug", "201 characters"},
+		{"id", "a.md", "---\ntitle: T\ndate: 2021-01-01\nid: " + strings.Repeat("i", 1025) + "\n---\n\nBody.\n", "id", "1025 bytes"},
+		{"url", "a.md", "---\ntitle: T\ndate: 2021-01-01\nurl: /" + strings.Repeat("u", 2100) + "\n---\n\nBody.\n", "url", "bytes long"},
+		{"500 KB date", "a.json", `{"title":"T","date_published":"` + strings.Repeat("9", 500_000) + `","content_text":"x"}`, "date_published", "not a date"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(tt.file, []byte(tt.data), testOptions())
+			ps := Problems(err)
+			found := false
+			for _, p := range ps {
+				if len(p.Message) > 600 {
+					t.Errorf("a %d-byte problem message: %.80s...", len(p.Message), p.Message)
+				}
+				found = found || (p.Field == tt.field && strings.Contains(p.Message, tt.message))
+			}
+			if !errors.Is(err, ErrRejected) || !found {
+				t.Errorf("got %v, want a %s problem saying %q", ps, tt.field, tt.message)
+			}
+		})
+	}
+	// At the bounds, accepted.
+	ok := "---\ntitle: " + long(500) + "\ndate: 2021-01-01\ntags: [" + long(150) + "]\n---\n\nBody.\n"
+	if _, err := Parse("a.md", []byte(ok), testOptions()); err != nil {
+		t.Errorf("fields at their bounds: %v", err)
+	}
+	// Many problems: a bounded list.
+	var b strings.Builder
+	b.WriteString("---\ntitle: T\ndate: 2021-01-01\ntags: [")
+	for i := 0; i < 39; i++ {
+		fmt.Fprintf(&b, "%s%d, ", long(160), i)
+	}
+	b.WriteString("x]\n---\n\nBody.\n")
+	_, err := Parse("a.md", []byte(b.String()), testOptions())
+	if ps := Problems(err); len(ps) == 0 || len(ps) > 31 {
+		t.Errorf("%d problems for 39 long tags", len(ps))
+	}
+}
+
 func TestRejectsDateFallbackWithoutModTime(t *testing.T) {
 	opts := testOptions()
 	opts.ModTime = time.Time{}

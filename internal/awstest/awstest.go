@@ -144,9 +144,15 @@ func freePort() (string, error) {
 // credentials. Response checksum validation is off: DynamoDB Local's error
 // replies do not match the SDK's expectation (TESTING.md).
 func DynamoDB(endpoint string) *dynamodb.Client {
+	return DynamoDBWithKey(endpoint, "test")
+}
+
+// DynamoDBWithKey is DynamoDB signing with access key id key (DynamoDB
+// Local keeps one database per key).
+func DynamoDBWithKey(endpoint, key string) *dynamodb.Client {
 	return dynamodb.New(dynamodb.Options{
 		Region:                          "us-east-1",
-		Credentials:                     credentials.NewStaticCredentialsProvider("test", "test", ""),
+		Credentials:                     credentials.NewStaticCredentialsProvider(key, "secret", ""),
 		BaseEndpoint:                    aws.String(endpoint),
 		DisableValidateResponseChecksum: true,
 		HTTPClient:                      &http.Client{Timeout: 30 * time.Second},

@@ -206,6 +206,7 @@ func status(args []string, stdout, stderr io.Writer) int {
 		return ExitRejected
 	}
 	now := time.Now()
+	hash := (&pipeline.Pipeline{Config: cfg}).ConfigHash()
 	var rejected, scheduled, drafts, live int
 	for _, e := range list {
 		if len(e.Problems) > 0 {
@@ -220,6 +221,9 @@ func status(args []string, stdout, stderr io.Writer) int {
 		keeps := "nothing published"
 		if e.HasArticle {
 			keeps = fmt.Sprintf("keeps %q published", e.Title)
+			if e.ArticleConfig != hash {
+				keeps += ", as parsed with an earlier configuration: fix the file to update it"
+			}
 		}
 		fmt.Fprintf(stdout, "  %s (rejected %s; %s)\n", e.Key, e.RejectedAt.In(cfg.Location()).Format(time.RFC3339), keeps)
 		for _, p := range e.Problems {

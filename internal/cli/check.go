@@ -87,6 +87,7 @@ func check(args []string, stdout, stderr io.Writer) int {
 	parallel(len(files), func(i int) {
 		results[i] = checkFile(files[i], opts, now)
 	})
+	refuseDuplicates(results)
 
 	status := ExitOK
 	for _, r := range results {
@@ -134,6 +135,36 @@ func checkFile(name string, opts article.Options, now time.Time) checkResult {
 		res.Article.Expires = a.Expires.Format(time.RFC3339)
 	}
 	return res
+}
+
+// refuseDuplicates rejects, as a build would, a file whose article has the
+// id or the URL of an earlier file's (in path order): both would be
+// published as one item.
+func refuseDuplicates(results []checkResult) {
+	holder := map[string]string{}
+	for i := range results {
+		r := &results[i]
+		if !r.OK || r.Article.Status == string(article.StatusDraft) {
+			continue
+		}
+		claims := []struct{ claim, field, what, value string }{
+			{"id:" + r.Article.ID, "id", "the id", r.Article.ID},
+			{"url:" + r.Article.URL, "url", "the address", r.Article.URL},
+		}
+		for _, c := range claims {
+			if first, ok := holder[c.claim]; ok {
+				r.Errors = append(r.Errors, checkError{Field: c.field,
+					Message: fmt.Sprintf("%s %s is already used by %s: give this article its own slug or %s", c.what, c.value, first, c.field)})
+			}
+		}
+		if len(r.Errors) > 0 {
+			r.OK, r.Article = false, nil
+			continue
+		}
+		for _, c := range claims {
+			holder[c.claim] = r.File
+		}
+	}
 }
 
 func orEmpty(s []string) []string {

@@ -118,3 +118,19 @@ func TestCheckUnsupportedFileIsRejected(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
+
+// TestCheckRefusesDuplicates: two files that would publish one item (the
+// same slug, so the same id and link) are not both fine.
+func TestCheckRefusesDuplicates(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "2021-03-23-greve-transports.md"), []byte("---\ntitle: Grève\ndate: 2021-03-23\n---\n\nTexte.\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "greve-transports.txt"), []byte("Grève des transports\n\n23 mars 2021\n\nLe texte de la dépêche, assez long pour un corps d'article.\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "dupslug.md"), []byte("---\ntitle: A\ndate: 2021-01-01\n---\n\nA.\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "dupslug.txt"), []byte("B headline\n\n1 January 2021\n\nThe body of B, long enough to be a paragraph here.\n"), 0o644)
+	code, out, _ := run(t, "check", dir)
+	if code != ExitRejected || !strings.Contains(out, "REJECTED  "+filepath.Join(dir, "greve-transports.txt")) ||
+		!strings.Contains(out, "already used by "+filepath.Join(dir, "2021-03-23-greve-transports.md")) ||
+		!strings.Contains(out, "REJECTED  "+filepath.Join(dir, "dupslug.txt")) || !strings.Contains(out, "4 files checked: 2 ok, 2 rejected") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/mmcdole/gofeed"
 
 	"github.com/pressroom/pressroom/internal/awstest"
+	"github.com/pressroom/pressroom/internal/awstest/s3mem"
 	"github.com/pressroom/pressroom/internal/handler"
 	"github.com/pressroom/pressroom/internal/index"
 	"github.com/pressroom/pressroom/internal/store"
@@ -38,36 +40,94 @@ func (r *invalidations) Invalidate(_ context.Context, _ string, paths []string) 
 	return nil
 }
 
+// world is both handlers on a versioned articles bucket, a feeds bucket
+// (an S3 server on loopback) and DynamoDB Local.
 type world struct {
 	t     *testing.T
 	s3    *s3.Client
 	deps  *handler.Deps
 	cdn   *invalidations
 	index *index.Dynamo
+	seq   int
 }
 
 const siteYAML = "site:\n  title: Example Daily\n  base_url: https://news.example.org/\n  language: ar\n  timezone: Africa/Casablanca\nfeeds:\n  base_url: https://feeds.example.org/\n"
 
-func newWorld(t *testing.T) *world {
-	client, _ := awstest.FakeS3(t, "pressroom-articles", "pressroom-feeds")
+const articlesBucket, feedsBucket = "pressroom-articles", "pressroom-feeds"
+
+// newWorld makes the world; with a configuration, it is uploaded first.
+func newWorld(t *testing.T, configYAML string) *world {
+	client, _ := awstest.FakeS3(t, s3mem.WithVersionedBucket(articlesBucket), s3mem.WithBucket(feedsBucket))
 	ix := index.NewDynamo(awstest.DynamoDB(awstest.DynamoDBEndpoint(t)), awstest.TableName(t))
 	if err := ix.CreateTable(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	w := &world{t: t, s3: client, cdn: &invalidations{}, index: ix}
 	w.deps = &handler.Deps{
-		Settings: handler.Settings{Table: "unused", ArticlesBucket: "pressroom-articles", ArticlesPrefix: "articles/",
-			ConfigKey: "config/pressroom.yaml", ReportsPrefix: "reports/", FeedsBucket: "pressroom-feeds"},
-		S3: client, Index: ix, Feeds: store.NewS3(client, "pressroom-feeds", ""), CDN: w.cdn,
+		Settings: handler.Settings{Table: "unused", ArticlesBucket: articlesBucket, ArticlesPrefix: "articles/",
+			ConfigKey: "config/pressroom.yaml", ReportsPrefix: "reports/", FeedsBucket: feedsBucket},
+		Index: ix, Bucket: store.NewS3(client, articlesBucket, ""), Articles: store.NewS3(client, articlesBucket, "articles/"),
+		Reports: store.NewS3(client, articlesBucket, "reports/"), Feeds: store.NewS3(client, feedsBucket, ""), CDN: w.cdn,
 	}
-	w.put("pressroom-articles", "config/pressroom.yaml", siteYAML)
+	if configYAML != "" {
+		w.upload("config/pressroom.yaml", configYAML)
+	}
 	return w
 }
 
-func (w *world) put(bucket, key, body string) {
+func (w *world) put(key, body string) string {
 	w.t.Helper()
-	_, err := w.s3.PutObject(w.t.Context(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(body)})
+	out, err := w.s3.PutObject(w.t.Context(), &s3.PutObjectInput{Bucket: aws.String(articlesBucket), Key: aws.String(key), Body: strings.NewReader(body)})
 	if err != nil {
+		w.t.Fatal(err)
+	}
+	return aws.ToString(out.VersionId)
+}
+
+// event is the notification S3 sends for a change of key, with the next
+// sequencer.
+func (w *world) event(name, key string) events.S3Event {
+	w.t.Helper()
+	var ev events.S3Event
+	readEvent(w.t, "../../functions/ingest/event.json", &ev)
+	w.seq++
+	r := &ev.Records[0]
+	// S3 sends keys URL-encoded (spaces as +); the handler decodes them.
+	r.EventName, r.S3.Object.Sequencer = name, fmt.Sprintf("0062E99A%010X", w.seq)
+	r.S3.Object.Key, r.S3.Object.URLDecodedKey = strings.ReplaceAll(url.QueryEscape(key), "%2F", "/"), key
+	return ev
+}
+
+func (w *world) ingest(ev any) error {
+	w.t.Helper()
+	raw, _ := json.Marshal(ev)
+	return (&handler.Ingest{Deps: w.deps}).Handle(w.t.Context(), raw)
+}
+
+// upload puts an object and delivers its event.
+func (w *world) upload(key, body string) {
+	w.t.Helper()
+	w.put(key, body)
+	if err := w.ingest(w.event("ObjectCreated:Put", key)); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// deleteObject deletes key (a delete marker on the versioned bucket), or
+// one version of it, and delivers the event.
+func (w *world) deleteObject(key, version string) {
+	w.t.Helper()
+	in := &s3.DeleteObjectInput{Bucket: aws.String(articlesBucket), Key: aws.String(key)}
+	name := "ObjectRemoved:DeleteMarkerCreated"
+	if version != "" {
+		in.VersionId, name = aws.String(version), "ObjectRemoved:Delete"
+	}
+	out, err := w.s3.DeleteObject(w.t.Context(), in)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	_ = out
+	if err := w.ingest(w.event(name, key)); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -83,6 +143,40 @@ func (w *world) get(bucket, key string) (string, bool) {
 	return b.String(), true
 }
 
+func (w *world) source(key string) index.Source {
+	w.t.Helper()
+	src, err := w.index.Get(w.t.Context(), key)
+	if err != nil {
+		w.t.Fatalf("index %s: %v", key, err)
+	}
+	return src
+}
+
+func (w *world) publish() {
+	w.t.Helper()
+	raw, _ := os.ReadFile("../../functions/publish/schedule.json")
+	if _, err := (&handler.Publish{Deps: w.deps}).Handle(w.t.Context(), raw); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func (w *world) titles(path string) []string {
+	w.t.Helper()
+	body, ok := w.get(feedsBucket, path)
+	if !ok {
+		return nil
+	}
+	f, err := gofeed.NewParser().ParseString(body)
+	if err != nil {
+		w.t.Fatalf("%s: %v", path, err)
+	}
+	var out []string
+	for _, it := range f.Items {
+		out = append(out, it.Title)
+	}
+	return out
+}
+
 func readEvent(t *testing.T, path string, v any) {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -96,116 +190,164 @@ func readEvent(t *testing.T, path string, v any) {
 
 const greve = "Flash info\nPublié le mardi 17 mars 2026 à 7h45\n\nGrève des transports : le trafic sera perturbé jeudi\n\nLes syndicats appellent à une journée de grève jeudi. Seul un train sur trois circulera, selon les prévisions publiées mardi.\n"
 
+func md(title, date string) string {
+	return "---\ntitle: \"" + title + "\"\ndate: " + date + "\n---\n\nText of " + title + ".\n"
+}
+
 // TestIngestFromEventJSON drives the ingest handler with
 // functions/ingest/event.json, as `sam local invoke` would.
 func TestIngestFromEventJSON(t *testing.T) {
-	w := newWorld(t)
+	w := newWorld(t, siteYAML)
+	raw, _ := os.ReadFile("../../functions/ingest/event.json")
 	var ev events.S3Event
-	readEvent(t, "../../functions/ingest/event.json", &ev)
+	json.Unmarshal(raw, &ev)
 	key := ev.Records[0].S3.Object.URLDecodedKey
 	if key != "articles/fr/grève des transports.txt" {
 		t.Fatalf("decoded key %q", key)
 	}
-	w.put("pressroom-articles", key, greve)
+	w.put(key, greve)
 	h := &handler.Ingest{Deps: w.deps}
-	if err := h.Handle(t.Context(), ev); err != nil {
+	if err := h.Handle(t.Context(), raw); err != nil {
 		t.Fatal(err)
 	}
-	src, err := w.index.Get(t.Context(), "fr/grève des transports.txt")
-	if err != nil || src.Article == nil || src.Version != "0062E99A88DC407460" {
-		t.Fatalf("index: %+v, %v", src, err)
+	src := w.source("fr/grève des transports.txt")
+	if src.Article == nil || src.Version != "0062E99A88DC407460" || src.ObjectVersion == "" {
+		t.Fatalf("index: %+v", src)
 	}
 	if src.Article.Title != "Grève des transports : le trafic sera perturbé jeudi" || src.Article.Lang != "fr" {
 		t.Errorf("article %q %q", src.Article.Title, src.Article.Lang)
 	}
-	rep, ok := w.get("pressroom-articles", "reports/"+key+".json")
+	rep, ok := w.get(articlesBucket, "reports/"+key+".json")
 	if !ok || !strings.Contains(rep, `"ok": true`) {
 		t.Errorf("report %q", rep)
 	}
 	// The same event again (S3 delivers at least once), then an older one:
 	// both harmless.
-	if err := h.Handle(t.Context(), ev); err != nil {
+	if err := h.Handle(t.Context(), raw); err != nil {
 		t.Fatal(err)
 	}
-	old := ev
-	old.Records = append([]events.S3EventRecord(nil), ev.Records...)
-	old.Records[0].S3.Object.Sequencer = "0062E99A0000000000"
-	w.put("pressroom-articles", key, "not a good version\x00")
-	if err := h.Handle(t.Context(), old); err != nil {
+	ev.Records[0].S3.Object.Sequencer = "0062E99A0000000000"
+	older, _ := json.Marshal(ev)
+	w.put(key, "not a good version\x00")
+	if err := h.Handle(t.Context(), older); err != nil {
 		t.Fatal(err)
 	}
-	if src, _ := w.index.Get(t.Context(), "fr/grève des transports.txt"); src.Version != "0062E99A88DC407460" || src.Problems != nil {
+	if src := w.source("fr/grève des transports.txt"); src.Version != "0062E99A88DC407460" || src.Problems != nil {
 		t.Errorf("an older event changed the index: %+v", src)
 	}
 }
 
 func TestIngestRejectionKeepsLastGoodAndReports(t *testing.T) {
-	w := newWorld(t)
-	h := &handler.Ingest{Deps: w.deps}
-	event := func(name, key, seq string) events.S3Event {
-		var ev events.S3Event
-		readEvent(t, "../../functions/ingest/event.json", &ev)
-		ev.Records[0].EventName = name
-		ev.Records[0].S3.Object.URLDecodedKey = key
-		ev.Records[0].S3.Object.Sequencer = seq
-		ev.Records[0].S3.Object.Size = 100
-		return ev
-	}
-	w.put("pressroom-articles", "articles/a.md", "---\ntitle: Good\ndate: 2026-03-01\n---\n\nGood text.\n")
-	if err := h.Handle(t.Context(), event("ObjectCreated:Put", "articles/a.md", "01")); err != nil {
-		t.Fatal(err)
-	}
-	w.put("pressroom-articles", "articles/a.md", "---\ntitle: Bad\ndate: someday\n---\n\nBad text.\n")
-	if err := h.Handle(t.Context(), event("ObjectCreated:Put", "articles/a.md", "02")); err != nil {
+	w := newWorld(t, siteYAML)
+	w.upload("articles/a.md", md("Good", "2026-03-01"))
+	w.put("articles/a.md", "---\ntitle: Bad\ndate: someday\n---\n\nBad text.\n")
+	if err := w.ingest(w.event("ObjectCreated:Put", "articles/a.md")); err != nil {
 		t.Fatalf("a rejected file must not be retried: %v", err)
 	}
-	src, _ := w.index.Get(t.Context(), "a.md")
+	src := w.source("a.md")
 	if src.Article == nil || src.Article.Title != "Good" || len(src.Problems) != 1 || src.Problems[0].Field != "date" {
 		t.Errorf("index after rejection: %+v", src)
 	}
-	rep, _ := w.get("pressroom-articles", "reports/articles/a.md.json")
+	rep, _ := w.get(articlesBucket, "reports/articles/a.md.json")
 	if !strings.Contains(rep, `"ok": false`) || !strings.Contains(rep, `"field": "date"`) || !strings.Contains(rep, "someday") {
 		t.Errorf("report %s", rep)
 	}
-	// Too large: refused from the event's size, before reading.
-	big := event("ObjectCreated:Put", "articles/big.md", "03")
-	big.Records[0].S3.Object.Size = 6 << 20
-	if err := h.Handle(t.Context(), big); err != nil {
-		t.Fatal(err)
-	}
-	if src, _ := w.index.Get(t.Context(), "big.md"); len(src.Problems) != 1 || !strings.Contains(src.Problems[0].Message, "limit") {
+	// Too large: refused without reading the body.
+	w.upload("articles/big.md", strings.Repeat("x", 5<<20+1))
+	if src := w.source("big.md"); len(src.Problems) != 1 || !strings.Contains(src.Problems[0].Message, "limit") {
 		t.Errorf("big file: %+v", src)
 	}
-	// Removal.
-	if err := h.Handle(t.Context(), event("ObjectRemoved:Delete", "articles/a.md", "04")); err != nil {
-		t.Fatal(err)
-	}
-	if src, _ := w.index.Get(t.Context(), "a.md"); !src.Deleted {
+	// Removal: the report goes too.
+	w.deleteObject("articles/a.md", "")
+	if src := w.source("a.md"); !src.Deleted {
 		t.Errorf("after removal: %+v", src)
 	}
-	// Objects outside the articles prefix are ignored.
-	if err := h.Handle(t.Context(), event("ObjectCreated:Put", "reports/x.json", "05")); err != nil {
-		t.Fatal(err)
+	if _, ok := w.get(articlesBucket, "reports/articles/a.md.json"); ok {
+		t.Error("the removed article's report remains")
+	}
+	// Objects outside the articles prefix, or not articles, are ignored.
+	w.upload("reports/x.json", "{}")
+	w.upload("articles/photo.jpg", "\xff\xd8")
+	if _, err := w.index.Get(t.Context(), "photo.jpg"); err == nil {
+		t.Error("a photo was indexed")
 	}
 	// A broken configuration upload is reported, and the old one stays.
-	w.put("pressroom-articles", "config/pressroom.yaml", "site:\n  titel: x\n")
-	if err := h.Handle(t.Context(), event("ObjectCreated:Put", "config/pressroom.yaml", "06")); err != nil {
+	w.upload("config/pressroom.yaml", "site:\n  titel: x\n")
+	if rep, _ := w.get(articlesBucket, "reports/config/pressroom.yaml.json"); !strings.Contains(rep, "site.titel") {
+		t.Errorf("config report %s", rep)
+	}
+	w.upload("articles/c.md", md("C", "2026-03-01"))
+	if src := w.source("c.md"); src.Article == nil || src.Article.URL != "https://news.example.org/c/" {
+		t.Errorf("an article after a broken configuration: %+v", src.Article)
+	}
+}
+
+// TestUppercaseExtensions: S3 suffix filters are case sensitive, so the
+// trigger is on the prefix and the extension is judged here.
+func TestUppercaseExtensions(t *testing.T) {
+	w := newWorld(t, siteYAML)
+	w.upload("articles/Story.MD", md("Upper", "2026-03-01"))
+	w.upload("articles/Page.HTML", "<html lang=en><head><title>Page</title></head><body><article><h1>Page</h1><p>Some text of the page here.</p></article></body></html>")
+	for _, k := range []string{"Story.MD", "Page.HTML"} {
+		if src := w.source(k); src.Article == nil {
+			t.Errorf("%s not indexed: %+v", k, src)
+		}
+	}
+}
+
+// TestRemovalsReadTheCurrentState: on a versioned bucket, deleting an old
+// version or a delete marker (an undelete) sends ObjectRemoved too; the
+// handler asks S3 what is current instead of removing the article.
+func TestRemovalsReadTheCurrentState(t *testing.T) {
+	w := newWorld(t, siteYAML)
+	v1 := w.put("articles/a.md", md("Version 1", "2026-03-01"))
+	w.ingest(w.event("ObjectCreated:Put", "articles/a.md"))
+	w.upload("articles/a.md", md("Version 2", "2026-03-01"))
+	w.publish()
+	// Deleting the non-current version 1 leaves version 2 published.
+	w.deleteObject("articles/a.md", v1)
+	if src := w.source("a.md"); src.Deleted || src.Article == nil || src.Article.Title != "Version 2" {
+		t.Fatalf("after deleting an old version: %+v", src)
+	}
+	// A delete marker removes it...
+	w.deleteObject("articles/a.md", "")
+	w.publish()
+	if got := w.titles("feed.xml"); len(got) != 0 {
+		t.Fatalf("after the delete marker: %q", got)
+	}
+	// ...and removing the marker (the usual undelete) brings it back.
+	vs, err := w.s3.ListObjectVersions(t.Context(), &s3.ListObjectVersionsInput{Bucket: aws.String(articlesBucket), Prefix: aws.String("articles/a.md")})
+	if err != nil || len(vs.DeleteMarkers) != 1 {
+		t.Fatalf("versions: %+v, %v", vs, err)
+	}
+	w.deleteObject("articles/a.md", aws.ToString(vs.DeleteMarkers[0].VersionId))
+	w.publish()
+	if got := w.titles("feed.xml"); len(got) != 1 || got[0] != "Version 2" {
+		t.Errorf("after the undelete: %q", got)
+	}
+	// A created event for an object deleted since removes it too: the
+	// current state wins, whatever the event's name.
+	w.put("articles/b.md", md("B", "2026-03-01"))
+	ev := w.event("ObjectCreated:Put", "articles/b.md")
+	w.deleteObject("articles/b.md", "")
+	if err := w.ingest(ev); err != nil {
 		t.Fatal(err)
 	}
-	if rep, _ := w.get("pressroom-articles", "reports/config/pressroom.yaml.json"); !strings.Contains(rep, "site.titel") {
-		t.Errorf("config report %s", rep)
+	if _, err := w.index.Get(t.Context(), "b.md"); err == nil {
+		if src := w.source("b.md"); src.Article != nil {
+			t.Errorf("a late created event brought back a deleted article: %+v", src)
+		}
 	}
 }
 
 // TestPublishFromEventJSON ingests, then drives the publish handler with
 // functions/publish/event.json and functions/publish/schedule.json.
 func TestPublishFromEventJSON(t *testing.T) {
-	w := newWorld(t)
-	ing := &handler.Ingest{Deps: w.deps}
+	w := newWorld(t, siteYAML)
 	var ev events.S3Event
 	readEvent(t, "../../functions/ingest/event.json", &ev)
-	w.put("pressroom-articles", ev.Records[0].S3.Object.URLDecodedKey, greve)
-	if err := ing.Handle(t.Context(), ev); err != nil {
+	w.put(ev.Records[0].S3.Object.URLDecodedKey, greve)
+	if err := w.ingest(ev); err != nil {
 		t.Fatal(err)
 	}
 	pub := &handler.Publish{Deps: w.deps}
@@ -214,7 +356,7 @@ func TestPublishFromEventJSON(t *testing.T) {
 	if err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("publish: %+v, %v", resp, err)
 	}
-	body, ok := w.get("pressroom-feeds", "languages/fr/feed.xml")
+	body, ok := w.get(feedsBucket, "languages/fr/feed.xml")
 	if !ok {
 		t.Fatal("no languages/fr/feed.xml in the feeds bucket")
 	}
@@ -222,7 +364,7 @@ func TestPublishFromEventJSON(t *testing.T) {
 	if err != nil || len(f.Items) != 1 || f.Items[0].Title != "Grève des transports : le trafic sera perturbé jeudi" {
 		t.Fatalf("gofeed: %v %+v", err, f)
 	}
-	o, err := store.NewS3(w.s3, "pressroom-feeds", "").Get(t.Context(), "feed.json")
+	o, err := store.NewS3(w.s3, feedsBucket, "").Get(t.Context(), "feed.json", store.GetOptions{})
 	if err != nil || o.ContentType != "application/feed+json; charset=utf-8" || o.CacheControl != "public, max-age=300, stale-while-revalidate=60" {
 		t.Errorf("feed.json object: %q %q %v", o.ContentType, o.CacheControl, err)
 	}
@@ -232,16 +374,16 @@ func TestPublishFromEventJSON(t *testing.T) {
 	paths := w.cdn.runs[0]
 	sort.Strings(paths)
 	for _, want := range []string{"feed.xml", "atom.xml", "feed.json", "languages/fr/feed.xml", "index.html", "feeds.opml"} {
-		if sort.SearchStrings(paths, want) == len(paths) || paths[sort.SearchStrings(paths, want)] != want {
+		if i := sort.SearchStrings(paths, want); i == len(paths) || paths[i] != want {
 			t.Errorf("invalidation lacks %s: %v", want, paths)
 		}
 	}
-	// The same batch again: nothing changed, nothing to invalidate.
+	// The same batch again: nothing pending, nothing to invalidate.
 	if _, err := pub.Handle(t.Context(), raw); err != nil {
 		t.Fatal(err)
 	}
-	if len(w.cdn.runs[1]) != 0 {
-		t.Errorf("a repeated batch invalidated %v", w.cdn.runs[1])
+	if len(w.cdn.runs) != 1 {
+		t.Errorf("a repeated batch invalidated %v", w.cdn.runs[1:])
 	}
 	// The schedule: nothing due yet.
 	sched, _ := os.ReadFile("../../functions/publish/schedule.json")
@@ -249,109 +391,181 @@ func TestPublishFromEventJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A scheduled article comes due.
-	w.put("pressroom-articles", "articles/later.md", "---\ntitle: Later\npublishDate: 2030-01-01T00:00:00Z\nlang: en\n---\n\nLater text.\n")
-	readEvent(t, "../../functions/ingest/event.json", &ev)
-	ev.Records[0].S3.Object.URLDecodedKey, ev.Records[0].S3.Object.Sequencer = "articles/later.md", "0062E99A99"
-	if err := ing.Handle(t.Context(), ev); err != nil {
+	w.upload("articles/later.md", "---\ntitle: Later\npublishDate: 2030-01-01T00:00:00Z\nlang: en\n---\n\nLater text.\n")
+	if _, err := pub.Handle(t.Context(), sched); err != nil {
 		t.Fatal(err)
 	}
 	pub.Now = func() time.Time { return time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC) }
 	if _, err := pub.Handle(t.Context(), sched); err != nil {
 		t.Fatal(err)
 	}
-	if body, _ := w.get("pressroom-feeds", "feed.xml"); !strings.Contains(body, "<title>Later</title>") {
+	if body, _ := w.get(feedsBucket, "feed.xml"); !strings.Contains(body, "<title>Later</title>") {
 		t.Error("the scheduled article did not appear after its date")
 	}
 }
 
-func TestStreamFeeds(t *testing.T) {
-	var ev events.DynamoDBEvent
-	readEvent(t, "../../functions/publish/event.json", &ev)
-	feeds, all := handler.StreamFeeds(ev.Records)
-	if all || strings.Join(feeds, ",") != ",languages/fr,tags/grève,tags/transports" {
-		t.Errorf("feeds %q, all %v", feeds, all)
+// failingCDN fails its first n calls.
+type failingCDN struct {
+	invalidations
+	fail int
+}
+
+func (f *failingCDN) Invalidate(ctx context.Context, run string, paths []string) error {
+	if f.fail > 0 {
+		f.fail--
+		return fmt.Errorf("cloudfront: throttled")
 	}
+	return f.invalidations.Invalidate(ctx, run, paths)
+}
+
+// TestFailedPurgeIsRetried: paths written by a run whose invalidation
+// failed are purged by the next run.
+func TestFailedPurgeIsRetried(t *testing.T) {
+	w := newWorld(t, siteYAML)
+	cdn := &failingCDN{fail: 1}
+	w.deps.CDN = cdn
+	w.upload("articles/a.md", md("A", "2026-03-01"))
+	raw, _ := os.ReadFile("../../functions/publish/schedule.json")
+	if _, err := (&handler.Publish{Deps: w.deps}).Handle(t.Context(), raw); err == nil {
+		t.Fatal("a failed invalidation was not reported")
+	}
+	w.publish()
+	if len(cdn.runs) != 1 || !contains(cdn.runs[0], "feed.xml") || !contains(cdn.runs[0], "index.html") {
+		t.Errorf("the retry purged %v", cdn.runs)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }
 
 func TestSettingsFromEnv(t *testing.T) {
 	for _, v := range []string{"PRESSROOM_TABLE", "PRESSROOM_ARTICLES_BUCKET", "PRESSROOM_FEEDS_BUCKET"} {
 		t.Setenv(v, "")
 	}
-	if _, err := handler.FromEnv(true); err == nil || !strings.Contains(err.Error(), "PRESSROOM_TABLE") || !strings.Contains(err.Error(), "PRESSROOM_FEEDS_BUCKET") {
+	if _, err := handler.PublishSettings(); err == nil || !strings.Contains(err.Error(), "PRESSROOM_TABLE") || !strings.Contains(err.Error(), "PRESSROOM_FEEDS_BUCKET") {
 		t.Errorf("missing settings: %v", err)
+	}
+	if _, err := handler.IngestSettings(); err == nil || !strings.Contains(err.Error(), "PRESSROOM_ARTICLES_BUCKET") || strings.Contains(err.Error(), "FEEDS") {
+		t.Errorf("missing ingest settings: %v", err)
 	}
 	t.Setenv("PRESSROOM_TABLE", "t")
 	t.Setenv("PRESSROOM_ARTICLES_BUCKET", "a")
 	t.Setenv("PRESSROOM_S3_PATH_STYLE", "true")
-	s, err := handler.FromEnv(false)
+	s, err := handler.IngestSettings()
 	if err != nil || !s.PathStyle || s.ArticlesPrefix != "articles/" || s.ConfigKey != "config/pressroom.yaml" {
 		t.Errorf("%+v %v", s, err)
 	}
 }
 
 func TestConfigFromEnvironmentUntilUploaded(t *testing.T) {
-	w := newWorld(t)
-	w.s3.DeleteObject(t.Context(), &s3.DeleteObjectInput{Bucket: aws.String("pressroom-articles"), Key: aws.String("config/pressroom.yaml")})
+	w := newWorld(t, "")
 	t.Setenv("PRESSROOM_SITE_TITLE", "Le Quotidien")
 	t.Setenv("PRESSROOM_SITE_BASE_URL", "https://quotidien.example.fr/")
 	t.Setenv("PRESSROOM_SITE_LANGUAGE", "fr")
-	w.put("pressroom-articles", "articles/a.md", "---\ntitle: Titre\ndate: 2026-03-01\n---\n\nTexte.\n")
-	var ev events.S3Event
-	readEvent(t, "../../functions/ingest/event.json", &ev)
-	ev.Records[0].S3.Object.URLDecodedKey = "articles/a.md"
-	if err := (&handler.Ingest{Deps: w.deps}).Handle(t.Context(), ev); err != nil {
-		t.Fatal(err)
-	}
-	src, _ := w.index.Get(t.Context(), "a.md")
+	w.upload("articles/a.md", md("Titre", "2026-03-01"))
+	src := w.source("a.md")
 	if src.Article == nil || src.Article.URL != "https://quotidien.example.fr/a/" || src.Article.Lang != "fr" {
 		t.Errorf("article %+v", src.Article)
 	}
 }
 
 // TestConfigUploadReparsesArticles: a new pressroom.yaml changes article
-// URLs; uploading it parses every article again at its current version.
+// URLs; uploading it parses every article again at its current version,
+// the last good version of a rejected one included (read back from the
+// bucket's versions), and marks every feed for publishing.
 func TestConfigUploadReparsesArticles(t *testing.T) {
-	w := newWorld(t)
-	h := &handler.Ingest{Deps: w.deps}
-	event := func(key, seq string) events.S3Event {
-		var ev events.S3Event
-		readEvent(t, "../../functions/ingest/event.json", &ev)
-		ev.Records[0].S3.Object.URLDecodedKey, ev.Records[0].S3.Object.Sequencer = key, seq
-		return ev
-	}
-	for i, k := range []string{"articles/a.md", "articles/b.md", "articles/c.md"} {
-		w.put("pressroom-articles", k, "---\ntitle: T"+k+"\ndate: 2026-03-01\n---\n\nText.\n")
-		if err := h.Handle(t.Context(), event(k, fmt.Sprintf("0%d", i+1))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if src, _ := w.index.Get(t.Context(), "a.md"); src.Article.URL != "https://news.example.org/a/" {
-		t.Fatalf("before: %s", src.Article.URL)
-	}
-	w.put("pressroom-articles", "config/pressroom.yaml", strings.Replace(siteYAML, "https://news.example.org/", "https://www.example.net/news/", 1)+"  limit: 20\n")
-	if err := h.Handle(t.Context(), event("config/pressroom.yaml", "09")); err != nil {
-		t.Fatal(err)
-	}
+	w := newWorld(t, siteYAML)
 	for _, k := range []string{"a", "b", "c"} {
-		src, _ := w.index.Get(t.Context(), k+".md")
-		if src.Article == nil || src.Article.URL != "https://www.example.net/news/"+k+"/" || src.Version != map[string]string{"a": "01", "b": "02", "c": "03"}[k] {
-			t.Errorf("%s after the configuration change: %+v", k, src)
+		w.upload("articles/"+k+".md", md("T"+k, "2026-03-01"))
+	}
+	// c's latest upload is rejected: its last good version stays.
+	w.upload("articles/c.md", "---\ntitle: Broken\ndate: someday\n---\n\nx\n")
+	versions := map[string]string{}
+	for _, k := range []string{"a", "b", "c"} {
+		src := w.source(k + ".md")
+		if src.Article.URL != "https://news.example.org/"+k+"/" {
+			t.Fatalf("before: %s", src.Article.URL)
+		}
+		versions[k] = src.Version
+	}
+	w.publish()
+	w.upload("config/pressroom.yaml", strings.Replace(siteYAML, "https://news.example.org/", "https://www.example.net/news/", 1)+"  limit: 20\n")
+	for _, k := range []string{"a", "b", "c"} {
+		src := w.source(k + ".md")
+		if src.Article == nil || src.Article.URL != "https://www.example.net/news/"+k+"/" || src.Version != versions[k] {
+			t.Errorf("%s after the configuration change: %+v", k, src.Article)
 		}
 	}
-	// The marker for the publish function is set.
-	if v, _ := w.index.OutputHash(t.Context(), handler.ConfigMarker); v != "09" {
-		t.Errorf("config marker %q", v)
+	if src := w.source("c.md"); len(src.Problems) != 1 || src.Article.Title != "Tc" {
+		t.Errorf("the rejected article after the configuration change: %+v", src)
+	}
+	if p, _ := w.index.Pending(t.Context()); !p.All {
+		t.Errorf("every feed is not marked for publishing: %+v", p)
+	}
+	w.publish()
+	f, err := gofeed.NewParser().ParseString(func() string { b, _ := w.get(feedsBucket, "feed.xml"); return b }())
+	if err != nil || len(f.Items) != 3 {
+		t.Fatalf("feed after the configuration change: %v", err)
+	}
+	for _, it := range f.Items {
+		if !strings.HasPrefix(it.Link, "https://www.example.net/news/") {
+			t.Errorf("%s still links to %s", it.Title, it.Link)
+		}
 	}
 	// Uploading the same configuration again parses nothing again: a later
 	// upload of an article is still accepted at its own, newer version.
-	if err := h.Handle(t.Context(), event("config/pressroom.yaml", "10")); err != nil {
-		t.Fatal(err)
-	}
-	w.put("pressroom-articles", "articles/a.md", "---\ntitle: New A\ndate: 2026-03-01\n---\n\nText.\n")
-	if err := h.Handle(t.Context(), event("articles/a.md", "11")); err != nil {
-		t.Fatal(err)
-	}
-	if src, _ := w.index.Get(t.Context(), "a.md"); src.Article.Title != "New A" {
+	w.upload("config/pressroom.yaml", strings.Replace(siteYAML, "https://news.example.org/", "https://www.example.net/news/", 1)+"  limit: 20\n")
+	w.upload("articles/a.md", md("New A", "2026-03-01"))
+	if src := w.source("a.md"); src.Article.Title != "New A" {
 		t.Errorf("after a new upload: %q", src.Article.Title)
+	}
+}
+
+// TestScheduleResumesAReparse: a new parser (or a re-parse cut short by
+// the deadline) is finished by the ingest schedule.
+func TestScheduleResumesAReparse(t *testing.T) {
+	w := newWorld(t, siteYAML)
+	w.upload("articles/a.md", md("A", "2026-03-01"))
+	// As after a deploy of another parser: the records carry a hash that
+	// is not the current one.
+	src := w.source("a.md")
+	src.Config = "parsed-by-an-older-release"
+	if _, err := w.index.Put(t.Context(), src); err != nil {
+		t.Fatal(err)
+	}
+	w.index.SetState(t.Context(), handler.StateProcessed, "parsed-by-an-older-release")
+	raw, _ := os.ReadFile("../../functions/publish/schedule.json")
+	if err := (&handler.Ingest{Deps: w.deps}).Handle(t.Context(), raw); err != nil {
+		t.Fatal(err)
+	}
+	if src := w.source("a.md"); src.Config == "parsed-by-an-older-release" {
+		t.Error("the schedule did not parse the article again")
+	}
+	if v, _ := w.index.State(t.Context(), handler.StateProcessed); v == "parsed-by-an-older-release" {
+		t.Error("the re-parse is not recorded as done")
+	}
+}
+
+// TestReplayOnFailureRecord: the record Lambda sends to the on-failure
+// queue replays the event it carries.
+func TestReplayOnFailureRecord(t *testing.T) {
+	w := newWorld(t, siteYAML)
+	w.put("articles/a.md", md("A", "2026-03-01"))
+	ev := w.event("ObjectCreated:Put", "articles/a.md")
+	record := map[string]any{"version": "1.0", "timestamp": "2026-03-17T07:45:12.000Z",
+		"requestContext":  map[string]any{"requestId": "r", "functionArn": "arn:aws:lambda:eu-west-3:123456789012:function:ingest:$LATEST", "condition": "RetriesExhausted", "approximateInvokeCount": 3},
+		"requestPayload":  ev,
+		"responseContext": map[string]any{"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"}}
+	if err := w.ingest(record); err != nil {
+		t.Fatal(err)
+	}
+	if src := w.source("a.md"); src.Article == nil {
+		t.Errorf("the replayed event was not ingested: %+v", src)
 	}
 }

@@ -1,12 +1,10 @@
 package handler
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -14,8 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/config"
@@ -25,7 +21,8 @@ import (
 )
 
 // Ingest handles S3 ObjectCreated and ObjectRemoved events for the
-// articles prefix and the configuration key.
+// articles prefix and the configuration key, and a schedule that finishes
+// any re-parse a new configuration or a new parser started.
 type Ingest struct {
 	Deps *Deps
 	Now  func() time.Time // defaults to time.Now
@@ -58,45 +55,62 @@ func problems(ps []article.Problem) []Problem {
 	return out
 }
 
-// Handle processes every record. A rejected file is reported and not
-// retried; an error (the index or S3 unreachable) is returned so Lambda
-// retries, then sends the event to the on-failure destination.
-func (h *Ingest) Handle(ctx context.Context, ev events.S3Event) error {
+// ingestEvent is any event the function takes: an S3 notification, the
+// schedule, or the record Lambda sends to the on-failure destination
+// (replaying a failed event is invoking the function with that record).
+type ingestEvent struct {
+	Records        []events.S3EventRecord `json:"Records"`
+	Source         string                 `json:"source"`
+	DetailType     string                 `json:"detail-type"`
+	RequestPayload json.RawMessage        `json:"requestPayload"`
+}
+
+// Handle processes an event. A rejected file is reported and not retried;
+// an error (the index or S3 unreachable) is returned so Lambda retries,
+// then sends the event to the on-failure destination.
+func (h *Ingest) Handle(ctx context.Context, raw json.RawMessage) error {
 	log := logger(ctx, "ingest")
+	var ev ingestEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return fmt.Errorf("handler: ingest event: %w", err)
+	}
+	if len(ev.RequestPayload) > 0 {
+		log.Info("replaying a failed event")
+		return h.Handle(ctx, ev.RequestPayload)
+	}
+	if len(ev.Records) == 0 && (ev.Source == "aws.events" || ev.DetailType == "Scheduled Event") {
+		cfg, err := h.Deps.loadConfig(ctx)
+		if err != nil {
+			return err
+		}
+		return h.reparse(ctx, cfg, log)
+	}
+	if len(ev.Records) == 0 {
+		return errors.New("handler: ingest: neither an S3 notification nor a scheduled event")
+	}
 	cfg, err := h.Deps.loadConfig(ctx)
-	if err != nil && !errors.Is(err, errConfig) {
+	if err != nil {
 		return err
 	}
-	configErr := err
 	for _, r := range ev.Records {
 		key := r.S3.Object.URLDecodedKey
 		seq := r.S3.Object.Sequencer
 		switch {
-		case key == h.Deps.Settings.ConfigKey:
-			if err := h.config(ctx, cfg, configErr, seq, log); err != nil {
+		case key == h.Deps.Settings.ConfigKey && strings.HasPrefix(r.EventName, "ObjectCreated"):
+			if err := h.config(ctx, seq, log); err != nil {
+				return err
+			}
+			if cfg, err = h.Deps.loadConfig(ctx); err != nil {
 				return err
 			}
 		case !strings.HasPrefix(key, h.Deps.Settings.ArticlesPrefix) || article.Format(key) == "":
-			log.Info("ignored", "key", key, "reason", "not an article under the articles prefix")
-		case configErr != nil:
-			// Without a configuration, articles cannot be parsed: retry later.
-			return configErr
-		case strings.HasPrefix(r.EventName, "ObjectRemoved"):
-			p := h.pipeline(cfg, log)
-			res, err := p.Remove(ctx, strings.TrimPrefix(key, h.Deps.Settings.ArticlesPrefix), seq)
-			if err != nil {
-				return err
-			}
-			log.Info("removed", "key", key, "outcome", res.Outcome, "feeds", len(res.Feeds))
-			if res.Outcome == pipeline.Removed {
-				h.deleteReport(ctx, key)
-			}
-		case strings.HasPrefix(r.EventName, "ObjectCreated"):
-			if err := h.created(ctx, cfg, r, log); err != nil {
-				return err
-			}
+			// The trigger is on the prefix (S3 suffix filters are case
+			// sensitive): the extension is judged here, in any case.
+			log.Info("ignored", "key", key, "event", r.EventName, "reason", "not an article file under the articles prefix")
 		default:
-			log.Info("ignored", "key", key, "event", r.EventName)
+			if err := h.apply(ctx, cfg, key, seq, log); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -110,92 +124,84 @@ func (h *Ingest) now() time.Time {
 }
 
 func (h *Ingest) pipeline(cfg config.Config, log *slog.Logger) *pipeline.Pipeline {
-	return &pipeline.Pipeline{Index: h.Deps.Index, Store: h.Deps.Feeds, Config: cfg, Now: h.now, Log: log}
+	return &pipeline.Pipeline{Index: h.Deps.Index, Config: cfg, Now: h.now, Log: log}
 }
 
-// created ingests one uploaded article.
-func (h *Ingest) created(ctx context.Context, cfg config.Config, r events.S3EventRecord, log *slog.Logger) error {
-	key, seq := r.S3.Object.URLDecodedKey, r.S3.Object.Sequencer
+// apply brings one article key in line with the bucket: whatever the
+// event's name (a create, a delete, a delete marker removed to undelete, an
+// old version deleted), the object's current state is what counts.
+func (h *Ingest) apply(ctx context.Context, cfg config.Config, key, seq string, log *slog.Logger) error {
 	rel := strings.TrimPrefix(key, h.Deps.Settings.ArticlesPrefix)
-	max := cfg.MaxFileBytes()
-	if r.S3.Object.Size > max {
-		// Refused before reading a byte of it.
-		return h.reject(ctx, cfg, key, rel, seq, article.Problems(tooLarge(rel, r.S3.Object.Size, max)), log)
-	}
-	out, err := h.Deps.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &h.Deps.Settings.ArticlesBucket, Key: aws.String(key)})
-	if store.IsS3NotFound(err) {
-		// Deleted since: the ObjectRemoved event will follow.
-		log.Info("ignored", "key", key, "reason", "object no longer exists")
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("handler: get %s: %w", key, err)
-	}
-	defer out.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(out.Body, max+1))
-	if err != nil {
-		return fmt.Errorf("handler: read %s: %w", key, err)
-	}
-	if int64(len(data)) > max {
-		return h.reject(ctx, cfg, key, rel, seq, article.Problems(tooLarge(rel, int64(len(data)), max)), log)
-	}
-	modTime := r.EventTime
-	if out.LastModified != nil {
-		modTime = *out.LastModified
-	}
-	res, err := h.pipeline(cfg, log).Ingest(ctx, rel, seq, data, modTime)
+	res, err := h.pipeline(cfg, log).Apply(ctx, h.Deps.Articles, rel, seq)
 	if err != nil {
 		return err
 	}
-	rep := Report{Key: key, Version: seq, OK: res.Outcome != pipeline.Rejected, Outcome: string(res.Outcome), Problems: problems(res.Problems), ReportedAt: h.now().UTC()}
+	log.Info("ingested", "key", key, "sequencer", seq, "outcome", res.Outcome, "feeds", len(res.Feeds))
+	for _, r := range append([]pipeline.Result{res}, res.Again...) {
+		if err := h.report(ctx, r, seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// report writes (or, for a removal, deletes) the report of one result.
+func (h *Ingest) report(ctx context.Context, res pipeline.Result, seq string) error {
+	key := h.Deps.Settings.ArticlesPrefix + res.Key
+	switch res.Outcome {
+	case pipeline.Stale, pipeline.Unchanged:
+		return nil
+	case pipeline.Removed:
+		if err := h.Deps.Reports.Delete(ctx, key+".json"); err != nil {
+			return fmt.Errorf("handler: delete report for %s: %w", key, err)
+		}
+		return nil
+	}
+	rep := Report{Key: key, Version: seq, OK: res.Outcome == pipeline.Published, Outcome: string(res.Outcome),
+		Problems: problems(res.Problems), ReportedAt: h.now().UTC()}
 	if res.Article != nil {
 		rep.ArticleID = res.Article.ID
-	}
-	log.Info("ingested", "key", key, "sequencer", seq, "outcome", res.Outcome, "feeds", len(res.Feeds))
-	if res.Outcome == pipeline.Stale {
-		return nil
 	}
 	return h.writeReport(ctx, key, rep)
 }
 
-func tooLarge(name string, size, max int64) error {
-	return &article.Error{File: name, Problems: []article.Problem{{Field: "file",
-		Message: fmt.Sprintf("the file is %d bytes, larger than the %d-byte limit (articles.max_file_size)", size, max)}}}
-}
-
-// reject records a file refused before parsing.
-func (h *Ingest) reject(ctx context.Context, cfg config.Config, key, rel, seq string, ps []article.Problem, log *slog.Logger) error {
-	p := h.pipeline(cfg, log)
-	res, err := p.RecordRejection(ctx, rel, seq, ps)
-	if err != nil {
-		return err
-	}
-	if res.Outcome == pipeline.Stale {
-		return nil
-	}
-	return h.writeReport(ctx, key, Report{Key: key, Version: seq, Outcome: string(res.Outcome), Problems: problems(ps), ReportedAt: h.now().UTC()})
-}
-
-// config handles an upload of the configuration: a valid one republishes
-// every feed (the publish function sees the CONFIG record); an invalid one
-// is reported and the previous one stays in force.
-func (h *Ingest) config(ctx context.Context, cfg config.Config, configErr error, seq string, log *slog.Logger) error {
+// config handles an upload of the configuration: a valid one becomes the
+// configuration in force (stored in the index, where both functions read
+// it), every article is parsed again, and every feed is marked for
+// publishing; an invalid one is reported and the previous one stays in
+// force. The object's current bytes are read, so events delivered late or
+// twice converge on the newest upload.
+func (h *Ingest) config(ctx context.Context, seq string, log *slog.Logger) error {
 	key := h.Deps.Settings.ConfigKey
-	if configErr != nil {
-		log.Warn("configuration rejected", "key", key, "error", configErr.Error())
-		return h.writeReport(ctx, key, Report{Key: key, Version: seq, Outcome: "rejected",
-			Problems: []Problem{{Field: "config", Message: configErr.Error()}}, ReportedAt: h.now().UTC()})
+	obj, err := h.Deps.Bucket.Get(ctx, key, store.GetOptions{MaxBytes: index.MaxState})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		log.Info("ignored", "key", key, "reason", "the configuration was deleted since; the one in force stays")
+		return nil
+	case errors.Is(err, store.ErrTooLarge):
+		return h.rejectConfig(ctx, seq, fmt.Sprintf("the file is larger than %d bytes", index.MaxState), log)
+	case err != nil:
+		return fmt.Errorf("handler: read %s: %w", key, err)
 	}
-	// Article URLs and languages depend on the configuration: parse every
-	// article again before the publish function renders every feed.
-	if err := h.reparse(ctx, cfg, log); err != nil {
-		return err
+	cfg, err := config.Parse(key, obj.Body)
+	if err != nil {
+		return h.rejectConfig(ctx, seq, err.Error(), log)
 	}
-	if err := h.Deps.Index.SetOutputHash(ctx, ConfigMarker, seq); err != nil {
+	if err := h.Deps.Index.SetState(ctx, StateConfig, string(obj.Body)); err != nil {
 		return err
 	}
 	log.Info("configuration changed", "key", key, "sequencer", seq)
-	return h.writeReport(ctx, key, Report{Key: key, Version: seq, OK: true, Outcome: "published", ReportedAt: h.now().UTC()})
+	if err := h.writeReport(ctx, key, Report{Key: key, Version: seq, OK: true, Outcome: "published", ReportedAt: h.now().UTC()}); err != nil {
+		return err
+	}
+	return h.reparse(ctx, cfg, log)
+}
+
+func (h *Ingest) rejectConfig(ctx context.Context, seq, why string, log *slog.Logger) error {
+	key := h.Deps.Settings.ConfigKey
+	log.Warn("configuration rejected", "key", key, "error", why)
+	return h.writeReport(ctx, key, Report{Key: key, Version: seq, Outcome: "rejected",
+		Problems: []Problem{{Field: "config", Message: why + " (the configuration in force stays)"}}, ReportedAt: h.now().UTC()})
 }
 
 // reparseWorkers is how many articles are parsed again at once after a
@@ -207,12 +213,18 @@ const (
 )
 
 // reparse parses again, at their current version, every article recorded
-// with another configuration. It stops before the invocation's deadline
-// and returns an error: Lambda retries the event, and the retry skips what
-// is already done (records then carry the new configuration's hash).
+// under another processing hash (configuration and parser), then marks
+// every feed for publishing. It stops before the invocation's deadline and
+// returns an error: Lambda retries a configuration event, and the schedule
+// resumes any re-parse left unfinished (after a deploy with a new parser,
+// say); what is done already is skipped.
 func (h *Ingest) reparse(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	p := h.pipeline(cfg, log)
 	want := p.ConfigHash()
+	done, err := h.Deps.Index.State(ctx, StateProcessed)
+	if err != nil || done == want {
+		return err
+	}
 	list, err := h.Deps.Index.List(ctx)
 	if err != nil {
 		return err
@@ -229,18 +241,26 @@ func (h *Ingest) reparse(ctx context.Context, cfg config.Config, log *slog.Logge
 	}
 	jobs := make(chan index.Summary)
 	errs := make(chan error, reparseWorkers)
-	var done atomic.Int64
+	var finished atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < reparseWorkers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for s := range jobs {
-				if err := h.reparseOne(ctx, p, cfg, s); err != nil {
+				res, err := p.Apply(ctx, h.Deps.Articles, s.Key, s.Version)
+				if err == nil {
+					for _, r := range append([]pipeline.Result{res}, res.Again...) {
+						if err = h.report(ctx, r, s.Version); err != nil {
+							break
+						}
+					}
+				}
+				if err != nil {
 					errs <- err
 					return
 				}
-				done.Add(1)
+				finished.Add(1)
 			}
 		}()
 	}
@@ -264,62 +284,24 @@ feed:
 		default:
 		}
 	}
-	log.Info("articles parsed again", "done", done.Load(), "todo", len(todo))
+	log.Info("articles parsed again", "done", finished.Load(), "todo", len(todo))
 	if firstErr != nil {
 		return firstErr
 	}
-	if left := int64(len(todo)) - done.Load(); left > 0 {
-		return fmt.Errorf("handler: configuration change: %d of %d articles left to parse again; the retry resumes", left, len(todo))
+	if left := int64(len(todo)) - finished.Load(); left > 0 {
+		return fmt.Errorf("handler: configuration change: %d of %d articles left to parse again; the retry or the schedule resumes", left, len(todo))
 	}
-	return nil
-}
-
-func (h *Ingest) reparseOne(ctx context.Context, p *pipeline.Pipeline, cfg config.Config, s index.Summary) error {
-	key := h.Deps.Settings.ArticlesPrefix + s.Key
-	out, err := h.Deps.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &h.Deps.Settings.ArticlesBucket, Key: aws.String(key)})
-	if store.IsS3NotFound(err) {
-		return nil // removed: its ObjectRemoved event does the rest
-	}
-	if err != nil {
-		return fmt.Errorf("handler: get %s: %w", key, err)
-	}
-	defer out.Body.Close()
-	max := cfg.MaxFileBytes()
-	data, err := io.ReadAll(io.LimitReader(out.Body, max+1))
-	if err != nil {
-		return fmt.Errorf("handler: read %s: %w", key, err)
-	}
-	if int64(len(data)) > max {
-		_, err := p.RecordRejection(ctx, s.Key, s.Version, article.Problems(tooLarge(s.Key, int64(len(data)), max)))
+	// Site settings reach every feed (titles, links): render them all.
+	if err := h.Deps.Index.MarkPending(ctx, nil, true); err != nil {
 		return err
 	}
-	modTime := s.ModTime
-	if out.LastModified != nil {
-		modTime = *out.LastModified
-	}
-	_, err = p.Ingest(ctx, s.Key, s.Version, data, modTime)
-	return err
-}
-
-// ConfigMarker is the index entry the ingest function updates when the
-// configuration changes; the publish function renders every feed when its
-// stream record arrives.
-const ConfigMarker = ".state/config-upload"
-
-func (h *Ingest) reportKey(key string) string {
-	return h.Deps.Settings.ReportsPrefix + key + ".json"
+	return h.Deps.Index.SetState(ctx, StateProcessed, want)
 }
 
 func (h *Ingest) writeReport(ctx context.Context, key string, rep Report) error {
 	body, _ := json.MarshalIndent(rep, "", "  ")
-	_, err := h.Deps.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: &h.Deps.Settings.ArticlesBucket, Key: aws.String(h.reportKey(key)),
-		Body: bytes.NewReader(body), ContentType: aws.String("application/json")})
-	if err != nil {
+	if err := h.Deps.Reports.Put(ctx, key+".json", body, store.PutOptions{ContentType: "application/json"}); err != nil {
 		return fmt.Errorf("handler: write report for %s: %w", key, err)
 	}
 	return nil
-}
-
-func (h *Ingest) deleteReport(ctx context.Context, key string) {
-	h.Deps.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &h.Deps.Settings.ArticlesBucket, Key: aws.String(h.reportKey(key))})
 }

@@ -1,7 +1,8 @@
-// Package handler holds the AWS Lambda handlers: ingest (S3 events) and
-// publish (DynamoDB stream batches and the schedule). They call the same
-// internal/pipeline as the local mode, behind the S3, DynamoDB and
-// CloudFront adapters. functions/*/main.go only wire them up.
+// Package handler holds the AWS Lambda handlers: ingest (S3 events, and a
+// schedule that finishes any re-parse) and publish (DynamoDB stream batches
+// and a schedule). They call the same internal/pipeline as the local mode,
+// behind the S3, DynamoDB and CloudFront adapters. functions/*/main.go only
+// wire them up.
 package handler
 
 import (
@@ -9,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -30,67 +30,82 @@ import (
 // them; README lists them).
 type Settings struct {
 	Table          string // PRESSROOM_TABLE: the DynamoDB index table
-	ArticlesBucket string // PRESSROOM_ARTICLES_BUCKET: uploads, the config and the reports
+	ArticlesBucket string // PRESSROOM_ARTICLES_BUCKET: uploads, the configuration and the reports (ingest)
 	ArticlesPrefix string // PRESSROOM_ARTICLES_PREFIX: default "articles/"
 	ConfigKey      string // PRESSROOM_CONFIG_KEY: default "config/pressroom.yaml"
 	ReportsPrefix  string // PRESSROOM_REPORTS_PREFIX: default "reports/"
-	FeedsBucket    string // PRESSROOM_FEEDS_BUCKET: what CloudFront serves
+	FeedsBucket    string // PRESSROOM_FEEDS_BUCKET: what CloudFront serves (publish)
 	FeedsPrefix    string // PRESSROOM_FEEDS_PREFIX: default ""
 	Distribution   string // PRESSROOM_DISTRIBUTION_ID: CloudFront distribution; empty: no invalidation
 	PathStyle      bool   // PRESSROOM_S3_PATH_STYLE=true: path-style S3 addressing (local stand-ins)
 }
 
-// FromEnv reads Settings; it fails naming every required variable unset.
-func FromEnv(needFeeds bool) (Settings, error) {
-	get := func(name, def string) string {
-		if v := os.Getenv(name); v != "" {
-			return v
-		}
-		return def
+func getenv(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
 	}
+	return def
+}
+
+// IngestSettings reads the ingest function's settings; it fails naming
+// every required variable unset.
+func IngestSettings() (Settings, error) {
 	s := Settings{
 		Table:          os.Getenv("PRESSROOM_TABLE"),
 		ArticlesBucket: os.Getenv("PRESSROOM_ARTICLES_BUCKET"),
-		ArticlesPrefix: get("PRESSROOM_ARTICLES_PREFIX", "articles/"),
-		ConfigKey:      get("PRESSROOM_CONFIG_KEY", "config/pressroom.yaml"),
-		ReportsPrefix:  get("PRESSROOM_REPORTS_PREFIX", "reports/"),
-		FeedsBucket:    os.Getenv("PRESSROOM_FEEDS_BUCKET"),
-		FeedsPrefix:    os.Getenv("PRESSROOM_FEEDS_PREFIX"),
-		Distribution:   os.Getenv("PRESSROOM_DISTRIBUTION_ID"),
+		ArticlesPrefix: getenv("PRESSROOM_ARTICLES_PREFIX", "articles/"),
+		ConfigKey:      getenv("PRESSROOM_CONFIG_KEY", "config/pressroom.yaml"),
+		ReportsPrefix:  getenv("PRESSROOM_REPORTS_PREFIX", "reports/"),
 		PathStyle:      strings.EqualFold(os.Getenv("PRESSROOM_S3_PATH_STYLE"), "true"),
 	}
+	return s, required(map[string]string{"PRESSROOM_TABLE": s.Table, "PRESSROOM_ARTICLES_BUCKET": s.ArticlesBucket})
+}
+
+// PublishSettings reads the publish function's settings; it fails naming
+// every required variable unset. Publish never reads the articles bucket:
+// the configuration in force is in the index.
+func PublishSettings() (Settings, error) {
+	s := Settings{
+		Table:        os.Getenv("PRESSROOM_TABLE"),
+		FeedsBucket:  os.Getenv("PRESSROOM_FEEDS_BUCKET"),
+		FeedsPrefix:  os.Getenv("PRESSROOM_FEEDS_PREFIX"),
+		Distribution: os.Getenv("PRESSROOM_DISTRIBUTION_ID"),
+		PathStyle:    strings.EqualFold(os.Getenv("PRESSROOM_S3_PATH_STYLE"), "true"),
+	}
+	return s, required(map[string]string{"PRESSROOM_TABLE": s.Table, "PRESSROOM_FEEDS_BUCKET": s.FeedsBucket})
+}
+
+func required(vars map[string]string) error {
 	var missing []string
-	if s.Table == "" {
-		missing = append(missing, "PRESSROOM_TABLE")
-	}
-	if s.ArticlesBucket == "" {
-		missing = append(missing, "PRESSROOM_ARTICLES_BUCKET")
-	}
-	if needFeeds && s.FeedsBucket == "" {
-		missing = append(missing, "PRESSROOM_FEEDS_BUCKET")
+	for _, name := range []string{"PRESSROOM_TABLE", "PRESSROOM_ARTICLES_BUCKET", "PRESSROOM_FEEDS_BUCKET"} {
+		if v, ok := vars[name]; ok && v == "" {
+			missing = append(missing, name)
+		}
 	}
 	if len(missing) > 0 {
-		return s, fmt.Errorf("handler: environment variables not set: %s", strings.Join(missing, ", "))
+		return fmt.Errorf("handler: environment variables not set: %s", strings.Join(missing, ", "))
 	}
-	return s, nil
+	return nil
 }
 
 // Deps are the adapters a handler works with.
 type Deps struct {
 	Settings Settings
-	AWS      aws.Config // for clients only one function needs (CloudFront)
-	S3       *s3.Client
-	Index    index.Index
-	Feeds    store.Store
+	AWS      aws.Config  // for clients only one function needs (CloudFront)
+	Index    index.Index // the index, which also holds the configuration in force
+	Bucket   store.Store // the articles bucket (ingest: the configuration object)
+	Articles store.Store // the articles bucket under ArticlesPrefix (ingest)
+	Reports  store.Store // the articles bucket under ReportsPrefix (ingest)
+	Feeds    store.Store // the feeds bucket (publish)
 	CDN      cdn.Invalidator
 }
 
-// NewDeps builds the S3 and DynamoDB clients; the CDN is None until the
-// publish function sets it (the ingest binary then carries no CloudFront
-// client). Endpoints come from the SDK's own AWS_ENDPOINT_URL_S3 /
-// _DYNAMODB / _CLOUDFRONT, checksum behaviour from
-// AWS_REQUEST_CHECKSUM_CALCULATION / AWS_RESPONSE_CHECKSUM_VALIDATION, so
-// the same binary runs against AWS and against the stand-ins.
+// NewDeps builds the S3 and DynamoDB clients and the stores the settings
+// name; the CDN is None until the publish function sets it (the ingest
+// binary then carries no CloudFront client). Endpoints come from the SDK's
+// own AWS_ENDPOINT_URL_S3 / _DYNAMODB / _CLOUDFRONT, checksum behaviour
+// from AWS_REQUEST_CHECKSUM_CALCULATION / AWS_RESPONSE_CHECKSUM_VALIDATION,
+// so the same binary runs against AWS and against the stand-ins.
 func NewDeps(ctx context.Context, s Settings) (*Deps, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
@@ -100,9 +115,13 @@ func NewDeps(ctx context.Context, s Settings) (*Deps, error) {
 	d := &Deps{
 		Settings: s,
 		AWS:      cfg,
-		S3:       s3c,
 		Index:    index.NewDynamo(dynamodb.NewFromConfig(cfg), s.Table),
 		CDN:      cdn.None{},
+	}
+	if s.ArticlesBucket != "" {
+		d.Bucket = store.NewS3(s3c, s.ArticlesBucket, "")
+		d.Articles = store.NewS3(s3c, s.ArticlesBucket, s.ArticlesPrefix)
+		d.Reports = store.NewS3(s3c, s.ArticlesBucket, s.ReportsPrefix)
 	}
 	if s.FeedsBucket != "" {
 		d.Feeds = store.NewS3(s3c, s.FeedsBucket, s.FeedsPrefix)
@@ -110,29 +129,42 @@ func NewDeps(ctx context.Context, s Settings) (*Deps, error) {
 	return d, nil
 }
 
-// errConfig marks a configuration file that does not load.
+// State names of the configuration in the index.
+const (
+	// StateConfig holds the text of the pressroom.yaml in force: ingest
+	// writes it when a valid one is uploaded, both functions read it.
+	StateConfig = "config"
+	// StateProcessed holds the processing hash every article has been
+	// parsed with: when it differs from the current one (a new
+	// configuration or a new parser), the re-parse is not finished.
+	StateProcessed = "processed"
+)
+
+// errConfig marks a stored configuration that does not load.
 var errConfig = errors.New("handler: configuration")
 
-// loadConfig reads the site configuration from the articles bucket; a
-// missing file means the built-in defaults.
+// loadConfig returns the configuration in force: the one stored in the
+// index, else the defaults with the site settings from the environment.
 func (d *Deps) loadConfig(ctx context.Context) (config.Config, error) {
-	out, err := d.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &d.Settings.ArticlesBucket, Key: aws.String(d.Settings.ConfigKey)})
+	text, err := d.Index.State(ctx, StateConfig)
 	if err != nil {
-		if store.IsS3NotFound(err) {
-			return envConfig()
-		}
-		return config.Config{}, fmt.Errorf("handler: read %s: %w", d.Settings.ConfigKey, err)
+		return config.Config{}, err
 	}
-	defer out.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(out.Body, 1<<20))
-	if err != nil {
-		return config.Config{}, fmt.Errorf("handler: read %s: %w", d.Settings.ConfigKey, err)
+	if text == "" {
+		return envConfig()
 	}
-	cfg, err := config.Parse(d.Settings.ConfigKey, data)
+	cfg, err := config.Parse(d.configName(), []byte(text))
 	if err != nil {
 		return config.Config{}, fmt.Errorf("%w: %w", errConfig, err)
 	}
 	return cfg, nil
+}
+
+func (d *Deps) configName() string {
+	if d.Settings.ConfigKey != "" {
+		return d.Settings.ConfigKey
+	}
+	return "pressroom.yaml"
 }
 
 // envConfig is the configuration used until a pressroom.yaml is uploaded:

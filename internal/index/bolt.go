@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -22,15 +23,25 @@ import (
 //
 // Buckets:
 //
-//	sources   key -> boltSource (JSON, without the article body)
-//	articles  key -> article (JSON)
-//	items     feed 0x00 published(8, big-endian) id 0x00 key -> ""
-//	          (one feed's entries are contiguous and ordered by date, so
-//	          the latest N are read with one reverse cursor walk)
-//	feeds     "f" feed -> boltFeed (JSON: label, count); the prefix because
-//	          the site feed's id is "" and bbolt keys cannot be empty
-//	schedule  instant(8) key -> "" (publish and expiry instants, for Due)
-//	outputs   path -> hash
+//	sources    key -> sourceRecord (JSON, without the article body)
+//	summaries  key -> Summary (compact binary; what List reads)
+//	articles   key -> articleRecord (JSON)
+//	items      feed 0x00 published(8, big-endian) id 0x00 key -> ""
+//	           (one feed's entries are contiguous and ordered by date, so
+//	           the latest N are read with one reverse cursor walk)
+//	feeds      "f" feed -> boltFeed (JSON: label, count); the prefix because
+//	           the site feed's id is "" and bbolt keys cannot be empty
+//	schedule   instant(8) key -> "" (publish and expiry instants, for Due)
+//	claims     claim -> holder key
+//	waiting    claim 0x00 key -> "" (sources rejected for wanting claim)
+//	pending    "f" feed (or allMark) -> mark sequence (8, big-endian)
+//	outputs    path -> hash
+//	unpurged   path -> ""
+//	state      name -> value
+//	meta       "schema" -> record version; "seq" -> last mark sequence
+//
+// Every write of a source (its record, feed entries, claims and pending
+// marks) is one bbolt transaction.
 type Bolt struct {
 	db *bolt.DB
 }
@@ -45,31 +56,26 @@ var (
 	bSchedule = []byte("schedule")
 	bOutputs  = []byte("outputs")
 	bSummary  = []byte("summaries")
+	bClaims   = []byte("claims")
+	bWaiting  = []byte("waiting")
+	bPending  = []byte("pending")
+	bUnpurged = []byte("unpurged")
+	bState    = []byte("state")
+	bMeta     = []byte("meta")
+
+	allBuckets = [][]byte{bSources, bArticles, bItems, bFeeds, bSchedule, bOutputs, bSummary, bClaims, bWaiting,
+		bPending, bUnpurged, bState, bMeta}
 )
 
-type boltSource struct {
-	Key, Version, Hash string
-	Config             string
-	Size               int64
-	ModTime            time.Time
-	Deleted            bool
-	HasArticle         bool
-	Feeds              []Membership
-	Problems           []article.Problem
-	RejectedAt         time.Time
-	// Enough of the article to find its entries and summarise it.
-	ID, Title          string
-	Published, Expires time.Time
-	Draft              bool
-}
-
 type boltFeed struct {
-	Label string
-	Count int
+	Label string `json:"label"`
+	Count int    `json:"count"`
 }
 
 // OpenBolt opens (or creates) the index file at path. It waits up to five
-// seconds for another process holding the file.
+// seconds for another process holding the file. An index written by an
+// older pressroom is brought up to date; one written by a newer one is
+// refused.
 func OpenBolt(path string) (*Bolt, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("index: %w", err)
@@ -82,28 +88,73 @@ func OpenBolt(path string) (*Bolt, error) {
 		return nil, fmt.Errorf("index: %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bSources, bArticles, bItems, bFeeds, bSchedule, bOutputs, bSummary} {
+		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
-		// An index written before the summaries bucket existed: fill it.
-		if tx.Bucket(bSummary).Stats().KeyN == 0 {
-			return tx.Bucket(bSources).ForEach(func(k, v []byte) error {
-				var s boltSource
-				if err := json.Unmarshal(v, &s); err != nil {
-					return err
-				}
-				return tx.Bucket(bSummary).Put(k, encodeSummary(s.summary()))
-			})
-		}
-		return nil
+		return migrate(tx)
 	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("index: %s: %w", path, err)
 	}
 	return &Bolt{db: db}, nil
+}
+
+// migrate brings an index of an older schema up to date. Version 1 sources
+// and articles decode as they are; their summaries, claims and state are
+// rebuilt.
+func migrate(tx *bolt.Tx) error {
+	meta := tx.Bucket(bMeta)
+	v := 1
+	if b := meta.Get([]byte("schema")); b != nil {
+		v, _ = strconv.Atoi(string(b))
+	} else if tx.Bucket(bSources).Stats().KeyN == 0 {
+		v = recordVersion // a new index
+	}
+	switch {
+	case v > recordVersion:
+		return fmt.Errorf("written by a newer pressroom (index schema %d, this one knows %d)", v, recordVersion)
+	case v < recordVersion:
+		// Summaries gained fields: rebuild them, and the claims, which
+		// version 1 did not keep.
+		if err := tx.DeleteBucket(bSummary); err != nil {
+			return err
+		}
+		sums, err := tx.CreateBucket(bSummary)
+		if err != nil {
+			return err
+		}
+		err = tx.Bucket(bSources).ForEach(func(k, v []byte) error {
+			r, err := decodeSource(v)
+			if err != nil {
+				return fmt.Errorf("source %q: %w", k, err)
+			}
+			for _, c := range r.claims() {
+				if err := tx.Bucket(bClaims).Put([]byte(c), k); err != nil {
+					return err
+				}
+			}
+			return sums.Put(k, encodeSummary(r.summary()))
+		})
+		if err != nil {
+			return err
+		}
+		// Version 1 kept its state among the output hashes.
+		for _, name := range []string{"last-publish", "config"} {
+			old := []byte(".state/" + name)
+			if h := tx.Bucket(bOutputs).Get(old); h != nil {
+				if err := tx.Bucket(bState).Put([]byte(name), h); err != nil {
+					return err
+				}
+				if err := tx.Bucket(bOutputs).Delete(old); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return meta.Put([]byte("schema"), []byte(strconv.Itoa(recordVersion)))
 }
 
 // Close implements Index.
@@ -132,42 +183,69 @@ func scheduleKey(t time.Time, key string) []byte {
 	return append(instant(t), key...)
 }
 
-func getSource(tx *bolt.Tx, key string) (boltSource, bool, error) {
-	v := tx.Bucket(bSources).Get([]byte(key))
+func waitKey(claim, key string) []byte {
+	return append(append([]byte(claim), 0), key...)
+}
+
+// boltTx is the Index over one bbolt transaction: the methods of Bolt run
+// in a transaction of their own, Batch runs many in one.
+type boltTx struct {
+	tx *bolt.Tx
+	// decoded caches articles read in this transaction: a publish reads
+	// the same article once for every feed it is in.
+	decoded map[string]*article.Article
+}
+
+var _ Index = boltTx{}
+
+func (t boltTx) getSource(key string) (sourceRecord, bool, error) {
+	v := t.tx.Bucket(bSources).Get([]byte(key))
 	if v == nil {
-		return boltSource{}, false, nil
+		return sourceRecord{}, false, nil
 	}
-	var s boltSource
-	if err := json.Unmarshal(v, &s); err != nil {
-		return boltSource{}, false, fmt.Errorf("index: source %q: %w", key, err)
+	r, err := decodeSource(v)
+	if err != nil {
+		return sourceRecord{}, false, fmt.Errorf("index: source %q: %w", key, err)
 	}
-	return s, true, nil
+	return r, true, nil
 }
 
 // putSource writes a source record and its summary.
-func putSource(tx *bolt.Tx, s boltSource) error {
-	if err := putJSON(tx.Bucket(bSources), []byte(s.Key), s); err != nil {
+func (t boltTx) putSource(r sourceRecord) error {
+	if err := putJSON(t.tx.Bucket(bSources), []byte(r.Key), r); err != nil {
 		return err
 	}
-	return tx.Bucket(bSummary).Put([]byte(s.Key), encodeSummary(s.summary()))
+	return t.tx.Bucket(bSummary).Put([]byte(r.Key), encodeSummary(r.summary()))
 }
 
-func putJSON(b *bolt.Bucket, key []byte, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
+// article returns the stored article of key, decoding it once per
+// transaction. Callers must not modify it.
+func (t boltTx) article(key []byte) (*article.Article, error) {
+	if a, ok := t.decoded[string(key)]; ok {
+		return a, nil
 	}
-	return b.Put(key, data)
+	a, err := decodeArticle(t.tx.Bucket(bArticles).Get(key))
+	if err != nil {
+		return nil, fmt.Errorf("index: article %q: %w", key, err)
+	}
+	if t.decoded != nil {
+		t.decoded[string(key)] = a
+	}
+	return a, nil
+}
+
+func (t boltTx) forget(key string) {
+	delete(t.decoded, key)
 }
 
 // unlink removes a source's feed entries and schedule instants.
-func unlink(tx *bolt.Tx, s boltSource) error {
-	if !s.HasArticle {
+func (t boltTx) unlink(r sourceRecord) error {
+	if !r.HasArticle {
 		return nil
 	}
-	feeds := tx.Bucket(bFeeds)
-	for _, m := range s.Feeds {
-		if err := tx.Bucket(bItems).Delete(itemKey(m.Feed, s.Published, s.ID, s.Key)); err != nil {
+	feeds := t.tx.Bucket(bFeeds)
+	for _, m := range r.Feeds {
+		if err := t.tx.Bucket(bItems).Delete(itemKey(m.Feed, r.Published, r.ID, r.Key)); err != nil {
 			return err
 		}
 		var fi boltFeed
@@ -184,24 +262,24 @@ func unlink(tx *bolt.Tx, s boltSource) error {
 			return err
 		}
 	}
-	sched := tx.Bucket(bSchedule)
-	if err := sched.Delete(scheduleKey(s.Published, s.Key)); err != nil {
+	sched := t.tx.Bucket(bSchedule)
+	if err := sched.Delete(scheduleKey(r.Published, r.Key)); err != nil {
 		return err
 	}
-	if !s.Expires.IsZero() {
-		return sched.Delete(scheduleKey(s.Expires, s.Key))
+	if !r.Expires.IsZero() {
+		return sched.Delete(scheduleKey(r.Expires, r.Key))
 	}
 	return nil
 }
 
 // link adds a source's feed entries and schedule instants.
-func link(tx *bolt.Tx, s boltSource) error {
-	if !s.HasArticle {
+func (t boltTx) link(r sourceRecord) error {
+	if !r.HasArticle {
 		return nil
 	}
-	feeds := tx.Bucket(bFeeds)
-	for _, m := range s.Feeds {
-		if err := tx.Bucket(bItems).Put(itemKey(m.Feed, s.Published, s.ID, s.Key), nil); err != nil {
+	feeds := t.tx.Bucket(bFeeds)
+	for _, m := range r.Feeds {
+		if err := t.tx.Bucket(bItems).Put(itemKey(m.Feed, r.Published, r.ID, r.Key), nil); err != nil {
 			return err
 		}
 		var fi boltFeed
@@ -216,46 +294,75 @@ func link(tx *bolt.Tx, s boltSource) error {
 			return err
 		}
 	}
-	sched := tx.Bucket(bSchedule)
-	if err := sched.Put(scheduleKey(s.Published, s.Key), nil); err != nil {
+	sched := t.tx.Bucket(bSchedule)
+	if err := sched.Put(scheduleKey(r.Published, r.Key), nil); err != nil {
 		return err
 	}
-	if !s.Expires.IsZero() {
-		return sched.Put(scheduleKey(s.Expires, s.Key), nil)
+	if !r.Expires.IsZero() {
+		return sched.Put(scheduleKey(r.Expires, r.Key), nil)
 	}
 	return nil
 }
 
-// boltTx is the Index over one bbolt transaction: the methods of Bolt run
-// in a transaction of their own, Batch runs many in one.
-type boltTx struct {
-	tx *bolt.Tx
-	// decoded caches articles read in this transaction: a publish reads
-	// the same article once for every feed it is in.
-	decoded map[string]*article.Article
+// nextSeq returns the next pending-mark sequence.
+func (t boltTx) nextSeq() ([]byte, error) {
+	meta := t.tx.Bucket(bMeta)
+	var n uint64
+	if v := meta.Get([]byte("seq")); len(v) == 8 {
+		n = binary.BigEndian.Uint64(v)
+	}
+	var buf [8]byte
+	binary.BigEndian.PutUint64(buf[:], n+1)
+	return buf[:], meta.Put([]byte("seq"), buf[:])
 }
 
-// article returns the stored article of key, decoding it once per
-// transaction. Callers must not modify it.
-func (t boltTx) article(key []byte) (*article.Article, error) {
-	if a, ok := t.decoded[string(key)]; ok {
-		return a, nil
+func (t boltTx) mark(feeds []string) error {
+	for _, f := range feeds {
+		seq, err := t.nextSeq()
+		if err != nil {
+			return err
+		}
+		if err := t.tx.Bucket(bPending).Put(feedKey(f), seq); err != nil {
+			return err
+		}
 	}
-	var a article.Article
-	if err := json.Unmarshal(t.tx.Bucket(bArticles).Get(key), &a); err != nil {
-		return nil, fmt.Errorf("index: article %q: %w", key, err)
-	}
-	if t.decoded != nil {
-		t.decoded[string(key)] = &a
-	}
-	return &a, nil
+	return nil
 }
 
-func (t boltTx) forget(key string) {
-	delete(t.decoded, key)
+func (t boltTx) unwait(claim, key string) error {
+	if claim == "" {
+		return nil
+	}
+	return t.tx.Bucket(bWaiting).Delete(waitKey(claim, key))
 }
 
-var _ Index = boltTx{}
+// release frees the claims key holds and returns (and forgets) their
+// waiters.
+func (t boltTx) release(claims []string, key string) ([]string, error) {
+	var waiters []string
+	for _, c := range claims {
+		if string(t.tx.Bucket(bClaims).Get([]byte(c))) != key {
+			continue
+		}
+		if err := t.tx.Bucket(bClaims).Delete([]byte(c)); err != nil {
+			return nil, err
+		}
+		prefix := waitKey(c, "")
+		cur := t.tx.Bucket(bWaiting).Cursor()
+		var done [][]byte
+		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+			waiters = append(waiters, string(k[len(prefix):]))
+			done = append(done, append([]byte(nil), k...))
+		}
+		for _, k := range done {
+			if err := t.tx.Bucket(bWaiting).Delete(k); err != nil {
+				return nil, err
+			}
+		}
+	}
+	sort.Strings(waiters)
+	return waiters, nil
+}
 
 // Batch implements Batcher: fn's writes commit in one transaction (one
 // fsync), which a build of thousands of articles needs.
@@ -272,9 +379,9 @@ func (b *Bolt) view(fn func(boltTx) error) error {
 }
 
 // Put implements Index.
-func (b *Bolt) Put(ctx context.Context, src Source) (changed []string, err error) {
-	err = b.update(func(t boltTx) error { changed, err = t.Put(ctx, src); return err })
-	return changed, err
+func (b *Bolt) Put(ctx context.Context, src Source) (ch Change, err error) {
+	err = b.update(func(t boltTx) error { ch, err = t.Put(ctx, src); return err })
+	return ch, err
 }
 
 // Reject implements Index.
@@ -283,9 +390,9 @@ func (b *Bolt) Reject(ctx context.Context, src Source) error {
 }
 
 // Delete implements Index.
-func (b *Bolt) Delete(ctx context.Context, key, version string) (changed []string, err error) {
-	err = b.update(func(t boltTx) error { changed, err = t.Delete(ctx, key, version); return err })
-	return changed, err
+func (b *Bolt) Delete(ctx context.Context, key, version string) (ch Change, err error) {
+	err = b.update(func(t boltTx) error { ch, err = t.Delete(ctx, key, version); return err })
+	return ch, err
 }
 
 // Get implements Index.
@@ -318,6 +425,22 @@ func (b *Bolt) Due(ctx context.Context, from, to time.Time) (out []string, err e
 	return out, err
 }
 
+// Pending implements Index.
+func (b *Bolt) Pending(ctx context.Context) (p Pending, err error) {
+	err = b.view(func(t boltTx) error { p, err = t.Pending(ctx); return err })
+	return p, err
+}
+
+// MarkPending implements Index.
+func (b *Bolt) MarkPending(ctx context.Context, feeds []string, all bool) error {
+	return b.update(func(t boltTx) error { return t.MarkPending(ctx, feeds, all) })
+}
+
+// Published implements Index.
+func (b *Bolt) Published(ctx context.Context, p Pending) error {
+	return b.update(func(t boltTx) error { return t.Published(ctx, p) })
+}
+
 // OutputHash implements Index.
 func (b *Bolt) OutputHash(ctx context.Context, path string) (h string, err error) {
 	err = b.view(func(t boltTx) error { h, err = t.OutputHash(ctx, path); return err })
@@ -329,129 +452,178 @@ func (b *Bolt) SetOutputHash(ctx context.Context, path, hash string) error {
 	return b.update(func(t boltTx) error { return t.SetOutputHash(ctx, path, hash) })
 }
 
+// Unpurged implements Index.
+func (b *Bolt) Unpurged(ctx context.Context) (out []string, err error) {
+	err = b.view(func(t boltTx) error { out, err = t.Unpurged(ctx); return err })
+	return out, err
+}
+
+// Purged implements Index.
+func (b *Bolt) Purged(ctx context.Context, paths []string) error {
+	return b.update(func(t boltTx) error { return t.Purged(ctx, paths) })
+}
+
+// State implements Index.
+func (b *Bolt) State(ctx context.Context, name string) (v string, err error) {
+	err = b.view(func(t boltTx) error { v, err = t.State(ctx, name); return err })
+	return v, err
+}
+
+// SetState implements Index.
+func (b *Bolt) SetState(ctx context.Context, name, value string) error {
+	return b.update(func(t boltTx) error { return t.SetState(ctx, name, value) })
+}
+
 // Put implements Index.
-func (t boltTx) Put(_ context.Context, src Source) ([]string, error) {
+func (t boltTx) Put(_ context.Context, src Source) (Change, error) {
 	t.forget(src.Key)
-	var changed []string
-	err := func(tx *bolt.Tx) error {
-		old, found, err := getSource(tx, src.Key)
+	old, found, err := t.getSource(src.Key)
+	if err != nil {
+		return Change{}, err
+	}
+	if err := supersedes(src, old.summary(), found); err != nil {
+		return Change{}, err
+	}
+	claims := Claims(src.Article)
+	for _, c := range claims {
+		if h := t.tx.Bucket(bClaims).Get([]byte(c)); h != nil && string(h) != src.Key {
+			return Change{}, &ConflictError{Claim: c, Holder: string(h)}
+		}
+	}
+	if err := t.unlink(old); err != nil {
+		return Change{}, err
+	}
+	src.Deleted, src.Waiting, src.ArticleConfig = false, "", src.Config
+	if len(src.Problems) == 0 {
+		src.RejectedAt = time.Time{}
+	}
+	next := recordOf(src)
+	if a := src.Article; a != nil {
+		data, err := encodeArticle(a)
 		if err != nil {
-			return err
+			return Change{}, err
 		}
-		if found && !Supersedes(src.Version, src.Config, old.Version, old.Config) {
-			return ErrStale
+		if err := t.tx.Bucket(bArticles).Put([]byte(src.Key), data); err != nil {
+			return Change{}, err
 		}
-		if err := unlink(tx, old); err != nil {
-			return err
+	} else if err := t.tx.Bucket(bArticles).Delete([]byte(src.Key)); err != nil {
+		return Change{}, err
+	}
+	if err := t.link(next); err != nil {
+		return Change{}, err
+	}
+	if err := t.unwait(old.Waiting, src.Key); err != nil {
+		return Change{}, err
+	}
+	waiters, err := t.release(released(old.claims(), claims), src.Key)
+	if err != nil {
+		return Change{}, err
+	}
+	for _, c := range claims {
+		if err := t.tx.Bucket(bClaims).Put([]byte(c), []byte(src.Key)); err != nil {
+			return Change{}, err
 		}
-		next := boltSource{Key: src.Key, Version: src.Version, Hash: src.Hash, Config: src.Config, Size: src.Size, ModTime: src.ModTime, Feeds: src.Feeds}
-		if a := src.Article; a != nil {
-			next.HasArticle = true
-			next.ID, next.Title, next.Published, next.Expires, next.Draft = a.ID, a.Title, a.Published, a.Expires, a.Draft
-			if err := putJSON(tx.Bucket(bArticles), []byte(src.Key), a); err != nil {
-				return err
-			}
-		} else {
-			next.Feeds = nil
-			if err := tx.Bucket(bArticles).Delete([]byte(src.Key)); err != nil {
-				return err
-			}
-		}
-		if err := link(tx, next); err != nil {
-			return err
-		}
-		changed = feedIDs(old.Feeds, next.Feeds)
-		return putSource(tx, next)
-	}(t.tx)
-	return changed, err
+	}
+	ch := Change{Feeds: feedIDs(old.Feeds, next.Feeds), Waiters: waiters}
+	if err := t.mark(ch.Feeds); err != nil {
+		return Change{}, err
+	}
+	return ch, t.putSource(next)
 }
 
 // Reject implements Index.
 func (t boltTx) Reject(_ context.Context, src Source) error {
-	return func(tx *bolt.Tx) error {
-		old, found, err := getSource(tx, src.Key)
-		if err != nil {
+	old, found, err := t.getSource(src.Key)
+	if err != nil {
+		return err
+	}
+	if err := supersedes(src, old.summary(), found); err != nil {
+		return err
+	}
+	if src.Waiting != "" {
+		if h := t.tx.Bucket(bClaims).Get([]byte(src.Waiting)); h == nil || string(h) == src.Key {
+			return ErrReleased
+		}
+	}
+	next := old
+	if !found {
+		next = sourceRecord{V: recordVersion}
+	}
+	next.Key, next.Version, next.Hash, next.Size, next.ModTime, next.Config = src.Key, src.Version, src.Hash, src.Size, src.ModTime, src.Config
+	next.Problems, next.RejectedAt, next.Deleted = toProblemRecords(src.Problems), src.RejectedAt, false
+	if err := t.unwait(old.Waiting, src.Key); err != nil {
+		return err
+	}
+	next.Waiting = src.Waiting
+	if src.Waiting != "" {
+		if err := t.tx.Bucket(bWaiting).Put(waitKey(src.Waiting, src.Key), nil); err != nil {
 			return err
 		}
-		if found && !Supersedes(src.Version, src.Config, old.Version, old.Config) {
-			return ErrStale
-		}
-		next := old
-		if !found {
-			next = boltSource{}
-		}
-		next.Key, next.Version, next.Hash, next.Size, next.ModTime, next.Config = src.Key, src.Version, src.Hash, src.Size, src.ModTime, src.Config
-		next.Problems, next.RejectedAt, next.Deleted = src.Problems, src.RejectedAt, false
-		return putSource(tx, next)
-	}(t.tx)
+	}
+	return t.putSource(next)
 }
 
 // Delete implements Index.
-func (t boltTx) Delete(_ context.Context, key, version string) ([]string, error) {
+func (t boltTx) Delete(_ context.Context, key, version string) (Change, error) {
 	t.forget(key)
-	var changed []string
-	err := func(tx *bolt.Tx) error {
-		old, found, err := getSource(tx, key)
-		if err != nil {
-			return err
-		}
-		if found && !Newer(version, old.Version) {
-			return ErrStale
-		}
-		if err := unlink(tx, old); err != nil {
-			return err
-		}
-		if err := tx.Bucket(bArticles).Delete([]byte(key)); err != nil {
-			return err
-		}
-		changed = feedIDs(old.Feeds)
-		return putSource(tx, boltSource{Key: key, Version: version, Deleted: true})
-	}(t.tx)
-	return changed, err
-}
-
-func (s boltSource) source() Source {
-	return Source{Key: s.Key, Version: s.Version, Hash: s.Hash, Config: s.Config, Size: s.Size, ModTime: s.ModTime, Deleted: s.Deleted,
-		Feeds: s.Feeds, Problems: s.Problems, RejectedAt: s.RejectedAt}
+	old, found, err := t.getSource(key)
+	if err != nil {
+		return Change{}, err
+	}
+	if found && !Newer(version, old.Version) {
+		return Change{}, ErrStale
+	}
+	if err := t.unlink(old); err != nil {
+		return Change{}, err
+	}
+	if err := t.tx.Bucket(bArticles).Delete([]byte(key)); err != nil {
+		return Change{}, err
+	}
+	if err := t.unwait(old.Waiting, key); err != nil {
+		return Change{}, err
+	}
+	waiters, err := t.release(old.claims(), key)
+	if err != nil {
+		return Change{}, err
+	}
+	ch := Change{Feeds: feedIDs(old.Feeds), Waiters: waiters}
+	if err := t.mark(ch.Feeds); err != nil {
+		return Change{}, err
+	}
+	return ch, t.putSource(sourceRecord{V: recordVersion, Key: key, Version: version, Deleted: true})
 }
 
 // Get implements Index.
 func (t boltTx) Get(_ context.Context, key string) (Source, error) {
-	var out Source
-	err := func(tx *bolt.Tx) error {
-		s, found, err := getSource(tx, key)
+	r, found, err := t.getSource(key)
+	if err != nil {
+		return Source{}, err
+	}
+	if !found {
+		return Source{}, ErrNotFound
+	}
+	out := r.source()
+	if r.HasArticle {
+		a, err := decodeArticle(t.tx.Bucket(bArticles).Get([]byte(key)))
 		if err != nil {
-			return err
+			return Source{}, fmt.Errorf("index: article %q: %w", key, err)
 		}
-		if !found {
-			return ErrNotFound
-		}
-		out = s.source()
-		if s.HasArticle {
-			var a article.Article
-			if err := json.Unmarshal(tx.Bucket(bArticles).Get([]byte(key)), &a); err != nil {
-				return fmt.Errorf("index: article %q: %w", key, err)
-			}
-			out.Article = &a
-		}
-		return nil
-	}(t.tx)
-	return out, err
+		out.Article = a
+	}
+	return out, nil
 }
 
 // List implements Index.
 func (t boltTx) List(_ context.Context) ([]Summary, error) {
 	var out []Summary
-	err := func(tx *bolt.Tx) error {
-		return tx.Bucket(bSummary).ForEach(func(k, v []byte) error {
-			s, err := decodeSummary(v)
-			if err != nil {
-				return fmt.Errorf("index: source %q: %w", k, err)
-			}
-			out = append(out, s)
-			return nil
-		})
-	}(t.tx)
+	err := t.tx.Bucket(bSummary).ForEach(func(k, v []byte) error {
+		s, err := decodeSummary(v)
+		if err != nil {
+			return fmt.Errorf("index: source %q: %w", k, err)
+		}
+		out = append(out, s)
+		return nil
+	})
 	return out, err
 }
 
@@ -460,77 +632,106 @@ func (t boltTx) List(_ context.Context) ([]Summary, error) {
 // and expired articles passed over, never the size of the index.
 func (t boltTx) Latest(_ context.Context, feed string, n int, now time.Time) ([]article.Article, error) {
 	var out []article.Article
-	err := func(tx *bolt.Tx) error {
-		prefix := append([]byte(feed), 0)
-		c := tx.Bucket(bItems).Cursor()
-		k, _ := c.Seek(append([]byte(feed), 1))
-		if k == nil {
-			k, _ = c.Last()
-		} else {
-			k, _ = c.Prev()
+	prefix := append([]byte(feed), 0)
+	c := t.tx.Bucket(bItems).Cursor()
+	k, _ := c.Seek(append([]byte(feed), 1))
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix) && len(out) < n; k, _ = c.Prev() {
+		rest := k[len(prefix):]
+		if len(rest) < 8 {
+			continue
 		}
-		for ; k != nil && bytes.HasPrefix(k, prefix) && len(out) < n; k, _ = c.Prev() {
-			rest := k[len(prefix):]
-			if len(rest) < 8 {
-				continue
-			}
-			published := int64(binary.BigEndian.Uint64(rest[:8]) ^ (1 << 63))
-			if time.Unix(0, published).After(now) {
-				continue // scheduled
-			}
-			i := bytes.IndexByte(rest[8:], 0)
-			if i < 0 {
-				continue
-			}
-			a, err := t.article(rest[8+i+1:])
-			if err != nil {
-				return err
-			}
-			if live(a, now) {
-				out = append(out, *a)
-			}
+		published := int64(binary.BigEndian.Uint64(rest[:8]) ^ (1 << 63))
+		if time.Unix(0, published).After(now) {
+			continue // scheduled
 		}
-		return nil
-	}(t.tx)
-	return out, err
+		i := bytes.IndexByte(rest[8:], 0)
+		if i < 0 {
+			continue
+		}
+		a, err := t.article(rest[8+i+1:])
+		if err != nil {
+			return nil, err
+		}
+		if live(a, now) {
+			out = append(out, *a)
+		}
+	}
+	return out, nil
 }
 
 // Feeds implements Index.
 func (t boltTx) Feeds(_ context.Context) ([]FeedInfo, error) {
 	var out []FeedInfo
-	err := func(tx *bolt.Tx) error {
-		return tx.Bucket(bFeeds).ForEach(func(k, v []byte) error {
-			var fi boltFeed
-			if err := json.Unmarshal(v, &fi); err != nil {
-				return err
-			}
-			out = append(out, FeedInfo{ID: string(k[1:]), Label: fi.Label, Count: fi.Count})
-			return nil
-		})
-	}(t.tx)
+	err := t.tx.Bucket(bFeeds).ForEach(func(k, v []byte) error {
+		var fi boltFeed
+		if err := json.Unmarshal(v, &fi); err != nil {
+			return err
+		}
+		out = append(out, FeedInfo{ID: string(k[1:]), Label: fi.Label, Count: fi.Count})
+		return nil
+	})
 	return out, err
 }
 
 // Due implements Index.
 func (t boltTx) Due(_ context.Context, from, to time.Time) ([]string, error) {
 	var due [][]Membership
-	err := func(tx *bolt.Tx) error {
-		c := tx.Bucket(bSchedule).Cursor()
-		lo, hi := instant(from.Add(time.Nanosecond)), instant(to.Add(time.Nanosecond))
-		for k, _ := c.Seek(lo); k != nil && bytes.Compare(k[:8], hi) < 0; k, _ = c.Next() {
-			s, found, err := getSource(tx, string(k[8:]))
-			if err != nil {
-				return err
-			}
-			if found {
-				due = append(due, s.Feeds)
-			}
+	c := t.tx.Bucket(bSchedule).Cursor()
+	lo, hi := instant(from.Add(time.Nanosecond)), instant(to.Add(time.Nanosecond))
+	for k, _ := c.Seek(lo); k != nil && bytes.Compare(k[:8], hi) < 0; k, _ = c.Next() {
+		r, found, err := t.getSource(string(k[8:]))
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	}(t.tx)
+		if found {
+			due = append(due, r.Feeds)
+		}
+	}
 	out := feedIDs(due...)
 	sort.Strings(out)
-	return out, err
+	return out, nil
+}
+
+// Pending implements Index.
+func (t boltTx) Pending(_ context.Context) (Pending, error) {
+	var p Pending
+	err := t.tx.Bucket(bPending).ForEach(func(k, v []byte) error {
+		id := string(k[1:])
+		p.marks = append(p.marks, mark{id: id, tok: string(v)})
+		if id == allMark {
+			p.All = true
+		} else {
+			p.Feeds = append(p.Feeds, id)
+		}
+		return nil
+	})
+	return p, err
+}
+
+// MarkPending implements Index.
+func (t boltTx) MarkPending(_ context.Context, feeds []string, all bool) error {
+	if all {
+		feeds = append(append([]string(nil), feeds...), allMark)
+	}
+	return t.mark(feeds)
+}
+
+// Published implements Index.
+func (t boltTx) Published(_ context.Context, p Pending) error {
+	b := t.tx.Bucket(bPending)
+	for _, m := range p.marks {
+		if v := b.Get(feedKey(m.id)); v != nil && string(v) == m.tok {
+			if err := b.Delete(feedKey(m.id)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // OutputHash implements Index.
@@ -540,11 +741,58 @@ func (t boltTx) OutputHash(_ context.Context, path string) (string, error) {
 
 // SetOutputHash implements Index.
 func (t boltTx) SetOutputHash(_ context.Context, path, hash string) error {
+	if err := t.tx.Bucket(bUnpurged).Put([]byte(path), nil); err != nil {
+		return err
+	}
 	if hash == "" {
 		return t.tx.Bucket(bOutputs).Delete([]byte(path))
 	}
 	return t.tx.Bucket(bOutputs).Put([]byte(path), []byte(hash))
 }
 
+// Unpurged implements Index.
+func (t boltTx) Unpurged(_ context.Context) ([]string, error) {
+	var out []string
+	err := t.tx.Bucket(bUnpurged).ForEach(func(k, _ []byte) error {
+		out = append(out, string(k))
+		return nil
+	})
+	return out, err
+}
+
+// Purged implements Index.
+func (t boltTx) Purged(_ context.Context, paths []string) error {
+	for _, p := range paths {
+		if err := t.tx.Bucket(bUnpurged).Delete([]byte(p)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// State implements Index.
+func (t boltTx) State(_ context.Context, name string) (string, error) {
+	return string(t.tx.Bucket(bState).Get([]byte(name))), nil
+}
+
+// SetState implements Index.
+func (t boltTx) SetState(_ context.Context, name, value string) error {
+	if len(value) > MaxState {
+		return fmt.Errorf("index: state %s: %d bytes, more than %d", name, len(value), MaxState)
+	}
+	if value == "" {
+		return t.tx.Bucket(bState).Delete([]byte(name))
+	}
+	return t.tx.Bucket(bState).Put([]byte(name), []byte(value))
+}
+
 // Close implements Index; the transaction's owner ends it.
 func (t boltTx) Close() error { return nil }
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, data)
+}

@@ -44,7 +44,7 @@ func (e *encoder) bool(b bool) {
 
 func encodeSummary(s Summary) []byte {
 	e := make(encoder, 0, 128)
-	for _, v := range []string{s.Key, s.Version, s.Hash, s.Config, s.Title} {
+	for _, v := range []string{s.Key, s.Version, s.Hash, s.Config, s.Title, s.ArticleConfig, s.ObjectVersion, s.Waiting} {
 		e.str(v)
 	}
 	e.int(s.Size)
@@ -115,6 +115,7 @@ func decodeSummary(b []byte) (Summary, error) {
 	d := &decoder{b: b}
 	var s Summary
 	s.Key, s.Version, s.Hash, s.Config, s.Title = d.str(), d.str(), d.str(), d.str(), d.str()
+	s.ArticleConfig, s.ObjectVersion, s.Waiting = d.str(), d.str(), d.str()
 	s.Size = d.int()
 	s.ModTime, s.Published, s.Expires, s.RejectedAt = d.time(), d.time(), d.time(), d.time()
 	s.Deleted, s.HasArticle, s.Draft = d.byte() == 1, d.byte() == 1, d.byte() == 1
@@ -125,10 +126,4 @@ func decodeSummary(b []byte) (Summary, error) {
 		}
 	}
 	return s, d.err
-}
-
-func (s boltSource) summary() Summary {
-	return Summary{Key: s.Key, Version: s.Version, Hash: s.Hash, Config: s.Config, Size: s.Size, ModTime: s.ModTime,
-		Deleted: s.Deleted, HasArticle: s.HasArticle, Title: s.Title, Published: s.Published, Expires: s.Expires,
-		Draft: s.Draft, Problems: s.Problems, RejectedAt: s.RejectedAt}
 }

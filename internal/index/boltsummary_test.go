@@ -13,6 +13,7 @@ func TestSummaryEncoding(t *testing.T) {
 	for _, s := range []Summary{
 		{},
 		{Key: "ar/العثماني.txt", Version: "0062E99A88DC407460", Hash: "abc", Config: "cfg", Title: "عنوان", Size: 4626,
+			ArticleConfig: "old-cfg", ObjectVersion: "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY", Waiting: "id:tag:x,2021:a",
 			ModTime: time.Date(2021, 2, 22, 16, 18, 0, 5, time.UTC), Published: time.Date(2021, 2, 22, 16, 18, 0, 0, plus1),
 			Expires: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), HasArticle: true, Draft: true,
 			Problems:   []article.Problem{{Field: "date", Line: 3, Message: "\"someday\" is not a date"}, {Field: "body", Message: "no text"}},

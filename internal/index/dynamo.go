@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,29 +16,38 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/pressroom/pressroom/internal/article"
 )
 
 // Dynamo is the Index on one DynamoDB table (single-table design, string
-// keys PK and SK):
+// keys PK and SK). This file is the one owner of the layout:
 //
-//	PK "SRC#<key>"  SK "#SRC"      the source record (version, hash, feeds, problems, ...)
-//	PK "SRC#<key>"  SK "#ART#<hash>#<n>"  the article, JSON, gzip, in chunks under the 400 KB
-//	                item limit, named by the hash of their bytes: written before the
-//	                transaction that makes the source record point at them, so only
-//	                memberships and the record itself count against its 100 actions
-//	PK "FEED#<id>"  SK "<published>#<id>#<key>"  one item per membership, Key and Expires
-//	PK "FEEDS"      SK "F:<id>"    a feed's label and article count
-//	PK "SCHED"      SK "<instant>#<key>"  publish and expiry instants, for Due
-//	PK "OUT"        SK "<path>"    hash of each published file
+//	PK "SRC#<key>"    SK "#SRC"            the source record (sourceRecord's attributes, VK, Chunks, BodyHash, Moving)
+//	PK "SRC#<key>"    SK "#ART#<hash>#<n>" the article (articleRecord, JSON, gzip) in chunks under the 400 KB
+//	                                       item limit, named by the hash of their bytes: written before the
+//	                                       transaction that makes the source record point at them, so only
+//	                                       memberships and the record itself count against its 100 actions
+//	PK "FEED#<id>"    SK "<published>#<id>#<key>"  one item per membership, Key and Expires
+//	PK "FEEDS"        SK "F:<id>"          a feed's label and article count
+//	PK "SCHED"        SK "<instant>#<key>" publish and expiry instants, for Due
+//	PK "CLAIM#<claim>" SK "#CLAIM"         the source holding an id or URL (Holder)
+//	PK "WAIT#<claim>" SK "<key>"           a source rejected for wanting that claim
+//	PK "PENDING"      SK "<key>", "#MARK", "#ALL"  feeds changed and not yet published (Feeds, Tok)
+//	PK "OUT"          SK "<path>"          hash of each published file
+//	PK "PURGE"        SK "<path>"          a path written and not yet purged from the CDN
+//	PK "STATE"        SK "<name>"          the publisher's named values
 //
 // Latest is one Query on a feed's partition, newest first, its key
 // condition stopping at now so scheduled items are not even read; never a
-// Scan. Writes are transactions conditioned on the stored version, retried
-// when a concurrent writer wins.
+// Scan. Writes of a source are transactions conditioned on the stored
+// version, retried when a concurrent writer wins; the same transaction
+// moves its feed entries, claims and pending mark. The publish function is
+// started by the stream records of PENDING items (StreamFilters).
 type Dynamo struct {
 	client *dynamodb.Client
 	table  string
@@ -49,6 +58,15 @@ var _ Index = (*Dynamo)(nil)
 // NewDynamo returns an Index on table.
 func NewDynamo(client *dynamodb.Client, table string) *Dynamo {
 	return &Dynamo{client: client, table: table}
+}
+
+// StreamFilters are the event source mapping's filter patterns (Lambda
+// event filtering syntax) that let through exactly the stream records
+// meaning "there is something to publish": pending marks written, never
+// the publisher's own writes or the marks it clears. template.yaml carries
+// them; its test checks they are these.
+var StreamFilters = []string{
+	`{"eventName": ["INSERT", "MODIFY"], "dynamodb": {"Keys": {"PK": {"S": ["PENDING"]}}}}`,
 }
 
 // CreateTable creates the table with its stream (NEW_AND_OLD_IMAGES), for
@@ -82,6 +100,26 @@ const (
 	maxAttempts = 10
 )
 
+// Partition keys and fixed sort keys of the layout.
+const (
+	pkFeeds   = "FEEDS"
+	pkSched   = "SCHED"
+	pkPending = "PENDING"
+	pkOut     = "OUT"
+	pkPurge   = "PURGE"
+	pkState   = "STATE"
+	skSource  = "#SRC"
+	skClaim   = "#CLAIM"
+	skAll     = "#ALL"
+	skMark    = "#MARK"
+)
+
+func srcPK(k string) string          { return "SRC#" + k }
+func feedPK(f string) string         { return "FEED#" + f }
+func claimPK(c string) string        { return "CLAIM#" + c }
+func waitPK(c string) string         { return "WAIT#" + c }
+func chunkSK(h string, i int) string { return "#ART#" + h + "#" + strconv.Itoa(i) }
+
 // versionKey pads a version for comparison inside DynamoDB conditions,
 // with the same order as Newer.
 func versionKey(v string) string {
@@ -94,91 +132,71 @@ func versionKey(v string) string {
 
 func hexInstant(t time.Time) string { return hex.EncodeToString(instant(t)) }
 
-func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+func attrS(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 
-func n(v int64) types.AttributeValue {
+func attrN(v int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
 }
 
-func key(pk, sk string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"PK": s(pk), "SK": s(sk)}
+func itemKey2(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"PK": attrS(pk), "SK": attrS(sk)}
 }
 
-func str(item map[string]types.AttributeValue, name string) string {
+func getS(item map[string]types.AttributeValue, name string) string {
 	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
 		return v.Value
 	}
 	return ""
 }
 
-func num(item map[string]types.AttributeValue, name string) int64 {
-	if v, ok := item[name].(*types.AttributeValueMemberN); ok {
-		i, _ := strconv.ParseInt(v.Value, 10, 64)
-		return i
-	}
-	return 0
-}
+// jsonTags makes attributevalue use the records' json names, so the two
+// adapters store the same fields under the same names.
+func jsonTags(o *attributevalue.EncoderOptions) { o.TagKey = "json" }
 
-func boolean(item map[string]types.AttributeValue, name string) bool {
-	v, ok := item[name].(*types.AttributeValueMemberBOOL)
-	return ok && v.Value
-}
+func jsonTagsDecode(o *attributevalue.DecoderOptions) { o.TagKey = "json" }
 
-func timeAttr(item map[string]types.AttributeValue, name string) time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, str(item, name))
-	return t
-}
-
-// dynSource is the source record with what the adapter needs besides.
+// dynSource is the source item: the record and what only this adapter
+// needs.
 type dynSource struct {
-	boltSource // the same fields as the bbolt record
-	Chunks     int
-	BodyHash   string
-	Moving     bool // memberships removed by the first half of a two-step move
+	sourceRecord
+	PK       string `json:"PK"`
+	SK       string `json:"SK"`
+	VK       string `json:"VK"`       // Version padded for conditions
+	Chunks   int    `json:"Chunks"`   // body items
+	BodyHash string `json:"BodyHash"` // names the body items
+	Moving   bool   `json:"Moving"`   // memberships removed by the first half of a two-step move
 }
 
-func (ds dynSource) item() map[string]types.AttributeValue {
-	feeds, _ := json.Marshal(ds.Feeds)
-	problems, _ := json.Marshal(ds.Problems)
-	it := key("SRC#"+ds.Key, "#SRC")
-	for name, v := range map[string]types.AttributeValue{
-		"Key": s(ds.Key), "Version": s(ds.Version), "VK": s(versionKey(ds.Version)), "Hash": s(ds.Hash), "Config": s(ds.Config),
-		"Size": n(ds.Size), "ModTime": s(ds.ModTime.Format(time.RFC3339Nano)),
-		"Deleted": &types.AttributeValueMemberBOOL{Value: ds.Deleted}, "HasArticle": &types.AttributeValueMemberBOOL{Value: ds.HasArticle},
-		"Feeds": s(string(feeds)), "Problems": s(string(problems)), "RejectedAt": s(ds.RejectedAt.Format(time.RFC3339Nano)),
-		"ID": s(ds.ID), "Title": s(ds.Title), "Published": s(ds.Published.Format(time.RFC3339Nano)),
-		"Expires": s(ds.Expires.Format(time.RFC3339Nano)), "Draft": &types.AttributeValueMemberBOOL{Value: ds.Draft},
-		"Chunks": n(int64(ds.Chunks)), "BodyHash": s(ds.BodyHash), "Moving": &types.AttributeValueMemberBOOL{Value: ds.Moving},
-	} {
-		it[name] = v
+func (ds dynSource) item() (map[string]types.AttributeValue, error) {
+	ds.PK, ds.SK, ds.VK, ds.V = srcPK(ds.Key), skSource, versionKey(ds.Version), recordVersion
+	it, err := attributevalue.MarshalMapWithOptions(ds, jsonTags)
+	if err != nil {
+		return nil, fmt.Errorf("index: encode source %s: %w", ds.Key, err)
 	}
-	return it
+	return it, nil
 }
 
-func sourceFromItem(it map[string]types.AttributeValue) dynSource {
+func sourceFromItem(it map[string]types.AttributeValue) (dynSource, error) {
 	var ds dynSource
-	ds.Key, ds.Version, ds.Hash, ds.Config = str(it, "Key"), str(it, "Version"), str(it, "Hash"), str(it, "Config")
-	ds.Size, ds.ModTime = num(it, "Size"), timeAttr(it, "ModTime")
-	ds.Deleted, ds.HasArticle, ds.Draft, ds.Moving = boolean(it, "Deleted"), boolean(it, "HasArticle"), boolean(it, "Draft"), boolean(it, "Moving")
-	json.Unmarshal([]byte(str(it, "Feeds")), &ds.Feeds)
-	json.Unmarshal([]byte(str(it, "Problems")), &ds.Problems)
-	ds.RejectedAt, ds.Published, ds.Expires = timeAttr(it, "RejectedAt"), timeAttr(it, "Published"), timeAttr(it, "Expires")
-	ds.ID, ds.Title, ds.Chunks, ds.BodyHash = str(it, "ID"), str(it, "Title"), int(num(it, "Chunks")), str(it, "BodyHash")
-	if len(ds.Problems) == 0 {
-		ds.Problems = nil
+	if err := attributevalue.UnmarshalMapWithOptions(it, &ds, jsonTagsDecode); err != nil {
+		return ds, fmt.Errorf("index: source item %s: %w", getS(it, "PK"), err)
 	}
-	return ds
+	if ds.V > recordVersion {
+		return ds, fmt.Errorf("index: source item %s: schema version %d is newer than this pressroom's %d", ds.Key, ds.V, recordVersion)
+	}
+	return ds, nil
 }
 
 func (d *Dynamo) getSource(ctx context.Context, k string) (dynSource, bool, error) {
-	out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: key("SRC#"+k, "#SRC"), ConsistentRead: aws.Bool(true)})
+	out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: itemKey2(srcPK(k), skSource), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return dynSource{}, false, fmt.Errorf("index: dynamodb get %s: %w", k, err)
 	}
 	if out.Item == nil {
 		return dynSource{}, false, nil
 	}
-	return sourceFromItem(out.Item), true, nil
+	ds, err := sourceFromItem(out.Item)
+	return ds, err == nil, err
 }
 
 // guard is the condition on the source item: unchanged since we read it.
@@ -186,7 +204,7 @@ func guard(old dynSource, found bool) (string, map[string]types.AttributeValue) 
 	if !found {
 		return "attribute_not_exists(PK)", nil
 	}
-	return "VK = :old", map[string]types.AttributeValue{":old": s(versionKey(old.Version))}
+	return "VK = :old", map[string]types.AttributeValue{":old": attrS(versionKey(old.Version))}
 }
 
 type membership struct {
@@ -201,7 +219,7 @@ func memberships(ds dynSource) map[string]membership {
 	}
 	for _, m := range ds.Feeds {
 		sk := hexInstant(ds.Published) + "#" + ds.ID + "#" + ds.Key
-		out["FEED#"+m.Feed+"\x00"+sk] = membership{feed: m.Feed, label: m.Label, sk: sk, key: ds.Key, expires: ds.Expires}
+		out[feedPK(m.Feed)+"\x00"+sk] = membership{feed: m.Feed, label: m.Label, sk: sk, key: ds.Key, expires: ds.Expires}
 	}
 	return out
 }
@@ -227,16 +245,16 @@ func (d *Dynamo) linkActions(old, next dynSource) []types.TransactWriteItem {
 	labels := map[string]string{}
 	for id, m := range om {
 		if _, keep := nm[id]; !keep {
-			acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: key("FEED#"+m.feed, m.sk)}})
+			acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(feedPK(m.feed), m.sk)}})
 			delta[m.feed]--
 		}
 	}
 	for id, m := range nm {
 		if o, had := om[id]; !had || !o.expires.Equal(m.expires) {
-			it := key("FEED#"+m.feed, m.sk)
-			it["Key"] = s(m.key)
+			it := itemKey2(feedPK(m.feed), m.sk)
+			it["Key"] = attrS(m.key)
 			if !m.expires.IsZero() {
-				it["Expires"] = s(m.expires.Format(time.RFC3339Nano))
+				it["Expires"] = attrS(m.expires.Format(time.RFC3339Nano))
 			}
 			acts = append(acts, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it}})
 			if !had {
@@ -254,37 +272,78 @@ func (d *Dynamo) linkActions(old, next dynSource) []types.TransactWriteItem {
 		if delta[f] == 0 {
 			continue
 		}
-		u := &types.Update{TableName: &d.table, Key: key("FEEDS", "F:"+f),
+		u := &types.Update{TableName: &d.table, Key: itemKey2(pkFeeds, "F:"+f),
 			UpdateExpression:          aws.String("ADD #c :d SET #f = :f"),
 			ExpressionAttributeNames:  map[string]string{"#c": "Count", "#f": "Feed"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":d": n(int64(delta[f])), ":f": s(f)}}
+			ExpressionAttributeValues: map[string]types.AttributeValue{":d": attrN(int64(delta[f])), ":f": attrS(f)}}
 		if l, ok := labels[f]; ok {
 			u.UpdateExpression = aws.String("ADD #c :d SET #f = :f, #l = :l")
 			u.ExpressionAttributeNames["#l"] = "Label"
-			u.ExpressionAttributeValues[":l"] = s(l)
+			u.ExpressionAttributeValues[":l"] = attrS(l)
 		}
 		acts = append(acts, types.TransactWriteItem{Update: u})
 	}
 	os, ns := schedule(old), schedule(next)
 	for sk := range os {
 		if !ns[sk] {
-			acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: key("SCHED", sk)}})
+			acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkSched, sk)}})
 		}
 	}
 	for sk := range ns {
 		if !os[sk] {
-			it := key("SCHED", sk)
-			it["Key"] = s(next.Key)
+			it := itemKey2(pkSched, sk)
+			it["Key"] = attrS(next.Key)
 			acts = append(acts, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it}})
 		}
 	}
 	return acts
 }
 
+// claimAction claims c for key unless another source holds it.
+func (d *Dynamo) claimAction(c, key string) types.TransactWriteItem {
+	it := itemKey2(claimPK(c), skClaim)
+	it["Holder"] = attrS(key)
+	return types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it,
+		ConditionExpression:                 aws.String("attribute_not_exists(PK) OR Holder = :k"),
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":k": attrS(key)},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}}
+}
+
+func (d *Dynamo) releaseAction(c string) types.TransactWriteItem {
+	return types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(claimPK(c), skClaim)}}
+}
+
+func (d *Dynamo) unwaitAction(claim, key string) types.TransactWriteItem {
+	return types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(waitPK(claim), key)}}
+}
+
+// markAction adds feeds to the pending mark sk; a new token says it was
+// written again (Published keeps it then).
+func (d *Dynamo) markAction(sk string, feeds []string) types.TransactWriteItem {
+	set := make([]string, len(feeds))
+	for i, f := range feeds {
+		set[i] = "f:" + f // a string set cannot hold "", the site feed's id
+	}
+	vals := map[string]types.AttributeValue{":t": attrS(token())}
+	expr := "SET Tok = :t"
+	if len(set) > 0 {
+		vals[":f"] = &types.AttributeValueMemberSS{Value: set}
+		expr += " ADD Feeds :f"
+	}
+	return types.TransactWriteItem{Update: &types.Update{TableName: &d.table, Key: itemKey2(pkPending, sk),
+		UpdateExpression: aws.String(expr), ExpressionAttributeValues: vals}}
+}
+
+func token() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return strconv.FormatInt(time.Now().UnixNano(), 36) + hex.EncodeToString(b[:])
+}
+
 // chunks compresses an article into body items named by the hash of the
 // compressed bytes.
 func chunks(k string, a *article.Article) (string, []map[string]types.AttributeValue, error) {
-	data, err := json.Marshal(a)
+	data, err := encodeArticle(a)
 	if err != nil {
 		return "", nil, err
 	}
@@ -298,23 +357,32 @@ func chunks(k string, a *article.Article) (string, []map[string]types.AttributeV
 	var out []map[string]types.AttributeValue
 	for i := 0; i == 0 || i*chunkSize < len(body); i++ {
 		part := body[i*chunkSize : min((i+1)*chunkSize, len(body))]
-		it := key("SRC#"+k, chunkSK(hash, i))
+		it := itemKey2(srcPK(k), chunkSK(hash, i))
 		it["Body"] = &types.AttributeValueMemberB{Value: part}
 		out = append(out, it)
 	}
 	return hash, out, nil
 }
 
-func chunkSK(hash string, i int) string { return "#ART#" + hash + "#" + strconv.Itoa(i) }
-
-// retryable reports whether a cancelled transaction lost a race (another
-// writer changed the source, or DynamoDB saw a conflicting transaction).
-func retryable(err error) bool {
+// cancelled returns the cancellation reason codes of a cancelled
+// transaction, or nil.
+func cancelled(err error) []types.CancellationReason {
 	var tc *types.TransactionCanceledException
 	if errors.As(err, &tc) {
-		for _, r := range tc.CancellationReasons {
-			switch aws.ToString(r.Code) {
-			case "ConditionalCheckFailed", "TransactionConflict":
+		return tc.CancellationReasons
+	}
+	return nil
+}
+
+// lostRace reports whether a transaction failed because another writer
+// got there first: worth reading again and retrying.
+func lostRace(err error) bool {
+	for i, r := range cancelled(err) {
+		switch aws.ToString(r.Code) {
+		case "TransactionConflict":
+			return true
+		case "ConditionalCheckFailed":
+			if i == 0 { // the source guard is always the first action
 				return true
 			}
 		}
@@ -323,144 +391,333 @@ func retryable(err error) bool {
 	return errors.As(err, &conflict)
 }
 
-// write reads the source, lets change build its next state, and commits
-// them conditioned on the source being unchanged, retrying lost races.
-func (d *Dynamo) write(ctx context.Context, k string, change func(old dynSource, found bool) (dynSource, []map[string]types.AttributeValue, error)) (old dynSource, err error) {
+// refused wraps errors that say the item itself cannot be stored.
+func refused(err error) error {
+	var api smithy.APIError
+	if errors.As(err, &api) && api.ErrorCode() == "ValidationException" && strings.Contains(strings.ToLower(api.ErrorMessage()), "size") {
+		return fmt.Errorf("%w: %s", ErrRefused, api.ErrorMessage())
+	}
+	for _, r := range cancelled(err) {
+		if aws.ToString(r.Code) == "ValidationError" && strings.Contains(strings.ToLower(aws.ToString(r.Message)), "size") {
+			return fmt.Errorf("%w: %s", ErrRefused, aws.ToString(r.Message))
+		}
+	}
+	return err
+}
+
+// pause waits before attempt n of a lost race, or until ctx ends.
+func pause(ctx context.Context, n int) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Duration(n+1) * 20 * time.Millisecond):
+		return nil
+	}
+}
+
+// write reads the source, lets change build the transaction, and commits
+// it conditioned on the source being unchanged (the first action),
+// retrying lost races. change returns the actions and the body items to
+// write first.
+func (d *Dynamo) write(ctx context.Context, k string, change func(old dynSource, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error)) (dynSource, error) {
 	for attempt := 0; ; attempt++ {
 		old, found, err := d.getSource(ctx, k)
 		if err != nil {
 			return old, err
 		}
-		next, bodies, err := change(old, found)
+		acts, bodies, err := change(old, found)
 		if err != nil {
 			return old, err
 		}
-		if next.BodyHash != old.BodyHash {
-			for _, b := range bodies {
-				if _, err := d.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &d.table, Item: b}); err != nil {
-					return old, fmt.Errorf("index: dynamodb write %s: %w", k, err)
-				}
+		for _, b := range bodies {
+			if _, err := d.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &d.table, Item: b}); err != nil {
+				return old, fmt.Errorf("index: dynamodb write %s: %w", k, refused(err))
 			}
 		}
-		err = d.commit(ctx, old, found, next)
+		_, err = d.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: acts})
 		if err == nil {
-			if old.BodyHash != "" && old.BodyHash != next.BodyHash {
-				// The previous body is no longer referenced. A failure here
-				// only leaves unreferenced bytes behind.
-				for i := 0; i < old.Chunks; i++ {
-					d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: key("SRC#"+k, chunkSK(old.BodyHash, i))})
-				}
-			}
 			return old, nil
 		}
-		if !retryable(err) || attempt == maxAttempts {
-			return old, fmt.Errorf("index: dynamodb write %s: %w", k, err)
+		if !lostRace(err) || attempt == maxAttempts {
+			return old, err
 		}
-		time.Sleep(time.Duration(attempt+1) * 20 * time.Millisecond)
+		if err := pause(ctx, attempt); err != nil {
+			return old, err
+		}
 	}
 }
 
-func (d *Dynamo) commit(ctx context.Context, old dynSource, found bool, next dynSource) error {
-	cond, vals := guard(old, found)
-	links := d.linkActions(old, next)
-	if len(links)+1 > maxActions {
-		if old.Moving || len(memberships(old)) == 0 {
-			return fmt.Errorf("index: %s: %d feed changes at once, more than one transaction holds", next.Key, len(links))
-		}
-		// Too many changes for one transaction (an article moved between
-		// dozens of feeds at once): first take it out of its old feeds,
-		// marked as moving, then write the new state.
-		half := old
-		half.Moving = true
-		first := append(d.linkActions(old, half), types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: half.item(),
-			ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals}})
-		if _, err := d.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: first}); err != nil {
-			return err
-		}
-		return d.commit(ctx, half, true, next)
+// sourcePut is the first action of every source transaction.
+func (d *Dynamo) sourcePut(old dynSource, found bool, next dynSource) (types.TransactWriteItem, error) {
+	it, err := next.item()
+	if err != nil {
+		return types.TransactWriteItem{}, err
 	}
-	acts := append(links, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: next.item(),
-		ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals}})
-	_, err := d.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: acts})
-	return err
+	cond, vals := guard(old, found)
+	return types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it, ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals}}, nil
+}
+
+// deleteBody removes the body items of a record no longer pointing at
+// them. A failure only leaves unreferenced bytes behind, so it is not
+// returned.
+func (d *Dynamo) deleteBody(ctx context.Context, old dynSource, keep string) {
+	if old.BodyHash == "" || old.BodyHash == keep {
+		return
+	}
+	for i := 0; i < old.Chunks; i++ {
+		d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: itemKey2(srcPK(old.Key), chunkSK(old.BodyHash, i))})
+	}
 }
 
 // Put implements Index.
-func (d *Dynamo) Put(ctx context.Context, src Source) ([]string, error) {
+func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
+	src.Deleted, src.Waiting, src.ArticleConfig = false, "", src.Config
+	if len(src.Problems) == 0 {
+		src.RejectedAt = time.Time{}
+	}
+	claims := Claims(src.Article)
 	var next dynSource
-	old, err := d.write(ctx, src.Key, func(old dynSource, found bool) (dynSource, []map[string]types.AttributeValue, error) {
-		if found && !Supersedes(src.Version, src.Config, old.Version, old.Config) {
-			return dynSource{}, nil, ErrStale
+	var ch Change
+	claimAt := map[int]string{} // action index -> claim, to read a conflict
+	old, err := d.write(ctx, src.Key, func(old dynSource, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error) {
+		if err := supersedes(src, old.summary(), found); err != nil {
+			return nil, nil, err
 		}
-		next = dynSource{boltSource: boltSource{Key: src.Key, Version: src.Version, Hash: src.Hash, Config: src.Config, Size: src.Size, ModTime: src.ModTime, Feeds: src.Feeds}}
+		next = dynSource{sourceRecord: recordOf(src)}
 		var bodies []map[string]types.AttributeValue
 		if a := src.Article; a != nil {
-			next.HasArticle = true
-			next.ID, next.Title, next.Published, next.Expires, next.Draft = a.ID, a.Title, a.Published, a.Expires, a.Draft
 			var err error
 			if next.BodyHash, bodies, err = chunks(src.Key, a); err != nil {
-				return dynSource{}, nil, err
+				return nil, nil, err
 			}
 			next.Chunks = len(bodies)
-		} else {
-			next.Feeds = nil
+			if next.BodyHash == old.BodyHash {
+				bodies = nil // already there
+			}
 		}
-		return next, bodies, nil
+		ch = Change{Feeds: feedIDs(old.Feeds, next.Feeds)}
+		first, err := d.sourcePut(old, found, next)
+		if err != nil {
+			return nil, nil, err
+		}
+		acts := []types.TransactWriteItem{first}
+		links := d.linkActions(old, next)
+		extra := len(claims) + 2*len(old.claims()) + 2
+		if 1+len(links)+extra > maxActions {
+			// Too many changes for one transaction (an article moved
+			// between dozens of feeds at once): first take it out of its
+			// old feeds, marked as moving; the retry writes the new state.
+			if old.Moving || len(memberships(old)) == 0 {
+				return nil, nil, fmt.Errorf("index: %s: %d feed changes at once, more than one transaction holds", src.Key, len(links))
+			}
+			half := old
+			half.Moving = true
+			first, err := d.sourcePut(old, found, half)
+			if err != nil {
+				return nil, nil, err
+			}
+			acts = append([]types.TransactWriteItem{first}, d.linkActions(old, half)...)
+			acts = append(acts, d.markAction(src.Key, feedIDs(old.Feeds)))
+			next = half
+			return acts, nil, nil
+		}
+		acts = append(acts, links...)
+		clear(claimAt)
+		for _, c := range claims {
+			claimAt[len(acts)] = c
+			acts = append(acts, d.claimAction(c, src.Key))
+		}
+		for _, c := range released(old.claims(), claims) {
+			acts = append(acts, d.releaseAction(c))
+		}
+		if old.Waiting != "" {
+			acts = append(acts, d.unwaitAction(old.Waiting, src.Key))
+		}
+		if len(ch.Feeds) > 0 {
+			acts = append(acts, d.markAction(src.Key, ch.Feeds))
+		}
+		return acts, bodies, nil
 	})
 	if err != nil {
-		if errors.Is(err, ErrStale) {
-			return nil, ErrStale
+		if c := d.conflict(ctx, err, claimAt); c != nil {
+			return Change{}, c
 		}
-		return nil, err
+		if errors.Is(err, ErrStale) {
+			return Change{}, ErrStale
+		}
+		return Change{}, fmt.Errorf("index: dynamodb put %s: %w", src.Key, refused(err))
 	}
-	return feedIDs(old.Feeds, next.Feeds), nil
+	if next.Moving {
+		// The first step of a two-step move is done: write the new state.
+		d.deleteBody(ctx, old, next.BodyHash)
+		return d.Put(ctx, src)
+	}
+	d.deleteBody(ctx, old, next.BodyHash)
+	ch.Waiters, err = d.waiters(ctx, released(old.claims(), claims))
+	return ch, err
+}
+
+// conflict turns a cancelled claim into a *ConflictError, or returns nil.
+// A failed claim carries the item it found; when the service leaves it
+// out, the claim is read.
+func (d *Dynamo) conflict(ctx context.Context, err error, claimAt map[int]string) *ConflictError {
+	for i, r := range cancelled(err) {
+		c, ok := claimAt[i]
+		if !ok || aws.ToString(r.Code) != "ConditionalCheckFailed" {
+			continue
+		}
+		holder := getS(r.Item, "Holder")
+		if holder == "" {
+			out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: itemKey2(claimPK(c), skClaim), ConsistentRead: aws.Bool(true)})
+			if err == nil {
+				holder = getS(out.Item, "Holder")
+			}
+		}
+		return &ConflictError{Claim: c, Holder: holder}
+	}
+	return nil
+}
+
+// waiters returns, and forgets, the sources waiting on released claims.
+func (d *Dynamo) waiters(ctx context.Context, claims []string) ([]string, error) {
+	var out []string
+	for _, c := range claims {
+		p := dynamodb.NewQueryPaginator(d.client, &dynamodb.QueryInput{TableName: &d.table, ConsistentRead: aws.Bool(true),
+			KeyConditionExpression:    aws.String("PK = :pk"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": attrS(waitPK(c))}})
+		var keys []map[string]types.AttributeValue
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("index: dynamodb waiters of %s: %w", c, err)
+			}
+			for _, it := range page.Items {
+				out = append(out, getS(it, "SK"))
+				keys = append(keys, itemKey2(waitPK(c), getS(it, "SK")))
+			}
+		}
+		if err := d.batchDelete(ctx, keys); err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// batchDelete deletes items, 25 a call, retrying unprocessed ones.
+func (d *Dynamo) batchDelete(ctx context.Context, keys []map[string]types.AttributeValue) error {
+	for i := 0; i < len(keys); i += 25 {
+		var reqs []types.WriteRequest
+		for _, k := range keys[i:min(i+25, len(keys))] {
+			reqs = append(reqs, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}})
+		}
+		pending := map[string][]types.WriteRequest{d.table: reqs}
+		for attempt := 0; len(pending[d.table]) > 0; attempt++ {
+			if attempt > maxAttempts {
+				return errors.New("index: dynamodb batch delete: items left unprocessed")
+			}
+			out, err := d.client.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+			if err != nil {
+				return fmt.Errorf("index: dynamodb batch delete: %w", err)
+			}
+			pending = out.UnprocessedItems
+			if len(pending[d.table]) > 0 {
+				if err := pause(ctx, attempt); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // Reject implements Index.
 func (d *Dynamo) Reject(ctx context.Context, src Source) error {
-	_, err := d.write(ctx, src.Key, func(old dynSource, found bool) (dynSource, []map[string]types.AttributeValue, error) {
-		if found && !Supersedes(src.Version, src.Config, old.Version, old.Config) {
-			return dynSource{}, nil, ErrStale
+	_, err := d.write(ctx, src.Key, func(old dynSource, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error) {
+		if err := supersedes(src, old.summary(), found); err != nil {
+			return nil, nil, err
 		}
 		next := old
 		if !found {
 			next = dynSource{}
 		}
 		next.Key, next.Version, next.Hash, next.Size, next.ModTime, next.Config = src.Key, src.Version, src.Hash, src.Size, src.ModTime, src.Config
-		next.Problems, next.RejectedAt, next.Deleted = src.Problems, src.RejectedAt, false
-		return next, nil, nil
+		next.Problems, next.RejectedAt, next.Deleted, next.Waiting = toProblemRecords(src.Problems), src.RejectedAt, false, src.Waiting
+		first, err := d.sourcePut(old, found, next)
+		if err != nil {
+			return nil, nil, err
+		}
+		acts := []types.TransactWriteItem{first}
+		if src.Waiting != "" {
+			// Wait only while another source holds the claim: the
+			// release and this rejection cannot cross unseen.
+			acts = append(acts, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &d.table,
+				Key:                       itemKey2(claimPK(src.Waiting), skClaim),
+				ConditionExpression:       aws.String("attribute_exists(PK) AND Holder <> :k"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":k": attrS(src.Key)}}})
+			acts = append(acts, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: itemKey2(waitPK(src.Waiting), src.Key)}})
+		}
+		if old.Waiting != "" && old.Waiting != src.Waiting {
+			acts = append(acts, d.unwaitAction(old.Waiting, src.Key))
+		}
+		return acts, nil, nil
 	})
+	if reasons := cancelled(err); src.Waiting != "" && len(reasons) > 1 && aws.ToString(reasons[1].Code) == "ConditionalCheckFailed" {
+		return ErrReleased
+	}
 	if errors.Is(err, ErrStale) {
 		return ErrStale
 	}
-	return err
+	if err != nil {
+		return fmt.Errorf("index: dynamodb reject %s: %w", src.Key, refused(err))
+	}
+	return nil
 }
 
 // Delete implements Index.
-func (d *Dynamo) Delete(ctx context.Context, k, version string) ([]string, error) {
-	old, err := d.write(ctx, k, func(old dynSource, found bool) (dynSource, []map[string]types.AttributeValue, error) {
+func (d *Dynamo) Delete(ctx context.Context, k, version string) (Change, error) {
+	var ch Change
+	old, err := d.write(ctx, k, func(old dynSource, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error) {
 		if found && !Newer(version, old.Version) {
-			return dynSource{}, nil, ErrStale
+			return nil, nil, ErrStale
 		}
-		return dynSource{boltSource: boltSource{Key: k, Version: version, Deleted: true}}, nil, nil
+		next := dynSource{sourceRecord: sourceRecord{Key: k, Version: version, Deleted: true}}
+		first, err := d.sourcePut(old, found, next)
+		if err != nil {
+			return nil, nil, err
+		}
+		acts := append([]types.TransactWriteItem{first}, d.linkActions(old, next)...)
+		for _, c := range old.claims() {
+			acts = append(acts, d.releaseAction(c))
+		}
+		if old.Waiting != "" {
+			acts = append(acts, d.unwaitAction(old.Waiting, k))
+		}
+		ch = Change{}
+		if !old.Moving {
+			ch.Feeds = feedIDs(old.Feeds)
+		}
+		if len(ch.Feeds) > 0 {
+			acts = append(acts, d.markAction(k, ch.Feeds))
+		}
+		return acts, nil, nil
 	})
+	if errors.Is(err, ErrStale) {
+		return Change{}, ErrStale
+	}
 	if err != nil {
-		if errors.Is(err, ErrStale) {
-			return nil, ErrStale
-		}
-		return nil, err
+		return Change{}, fmt.Errorf("index: dynamodb delete %s: %w", k, err)
 	}
-	if old.Moving {
-		return nil, nil
-	}
-	return feedIDs(old.Feeds), nil
+	d.deleteBody(ctx, old, "")
+	ch.Waiters, err = d.waiters(ctx, old.claims())
+	return ch, err
 }
 
 // article reassembles an article from its chunks.
 func (d *Dynamo) article(ctx context.Context, k, hash string, first []byte, chunksN int) (*article.Article, error) {
 	body := append([]byte(nil), first...)
 	for i := 1; i < chunksN; i++ {
-		out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: key("SRC#"+k, chunkSK(hash, i)), ConsistentRead: aws.Bool(true)})
+		out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: itemKey2(srcPK(k), chunkSK(hash, i)), ConsistentRead: aws.Bool(true)})
 		if err != nil {
 			return nil, fmt.Errorf("index: dynamodb get %s: %w", k, err)
 		}
@@ -478,11 +735,11 @@ func (d *Dynamo) article(ctx context.Context, k, hash string, first []byte, chun
 	if err != nil {
 		return nil, fmt.Errorf("index: article %s: %w", k, err)
 	}
-	var a article.Article
-	if err := json.Unmarshal(data, &a); err != nil {
+	a, err := decodeArticle(data)
+	if err != nil {
 		return nil, fmt.Errorf("index: article %s: %w", k, err)
 	}
-	return &a, nil
+	return a, nil
 }
 
 // Get implements Index.
@@ -496,7 +753,7 @@ func (d *Dynamo) Get(ctx context.Context, k string) (Source, error) {
 	}
 	out := ds.source()
 	if ds.HasArticle {
-		first, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: key("SRC#"+k, chunkSK(ds.BodyHash, 0)), ConsistentRead: aws.Bool(true)})
+		first, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: itemKey2(srcPK(k), chunkSK(ds.BodyHash, 0)), ConsistentRead: aws.Bool(true)})
 		if err != nil {
 			return Source{}, fmt.Errorf("index: dynamodb get %s: %w", k, err)
 		}
@@ -511,23 +768,24 @@ func (d *Dynamo) Get(ctx context.Context, k string) (Source, error) {
 	return out, nil
 }
 
-// List implements Index. It scans the source records: status pages call
-// it, feeds never do.
+// List implements Index. It scans the source records: status pages and
+// the re-parse after a new configuration call it, feeds never do.
 func (d *Dynamo) List(ctx context.Context) ([]Summary, error) {
 	var out []Summary
 	p := dynamodb.NewScanPaginator(d.client, &dynamodb.ScanInput{TableName: &d.table, ConsistentRead: aws.Bool(true),
 		FilterExpression:          aws.String("SK = :src"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":src": s("#SRC")}})
+		ExpressionAttributeValues: map[string]types.AttributeValue{":src": attrS(skSource)}})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("index: dynamodb list: %w", err)
 		}
 		for _, it := range page.Items {
-			ds := sourceFromItem(it)
-			out = append(out, Summary{Key: ds.Key, Version: ds.Version, Hash: ds.Hash, Config: ds.Config, Size: ds.Size, ModTime: ds.ModTime,
-				Deleted: ds.Deleted, HasArticle: ds.HasArticle, Title: ds.Title, Published: ds.Published, Expires: ds.Expires,
-				Draft: ds.Draft, Problems: ds.Problems, RejectedAt: ds.RejectedAt})
+			ds, err := sourceFromItem(it)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ds.summary())
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
@@ -543,7 +801,7 @@ func (d *Dynamo) Latest(ctx context.Context, feed string, limit int, now time.Ti
 		out, err := d.client.Query(ctx, &dynamodb.QueryInput{
 			TableName:                 &d.table,
 			KeyConditionExpression:    aws.String("PK = :pk AND SK <= :now"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("FEED#" + feed), ":now": s(hexInstant(now) + "~")},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": attrS(feedPK(feed)), ":now": attrS(hexInstant(now) + "~")},
 			ScanIndexForward:          aws.Bool(false),
 			Limit:                     aws.Int32(int32(limit - len(keys))),
 			ExclusiveStartKey:         start,
@@ -553,10 +811,10 @@ func (d *Dynamo) Latest(ctx context.Context, feed string, limit int, now time.Ti
 			return nil, fmt.Errorf("index: dynamodb latest %q: %w", feed, err)
 		}
 		for _, it := range out.Items {
-			if e := timeAttr(it, "Expires"); !e.IsZero() && !e.After(now) {
+			if e, _ := time.Parse(time.RFC3339Nano, getS(it, "Expires")); !e.IsZero() && !e.After(now) {
 				continue // expired
 			}
-			keys = append(keys, str(it, "Key"))
+			keys = append(keys, getS(it, "Key"))
 		}
 		if out.LastEvaluatedKey == nil {
 			break
@@ -582,7 +840,7 @@ func (d *Dynamo) Latest(ctx context.Context, feed string, limit int, now time.Ti
 func (d *Dynamo) bodies(ctx context.Context, keys []string) (map[string]*article.Article, error) {
 	srcKeys := make([]map[string]types.AttributeValue, 0, len(keys))
 	for _, k := range keys {
-		srcKeys = append(srcKeys, key("SRC#"+k, "#SRC"))
+		srcKeys = append(srcKeys, itemKey2(srcPK(k), skSource))
 	}
 	srcs, err := d.batchGet(ctx, srcKeys)
 	if err != nil {
@@ -591,10 +849,13 @@ func (d *Dynamo) bodies(ctx context.Context, keys []string) (map[string]*article
 	sources := map[string]dynSource{}
 	var artKeys []map[string]types.AttributeValue
 	for _, it := range srcs {
-		ds := sourceFromItem(it)
+		ds, err := sourceFromItem(it)
+		if err != nil {
+			return nil, err
+		}
 		if ds.HasArticle && ds.BodyHash != "" {
 			sources[ds.Key] = ds
-			artKeys = append(artKeys, key("SRC#"+ds.Key, chunkSK(ds.BodyHash, 0)))
+			artKeys = append(artKeys, itemKey2(srcPK(ds.Key), chunkSK(ds.BodyHash, 0)))
 		}
 	}
 	arts, err := d.batchGet(ctx, artKeys)
@@ -603,10 +864,10 @@ func (d *Dynamo) bodies(ctx context.Context, keys []string) (map[string]*article
 	}
 	out := map[string]*article.Article{}
 	for _, it := range arts {
-		k := strings.TrimPrefix(str(it, "PK"), "SRC#")
+		k := strings.TrimPrefix(getS(it, "PK"), "SRC#")
 		b, _ := it["Body"].(*types.AttributeValueMemberB)
 		ds, ok := sources[k]
-		if b == nil || !ok || str(it, "SK") != chunkSK(ds.BodyHash, 0) {
+		if b == nil || !ok || getS(it, "SK") != chunkSK(ds.BodyHash, 0) {
 			continue
 		}
 		a, err := d.article(ctx, k, ds.BodyHash, b.Value, ds.Chunks)
@@ -634,26 +895,49 @@ func (d *Dynamo) batchGet(ctx context.Context, keys []map[string]types.Attribute
 			}
 			out = append(out, res.Responses[d.table]...)
 			pending = res.UnprocessedKeys
+			if len(pending[d.table].Keys) > 0 {
+				if err := pause(ctx, attempt); err != nil {
+					return nil, err
+				}
+			}
 		}
+	}
+	return out, nil
+}
+
+// query returns every item of a partition.
+func (d *Dynamo) query(ctx context.Context, pk string) ([]map[string]types.AttributeValue, error) {
+	var out []map[string]types.AttributeValue
+	p := dynamodb.NewQueryPaginator(d.client, &dynamodb.QueryInput{TableName: &d.table, ConsistentRead: aws.Bool(true),
+		KeyConditionExpression:    aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": attrS(pk)}})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("index: dynamodb query %s: %w", pk, err)
+		}
+		out = append(out, page.Items...)
 	}
 	return out, nil
 }
 
 // Feeds implements Index.
 func (d *Dynamo) Feeds(ctx context.Context) ([]FeedInfo, error) {
+	items, err := d.query(ctx, pkFeeds)
+	if err != nil {
+		return nil, err
+	}
 	var out []FeedInfo
-	p := dynamodb.NewQueryPaginator(d.client, &dynamodb.QueryInput{TableName: &d.table, ConsistentRead: aws.Bool(true),
-		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("FEEDS")}})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("index: dynamodb feeds: %w", err)
+	for _, it := range items {
+		var f struct {
+			Label string
+			Count int
 		}
-		for _, it := range page.Items {
-			if c := num(it, "Count"); c > 0 {
-				out = append(out, FeedInfo{ID: strings.TrimPrefix(str(it, "SK"), "F:"), Label: str(it, "Label"), Count: int(c)})
-			}
+		if err := attributevalue.UnmarshalMap(it, &f); err != nil {
+			return nil, fmt.Errorf("index: feed item %s: %w", getS(it, "SK"), err)
+		}
+		if f.Count > 0 {
+			out = append(out, FeedInfo{ID: strings.TrimPrefix(getS(it, "SK"), "F:"), Label: f.Label, Count: f.Count})
 		}
 	}
 	return out, nil
@@ -664,52 +948,188 @@ func (d *Dynamo) Due(ctx context.Context, from, to time.Time) ([]string, error) 
 	lo, hi := hexInstant(from.Add(time.Nanosecond)), hexInstant(to.Add(time.Nanosecond))
 	p := dynamodb.NewQueryPaginator(d.client, &dynamodb.QueryInput{TableName: &d.table, ConsistentRead: aws.Bool(true),
 		KeyConditionExpression:    aws.String("PK = :pk AND SK BETWEEN :lo AND :hi"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("SCHED"), ":lo": s(lo), ":hi": s(hi)}})
-	var due [][]Membership
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": attrS(pkSched), ":lo": attrS(lo), ":hi": attrS(hi)}})
+	var keys []map[string]types.AttributeValue
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("index: dynamodb due: %w", err)
 		}
 		for _, it := range page.Items {
-			if str(it, "SK") >= hi {
+			if getS(it, "SK") >= hi {
 				continue // BETWEEN is inclusive; the interval is (from, to]
 			}
-			ds, found, err := d.getSource(ctx, str(it, "Key"))
-			if err != nil {
-				return nil, err
-			}
-			if found {
-				due = append(due, ds.Feeds)
-			}
+			keys = append(keys, itemKey2(srcPK(getS(it, "Key")), skSource))
 		}
+	}
+	srcs, err := d.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	var due [][]Membership
+	for _, it := range srcs {
+		ds, err := sourceFromItem(it)
+		if err != nil {
+			return nil, err
+		}
+		due = append(due, ds.Feeds)
 	}
 	out := feedIDs(due...)
 	sort.Strings(out)
 	return out, nil
 }
 
+// Pending implements Index.
+func (d *Dynamo) Pending(ctx context.Context) (Pending, error) {
+	items, err := d.query(ctx, pkPending)
+	if err != nil {
+		return Pending{}, err
+	}
+	var p Pending
+	seen := map[string]bool{}
+	for _, it := range items {
+		sk := getS(it, "SK")
+		p.marks = append(p.marks, mark{id: sk, tok: getS(it, "Tok")})
+		p.All = p.All || sk == skAll
+		if ss, ok := it["Feeds"].(*types.AttributeValueMemberSS); ok {
+			for _, f := range ss.Value {
+				if f = strings.TrimPrefix(f, "f:"); !seen[f] {
+					seen[f] = true
+					p.Feeds = append(p.Feeds, f)
+				}
+			}
+		}
+	}
+	sort.Strings(p.Feeds)
+	return p, nil
+}
+
+// MarkPending implements Index.
+func (d *Dynamo) MarkPending(ctx context.Context, feeds []string, all bool) error {
+	var acts []types.TransactWriteItem
+	if len(feeds) > 0 {
+		acts = append(acts, d.markAction(skMark, feeds))
+	}
+	if all {
+		acts = append(acts, d.markAction(skAll, nil))
+	}
+	for _, a := range acts {
+		u := a.Update
+		_, err := d.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: u.TableName, Key: u.Key,
+			UpdateExpression: u.UpdateExpression, ExpressionAttributeValues: u.ExpressionAttributeValues})
+		if err != nil {
+			return fmt.Errorf("index: dynamodb mark pending: %w", err)
+		}
+	}
+	return nil
+}
+
+// Published implements Index: each mark read is deleted unless its token
+// changed since, 100 conditional deletes a transaction; the deletes whose
+// condition failed are dropped from the batch and the rest retried.
+func (d *Dynamo) Published(ctx context.Context, p Pending) error {
+	for i := 0; i < len(p.marks); i += maxActions {
+		batch := p.marks[i:min(i+maxActions, len(p.marks))]
+		for attempt := 0; len(batch) > 0; attempt++ {
+			acts := make([]types.TransactWriteItem, len(batch))
+			for j, m := range batch {
+				acts[j] = types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkPending, m.id),
+					ConditionExpression: aws.String("Tok = :t"), ExpressionAttributeValues: map[string]types.AttributeValue{":t": attrS(m.tok)}}}
+			}
+			_, err := d.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: acts})
+			if err == nil {
+				break
+			}
+			reasons := cancelled(err)
+			if reasons == nil || attempt == maxAttempts {
+				return fmt.Errorf("index: dynamodb published: %w", err)
+			}
+			var rest []mark
+			for j, r := range reasons {
+				if aws.ToString(r.Code) != "ConditionalCheckFailed" && j < len(batch) {
+					rest = append(rest, batch[j])
+				}
+			}
+			batch = rest
+			if err := pause(ctx, attempt); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // OutputHash implements Index.
 func (d *Dynamo) OutputHash(ctx context.Context, path string) (string, error) {
-	out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: key("OUT", path), ConsistentRead: aws.Bool(true)})
+	out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: itemKey2(pkOut, path), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return "", fmt.Errorf("index: dynamodb output %s: %w", path, err)
 	}
-	return str(out.Item, "Hash"), nil
+	return getS(out.Item, "Hash"), nil
 }
 
-// SetOutputHash implements Index.
+// SetOutputHash implements Index: the hash and the purge mark in one
+// transaction.
 func (d *Dynamo) SetOutputHash(ctx context.Context, path, hash string) error {
+	out := types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkOut, path)}}
+	if hash != "" {
+		it := itemKey2(pkOut, path)
+		it["Hash"] = attrS(hash)
+		out = types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it}}
+	}
+	purge := types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: itemKey2(pkPurge, path)}}
+	if _, err := d.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{out, purge}}); err != nil {
+		return fmt.Errorf("index: dynamodb output %s: %w", path, err)
+	}
+	return nil
+}
+
+// Unpurged implements Index.
+func (d *Dynamo) Unpurged(ctx context.Context) ([]string, error) {
+	items, err := d.query(ctx, pkPurge)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		out = append(out, getS(it, "SK"))
+	}
+	return out, nil
+}
+
+// Purged implements Index.
+func (d *Dynamo) Purged(ctx context.Context, paths []string) error {
+	keys := make([]map[string]types.AttributeValue, len(paths))
+	for i, p := range paths {
+		keys[i] = itemKey2(pkPurge, p)
+	}
+	return d.batchDelete(ctx, keys)
+}
+
+// State implements Index.
+func (d *Dynamo) State(ctx context.Context, name string) (string, error) {
+	out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: itemKey2(pkState, name), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return "", fmt.Errorf("index: dynamodb state %s: %w", name, err)
+	}
+	return getS(out.Item, "Value"), nil
+}
+
+// SetState implements Index.
+func (d *Dynamo) SetState(ctx context.Context, name, value string) error {
+	if len(value) > MaxState {
+		return fmt.Errorf("index: state %s: %d bytes, more than %d", name, len(value), MaxState)
+	}
 	var err error
-	if hash == "" {
-		_, err = d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: key("OUT", path)})
+	if value == "" {
+		_, err = d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: itemKey2(pkState, name)})
 	} else {
-		it := key("OUT", path)
-		it["Hash"] = s(hash)
+		it := itemKey2(pkState, name)
+		it["Value"] = attrS(value)
 		_, err = d.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &d.table, Item: it})
 	}
 	if err != nil {
-		return fmt.Errorf("index: dynamodb output %s: %w", path, err)
+		return fmt.Errorf("index: dynamodb state %s: %w", name, err)
 	}
 	return nil
 }

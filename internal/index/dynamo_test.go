@@ -3,7 +3,9 @@ package index_test
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,5 +102,27 @@ func TestDynamoManyFeeds(t *testing.T) {
 	infos, _ := d.Feeds(t.Context())
 	if len(infos) != 2+article.MaxNames {
 		t.Errorf("%d feeds listed, want %d", len(infos), 2+article.MaxNames)
+	}
+}
+
+// TestDynamoRefusesOversizedItems: DynamoDB Local enforces the 400 KB item
+// limit; a source record that would pass it (a huge title, had the parser
+// let one through) is ErrRefused, a rejection for the editor, not an
+// error to retry for ever.
+func TestDynamoRefusesOversizedItems(t *testing.T) {
+	d := index.NewDynamo(awstest.DynamoDB(awstest.DynamoDBEndpoint(t)), awstest.TableName(t))
+	if err := d.CreateTable(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	p := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
+	a := &article.Article{ID: "tag:x,2021:a", Slug: "a", Title: strings.Repeat("t", 500_000), ContentHTML: "<p>a</p>", Published: p, Updated: p}
+	_, err := d.Put(t.Context(), index.Source{Key: "a.md", Version: "1", Article: a, Feeds: []index.Membership{{Feed: "", Label: "Site"}}})
+	if !errors.Is(err, index.ErrRefused) {
+		t.Fatalf("a 500 KB title: %v, want ErrRefused", err)
+	}
+	// Problems too large for the record: refused the same way.
+	err = d.Reject(t.Context(), index.Source{Key: "b.md", Version: "1", Problems: []article.Problem{{Field: "x", Message: strings.Repeat("m", 500_000)}}})
+	if !errors.Is(err, index.ErrRefused) {
+		t.Fatalf("a 500 KB problem: %v, want ErrRefused", err)
 	}
 }

@@ -1,13 +1,15 @@
 // Package index defines the Index port: what pressroom knows about every
-// source file (its last good article, its latest rejection, its version)
-// and which articles each feed holds, newest first. The local adapters
-// (memory, bbolt) live here; indextest holds the contract every adapter,
-// DynamoDB's included, passes.
+// source file (its last good article, its latest rejection, its version),
+// which articles each feed holds, newest first, and the publisher's own
+// durable state (feeds waiting to be rendered, output hashes, paths waiting
+// for a CDN purge). The local adapters (memory, bbolt) and the DynamoDB
+// adapter live here; indextest holds the contract every adapter passes.
 package index
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -21,17 +23,43 @@ var ErrNotFound = errors.New("index: not found")
 // one stored for the key: a repeated or out-of-order event, to be dropped.
 var ErrStale = errors.New("index: stale version")
 
+// ErrConflict is matched (errors.Is) by a *ConflictError.
+var ErrConflict = errors.New("index: claimed by another source")
+
+// ErrReleased is returned by Reject for a rejection waiting on a claim
+// that nobody holds any more: the caller should Put again.
+var ErrReleased = errors.New("index: the claim was released")
+
+// ErrRefused wraps a write the index refused because of what the source
+// holds (an item over DynamoDB's size limit, say): not worth a retry, the
+// file must change.
+var ErrRefused = errors.New("index: refused")
+
+// ConflictError says that an article claims an id or a URL another source
+// already holds: two files would publish one item twice.
+type ConflictError struct {
+	Claim  string // "id:<id>" or "url:<url>"
+	Holder string // the key of the source holding it
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("index: %s is held by %s", e.Claim, e.Holder)
+}
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
 // Membership places an article in one feed.
 type Membership struct {
-	Feed  string // feed id, also its path prefix: "", "tags/culture", "languages/ar"
-	Label string // human name: "Culture", "العربية"
+	Feed  string `json:"feed"`  // feed id, also its path prefix: "", "tags/culture", "languages/ar"
+	Label string `json:"label"` // human name: "Culture", "العربية"
 }
 
 // Source is everything the index keeps about one source file.
 type Source struct {
 	Key     string    // object key or path relative to the articles folder
 	Version string    // S3 sequencer or modification time; see Newer
-	Config  string    // hash of the site configuration the article was parsed with
+	Config  string    // processing hash (configuration and parser) the latest version was handled with
 	Hash    string    // SHA-256 of the bytes last seen
 	Size    int64     // bytes last seen
 	ModTime time.Time // modification or upload time last seen
@@ -40,12 +68,24 @@ type Source struct {
 	// Article is the last good version, nil when there never was one or
 	// the file was deleted. A rejected upload leaves it in place.
 	Article *article.Article
+	// ArticleConfig is the processing hash the Article was parsed with:
+	// it differs from Config when later versions were rejected under a
+	// newer configuration. Set by the index on Put.
+	ArticleConfig string
+	// ObjectVersion names the stored bytes the Article came from in a
+	// versioned store (the S3 version id), "" when the store keeps none:
+	// with it the last good version can be parsed again.
+	ObjectVersion string
 	// Feeds are the Article's memberships (none for a draft).
 	Feeds []Membership
 	// Problems explain why the latest version was rejected; nil when the
 	// latest version is the Article.
 	Problems   []article.Problem
 	RejectedAt time.Time
+	// Waiting is the claim ("id:..." or "url:...") held by another source
+	// that the latest version was rejected for; the Put or Delete that
+	// releases it names this source among its Change.Waiters.
+	Waiting string
 }
 
 // Summary is a Source without its article body: what listings return.
@@ -56,11 +96,14 @@ type Summary struct {
 	ModTime            time.Time
 	Deleted            bool
 	HasArticle         bool
+	ArticleConfig      string
+	ObjectVersion      string
 	Title              string
 	Published, Expires time.Time
 	Draft              bool
 	Problems           []article.Problem
 	RejectedAt         time.Time
+	Waiting            string
 }
 
 // FeedInfo describes a feed that holds at least one article.
@@ -70,24 +113,60 @@ type FeedInfo struct {
 	Count int // articles in the feed, scheduled and expired ones included
 }
 
-// Index is the port. Implementations are safe for concurrent use.
-type Index interface {
+// Change is what a Put or Delete did beyond the source itself.
+type Change struct {
+	// Feeds may have changed: the old memberships and the new. They are
+	// also recorded as pending (see Publisher), in the same write.
+	Feeds []string
+	// Waiters are sources rejected because they wanted a claim this write
+	// released: ingest them again, at their stored version.
+	Waiters []string
+}
+
+// Pending is the work recorded for the publisher: the feeds that writes
+// since the last publish changed. Published clears exactly what was read,
+// so marks written meanwhile survive.
+type Pending struct {
+	Feeds []string // sorted, without repeats
+	All   bool     // every feed (a new configuration)
+	marks []mark
+}
+
+// Empty reports whether there is nothing to render.
+func (p Pending) Empty() bool { return !p.All && len(p.Feeds) == 0 }
+
+// mark is one adapter record behind a Pending: an id and the token it had
+// when read.
+type mark struct{ id, tok string }
+
+// Sources is the part of the port ingest writes: one record per source
+// file, ordered by version, with its feed memberships and claims.
+type Sources interface {
 	// Put stores src as the key's good version, with its feed
-	// memberships. It returns the feeds whose content may change: the
-	// old memberships and the new. ErrStale unless src supersedes what is
-	// stored (see Supersedes).
-	Put(ctx context.Context, src Source) ([]string, error)
+	// memberships, and claims the article's id and URL. It returns
+	// ErrStale unless src supersedes what is stored (see Supersedes; a
+	// source waiting on a claim is also superseded at its own version),
+	// and a *ConflictError, writing nothing, when another source holds
+	// one of the claims. The changed feeds are recorded as pending.
+	Put(ctx context.Context, src Source) (Change, error)
 	// Reject records that src.Version of the key was rejected with
-	// src.Problems, keeping the last good article. ErrStale as for Put.
+	// src.Problems, keeping the last good article, its feeds and claims.
+	// With src.Waiting set, the rejection waits on that claim: it returns
+	// ErrReleased when no other source holds it any more. ErrStale as for
+	// Put.
 	Reject(ctx context.Context, src Source) error
-	// Delete removes the key's article from every feed and leaves a
-	// tombstone at version, so an older event cannot bring it back. It
-	// returns the feeds the article was in. ErrStale as for Put.
-	Delete(ctx context.Context, key, version string) ([]string, error)
+	// Delete removes the key's article from every feed, releases its
+	// claims and leaves a tombstone at version, so an older event cannot
+	// bring it back. ErrStale unless version is newer than the stored one.
+	Delete(ctx context.Context, key, version string) (Change, error)
 	// Get returns everything known about key, or ErrNotFound.
 	Get(ctx context.Context, key string) (Source, error)
 	// List returns a summary of every key, sorted by key.
 	List(ctx context.Context) ([]Summary, error)
+}
+
+// Feeds is the part of the port publishing reads.
+type Feeds interface {
 	// Latest returns up to n articles of a feed that are live at now
 	// (published at or before now, not expired), newest first; ties are
 	// broken by id so the order is stable.
@@ -95,13 +174,47 @@ type Index interface {
 	// Feeds lists every feed holding at least one article, sorted by id.
 	Feeds(ctx context.Context) ([]FeedInfo, error)
 	// Due returns the feeds holding an article that is published or
-	// expires in the interval (from, to]: the feeds a scheduled publish at
-	// to must render again.
+	// expires in the interval (from, to]: the feeds a publish at to must
+	// render again when the last one ran at from.
 	Due(ctx context.Context, from, to time.Time) ([]string, error)
+}
+
+// Publisher is the publisher's durable state: what is left to render, what
+// was written, and what the CDN has not purged yet. A publish that dies
+// half way leaves all of it in place for the next one.
+type Publisher interface {
+	// Pending returns the feeds recorded as changed and not yet
+	// published.
+	Pending(ctx context.Context) (Pending, error)
+	// MarkPending records feeds (or, with all, every feed) as pending.
+	MarkPending(ctx context.Context, feeds []string, all bool) error
+	// Published clears the marks p was read from, except those written
+	// again since.
+	Published(ctx context.Context, p Pending) error
 	// OutputHash returns the hash recorded for a published path, or "".
 	OutputHash(ctx context.Context, path string) (string, error)
-	// SetOutputHash records the hash of a published path; "" forgets it.
+	// SetOutputHash records the hash of a published path ("" forgets it)
+	// and, in the same write, that the path awaits a CDN purge.
 	SetOutputHash(ctx context.Context, path, hash string) error
+	// Unpurged returns the paths written since their last purge, sorted.
+	Unpurged(ctx context.Context) ([]string, error)
+	// Purged records that the CDN purged paths.
+	Purged(ctx context.Context, paths []string) error
+	// State returns a named value ("" when unset): the active
+	// configuration, the time of the last publish...
+	State(ctx context.Context, name string) (string, error)
+	// SetState records a named value of at most MaxState bytes.
+	SetState(ctx context.Context, name, value string) error
+}
+
+// MaxState bounds a State value (a site configuration is far smaller).
+const MaxState = 128 << 10
+
+// Index is the port. Implementations are safe for concurrent use.
+type Index interface {
+	Sources
+	Feeds
+	Publisher
 	// Close releases the index.
 	Close() error
 }
@@ -138,10 +251,45 @@ func Newer(a, b string) bool {
 	return a > b
 }
 
+// Supersedes reports whether a write at (version, config) replaces what is
+// stored at (storedVersion, storedConfig): a newer version always does; the
+// same version does when it was processed with another configuration (a new
+// pressroom.yaml or a new parser re-parses every article without a new
+// upload). An empty config never supersedes at the same version.
+func Supersedes(version, config, storedVersion, storedConfig string) bool {
+	return Newer(version, storedVersion) || (version == storedVersion && config != "" && config != storedConfig)
+}
+
+// supersedes is the version guard of Put and Reject: besides Supersedes,
+// a source waiting on a claim is replaced at its own version (the claim
+// was released; the same bytes are ingested again).
+func supersedes(src Source, stored Summary, found bool) error {
+	if !found || Supersedes(src.Version, src.Config, stored.Version, stored.Config) ||
+		(stored.Waiting != "" && src.Version == stored.Version) {
+		return nil
+	}
+	return ErrStale
+}
+
+// Claims returns what an article claims for itself alone: its id and its
+// URL (two files publishing either would show one story twice, or one
+// story for two). Drafts claim nothing.
+func Claims(a *article.Article) []string {
+	if a == nil || a.Draft {
+		return nil
+	}
+	out := []string{"id:" + a.ID}
+	if a.URL != "" {
+		out = append(out, "url:"+a.URL)
+	}
+	return out
+}
+
 // summarize makes the Summary of a Source.
 func summarize(s Source) Summary {
 	sum := Summary{Key: s.Key, Version: s.Version, Hash: s.Hash, Config: s.Config, Size: s.Size, ModTime: s.ModTime,
-		Deleted: s.Deleted, Problems: s.Problems, RejectedAt: s.RejectedAt}
+		Deleted: s.Deleted, ArticleConfig: s.ArticleConfig, ObjectVersion: s.ObjectVersion, Problems: s.Problems,
+		RejectedAt: s.RejectedAt, Waiting: s.Waiting}
 	if a := s.Article; a != nil {
 		sum.HasArticle = true
 		sum.Title, sum.Published, sum.Expires, sum.Draft = a.Title, a.Published, a.Expires, a.Draft
@@ -169,26 +317,17 @@ func feedIDs(lists ...[]Membership) []string {
 	return out
 }
 
-// newerThan returns ErrStale unless version is newer than the stored one.
-func newerThan(version string, stored Source, found bool) error {
-	if found && !Newer(version, stored.Version) {
-		return ErrStale
+// released returns the claims in old that are not in next.
+func released(old, next []string) []string {
+	var out []string
+	for _, c := range old {
+		keep := false
+		for _, n := range next {
+			keep = keep || n == c
+		}
+		if !keep {
+			out = append(out, c)
+		}
 	}
-	return nil
-}
-
-// Supersedes reports whether a write at (version, config) replaces what is
-// stored at (storedVersion, storedConfig): a newer version always does; the
-// same version does when it was parsed with another configuration (a new
-// pressroom.yaml re-parses every article without a new upload). An empty
-// config never supersedes at the same version.
-func Supersedes(version, config, storedVersion, storedConfig string) bool {
-	return Newer(version, storedVersion) || (version == storedVersion && config != "" && config != storedConfig)
-}
-
-func supersedes(src Source, stored Source, found bool) error {
-	if found && !Supersedes(src.Version, src.Config, stored.Version, stored.Config) {
-		return ErrStale
-	}
-	return nil
+	return out
 }

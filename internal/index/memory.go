@@ -2,7 +2,9 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -11,16 +13,27 @@ import (
 
 // Memory is an in-memory Index for tests. It copies what it stores.
 type Memory struct {
-	mu      sync.Mutex
-	sources map[string]Source
-	outputs map[string]string
+	mu       sync.Mutex
+	sources  map[string]Source
+	outputs  map[string]string
+	unpurged map[string]bool
+	state    map[string]string
+	pending  map[string]uint64 // feed id (allMark for every feed) -> mark sequence
+	claims   map[string]string // claim -> holder key
+	waiting  map[string]map[string]bool
+	seq      uint64
 }
 
 var _ Index = (*Memory)(nil)
 
+// allMark is the pending mark asking for every feed; feed ids never start
+// with a NUL.
+const allMark = "\x00all"
+
 // NewMemory returns an empty Memory index.
 func NewMemory() *Memory {
-	return &Memory{sources: map[string]Source{}, outputs: map[string]string{}}
+	return &Memory{sources: map[string]Source{}, outputs: map[string]string{}, unpurged: map[string]bool{},
+		state: map[string]string{}, pending: map[string]uint64{}, claims: map[string]string{}, waiting: map[string]map[string]bool{}}
 }
 
 func copySource(s Source) Source {
@@ -36,21 +49,74 @@ func copySource(s Source) Source {
 	return s
 }
 
+// mark records feeds as pending; the caller holds mu.
+func (m *Memory) mark(feeds []string) {
+	for _, f := range feeds {
+		m.seq++
+		m.pending[f] = m.seq
+	}
+}
+
+// unwait removes key from the waiters of claim; the caller holds mu.
+func (m *Memory) unwait(claim, key string) {
+	if claim == "" {
+		return
+	}
+	delete(m.waiting[claim], key)
+	if len(m.waiting[claim]) == 0 {
+		delete(m.waiting, claim)
+	}
+}
+
+// release frees claims held by key and returns their waiters; the caller
+// holds mu.
+func (m *Memory) release(claims []string, key string) []string {
+	var waiters []string
+	for _, c := range claims {
+		if m.claims[c] != key {
+			continue
+		}
+		delete(m.claims, c)
+		for w := range m.waiting[c] {
+			waiters = append(waiters, w)
+		}
+		delete(m.waiting, c)
+	}
+	sort.Strings(waiters)
+	return waiters
+}
+
 // Put implements Index.
-func (m *Memory) Put(_ context.Context, src Source) ([]string, error) {
+func (m *Memory) Put(_ context.Context, src Source) (Change, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, found := m.sources[src.Key]
-	if err := supersedes(src, old, found); err != nil {
-		return nil, err
+	if err := supersedes(src, summarize(old), found); err != nil {
+		return Change{}, err
+	}
+	next := Claims(src.Article)
+	for _, c := range next {
+		if h, held := m.claims[c]; held && h != src.Key {
+			return Change{}, &ConflictError{Claim: c, Holder: h}
+		}
 	}
 	src = copySource(src)
-	src.Deleted, src.Problems, src.RejectedAt = false, nil, time.Time{}
+	src.Deleted, src.Waiting, src.ArticleConfig = false, "", src.Config
+	if len(src.Problems) == 0 {
+		src.RejectedAt = time.Time{}
+	}
 	if src.Article == nil {
-		src.Feeds = nil
+		src.Feeds, src.ArticleConfig, src.ObjectVersion = nil, "", ""
+	}
+	m.unwait(old.Waiting, src.Key)
+	waiters := m.release(released(Claims(old.Article), next), src.Key)
+	for _, c := range next {
+		m.claims[c] = src.Key
 	}
 	m.sources[src.Key] = src
-	return feedIDs(old.Feeds, src.Feeds), nil
+	ch := Change{Feeds: feedIDs(old.Feeds, src.Feeds), Waiters: waiters}
+	m.mark(ch.Feeds)
+	return ch, nil
 }
 
 // Reject implements Index.
@@ -58,26 +124,43 @@ func (m *Memory) Reject(_ context.Context, src Source) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, found := m.sources[src.Key]
-	if err := supersedes(src, old, found); err != nil {
+	if err := supersedes(src, summarize(old), found); err != nil {
 		return err
+	}
+	if src.Waiting != "" {
+		if h, held := m.claims[src.Waiting]; !held || h == src.Key {
+			return ErrReleased
+		}
 	}
 	next := copySource(old)
 	next.Key, next.Version, next.Hash, next.Size, next.ModTime, next.Config = src.Key, src.Version, src.Hash, src.Size, src.ModTime, src.Config
 	next.Problems, next.RejectedAt, next.Deleted = append([]article.Problem(nil), src.Problems...), src.RejectedAt, false
+	m.unwait(old.Waiting, src.Key)
+	next.Waiting = src.Waiting
+	if src.Waiting != "" {
+		if m.waiting[src.Waiting] == nil {
+			m.waiting[src.Waiting] = map[string]bool{}
+		}
+		m.waiting[src.Waiting][src.Key] = true
+	}
 	m.sources[src.Key] = next
 	return nil
 }
 
 // Delete implements Index.
-func (m *Memory) Delete(_ context.Context, key, version string) ([]string, error) {
+func (m *Memory) Delete(_ context.Context, key, version string) (Change, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, found := m.sources[key]
-	if err := newerThan(version, old, found); err != nil {
-		return nil, err
+	if found && !Newer(version, old.Version) {
+		return Change{}, ErrStale
 	}
+	m.unwait(old.Waiting, key)
+	waiters := m.release(Claims(old.Article), key)
 	m.sources[key] = Source{Key: key, Version: version, Deleted: true}
-	return feedIDs(old.Feeds), nil
+	ch := Change{Feeds: feedIDs(old.Feeds), Waiters: waiters}
+	m.mark(ch.Feeds)
+	return ch, nil
 }
 
 // Get implements Index.
@@ -182,6 +265,46 @@ func (m *Memory) Due(_ context.Context, from, to time.Time) ([]string, error) {
 
 func within(t, from, to time.Time) bool { return t.After(from) && !t.After(to) }
 
+// Pending implements Index.
+func (m *Memory) Pending(_ context.Context) (Pending, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var p Pending
+	for f, seq := range m.pending {
+		p.marks = append(p.marks, mark{id: f, tok: strconv.FormatUint(seq, 10)})
+		if f == allMark {
+			p.All = true
+		} else {
+			p.Feeds = append(p.Feeds, f)
+		}
+	}
+	sort.Strings(p.Feeds)
+	return p, nil
+}
+
+// MarkPending implements Index.
+func (m *Memory) MarkPending(_ context.Context, feeds []string, all bool) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.mark(feeds)
+	if all {
+		m.mark([]string{allMark})
+	}
+	return nil
+}
+
+// Published implements Index.
+func (m *Memory) Published(_ context.Context, p Pending) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, mk := range p.marks {
+		if seq, ok := m.pending[mk.id]; ok && strconv.FormatUint(seq, 10) == mk.tok {
+			delete(m.pending, mk.id)
+		}
+	}
+	return nil
+}
+
 // OutputHash implements Index.
 func (m *Memory) OutputHash(_ context.Context, path string) (string, error) {
 	m.mu.Lock()
@@ -197,6 +320,51 @@ func (m *Memory) SetOutputHash(_ context.Context, path, hash string) error {
 		delete(m.outputs, path)
 	} else {
 		m.outputs[path] = hash
+	}
+	m.unpurged[path] = true
+	return nil
+}
+
+// Unpurged implements Index.
+func (m *Memory) Unpurged(_ context.Context) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]string, 0, len(m.unpurged))
+	for p := range m.unpurged {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Purged implements Index.
+func (m *Memory) Purged(_ context.Context, paths []string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, p := range paths {
+		delete(m.unpurged, p)
+	}
+	return nil
+}
+
+// State implements Index.
+func (m *Memory) State(_ context.Context, name string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.state[name], nil
+}
+
+// SetState implements Index.
+func (m *Memory) SetState(_ context.Context, name, value string) error {
+	if len(value) > MaxState {
+		return fmt.Errorf("index: state %s: %d bytes, more than %d", name, len(value), MaxState)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if value == "" {
+		delete(m.state, name)
+	} else {
+		m.state[name] = value
 	}
 	return nil
 }

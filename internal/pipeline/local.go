@@ -15,22 +15,26 @@ import (
 	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/feed"
 	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/store"
 )
 
 // SyncReport says what a Sync found.
 type SyncReport struct {
 	Published, Rejected, Removed, Unchanged int
-	Rejections                              []Result // every file rejected in this run
-	Feeds                                   []string // feeds to publish
+	Rejections                              []Result // every file rejected in this run or still rejected
 }
 
-// Sync brings the index in line with a folder of article files: new and
-// changed files go through Ingest (parsed in parallel on every core),
-// removed ones through Remove. A file whose size and modification time
-// match the index is not read; one whose bytes hash the same is not
-// parsed. With force (or a changed configuration) every file is parsed
-// again and every feed marked for publishing. progress, when not nil, is
-// called as files are done.
+// Sync brings the index in line with a folder of article files: removed
+// files first (so a renamed file finds its slug free), then new and changed
+// files, parsed in parallel on every core and recorded in the order of
+// their paths (so when two files claim one id, the same one wins every
+// time). A file whose size and modification time match the index is not
+// read; one whose bytes hash the same is not parsed. With force (or a
+// changed configuration or parser) every file is parsed again and every
+// feed marked for publishing. Every record carries its pending feeds in the
+// same index transaction, so a Sync killed half way leaves nothing
+// unpublished for good. progress, when not nil, is called as files are
+// done.
 func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress func(done, total int)) (SyncReport, error) {
 	var rep SyncReport
 	changed, err := p.ConfigChanged(ctx)
@@ -42,6 +46,10 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 	if err != nil {
 		return rep, err
 	}
+	articles, err := store.NewFolder(dir)
+	if err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
 	known, err := p.Index.List(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("pipeline: %w", err)
@@ -50,58 +58,10 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 	for _, s := range known {
 		byKey[s.Key] = s
 	}
-
-	type job = file
-	type done struct {
-		job
-		parsed    parsed
-		unchanged bool
-		vanished  bool
-		err       error
-	}
-	jobs := make(chan job)
-	results := make(chan done)
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				d := done{job: j}
-				old, seen := byKey[j.key]
-				seen = seen && !old.Deleted
-				if !force && seen && old.Size == j.info.Size() && old.ModTime.Equal(j.info.ModTime()) {
-					d.unchanged = true
-					results <- d
-					continue
-				}
-				data, _, err := article.ReadFile(j.path, p.Config.MaxFileBytes())
-				switch {
-				case errors.Is(err, article.ErrRejected): // too large
-					d.parsed = parsed{key: j.key, size: j.info.Size(), modTime: j.info.ModTime(), problems: article.Problems(err)}
-				case errors.Is(err, fs.ErrNotExist):
-					d.vanished = true // removed while we looked: the next sync removes it
-				case err != nil:
-					d.err = err
-				default:
-					d.parsed = p.parse(j.key, data, j.info.ModTime())
-					d.unchanged = !force && seen && d.parsed.hash == old.Hash
-				}
-				results <- d
-			}
-		}()
-	}
-	go func() {
-		for _, f := range files {
-			jobs <- f
-		}
-		close(jobs)
-		wg.Wait()
-		close(results)
-	}()
-
-	var feeds []string
 	present := make(map[string]bool, len(files))
+	for _, f := range files {
+		present[f.key] = true
+	}
 	// Files rejected before this run stay rejected unless processed again.
 	rejected := map[string][]article.Problem{}
 	for _, s := range known {
@@ -109,6 +69,43 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 			rejected[s.Key] = s.Problems
 		}
 	}
+	var waiters []string
+	count := func(res Result) {
+		switch res.Outcome {
+		case Published:
+			rep.Published++
+			delete(rejected, res.Key)
+		case Rejected:
+			rep.Rejected++
+			rejected[res.Key] = res.Problems
+		case Removed:
+			rep.Removed++
+			delete(rejected, res.Key)
+		}
+		waiters = append(waiters, res.Waiters...)
+	}
+
+	// Removals first, in one transaction.
+	err = index.Batch(ctx, p.Index, func(ix index.Index) error {
+		q := *p
+		q.Index = ix
+		for _, s := range known {
+			if s.Deleted || present[s.Key] {
+				continue
+			}
+			res, err := q.Remove(ctx, s.Key, localVersion(p.now(), s.Version))
+			if err != nil {
+				return err
+			}
+			count(res)
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+
+	results := p.parseAll(ctx, files, byKey, force)
 	n := 0
 	var firstErr error
 	// Records are written in batches: one index transaction per batch.
@@ -125,15 +122,7 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 				if err != nil {
 					return err
 				}
-				switch res.Outcome {
-				case Published:
-					rep.Published++
-					delete(rejected, d.key)
-				case Rejected:
-					rep.Rejected++
-					rejected[d.key] = res.Problems
-				}
-				feeds = append(feeds, res.Feeds...)
+				count(res)
 			}
 			return nil
 		})
@@ -142,7 +131,6 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 	}
 	for d := range results {
 		n++
-		present[d.key] = !d.vanished
 		if progress != nil {
 			progress(n, len(files))
 		}
@@ -167,47 +155,126 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 	if firstErr != nil {
 		return rep, firstErr
 	}
-	err = index.Batch(ctx, p.Index, func(ix index.Index) error {
-		q := *p
-		q.Index = ix
-		for _, s := range known {
-			if s.Deleted || present[s.Key] {
-				continue
-			}
-			res, err := q.Remove(ctx, s.Key, localVersion(p.now(), s.Version))
-			if err != nil {
-				return err
-			}
-			if res.Outcome == Removed {
-				rep.Removed++
-				feeds = append(feeds, res.Feeds...)
-			}
-		}
-		return nil
-	})
+	// Files waiting on an id or URL that a removal or a change released.
+	again, err := p.settle(ctx, articles, waiters)
+	for _, res := range again {
+		count(res)
+	}
 	if err != nil {
 		return rep, err
+	}
+	if force {
+		if err := p.Index.MarkPending(ctx, nil, true); err != nil {
+			return rep, fmt.Errorf("pipeline: %w", err)
+		}
+	}
+	if changed {
+		if err := p.RecordConfig(ctx); err != nil {
+			return rep, err
+		}
 	}
 	// Every file still rejected, this run or before, is reported.
 	for _, f := range files {
-		if ps, ok := rejected[f.key]; ok && present[f.key] {
+		if ps, ok := rejected[f.key]; ok {
 			rep.Rejections = append(rep.Rejections, Result{Key: f.key, Outcome: Rejected, Problems: ps})
 		}
 	}
-	due, err := p.Due(ctx)
-	if err != nil {
-		return rep, err
-	}
-	feeds = append(feeds, due...)
-	if force {
-		all, err := p.AllFeeds(ctx)
-		if err != nil {
-			return rep, err
-		}
-		feeds = append(feeds, all...)
-	}
-	rep.Feeds = unique(feeds)
 	return rep, nil
+}
+
+// done is one file after the parse phase of Sync.
+type done struct {
+	file
+	parsed    parsed
+	unchanged bool
+	vanished  bool
+	err       error
+}
+
+// parseWindow bounds the files parsed ahead of the one Sync records next:
+// results are recorded in path order, and a slow file must not make the
+// others pile up in memory.
+const parseWindow = 64
+
+// parseAll parses files on every core and delivers the results in the
+// order of files.
+func (p *Pipeline) parseAll(ctx context.Context, files []file, byKey map[string]index.Summary, force bool) <-chan done {
+	type job struct {
+		i int
+		f file
+	}
+	type result struct {
+		i int
+		d done
+	}
+	jobs := make(chan job)
+	results := make(chan result)
+	window := make(chan struct{}, parseWindow)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				results <- result{j.i, p.parseFile(j.f, byKey, force)}
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for i, f := range files {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			jobs <- job{i, f}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	ordered := make(chan done)
+	go func() {
+		defer close(ordered)
+		held := map[int]done{}
+		next := 0
+		for r := range results {
+			held[r.i] = r.d
+			for d, ok := held[next]; ok; d, ok = held[next] {
+				delete(held, next)
+				next++
+				ordered <- d
+				<-window
+			}
+		}
+	}()
+	return ordered
+}
+
+// parseFile reads and parses one file unless the index shows it unchanged.
+func (p *Pipeline) parseFile(f file, byKey map[string]index.Summary, force bool) done {
+	d := done{file: f}
+	old, seen := byKey[f.key]
+	seen = seen && !old.Deleted
+	if !force && seen && old.Size == f.info.Size() && old.ModTime.Equal(f.info.ModTime()) {
+		d.unchanged = true
+		return d
+	}
+	data, _, err := article.ReadFile(f.path, p.Config.MaxFileBytes())
+	switch {
+	case errors.Is(err, article.ErrRejected): // too large
+		d.parsed = parsed{key: f.key, size: f.info.Size(), modTime: f.info.ModTime(), problems: article.Problems(err)}
+	case errors.Is(err, fs.ErrNotExist):
+		d.vanished = true // removed while we looked: the next sync removes it
+	case err != nil:
+		d.err = err
+	default:
+		d.parsed = p.parse(f.key, data, f.info.ModTime())
+		d.unchanged = !force && seen && d.parsed.hash == old.Hash && len(old.Problems) == 0
+	}
+	return d
 }
 
 // syncBatch is how many records one index transaction holds: large enough
@@ -224,11 +291,8 @@ func (p *Pipeline) Build(ctx context.Context, dir string, force bool, progress f
 	if err != nil {
 		return srep, Report{}, err
 	}
-	prep, err := p.Publish(ctx, unique(append(srep.Feeds, missing...)))
-	if err != nil {
-		return srep, prep, err
-	}
-	return srep, prep, p.RecordConfig(ctx)
+	prep, err := p.Publish(ctx, missing)
+	return srep, prep, err
 }
 
 // missingOutputs finds feeds whose files the index records as written but

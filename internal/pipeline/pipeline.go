@@ -1,8 +1,9 @@
-// Package pipeline is the one pipeline both modes run: Ingest (parse a
-// file, then record it in the index, keeping the last good version when
-// it is rejected), Remove, and Publish (render every affected feed once and
-// write only the bytes that changed). The local mode adds Sync, which
-// feeds a folder through Ingest and Remove.
+// Package pipeline is the one pipeline both modes run: Apply (bring one
+// source key in line with what the articles store holds: parse and record
+// it, keeping the last good version when it is rejected, or remove it),
+// and Publish (render every feed with pending changes once, write only the
+// bytes that changed, purge them from the CDN). The local mode adds Sync,
+// which feeds a folder through the same steps.
 package pipeline
 
 import (
@@ -14,9 +15,11 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/pressroom/pressroom/internal/article"
+	"github.com/pressroom/pressroom/internal/cdn"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/feed"
 	"github.com/pressroom/pressroom/internal/index"
@@ -28,16 +31,20 @@ import (
 // server serialises them; on AWS the publish function runs alone).
 type Pipeline struct {
 	Index  index.Index
-	Store  store.Store
+	Store  store.Store     // where feeds and pages are written
+	CDN    cdn.Invalidator // purges what Publish wrote; nil: no CDN
 	Config config.Config
 	Now    func() time.Time // defaults to time.Now
 	Log    *slog.Logger     // defaults to slog.Default()
+	// Run names this publish run to the CDN: a retried run must give the
+	// same name, so the CDN does not purge twice. Default: the time.
+	Run string
 }
 
 // Outcome is what happened to one source file.
 type Outcome string
 
-// Outcomes of Ingest and Remove.
+// Outcomes of Apply, Ingest and Remove.
 const (
 	Published Outcome = "published" // the article is in the index (it may be a draft or scheduled)
 	Rejected  Outcome = "rejected"  // the file was refused; the last good version stays
@@ -46,13 +53,18 @@ const (
 	Unchanged Outcome = "unchanged" // the same bytes as last time (local sync only)
 )
 
-// Result reports one Ingest or Remove.
+// Result reports one Apply, Ingest or Remove.
 type Result struct {
 	Key      string
 	Outcome  Outcome
 	Article  *article.Article
 	Problems []article.Problem
-	Feeds    []string // feeds to publish again
+	Feeds    []string // feeds whose content may change (recorded as pending in the index)
+	// Waiters are other sources rejected for wanting an id or URL this
+	// change released; Apply ingests them again.
+	Waiters []string
+	// Again are the results of those waiters, applied again by Apply.
+	Again []Result
 }
 
 func (p *Pipeline) now() time.Time {
@@ -76,13 +88,22 @@ func (p *Pipeline) Site() feed.Site {
 		Language: c.Site.Language, HomeURL: c.BaseURL(), FeedsURL: c.FeedsURL()}
 }
 
-// parsed is a file after the parse phase of Ingest, before the index.
+// parsed is a file after the parse phase, before the index.
 type parsed struct {
 	key, hash string
 	size      int64
 	modTime   time.Time
+	object    string // the store's version id of the bytes
 	article   *article.Article
 	problems  []article.Problem
+	// When this version is rejected and the store keeps versions, kept is
+	// the last good version found in its history (see lastGood), parsed
+	// under the current configuration; keptKnown says the history gave an
+	// answer (kept may then be nil: no good version since the last
+	// deletion).
+	kept       *article.Article
+	keptObject string
+	keptKnown  bool
 }
 
 // parse is the side-effect-free half of Ingest, safe to run in parallel.
@@ -100,36 +121,98 @@ func (p *Pipeline) parse(key string, data []byte, modTime time.Time) parsed {
 	return out
 }
 
-// record is the index half of Ingest.
+// maxAttempts bounds the retries of a record whose claim conflict was
+// released while it was being rejected.
+const maxAttempts = 4
+
+// record is the index half of Ingest: a good article is Put (a conflict
+// over its id or URL turns into a rejection waiting on the holder); a
+// rejected one keeps the last good version.
 func (p *Pipeline) record(ctx context.Context, f parsed, version string) (Result, error) {
+	for attempt := 0; ; attempt++ {
+		res, err := p.recordOnce(ctx, f, version)
+		if errors.Is(err, index.ErrReleased) && attempt < maxAttempts {
+			continue // the holder let go meanwhile: try the claim again
+		}
+		return res, err
+	}
+}
+
+func (p *Pipeline) recordOnce(ctx context.Context, f parsed, version string) (Result, error) {
 	src := index.Source{Key: f.key, Version: version, Hash: f.hash, Size: f.size, ModTime: f.modTime, Config: p.ConfigHash()}
 	if f.article == nil {
-		src.Problems, src.RejectedAt = f.problems, p.now()
-		err := p.Index.Reject(ctx, src)
-		if errors.Is(err, index.ErrStale) {
-			p.log().Info("stale event ignored", "key", f.key, "version", version)
-			return Result{Key: f.key, Outcome: Stale}, nil
-		}
-		if err != nil {
-			return Result{}, fmt.Errorf("pipeline: %s: %w", f.key, err)
-		}
-		p.log().Warn("article rejected", "key", f.key, "version", version, "problems", problemText(f.problems))
-		return Result{Key: f.key, Outcome: Rejected, Problems: f.problems}, nil
+		return p.reject(ctx, src, f, "")
 	}
-	src.Article = f.article
+	src.Article, src.ObjectVersion = f.article, f.object
 	for _, r := range feed.Memberships(f.article, p.Site()) {
 		src.Feeds = append(src.Feeds, index.Membership{Feed: r.ID, Label: r.Label})
 	}
-	changed, err := p.Index.Put(ctx, src)
-	if errors.Is(err, index.ErrStale) {
+	ch, err := p.Index.Put(ctx, src)
+	var conflict *index.ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		f.problems = []article.Problem{conflictProblem(f.article, conflict)}
+		return p.reject(ctx, src, f, conflict.Claim)
+	case errors.Is(err, index.ErrRefused):
+		// The index cannot hold what the file holds: tell the editor,
+		// rather than retry for ever.
+		f.problems = []article.Problem{{Field: "file", Message: "the article cannot be stored (" + err.Error() + "): make it smaller"}}
+		return p.reject(ctx, src, f, "")
+	case errors.Is(err, index.ErrStale):
 		p.log().Info("stale event ignored", "key", f.key, "version", version)
 		return Result{Key: f.key, Outcome: Stale}, nil
+	case err != nil:
+		return Result{}, fmt.Errorf("pipeline: %s: %w", f.key, err)
+	}
+	p.log().Info("article indexed", "key", f.key, "slug", f.article.Slug, "version", version, "feeds", len(ch.Feeds))
+	return Result{Key: f.key, Outcome: Published, Article: f.article, Feeds: ch.Feeds, Waiters: ch.Waiters}, nil
+}
+
+// conflictProblem words a claim conflict for the editor.
+func conflictProblem(a *article.Article, c *index.ConflictError) article.Problem {
+	if c.Claim == "url:"+a.URL {
+		return article.Problem{Field: "url", Message: fmt.Sprintf("the address %s is already used by %s: give this article its own slug or url (the other article stays published)", a.URL, c.Holder)}
+	}
+	return article.Problem{Field: "id", Message: fmt.Sprintf("the id %s is already used by %s: give this article its own slug or id (the other article stays published)", a.ID, c.Holder)}
+}
+
+// reject records f's problems, waiting on claim when one is given.
+func (p *Pipeline) reject(ctx context.Context, src index.Source, f parsed, claim string) (Result, error) {
+	src.Article, src.ObjectVersion, src.Feeds = nil, "", nil
+	src.Problems, src.RejectedAt, src.Waiting = f.problems, p.now(), claim
+	var err error
+	var ch index.Change
+	if f.keptKnown && claim == "" {
+		// The last good version in the store's history, parsed under the
+		// current configuration, stays published beside the rejection
+		// (or nothing, when there is none since the last deletion): the
+		// same whatever order the events came in.
+		keep := src
+		keep.Article, keep.ObjectVersion, keep.Waiting = f.kept, f.keptObject, ""
+		if f.kept != nil {
+			for _, r := range feed.Memberships(f.kept, p.Site()) {
+				keep.Feeds = append(keep.Feeds, index.Membership{Feed: r.ID, Label: r.Label})
+			}
+		}
+		ch, err = p.Index.Put(ctx, keep)
+		if errors.Is(err, index.ErrConflict) {
+			err = p.Index.Reject(ctx, src) // another file took its id since: keep what the index has
+		}
+	} else {
+		err = p.Index.Reject(ctx, src)
+	}
+	if errors.Is(err, index.ErrStale) {
+		p.log().Info("stale event ignored", "key", f.key, "version", src.Version)
+		return Result{Key: f.key, Outcome: Stale}, nil
+	}
+	if errors.Is(err, index.ErrReleased) {
+		return Result{}, err
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("pipeline: %s: %w", f.key, err)
 	}
-	p.log().Info("article indexed", "key", f.key, "slug", f.article.Slug, "version", version, "feeds", len(changed))
-	return Result{Key: f.key, Outcome: Published, Article: f.article, Feeds: changed}, nil
+	p.log().Warn("article rejected", "key", f.key, "version", src.Version, "problems", problemText(f.problems))
+	return Result{Key: f.key, Outcome: Rejected, Problems: f.problems, Feeds: ch.Feeds, Waiters: ch.Waiters}, nil
 }
 
 func problemText(ps []article.Problem) []string {
@@ -140,10 +223,11 @@ func problemText(ps []article.Problem) []string {
 	return out
 }
 
-// Ingest parses one uploaded file and records it at version (the S3
+// Ingest parses one file's bytes and records them at version (the S3
 // sequencer, or a local counter). A rejected file is recorded with its
 // problems and leaves the last good version in place. Only failures of the
 // index are returned as errors: they are transient and worth a retry.
+// Apply, which reads the bytes from a store, is what the modes call.
 func (p *Pipeline) Ingest(ctx context.Context, key, version string, data []byte, modTime time.Time) (Result, error) {
 	return p.record(ctx, p.parse(key, data, modTime), version)
 }
@@ -156,7 +240,7 @@ func (p *Pipeline) RecordRejection(ctx context.Context, key, version string, pro
 
 // Remove deletes the article of a removed file at version.
 func (p *Pipeline) Remove(ctx context.Context, key, version string) (Result, error) {
-	changed, err := p.Index.Delete(ctx, key, version)
+	ch, err := p.Index.Delete(ctx, key, version)
 	if errors.Is(err, index.ErrStale) {
 		p.log().Info("stale event ignored", "key", key, "version", version)
 		return Result{Key: key, Outcome: Stale}, nil
@@ -164,8 +248,136 @@ func (p *Pipeline) Remove(ctx context.Context, key, version string) (Result, err
 	if err != nil {
 		return Result{}, fmt.Errorf("pipeline: %s: %w", key, err)
 	}
-	p.log().Info("article removed", "key", key, "version", version, "feeds", len(changed))
-	return Result{Key: key, Outcome: Removed, Feeds: changed}, nil
+	p.log().Info("article removed", "key", key, "version", version, "feeds", len(ch.Feeds))
+	return Result{Key: key, Outcome: Removed, Feeds: ch.Feeds, Waiters: ch.Waiters}, nil
+}
+
+// Apply brings key in line with what the articles store holds for it now,
+// and records that at version (the event's S3 sequencer): a present object
+// is parsed and recorded, a missing one (deleted, or a delete marker on a
+// versioned bucket) removed, one over the size limit rejected unread.
+// Reading the current state rather than trusting the event's name makes
+// every delivery order converge: the newest event always reads the newest
+// state, and older ones are stale. Sources that were waiting on an id or
+// URL this change released are applied again, at their own version.
+func (p *Pipeline) Apply(ctx context.Context, articles store.Store, key, version string) (Result, error) {
+	res, err := p.applyOne(ctx, articles, key, version)
+	if err != nil {
+		return res, err
+	}
+	res.Again, err = p.settle(ctx, articles, res.Waiters)
+	return res, err
+}
+
+func (p *Pipeline) applyOne(ctx context.Context, articles store.Store, key, version string) (Result, error) {
+	max := p.Config.MaxFileBytes()
+	obj, err := articles.Get(ctx, key, store.GetOptions{MaxBytes: max})
+	var tl *store.TooLargeError
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return p.Remove(ctx, key, version)
+	case errors.As(err, &tl):
+		return p.RecordRejection(ctx, key, version, []article.Problem{TooLarge(tl.Size, max)})
+	case err != nil:
+		return Result{}, fmt.Errorf("pipeline: read %s: %w", key, err)
+	}
+	f := p.parse(key, obj.Body, obj.ModTime)
+	f.object = obj.Version
+	if f.article == nil {
+		if f.kept, f.keptObject, f.keptKnown, err = p.lastGood(ctx, articles, key, obj.Version); err != nil {
+			return Result{}, err
+		}
+	}
+	return p.record(ctx, f, version)
+}
+
+// TooLarge is the problem of a file over articles.max_file_size.
+func TooLarge(size, max int64) article.Problem {
+	return article.Problem{Field: "file",
+		Message: fmt.Sprintf("the file is %d bytes, larger than the %d-byte limit (articles.max_file_size)", size, max)}
+}
+
+// maxHistory bounds the versions read back to find a rejected file's
+// last good version.
+const maxHistory = 20
+
+// lastGood finds the last good version of key in a versioned store: the
+// newest version older than the current one (current) and younger than
+// the key's last deletion that parses, under the current configuration.
+// Deriving it from the history, not from what the index happened to see,
+// makes the result the same whatever order the events arrived in, and
+// after a configuration change gives the kept article the new URLs. known
+// is false when the store keeps no versions or the search gave up (the
+// index's article then stays as it is).
+func (p *Pipeline) lastGood(ctx context.Context, articles store.Store, key, current string) (a *article.Article, version string, known bool, err error) {
+	vs, ok := articles.(store.Versioned)
+	if !ok || current == "" {
+		return nil, "", false, nil
+	}
+	versions, err := vs.Versions(ctx, key)
+	if err != nil {
+		return nil, "", false, fmt.Errorf("pipeline: history of %s: %w", key, err)
+	}
+	seen, read := false, 0
+	for _, v := range versions {
+		if !seen {
+			seen = v.ID == current
+			continue
+		}
+		if v.DeleteMarker {
+			return nil, "", true, nil
+		}
+		if read++; read > maxHistory {
+			p.log().Warn("last good version not searched further", "key", key, "versions", maxHistory)
+			return nil, "", false, nil
+		}
+		obj, err := articles.Get(ctx, key, store.GetOptions{Version: v.ID, MaxBytes: p.Config.MaxFileBytes()})
+		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrTooLarge) {
+			continue
+		}
+		if err != nil {
+			return nil, "", false, fmt.Errorf("pipeline: read %s version %s: %w", key, v.ID, err)
+		}
+		if f := p.parse(key, obj.Body, obj.ModTime); f.article != nil {
+			return f.article, v.ID, true, nil
+		}
+	}
+	// The current version was not listed (changed since): leave the index
+	// as it is; the change's own event follows.
+	return nil, "", seen, nil
+}
+
+// settle applies again the sources waiting on released claims, and those
+// their own changes release, until none is left.
+func (p *Pipeline) settle(ctx context.Context, articles store.Store, waiters []string) ([]Result, error) {
+	var out []Result
+	done := map[string]bool{}
+	for len(waiters) > 0 {
+		w := waiters[0]
+		waiters = waiters[1:]
+		if done[w] {
+			continue
+		}
+		done[w] = true
+		src, err := p.Index.Get(ctx, w)
+		if errors.Is(err, index.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return out, fmt.Errorf("pipeline: %s: %w", w, err)
+		}
+		if src.Waiting == "" || src.Deleted {
+			continue
+		}
+		res, err := p.applyOne(ctx, articles, w, src.Version)
+		if err != nil {
+			return out, err
+		}
+		p.log().Info("waiting article applied again", "key", w, "outcome", res.Outcome)
+		out = append(out, res)
+		waiters = append(waiters, res.Waiters...)
+	}
+	return out, nil
 }
 
 // Report says what a Publish wrote.
@@ -174,6 +386,7 @@ type Report struct {
 	Deleted   []string // paths removed (feeds left empty)
 	Unchanged int      // paths rendered to the same bytes
 	Rendered  int      // feeds rendered
+	Purged    []string // paths the CDN was asked to purge (this run's and any left by a failed one)
 }
 
 // Merge adds another report's counts and paths.
@@ -182,84 +395,147 @@ func (r *Report) Merge(o Report) {
 	r.Deleted = append(r.Deleted, o.Deleted...)
 	r.Unchanged += o.Unchanged
 	r.Rendered += o.Rendered
+	r.Purged = append(r.Purged, o.Purged...)
 }
 
-// Changed returns every path written or deleted: what a CDN must
-// invalidate.
+// Changed returns every path written or deleted.
 func (r Report) Changed() []string {
 	return append(append([]string(nil), r.Written...), r.Deleted...)
 }
 
-// Publish renders each of the feeds once, from the index, and writes the
-// files whose bytes changed; a feed left with no live article loses its
-// files. The index page and the OPML list follow. It is idempotent: run
+// Publish renders, once each, the feeds with pending changes, the feeds
+// whose scheduled or expiring articles came due since the last publish,
+// and extra; writes the files whose bytes changed (a feed left with no live
+// article loses its files), then the index page and the OPML list, and
+// purges what it wrote from the CDN. Everything it has to do is durable in
+// the index until done: a publish that fails half way leaves the pending
+// marks and the unpurged paths for the next one. It is idempotent: run
 // twice, the second run writes nothing.
-func (p *Pipeline) Publish(ctx context.Context, feeds []string) (rep Report, err error) {
+func (p *Pipeline) Publish(ctx context.Context, extra []string) (rep Report, err error) {
 	// One index transaction where the index allows it: reads see a
 	// consistent index, and the output hashes commit together.
 	err = index.Batch(ctx, p.Index, func(ix index.Index) error {
 		q := *p
 		q.Index = ix
-		rep, err = q.publish(ctx, feeds)
+		rep, err = q.publish(ctx, extra)
 		return err
 	})
 	return rep, err
 }
 
-func (p *Pipeline) publish(ctx context.Context, feeds []string) (Report, error) {
+// State names in the index.
+const (
+	stateLastPublish = "last-publish"
+	stateConfig      = "config-hash" // the processing hash the local index was last built with
+)
+
+func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) {
 	var rep Report
 	now := p.now()
-	site := p.Site()
-	// One listing of the feeds serves the labels and the pages.
+	pending, err := p.Index.Pending(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
+	last, err := p.Index.State(ctx, stateLastPublish)
+	if err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
+	since, _ := time.Parse(time.RFC3339Nano, last) // zero when never published
+	due, err := p.Index.Due(ctx, since, now)
+	if err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
+	// One listing of the feeds serves the labels, "all" and the pages.
 	infos, err := p.Index.Feeds(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("pipeline: %w", err)
 	}
+	ids := append(append(append([]string(nil), extra...), pending.Feeds...), due...)
+	if pending.All {
+		ids = append(ids, "")
+		for _, fi := range infos {
+			ids = append(ids, fi.ID)
+		}
+	}
+	ids = unique(ids)
+	if len(ids) > 0 {
+		if err := p.render(ctx, ids, infos, now, &rep); err != nil {
+			return rep, err
+		}
+	}
+	if err := p.Index.SetState(ctx, stateLastPublish, now.UTC().Format(time.RFC3339Nano)); err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
+	if err := p.Index.Published(ctx, pending); err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
+	if err := p.purge(ctx, now, &rep); err != nil {
+		return rep, err
+	}
+	p.log().Info("published", "feeds", rep.Rendered, "written", len(rep.Written), "deleted", len(rep.Deleted),
+		"unchanged", rep.Unchanged, "purged", len(rep.Purged), "due", len(due), "pending", len(pending.Feeds), "all", pending.All)
+	return rep, nil
+}
+
+// render renders feeds ids, then the pages.
+func (p *Pipeline) render(ctx context.Context, ids []string, infos []index.FeedInfo, now time.Time, rep *Report) error {
+	site := p.Site()
 	labels := make(map[string]string, len(infos))
 	for _, fi := range infos {
 		labels[fi.ID] = fi.Label
 	}
-	ids := unique(feeds)
 	for _, id := range ids {
 		items, err := p.Index.Latest(ctx, id, p.Config.Feeds.Limit, now)
 		if err != nil {
-			return rep, fmt.Errorf("pipeline: feed %q: %w", id, err)
+			return fmt.Errorf("pipeline: feed %q: %w", id, err)
 		}
 		if len(items) == 0 && id != "" {
 			for _, path := range feed.Paths(id) {
-				if err := p.remove(ctx, path, &rep); err != nil {
-					return rep, err
+				if err := p.remove(ctx, path, rep); err != nil {
+					return err
 				}
 			}
 			continue
 		}
-		ref := feed.Ref{ID: id, Label: labels[id]}
-		r, err := feed.Render(site, ref, items)
+		r, err := feed.Render(site, feed.Ref{ID: id, Label: labels[id]}, items)
 		if err != nil {
-			return rep, fmt.Errorf("pipeline: render %q: %w", id, err)
+			return fmt.Errorf("pipeline: render %q: %w", id, err)
 		}
 		rep.Rendered++
 		for _, path := range feed.Paths(id) {
-			if err := p.write(ctx, path, r.Bytes(path), &rep); err != nil {
-				return rep, err
+			if err := p.write(ctx, path, r.Bytes(path), rep); err != nil {
+				return err
 			}
 		}
 	}
-	if err := p.pages(ctx, site, infos, &rep); err != nil {
-		return rep, err
-	}
-	if err := p.Index.SetOutputHash(ctx, stateLastPublish, now.UTC().Format(time.RFC3339Nano)); err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
-	}
-	p.log().Info("published", "feeds", rep.Rendered, "written", len(rep.Written), "deleted", len(rep.Deleted), "unchanged", rep.Unchanged)
-	return rep, nil
+	return p.pages(ctx, site, infos, rep)
 }
 
-// State kept beside the output hashes; these names cannot be output paths.
-const (
-	stateLastPublish = ".state/last-publish"
-	stateConfig      = ".state/config"
-)
+// purge asks the CDN to purge every path written and not yet purged, this
+// run's and any a failed run left, then forgets them.
+func (p *Pipeline) purge(ctx context.Context, now time.Time, rep *Report) error {
+	paths, err := p.Index.Unpurged(ctx)
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	if len(paths) == 0 {
+		return nil
+	}
+	if p.CDN != nil {
+		run := p.Run
+		if run == "" {
+			run = strconv.FormatInt(now.UnixNano(), 10)
+		}
+		if err := p.CDN.Invalidate(ctx, run, paths); err != nil {
+			return fmt.Errorf("pipeline: purge %d paths: %w", len(paths), err)
+		}
+	}
+	if err := p.Index.Purged(ctx, paths); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	rep.Purged = paths
+	return nil
+}
 
 // pages renders index.html and feeds.opml from the feeds that have files.
 func (p *Pipeline) pages(ctx context.Context, site feed.Site, infos []index.FeedInfo, rep *Report) error {
@@ -328,24 +604,6 @@ func (p *Pipeline) remove(ctx context.Context, path string, rep *Report) error {
 	return nil
 }
 
-// Due returns the feeds whose scheduled or expiring articles changed state
-// since the last Publish: what a scheduled publish renders.
-func (p *Pipeline) Due(ctx context.Context) ([]string, error) {
-	last, err := p.Index.OutputHash(ctx, stateLastPublish)
-	if err != nil {
-		return nil, fmt.Errorf("pipeline: %w", err)
-	}
-	since := time.Time{}
-	if t, err := time.Parse(time.RFC3339Nano, last); err == nil {
-		since = t
-	}
-	due, err := p.Index.Due(ctx, since, p.now())
-	if err != nil {
-		return nil, fmt.Errorf("pipeline: %w", err)
-	}
-	return due, nil
-}
-
 // AllFeeds returns every feed in the index, and the site feed.
 func (p *Pipeline) AllFeeds(ctx context.Context) ([]string, error) {
 	infos, err := p.Index.Feeds(ctx)
@@ -359,28 +617,30 @@ func (p *Pipeline) AllFeeds(ctx context.Context) ([]string, error) {
 	return unique(ids), nil
 }
 
-// ConfigChanged reports whether the configuration differs from the one the
-// index was last built with (RecordConfig): every article must then be
-// parsed again (URLs depend on it) and every feed rendered again.
+// ConfigChanged reports whether the processing hash (configuration and
+// parser) differs from the one the local index was last built with
+// (RecordConfig): every article must then be parsed again (URLs depend on
+// it) and every feed rendered again.
 func (p *Pipeline) ConfigChanged(ctx context.Context) (bool, error) {
-	old, err := p.Index.OutputHash(ctx, stateConfig)
+	old, err := p.Index.State(ctx, stateConfig)
 	if err != nil {
 		return false, fmt.Errorf("pipeline: %w", err)
 	}
 	return old != p.ConfigHash(), nil
 }
 
-// RecordConfig records the configuration as the one the index is built
-// with; call it once a build with it has completed.
+// RecordConfig records the processing hash as the one the index is built
+// with; call it once every article was parsed with it.
 func (p *Pipeline) RecordConfig(ctx context.Context) error {
-	return p.Index.SetOutputHash(ctx, stateConfig, p.ConfigHash())
+	return p.Index.SetState(ctx, stateConfig, p.ConfigHash())
 }
 
-// ConfigHash identifies the configuration: index records carry the hash of
-// the one they were parsed with.
+// ConfigHash identifies how articles are processed: the configuration and
+// the parser's version. Index records carry the hash they were parsed
+// with; a new configuration or a new parser (a deploy) parses them again.
 func (p *Pipeline) ConfigHash() string {
 	data, _ := json.Marshal(p.Config) // plain strings and numbers: cannot fail
-	sum := sha256.Sum256(data)
+	sum := sha256.Sum256(append(append(data, '\n'), article.ParserVersion...))
 	return hex.EncodeToString(sum[:])
 }
 

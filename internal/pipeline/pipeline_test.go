@@ -20,14 +20,16 @@ import (
 	"github.com/pressroom/pressroom/internal/store"
 )
 
-// env is a pipeline on memory adapters with a clock the test moves.
+// env is a pipeline on memory adapters with a clock the test moves, and
+// an articles store the test uploads to, as editors do to S3.
 type env struct {
-	t   *testing.T
-	p   *pipeline.Pipeline
-	st  *store.Memory
-	ix  index.Index
-	now time.Time
-	v   int
+	t        *testing.T
+	p        *pipeline.Pipeline
+	st       *store.Memory
+	ix       index.Index
+	articles *store.Memory
+	now      time.Time
+	v        int
 }
 
 var siteConfig = `
@@ -46,7 +48,7 @@ func newEnv(t *testing.T, ix index.Index, st store.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, ix: ix, now: time.Date(2021, 6, 1, 12, 0, 0, 0, time.UTC)}
+	e := &env{t: t, ix: ix, now: time.Date(2021, 6, 1, 12, 0, 0, 0, time.UTC), articles: store.NewMemory()}
 	if m, ok := st.(*store.Memory); ok {
 		e.st = m
 	}
@@ -59,21 +61,28 @@ func md(title, date string, extra ...string) string {
 	return "---\ntitle: \"" + title + "\"\ndate: " + date + "\n" + strings.Join(extra, "\n") + "\n---\n\nBody of " + title + ".\n"
 }
 
-// ingest uploads a file at the next version.
+// ingest uploads a file and applies its event at the next version.
 func (e *env) ingest(key, text string) pipeline.Result {
 	e.t.Helper()
-	e.v++
-	r, err := e.p.Ingest(context.Background(), key, fmt.Sprintf("%04d", e.v), []byte(text), e.now)
-	if err != nil {
+	if err := e.articles.Put(context.Background(), key, []byte(text), store.PutOptions{}); err != nil {
 		e.t.Fatal(err)
 	}
-	return r
+	return e.apply(key)
 }
 
+// remove deletes a file and applies its event at the next version.
 func (e *env) remove(key string) pipeline.Result {
 	e.t.Helper()
+	if err := e.articles.Delete(context.Background(), key); err != nil {
+		e.t.Fatal(err)
+	}
+	return e.apply(key)
+}
+
+func (e *env) apply(key string) pipeline.Result {
+	e.t.Helper()
 	e.v++
-	r, err := e.p.Remove(context.Background(), key, fmt.Sprintf("%04d", e.v))
+	r, err := e.p.Apply(context.Background(), e.articles, key, fmt.Sprintf("%04d", e.v))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -102,7 +111,7 @@ func (e *env) publishAll() pipeline.Report {
 // or nil when the feed file does not exist.
 func (e *env) titles(feedPath string) []string {
 	e.t.Helper()
-	o, err := e.p.Store.Get(context.Background(), feedPath)
+	o, err := e.p.Store.Get(context.Background(), feedPath, store.GetOptions{})
 	if err != nil {
 		return nil
 	}
@@ -167,7 +176,7 @@ func TestAddEditDelete(t *testing.T) {
 func TestRejectAfterGoodKeepsLastGoodVersion(t *testing.T) {
 	e := newEnv(t, index.NewMemory(), store.NewMemory())
 	e.publish(e.ingest("a.md", md("Good", "2021-05-01")).Feeds...)
-	before, _ := e.st.Get(context.Background(), "feed.xml")
+	before, _ := e.st.Get(context.Background(), "feed.xml", store.GetOptions{})
 
 	r := e.ingest("a.md", "---\ntitle: \"Broken\"\ndate: whenever\n---\n\nBody.\n")
 	if r.Outcome != pipeline.Rejected || len(r.Problems) != 1 || r.Problems[0].Field != "date" || r.Problems[0].Line != 3 {
@@ -175,7 +184,7 @@ func TestRejectAfterGoodKeepsLastGoodVersion(t *testing.T) {
 	}
 	rep := e.publish(r.Feeds...)
 	eq(t, "site after a bad upload", e.titles("feed.json"), []string{"Good"})
-	after, _ := e.st.Get(context.Background(), "feed.xml")
+	after, _ := e.st.Get(context.Background(), "feed.xml", store.GetOptions{})
 	if string(before.Body) != string(after.Body) || len(rep.Written) != 0 {
 		t.Errorf("a rejected upload changed published bytes: wrote %v", rep.Written)
 	}
@@ -200,37 +209,94 @@ func TestDraftScheduledExpired(t *testing.T) {
 	e.publishAll()
 	eq(t, "site now", e.titles("feed.json"), []string{"Ending", "Live"})
 
-	// Time passes: the expiry comes, then the schedule. Publish renders the
-	// feeds Due reports, as the scheduled publish does.
+	// Time passes: the expiry comes, then the schedule. Every publish
+	// renders the feeds whose articles came due since the last one.
 	e.now = time.Date(2021, 6, 6, 0, 0, 0, 0, time.UTC)
-	due, err := e.p.Due(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.publish(due...)
+	e.publish()
 	eq(t, "site after expiry", e.titles("feed.json"), []string{"Live"})
 
 	e.now = time.Date(2021, 6, 11, 0, 0, 0, 0, time.UTC)
-	due, _ = e.p.Due(context.Background())
-	if !contains(due, "") {
-		t.Errorf("due %q lacks the site feed", due)
+	if rep := e.publish(); rep.Rendered == 0 {
+		t.Error("the scheduled article's feeds were not rendered")
 	}
-	e.publish(due...)
 	eq(t, "site after the schedule", e.titles("feed.json"), []string{"Later", "Live"})
-	// Nothing new is due: the scheduled run renders nothing.
-	if due, _ := e.p.Due(context.Background()); len(due) != 0 {
-		t.Errorf("due again: %q", due)
+	// Nothing new is due: the next run renders nothing.
+	if rep := e.publish(); rep.Rendered != 0 {
+		t.Errorf("rendered %d feeds with nothing due", rep.Rendered)
+	}
+}
+
+// TestDueWorkIsNeverSkipped: a publish started for other changes (a
+// stream batch) must not advance past scheduled work it did not render.
+// X is scheduled with a tag of its own; a run for Y happens after X's
+// time; X must appear in its tag feed.
+func TestDueWorkIsNeverSkipped(t *testing.T) {
+	e := newEnv(t, index.NewMemory(), store.NewMemory())
+	e.now = time.Date(2029, 12, 31, 23, 55, 0, 0, time.UTC)
+	e.ingest("x.md", md("X", "2030-01-01T00:00:00Z", "tags: [xonly]"))
+	e.ingest("e.md", md("E", "2029-12-01T00:00:00Z", "tags: [eonly]", "expiryDate: 2030-01-01T00:01:00Z"))
+	e.publish() // the schedule at 23:55
+	if e.titles("tags/xonly/feed.json") != nil {
+		t.Fatal("X published before its time")
+	}
+	e.now = time.Date(2030, 1, 1, 0, 2, 0, 0, time.UTC)
+	e.ingest("y.md", md("Y", "2029-12-31T00:00:00Z", "tags: [yonly]"))
+	e.publish() // a stream batch for Y at 00:02
+	e.now = time.Date(2030, 1, 1, 0, 5, 0, 0, time.UTC)
+	e.publish() // the schedule at 00:05
+	e.now = time.Date(2030, 1, 1, 1, 0, 0, 0, time.UTC)
+	e.publish()
+	eq(t, "X's own tag", e.titles("tags/xonly/feed.json"), []string{"X"})
+	eq(t, "site", e.titles("feed.json"), []string{"X", "Y"})
+	if e.titles("tags/eonly/feed.json") != nil {
+		t.Error("the expired article's own tag feed remains")
 	}
 }
 
 func TestRename(t *testing.T) {
 	e := newEnv(t, index.NewMemory(), store.NewMemory())
-	e.publish(e.ingest("old-name.md", md("Story", "2021-05-01", "slug: story")).Feeds...)
-	// A rename arrives as a create of the new key and a removal of the old.
-	feeds := e.ingest("new-name.md", md("Story", "2021-05-01", "slug: story")).Feeds
-	feeds = append(feeds, e.remove("old-name.md").Feeds...)
-	e.publish(feeds...)
+	e.ingest("old-name.md", md("Story", "2021-05-01", "slug: story"))
+	e.publish()
+	// A rename arrives as a create of the new key and a removal of the old,
+	// in either order. Created first, the new key waits for the slug.
+	if r := e.ingest("new-name.md", md("Story", "2021-05-01", "slug: story")); r.Outcome != pipeline.Rejected {
+		t.Errorf("the new name took a slug still held: %+v", r)
+	}
+	e.remove("old-name.md")
+	e.publish()
 	eq(t, "site after rename", e.titles("feed.json"), []string{"Story"})
+	src, err := e.ix.Get(context.Background(), "new-name.md")
+	if err != nil || src.Article == nil || src.Problems != nil {
+		t.Errorf("the renamed file: %+v, %v", src, err)
+	}
+	// Removed first, the slug is free for the new name at once.
+	e.remove("new-name.md")
+	e.ingest("third.md", md("Story", "2021-05-01", "slug: story"))
+	e.publish()
+	eq(t, "site after a second rename", e.titles("feed.json"), []string{"Story"})
+}
+
+// TestDuplicateSlugs: two files that would publish one id and one link:
+// the second is rejected, naming the first, which stays published.
+func TestDuplicateSlugs(t *testing.T) {
+	e := newEnv(t, index.NewMemory(), store.NewMemory())
+	e.ingest("2021-03-23-greve-transports.md", md("Grève", "2021-03-23"))
+	r := e.ingest("greve-transports.txt", "Grève des transports\n\n23 mars 2021\n\nLe texte de la dépêche, assez long pour un corps d'article.\n")
+	if r.Outcome != pipeline.Rejected || len(r.Problems) != 1 || r.Problems[0].Field != "id" ||
+		!strings.Contains(r.Problems[0].Message, "2021-03-23-greve-transports.md") {
+		t.Fatalf("a second file with the same slug: %+v", r)
+	}
+	e.publish()
+	eq(t, "site", e.titles("feed.json"), []string{"Grève"})
+	// Its own slug fixes it.
+	r = e.ingest("greve-transports.txt", "---\nslug: greve-transports-2\n---\nGrève des transports (suite)\n\n23 mars 2021\n\nLe texte de la dépêche, assez long pour un corps d'article.\n")
+	if r.Outcome != pipeline.Published {
+		t.Fatalf("with its own slug: %+v", r)
+	}
+	e.publish()
+	if got := e.titles("feed.json"); len(got) != 2 {
+		t.Errorf("site: %q", got)
+	}
 }
 
 func TestPublishIsIdempotentAndWritesOnlyChanges(t *testing.T) {
@@ -436,8 +502,38 @@ func TestLocalConfigChangeReparses(t *testing.T) {
 	if s.Published != 1 || len(p.Written) == 0 {
 		t.Fatalf("after a config change: %+v, wrote %v", s, p.Written)
 	}
-	o, _ := l.p.Store.Get(context.Background(), "feed.json")
+	o, _ := l.p.Store.Get(context.Background(), "feed.json", store.GetOptions{})
 	if !strings.Contains(string(o.Body), "https://daily.example.com/a/") {
 		t.Errorf("article URLs not rebuilt from the new base URL")
 	}
+}
+
+// refusing is an index that refuses the article of one key, as DynamoDB
+// refuses an item over 400 KB.
+type refusing struct {
+	index.Index
+	key string
+}
+
+func (r refusing) Put(ctx context.Context, s index.Source) (index.Change, error) {
+	if s.Key == r.key && s.Article != nil {
+		return index.Change{}, fmt.Errorf("%w: Item size has exceeded the maximum allowed size", index.ErrRefused)
+	}
+	return r.Index.Put(ctx, s)
+}
+
+// TestWriteRefusedIsARejection: a write the index refuses because of what
+// the file holds is reported to the editor, not retried for ever; the last
+// good version stays.
+func TestWriteRefusedIsARejection(t *testing.T) {
+	mem := index.NewMemory()
+	e := newEnv(t, mem, store.NewMemory())
+	e.ingest("a.md", md("Good", "2021-05-01"))
+	e.p.Index = refusing{mem, "a.md"}
+	r := e.ingest("a.md", md("Too big for the index", "2021-05-01"))
+	if r.Outcome != pipeline.Rejected || len(r.Problems) != 1 || !strings.Contains(r.Problems[0].Message, "cannot be stored") {
+		t.Fatalf("a refused write: %+v", r)
+	}
+	e.publish()
+	eq(t, "site keeps the last good version", e.titles("feed.json"), []string{"Good"})
 }

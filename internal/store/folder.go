@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"math"
 	"mime"
 	"os"
 	"path"
@@ -53,21 +55,43 @@ func (f *Folder) path(key string) (string, error) {
 }
 
 // Get implements Store.
-func (f *Folder) Get(_ context.Context, key string) (Object, error) {
+func (f *Folder) Get(_ context.Context, key string, opts GetOptions) (Object, error) {
 	p, err := f.path(key)
 	if err != nil {
 		return Object{}, err
 	}
-	body, err := os.ReadFile(p)
+	if opts.Version != "" {
+		return Object{}, ErrNotFound // a folder keeps no versions
+	}
+	file, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Object{}, ErrNotFound
 	}
 	if err != nil {
 		return Object{}, fmt.Errorf("store: %w", err)
 	}
-	fi, err := os.Stat(p)
+	defer file.Close()
+	fi, err := file.Stat()
 	if err != nil {
 		return Object{}, fmt.Errorf("store: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return Object{}, ErrNotFound
+	}
+	max := opts.MaxBytes
+	if max > 0 && fi.Size() > max {
+		return Object{}, &TooLargeError{Key: key, Size: fi.Size(), Max: max}
+	}
+	if max <= 0 {
+		max = math.MaxInt64 - 1
+	}
+	// The file may grow while it is read: never read past the limit.
+	body, err := io.ReadAll(io.LimitReader(file, max+1))
+	if err != nil {
+		return Object{}, fmt.Errorf("store: %w", err)
+	}
+	if int64(len(body)) > max {
+		return Object{}, &TooLargeError{Key: key, Size: int64(len(body)), Max: max}
 	}
 	return Object{Key: key, Body: body, ContentType: mime.TypeByExtension(path.Ext(key)), ModTime: fi.ModTime()}, nil
 }

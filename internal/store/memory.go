@@ -24,15 +24,18 @@ func NewMemory() *Memory {
 }
 
 // Get implements Store.
-func (m *Memory) Get(_ context.Context, key string) (Object, error) {
+func (m *Memory) Get(_ context.Context, key string, opts GetOptions) (Object, error) {
 	if err := CheckKey(key); err != nil {
 		return Object{}, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	o, ok := m.objects[key]
-	if !ok {
+	if !ok || opts.Version != "" {
 		return Object{}, ErrNotFound
+	}
+	if opts.MaxBytes > 0 && int64(len(o.Body)) > opts.MaxBytes {
+		return Object{}, &TooLargeError{Key: key, Size: int64(len(o.Body)), Max: opts.MaxBytes}
 	}
 	o.Body = append([]byte(nil), o.Body...)
 	return o, nil

@@ -5,15 +5,19 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // S3 is a Store on an S3 bucket: the feeds bucket CloudFront serves. Every
@@ -43,15 +47,20 @@ func IsS3NotFound(err error) bool {
 	var nsk *types.NoSuchKey
 	var nf *types.NotFound
 	var api smithy.APIError
-	return errors.As(err, &nsk) || errors.As(err, &nf) || (errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NotFound"))
+	return errors.As(err, &nsk) || errors.As(err, &nf) ||
+		(errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NotFound" || api.ErrorCode() == "NoSuchVersion"))
 }
 
 // Get implements Store.
-func (s *S3) Get(ctx context.Context, key string) (Object, error) {
+func (s *S3) Get(ctx context.Context, key string, opts GetOptions) (Object, error) {
 	if err := CheckKey(key); err != nil {
 		return Object{}, err
 	}
-	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.bucket, Key: aws.String(s.prefix + key)})
+	in := &s3.GetObjectInput{Bucket: &s.bucket, Key: aws.String(s.prefix + key)}
+	if opts.Version != "" {
+		in.VersionId = aws.String(opts.Version)
+	}
+	out, err := s.client.GetObject(ctx, in)
 	if IsS3NotFound(err) {
 		return Object{}, ErrNotFound
 	}
@@ -59,11 +68,22 @@ func (s *S3) Get(ctx context.Context, key string) (Object, error) {
 		return Object{}, fmt.Errorf("store: s3 get %s: %w", key, err)
 	}
 	defer out.Body.Close()
-	body, err := io.ReadAll(out.Body)
+	max := opts.MaxBytes
+	if size := aws.ToInt64(out.ContentLength); max > 0 && size > max {
+		return Object{}, &TooLargeError{Key: key, Size: size, Max: max}
+	}
+	if max <= 0 {
+		max = math.MaxInt64 - 1
+	}
+	body, err := io.ReadAll(io.LimitReader(out.Body, max+1))
 	if err != nil {
 		return Object{}, fmt.Errorf("store: s3 get %s: %w", key, err)
 	}
-	o := Object{Key: key, Body: body, ContentType: aws.ToString(out.ContentType), CacheControl: aws.ToString(out.CacheControl)}
+	if int64(len(body)) > max {
+		return Object{}, &TooLargeError{Key: key, Size: int64(len(body)), Max: max}
+	}
+	o := Object{Key: key, Body: body, ContentType: aws.ToString(out.ContentType), CacheControl: aws.ToString(out.CacheControl),
+		Version: aws.ToString(out.VersionId)}
 	if out.LastModified != nil {
 		o.ModTime = *out.LastModified
 	}
@@ -125,4 +145,89 @@ func (s *S3) List(ctx context.Context, prefix string) ([]ObjectInfo, error) {
 		}
 	}
 	return out, nil
+}
+
+var _ Versioned = (*S3)(nil)
+
+// Versions implements Versioned with ListObjectVersions. S3 lists a key's
+// versions and delete markers in one sequence, newest first; the SDK
+// splits them into two lists and loses that order (listed times are too
+// coarse to restore it), so the answer's own order is read from its body.
+func (s *S3) Versions(ctx context.Context, key string) ([]Version, error) {
+	if err := CheckKey(key); err != nil {
+		return nil, err
+	}
+	full := s.prefix + key
+	in := &s3.ListObjectVersionsInput{Bucket: &s.bucket, Prefix: aws.String(full)}
+	var out []Version
+	for {
+		var raw []byte
+		page, err := s.client.ListObjectVersions(ctx, in, func(o *s3.Options) {
+			o.APIOptions = append(o.APIOptions, keepBody(&raw))
+		})
+		if err != nil {
+			return nil, fmt.Errorf("store: s3 versions of %s: %w", key, err)
+		}
+		versions, err := versionsInOrder(raw, full)
+		if err != nil {
+			return nil, fmt.Errorf("store: s3 versions of %s: %w", key, err)
+		}
+		out = append(out, versions...)
+		if !aws.ToBool(page.IsTruncated) || aws.ToString(page.NextKeyMarker) > full {
+			return out, nil
+		}
+		in.KeyMarker, in.VersionIdMarker = page.NextKeyMarker, page.NextVersionIdMarker
+	}
+}
+
+// keepBody copies an answer's raw body into dst before the SDK reads it.
+func keepBody(dst *[]byte) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc("pressroomKeepBody",
+			func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+				out, md, err := next.HandleDeserialize(ctx, in)
+				if resp, ok := out.RawResponse.(*smithyhttp.Response); ok && resp.Body != nil {
+					data, rerr := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if rerr != nil {
+						return out, md, rerr
+					}
+					*dst = data
+					resp.Body = io.NopCloser(bytes.NewReader(data))
+				}
+				return out, md, err
+			}), middleware.After)
+	}
+}
+
+// versionsInOrder reads the Version and DeleteMarker elements of a
+// ListObjectVersions answer, in document order, for one key.
+func versionsInOrder(body []byte, key string) ([]Version, error) {
+	var out []Version
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok || (se.Name.Local != "Version" && se.Name.Local != "DeleteMarker") {
+			continue
+		}
+		var v struct {
+			Key       string
+			VersionID string `xml:"VersionId"`
+			IsLatest  bool
+			Size      int64
+		}
+		if err := dec.DecodeElement(&v, &se); err != nil {
+			return nil, err
+		}
+		if v.Key == key {
+			out = append(out, Version{ID: v.VersionID, DeleteMarker: se.Name.Local == "DeleteMarker", Latest: v.IsLatest, Size: v.Size})
+		}
+	}
 }

@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path"
 	"strings"
 	"time"
@@ -18,6 +19,23 @@ var ErrNotFound = errors.New("store: not found")
 // escape the store's root ("../x").
 var ErrInvalidKey = errors.New("store: invalid key")
 
+// ErrTooLarge is matched (errors.Is) by a *TooLargeError.
+var ErrTooLarge = errors.New("store: object too large")
+
+// TooLargeError says an object is larger than GetOptions.MaxBytes; none of
+// it was read.
+type TooLargeError struct {
+	Key       string
+	Size, Max int64
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("store: %s is %d bytes, more than %d", e.Key, e.Size, e.Max)
+}
+
+// Is makes errors.Is(err, ErrTooLarge) true.
+func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
+
 // Object is a stored object with the metadata the CDN serves it with.
 type Object struct {
 	Key          string
@@ -25,6 +43,20 @@ type Object struct {
 	ContentType  string
 	CacheControl string
 	ModTime      time.Time
+	// Version names these bytes in a versioned store (the S3 version
+	// id); "" where the store keeps no versions.
+	Version string
+}
+
+// GetOptions qualify a Get.
+type GetOptions struct {
+	// MaxBytes, when positive, refuses an object larger than this with a
+	// *TooLargeError before reading it.
+	MaxBytes int64
+	// Version asks for an earlier version of a versioned store; "" is the
+	// current one. A store that keeps no versions answers ErrNotFound for
+	// any other.
+	Version string
 }
 
 // ObjectInfo describes an object without its body.
@@ -44,7 +76,7 @@ type PutOptions struct {
 // ("tags/culture/feed.xml"). Implementations are safe for concurrent use.
 type Store interface {
 	// Get returns the object at key, or ErrNotFound.
-	Get(ctx context.Context, key string) (Object, error)
+	Get(ctx context.Context, key string, opts GetOptions) (Object, error)
 	// Put writes body at key, replacing any object there, atomically:
 	// readers see the old bytes or the new, never a mix.
 	Put(ctx context.Context, key string, body []byte, opts PutOptions) error
@@ -52,6 +84,22 @@ type Store interface {
 	Delete(ctx context.Context, key string) error
 	// List returns the objects whose keys start with prefix, sorted by key.
 	List(ctx context.Context, prefix string) ([]ObjectInfo, error)
+}
+
+// Version describes one version of an object in a versioned store.
+type Version struct {
+	ID           string
+	DeleteMarker bool // the object was deleted at this version
+	Latest       bool // the current version
+	Size         int64
+}
+
+// Versioned is an optional ability of a Store, found by type assertion:
+// the history of a key, as a versioned S3 bucket keeps it.
+type Versioned interface {
+	// Versions returns key's versions, newest first (nil when it has
+	// none).
+	Versions(ctx context.Context, key string) ([]Version, error)
 }
 
 // CheckKey returns ErrInvalidKey unless key is a clean relative path that

@@ -40,7 +40,7 @@ func TestFolderHidesItsOwnFiles(t *testing.T) {
 	if l, _ := f.List(t.Context(), ""); len(l) != 0 {
 		t.Errorf("List shows the store's own files: %v", l)
 	}
-	if _, err := f.Get(t.Context(), ".pressroom/index.db"); err == nil {
+	if _, err := f.Get(t.Context(), ".pressroom/index.db", store.GetOptions{}); err == nil {
 		t.Error("Get serves a hidden file")
 	}
 	// Deleting the last file of a folder removes the folder.

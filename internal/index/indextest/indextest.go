@@ -68,11 +68,11 @@ func Run(t *testing.T, h Harness) {
 	}
 	mustPut := func(t *testing.T, ix index.Index, s index.Source) []string {
 		t.Helper()
-		changed, err := ix.Put(ctx, s)
+		ch, err := ix.Put(ctx, s)
 		if err != nil {
 			t.Fatalf("Put(%s@%s): %v", s.Key, s.Version, err)
 		}
-		return changed
+		return ch.Feeds
 	}
 
 	t.Run("PutGetRoundTrip", func(t *testing.T) {
@@ -186,12 +186,12 @@ func Run(t *testing.T, h Harness) {
 	t.Run("DeleteLeavesTombstone", func(t *testing.T) {
 		ix := newIndex(t)
 		mustPut(t, ix, src("a.md", "5", art("a", 0), "", "tags/t"))
-		changed, err := ix.Delete(ctx, "a.md", "6")
+		ch, err := ix.Delete(ctx, "a.md", "6")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(sorted(changed), []string{"", "tags/t"}) {
-			t.Errorf("Delete changed %q", changed)
+		if !reflect.DeepEqual(sorted(ch.Feeds), []string{"", "tags/t"}) {
+			t.Errorf("Delete changed %q", ch.Feeds)
 		}
 		if l, _ := ix.Latest(ctx, "", 10, now); len(l) != 0 {
 			t.Errorf("deleted article still in feed: %v", slugs(l))
@@ -419,4 +419,198 @@ func Run(t *testing.T, h Harness) {
 			t.Errorf("feed counts drifted: %+v", f)
 		}
 	})
+
+	t.Run("ArticleConfigAndObjectVersion", func(t *testing.T) {
+		ix := newIndex(t)
+		s := src("a.md", "1", art("a", 0), "")
+		s.Config, s.ObjectVersion = "cfg-1", "v-1"
+		mustPut(t, ix, s)
+		got, _ := ix.Get(ctx, "a.md")
+		if got.ArticleConfig != "cfg-1" || got.ObjectVersion != "v-1" {
+			t.Errorf("after Put: article config %q, object version %q", got.ArticleConfig, got.ObjectVersion)
+		}
+		// A rejection under a new configuration does not make the kept
+		// article look parsed with it.
+		if err := ix.Reject(ctx, index.Source{Key: "a.md", Version: "2", Config: "cfg-2", Problems: []article.Problem{{Field: "x", Message: "y"}}}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = ix.Get(ctx, "a.md")
+		if got.Config != "cfg-2" || got.ArticleConfig != "cfg-1" || got.ObjectVersion != "v-1" || got.Article == nil {
+			t.Errorf("after Reject: config %q, article config %q, object version %q", got.Config, got.ArticleConfig, got.ObjectVersion)
+		}
+		l, _ := ix.List(ctx)
+		if len(l) != 1 || l[0].ArticleConfig != "cfg-1" || l[0].Config != "cfg-2" || l[0].ObjectVersion != "v-1" {
+			t.Errorf("List: %+v", l)
+		}
+		// The last good version parsed again under the new configuration,
+		// the latest still rejected: both are kept.
+		s = src("a.md", "2", art("a-reparsed", 0), "")
+		s.Config, s.ObjectVersion, s.Problems = "cfg-3", "v-1", []article.Problem{{Field: "x", Message: "still"}}
+		mustPut(t, ix, s)
+		got, _ = ix.Get(ctx, "a.md")
+		if got.ArticleConfig != "cfg-3" || got.Article.Slug != "a-reparsed" || len(got.Problems) != 1 {
+			t.Errorf("after a re-parse of the kept version: %+v", got)
+		}
+	})
+
+	t.Run("ClaimsRefuseASecondHolder", func(t *testing.T) {
+		ix := newIndex(t)
+		a := art("same", 0)
+		a.URL = "https://x/same/"
+		mustPut(t, ix, src("a.md", "1", a, "", "tags/t"))
+		// Same id from another file.
+		_, err := ix.Put(ctx, src("b.txt", "1", art("same", 1), ""))
+		var ce *index.ConflictError
+		if !errors.As(err, &ce) || !errors.Is(err, index.ErrConflict) || ce.Holder != "a.md" || ce.Claim != "id:tag:x,same" {
+			t.Fatalf("second id: %v", err)
+		}
+		// Same URL, another id.
+		other := art("other", 1)
+		other.URL = a.URL
+		if _, err := ix.Put(ctx, src("c.md", "1", other, "")); !errors.As(err, &ce) || ce.Claim != "url:https://x/same/" || ce.Holder != "a.md" {
+			t.Fatalf("second URL: %v", err)
+		}
+		// Nothing was written for the refused sources; the holder stays.
+		if _, err := ix.Get(ctx, "b.txt"); !errors.Is(err, index.ErrNotFound) {
+			t.Errorf("a refused Put wrote something: %v", err)
+		}
+		if l, _ := ix.Latest(ctx, "", 10, now); !reflect.DeepEqual(slugs(l), []string{"same"}) {
+			t.Errorf("feed after refused claims: %v", slugs(l))
+		}
+		// The holder may write again with the same claims; a draft claims
+		// nothing.
+		mustPut(t, ix, src("a.md", "2", a, "", "tags/t"))
+		d := art("same", 2)
+		d.Draft = true
+		mustPut(t, ix, src("draft.md", "1", d))
+	})
+
+	t.Run("ReleasedClaimsNameTheirWaiters", func(t *testing.T) {
+		ix := newIndex(t)
+		mustPut(t, ix, src("a.md", "1", art("s", 0), ""))
+		_, err := ix.Put(ctx, src("b.md", "5", art("s", 1), ""))
+		var ce *index.ConflictError
+		if !errors.As(err, &ce) {
+			t.Fatalf("want a conflict, got %v", err)
+		}
+		problems := []article.Problem{{Field: "slug", Message: "taken by a.md"}}
+		if err := ix.Reject(ctx, index.Source{Key: "b.md", Version: "5", Problems: problems, Waiting: ce.Claim}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := ix.Get(ctx, "b.md"); got.Waiting != ce.Claim || len(got.Problems) != 1 {
+			t.Errorf("waiting rejection: %+v", got)
+		}
+		// A rejection cannot wait on a claim nobody else holds.
+		if err := ix.Reject(ctx, index.Source{Key: "c.md", Version: "1", Problems: problems, Waiting: "id:tag:x,free"}); !errors.Is(err, index.ErrReleased) {
+			t.Errorf("waiting on a free claim: %v, want ErrReleased", err)
+		}
+		// Removing the holder names the waiter, once.
+		ch, err := ix.Delete(ctx, "a.md", "2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(ch.Waiters, []string{"b.md"}) {
+			t.Errorf("waiters after delete: %q", ch.Waiters)
+		}
+		// The waiter is ingested again at its own version, and now holds
+		// the claim.
+		mustPut(t, ix, src("b.md", "5", art("s", 1), ""))
+		if got, _ := ix.Get(ctx, "b.md"); got.Waiting != "" || got.Problems != nil || got.Article == nil {
+			t.Errorf("waiter after its new Put: %+v", got)
+		}
+		if _, err := ix.Put(ctx, src("b.md", "5", art("s", 1), "")); !errors.Is(err, index.ErrStale) {
+			t.Errorf("the same version again: %v, want ErrStale", err)
+		}
+		// A change of slug releases the old claim and names its waiters.
+		if _, err := ix.Put(ctx, src("c.md", "1", art("s", 2), "")); !errors.As(err, &ce) || ce.Holder != "b.md" {
+			t.Fatalf("third claimant: %v", err)
+		}
+		ix.Reject(ctx, index.Source{Key: "c.md", Version: "1", Problems: problems, Waiting: ce.Claim})
+		ch, err = ix.Put(ctx, src("b.md", "6", art("renamed", 1), ""))
+		if err != nil || !reflect.DeepEqual(ch.Waiters, []string{"c.md"}) {
+			t.Errorf("waiters after a slug change: %q, %v", ch.Waiters, err)
+		}
+		if ch, _ := ix.Put(ctx, src("b.md", "7", art("renamed", 1), "")); len(ch.Waiters) != 0 {
+			t.Errorf("waiters named twice: %q", ch.Waiters)
+		}
+	})
+
+	t.Run("PendingFeeds", func(t *testing.T) {
+		ix := newIndex(t)
+		if p, err := ix.Pending(ctx); err != nil || !p.Empty() {
+			t.Fatalf("new index: %+v, %v", p, err)
+		}
+		mustPut(t, ix, src("a.md", "1", art("a", 0), "", "tags/t"))
+		ix.Reject(ctx, index.Source{Key: "b.md", Version: "1", Problems: []article.Problem{{Field: "x", Message: "y"}}})
+		p, err := ix.Pending(ctx)
+		if err != nil || p.All || !reflect.DeepEqual(p.Feeds, []string{"", "tags/t"}) {
+			t.Fatalf("after a Put: %+v, %v", p, err)
+		}
+		// A write after the read survives Published.
+		mustPut(t, ix, src("c.md", "1", art("c", 0), "tags/u"))
+		if err := ix.Published(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := ix.Pending(ctx); !reflect.DeepEqual(p.Feeds, []string{"tags/u"}) {
+			t.Errorf("after Published: %+v", p)
+		}
+		mustPut(t, ix, src("a.md", "2", art("a", 0), "", "tags/t"))
+		p, _ = ix.Pending(ctx)
+		ix.Published(ctx, p)
+		if p, _ := ix.Pending(ctx); !p.Empty() {
+			t.Errorf("still pending: %+v", p)
+		}
+		// Delete and explicit marks.
+		ix.Delete(ctx, "c.md", "2")
+		ix.MarkPending(ctx, []string{"tags/x"}, true)
+		p, _ = ix.Pending(ctx)
+		if !p.All || !reflect.DeepEqual(p.Feeds, []string{"tags/u", "tags/x"}) {
+			t.Errorf("after Delete and MarkPending: %+v", p)
+		}
+		ix.Published(ctx, p)
+		if p, _ := ix.Pending(ctx); !p.Empty() {
+			t.Errorf("still pending: %+v", p)
+		}
+	})
+
+	t.Run("UnpurgedOutputs", func(t *testing.T) {
+		ix := newIndex(t)
+		ix.SetOutputHash(ctx, "feed.xml", "abc")
+		ix.SetOutputHash(ctx, "tags/t/feed.xml", "def")
+		ix.SetOutputHash(ctx, "tags/gone/feed.xml", "")
+		if u, err := ix.Unpurged(ctx); err != nil || !reflect.DeepEqual(u, []string{"feed.xml", "tags/gone/feed.xml", "tags/t/feed.xml"}) {
+			t.Errorf("Unpurged = %q, %v", u, err)
+		}
+		if err := ix.Purged(ctx, []string{"feed.xml", "tags/gone/feed.xml"}); err != nil {
+			t.Fatal(err)
+		}
+		if u, _ := ix.Unpurged(ctx); !reflect.DeepEqual(u, []string{"tags/t/feed.xml"}) {
+			t.Errorf("after Purged: %q", u)
+		}
+		if h, _ := ix.OutputHash(ctx, "feed.xml"); h != "abc" {
+			t.Errorf("Purged forgot the hash: %q", h)
+		}
+	})
+
+	t.Run("State", func(t *testing.T) {
+		ix := newIndex(t)
+		if v, err := ix.State(ctx, "config"); err != nil || v != "" {
+			t.Errorf("unset: %q, %v", v, err)
+		}
+		yaml := "site:\n  title: مثال\n"
+		if err := ix.SetState(ctx, "config", yaml); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := ix.State(ctx, "config"); v != yaml {
+			t.Errorf("State = %q", v)
+		}
+		if err := ix.SetState(ctx, "big", string(make([]byte, index.MaxState+1))); err == nil {
+			t.Error("a value over MaxState was stored")
+		}
+		ix.SetState(ctx, "config", "")
+		if v, _ := ix.State(ctx, "config"); v != "" {
+			t.Errorf("after clearing: %q", v)
+		}
+	})
+
 }

@@ -32,7 +32,7 @@ func Run(t *testing.T, h Harness) {
 			t.Fatal(err)
 		}
 		body[0] = 'X' // the store must have copied
-		o, err := s.Get(ctx, "tags/culture/feed.xml")
+		o, err := s.Get(ctx, "tags/culture/feed.xml", store.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,14 +53,14 @@ func Run(t *testing.T, h Harness) {
 				t.Fatal(err)
 			}
 		}
-		o, err := s.Get(ctx, "feed.json")
+		o, err := s.Get(ctx, "feed.json", store.GetOptions{})
 		if err != nil || string(o.Body) != "3" {
 			t.Errorf("got %q, %v", o.Body, err)
 		}
 	})
 	t.Run("NotFound", func(t *testing.T) {
 		s := h.New(t)
-		if _, err := s.Get(ctx, "nothing.xml"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.Get(ctx, "nothing.xml", store.GetOptions{}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("got %v, want ErrNotFound", err)
 		}
 	})
@@ -70,7 +70,7 @@ func Run(t *testing.T, h Harness) {
 		if err := s.Delete(ctx, "tags/a/feed.xml"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Get(ctx, "tags/a/feed.xml"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.Get(ctx, "tags/a/feed.xml", store.GetOptions{}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("after Delete: %v", err)
 		}
 		if err := s.Delete(ctx, "tags/a/feed.xml"); err != nil {
@@ -110,7 +110,7 @@ func Run(t *testing.T, h Harness) {
 			if err := s.Put(ctx, k, []byte("x"), store.PutOptions{}); !errors.Is(err, store.ErrInvalidKey) {
 				t.Errorf("Put(%q) = %v, want ErrInvalidKey", k, err)
 			}
-			if _, err := s.Get(ctx, k); !errors.Is(err, store.ErrInvalidKey) {
+			if _, err := s.Get(ctx, k, store.GetOptions{}); !errors.Is(err, store.ErrInvalidKey) {
 				t.Errorf("Get(%q) = %v, want ErrInvalidKey", k, err)
 			}
 			if err := s.Delete(ctx, k); !errors.Is(err, store.ErrInvalidKey) {
@@ -142,7 +142,7 @@ func Run(t *testing.T, h Harness) {
 				return
 			default:
 			}
-			o, err := s.Get(ctx, "feed.xml")
+			o, err := s.Get(ctx, "feed.xml", store.GetOptions{})
 			if errors.Is(err, store.ErrNotFound) {
 				continue
 			}
@@ -152,6 +152,21 @@ func Run(t *testing.T, h Harness) {
 			if !bytes.Equal(o.Body, a) && !bytes.Equal(o.Body, b) {
 				t.Fatalf("read a torn object of %d bytes", len(o.Body))
 			}
+		}
+	})
+	t.Run("MaxBytes", func(t *testing.T) {
+		s := h.New(t)
+		put(t, s, "big.md", "0123456789")
+		if o, err := s.Get(ctx, "big.md", store.GetOptions{MaxBytes: 10}); err != nil || string(o.Body) != "0123456789" {
+			t.Errorf("at the limit: %q, %v", o.Body, err)
+		}
+		_, err := s.Get(ctx, "big.md", store.GetOptions{MaxBytes: 9})
+		var tl *store.TooLargeError
+		if !errors.As(err, &tl) || !errors.Is(err, store.ErrTooLarge) || tl.Size != 10 || tl.Max != 9 {
+			t.Errorf("over the limit: %v", err)
+		}
+		if _, err := s.Get(ctx, "missing.md", store.GetOptions{MaxBytes: 9}); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("missing: %v", err)
 		}
 	})
 }

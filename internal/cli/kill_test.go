@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestKilledBuildConverges is the operator's scenario: a built site of
+// 2,000 articles; 300 titles changed, 100 files deleted, 200 added; the
+// build is killed with SIGKILL part way, twice; the next build must
+// publish exactly what a build from scratch of the same folder publishes
+// (before, the feeds to publish lived only in memory and a killed build
+// left stale feeds for good).
+func TestKilledBuildConverges(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 2,000-article site four times")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "pressroom")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/pressroom").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	src, out := filepath.Join(dir, "articles"), filepath.Join(dir, "public")
+	os.MkdirAll(src, 0o755)
+	para := strings.Repeat("The council met on Monday and voted, after a long debate, to build forty kilometres of protected lanes. ", 4)
+	t0 := time.Date(2020, 1, 1, 8, 0, 0, 0, time.UTC)
+	write := func(i int, title string, mtime time.Time) {
+		text := fmt.Sprintf("---\ntitle: %q\ndate: %s\ntags: [\"tag-%d\", \"tag-%d\"]\ncategories: [\"cat-%d\"]\nauthor: \"Author %d\"\n---\n\n%s\n\n%s\n",
+			title, t0.Add(time.Duration(i)*time.Hour).Format(time.RFC3339), i%50, (i+17)%50, i%8, i%40, para, para)
+		p := filepath.Join(src, fmt.Sprintf("story-%05d.md", i))
+		os.WriteFile(p, []byte(text), 0o644)
+		os.Chtimes(p, mtime, mtime)
+	}
+	for i := 0; i < 2000; i++ {
+		write(i, fmt.Sprintf("Story %d", i), t0)
+	}
+	build := func(outDir string) string {
+		cmd := exec.Command(bin, "build", "--src", src, "--out", outDir)
+		var stdout bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stdout
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("build: %v\n%s", err, stdout.String())
+		}
+		return stdout.String()
+	}
+	build(out)
+
+	// The editors' session.
+	t1 := t0.Add(time.Hour)
+	for i := 0; i < 300; i++ {
+		write(i*6, fmt.Sprintf("Story %d, updated", i*6), t1)
+	}
+	for i := 0; i < 100; i++ {
+		os.Remove(filepath.Join(src, fmt.Sprintf("story-%05d.md", i*7+1)))
+	}
+	for i := 2000; i < 2200; i++ {
+		write(i, fmt.Sprintf("Story %d", i), t1)
+	}
+	// Killed twice, at different points.
+	for _, after := range []time.Duration{350 * time.Millisecond, 150 * time.Millisecond} {
+		cmd := exec.Command(bin, "build", "--src", src, "--out", out)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(after)
+		cmd.Process.Signal(syscall.SIGKILL)
+		err := cmd.Wait()
+		t.Logf("killed after %s: %v", after, err)
+	}
+	summary := build(out)
+	fresh := filepath.Join(dir, "fresh")
+	build(fresh)
+	got, want := tree(t, out), tree(t, fresh)
+	if len(want) < 100 {
+		t.Fatalf("the fresh build wrote %d files", len(want))
+	}
+	if !reflect.DeepEqual(got, want) {
+		var diff []string
+		for k := range want {
+			if got[k] != want[k] {
+				diff = append(diff, k)
+			}
+		}
+		for k := range got {
+			if _, ok := want[k]; !ok {
+				diff = append(diff, k+" (extra)")
+			}
+		}
+		sort.Strings(diff)
+		if len(diff) > 10 {
+			diff = append(diff[:10], "...")
+		}
+		t.Errorf("after two killed builds, the build (%s) left %s differing from a build from scratch", strings.TrimSpace(summary), diff)
+	}
+	// And nothing is left to do.
+	if s := build(out); !strings.Contains(s, " 0 feeds written") {
+		t.Errorf("a further build still wrote: %s", s)
+	}
+}
+
+// tree reads every published file under dir (hidden ones, the index and
+// temporary files, excluded).
+func tree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") && p != dir {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.IsDir() {
+			data, _ := os.ReadFile(p)
+			rel, _ := filepath.Rel(dir, p)
+			out[rel] = string(data)
+		}
+		return nil
+	})
+	return out
+}

@@ -1,0 +1,313 @@
+package pipeline_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pressroom/pressroom/internal/config"
+	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/pipeline"
+	"github.com/pressroom/pressroom/internal/store"
+)
+
+// errKilled stands for the process dying at that point: the failing call
+// does nothing, and nothing after it runs.
+var errKilled = errors.New("killed")
+
+// faults fails the at-th write of a run, counting writes to the index and
+// to the store.
+type faults struct {
+	mu    sync.Mutex
+	n, at int
+}
+
+func (f *faults) hit() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n++
+	if f.n == f.at {
+		return errKilled
+	}
+	return nil
+}
+
+type faultyStore struct {
+	store.Store
+	f *faults
+}
+
+func (s faultyStore) Put(ctx context.Context, key string, body []byte, opts store.PutOptions) error {
+	if err := s.f.hit(); err != nil {
+		return err
+	}
+	return s.Store.Put(ctx, key, body, opts)
+}
+
+func (s faultyStore) Delete(ctx context.Context, key string) error {
+	if err := s.f.hit(); err != nil {
+		return err
+	}
+	return s.Store.Delete(ctx, key)
+}
+
+// faultyIndex fails writes; a Batch of a transactional index rolls back,
+// as a killed process's open transaction does.
+type faultyIndex struct {
+	index.Index
+	f *faults
+}
+
+func (x faultyIndex) Batch(ctx context.Context, fn func(index.Index) error) error {
+	return index.Batch(ctx, x.Index, func(ix index.Index) error { return fn(faultyIndex{ix, x.f}) })
+}
+
+func (x faultyIndex) Put(ctx context.Context, s index.Source) (index.Change, error) {
+	if err := x.f.hit(); err != nil {
+		return index.Change{}, err
+	}
+	return x.Index.Put(ctx, s)
+}
+
+func (x faultyIndex) Reject(ctx context.Context, s index.Source) error {
+	if err := x.f.hit(); err != nil {
+		return err
+	}
+	return x.Index.Reject(ctx, s)
+}
+
+func (x faultyIndex) Delete(ctx context.Context, k, v string) (index.Change, error) {
+	if err := x.f.hit(); err != nil {
+		return index.Change{}, err
+	}
+	return x.Index.Delete(ctx, k, v)
+}
+
+func (x faultyIndex) MarkPending(ctx context.Context, feeds []string, all bool) error {
+	if err := x.f.hit(); err != nil {
+		return err
+	}
+	return x.Index.MarkPending(ctx, feeds, all)
+}
+
+func (x faultyIndex) Published(ctx context.Context, p index.Pending) error {
+	if err := x.f.hit(); err != nil {
+		return err
+	}
+	return x.Index.Published(ctx, p)
+}
+
+func (x faultyIndex) SetOutputHash(ctx context.Context, path, hash string) error {
+	if err := x.f.hit(); err != nil {
+		return err
+	}
+	return x.Index.SetOutputHash(ctx, path, hash)
+}
+
+func (x faultyIndex) Purged(ctx context.Context, paths []string) error {
+	if err := x.f.hit(); err != nil {
+		return err
+	}
+	return x.Index.Purged(ctx, paths)
+}
+
+func (x faultyIndex) SetState(ctx context.Context, name, value string) error {
+	if err := x.f.hit(); err != nil {
+		return err
+	}
+	return x.Index.SetState(ctx, name, value)
+}
+
+// purges records every path the CDN was asked to purge.
+type purges struct {
+	mu    sync.Mutex
+	paths map[string]bool
+	f     *faults
+}
+
+func (c *purges) Invalidate(_ context.Context, _ string, paths []string) error {
+	if c.f != nil {
+		if err := c.f.hit(); err != nil {
+			return err
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, p := range paths {
+		c.paths[p] = true
+	}
+	return nil
+}
+
+// killSite is a folder of articles before and after an editor's session:
+// titles changed, files deleted and added, a rejected upload, a rename.
+func killSite(t *testing.T, dir string, after bool) {
+	t.Helper()
+	os.RemoveAll(dir)
+	os.MkdirAll(dir, 0o755)
+	t0 := time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC)
+	write := func(name, text string, mtime time.Time) {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(text), 0o644)
+		os.Chtimes(p, mtime, mtime)
+	}
+	for i := 0; i < 12; i++ {
+		if after && i%4 == 1 {
+			continue // deleted
+		}
+		title, mtime := fmt.Sprintf("Story %d", i), t0
+		if after && i%3 == 0 {
+			title, mtime = fmt.Sprintf("Story %d, edited", i), t0.Add(time.Hour)
+		}
+		write(fmt.Sprintf("s%02d.md", i), md(title, fmt.Sprintf("2021-05-%02d", i+1), fmt.Sprintf("tags: [t%d, common]", i%4), fmt.Sprintf("categories: [c%d]", i%3)), mtime)
+	}
+	if after {
+		for i := 12; i < 16; i++ {
+			write(fmt.Sprintf("s%02d.md", i), md(fmt.Sprintf("New %d", i), fmt.Sprintf("2021-05-%02d", i+1), fmt.Sprintf("tags: [t%d, fresh]", i%4)), t0.Add(2*time.Hour))
+		}
+		write("s02.md", "---\ntitle: Broken\ndate: someday\n---\n\nx\n", t0.Add(3*time.Hour))
+		// s05 renamed: the new name sorts before the old one.
+		write("a-renamed.md", md("Story 5", "2021-05-06", "slug: s05", "tags: [t1, common]", "categories: [c2]"), t0)
+	}
+}
+
+// outputs reads every published file of a store.
+func outputs(t *testing.T, st store.Store) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	list, err := st.List(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, o := range list {
+		obj, err := st.Get(ctx, o.Key, store.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[o.Key] = string(obj.Body)
+	}
+	return out
+}
+
+func killConfig(t *testing.T) config.Config {
+	cfg, err := config.Parse("pressroom.yaml", []byte(siteConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestKillPointsConverge: a build of an edited site dies at every write in
+// turn (of the index or of the out folder); the next build must publish
+// exactly what a build from scratch publishes, and the CDN must have been
+// asked to purge every file that changed. Run on the transactional local
+// index (a killed transaction rolls back) and on the memory index, whose
+// writes land one by one as DynamoDB's do.
+func TestKillPointsConverge(t *testing.T) {
+	for _, adapter := range []string{"bolt", "memory"} {
+		t.Run(adapter, func(t *testing.T) {
+			ctx := context.Background()
+			src := filepath.Join(t.TempDir(), "articles")
+			now := time.Date(2021, 6, 1, 12, 0, 0, 0, time.UTC)
+			newPipeline := func(ix index.Index, st store.Store, cdn *purges) *pipeline.Pipeline {
+				return &pipeline.Pipeline{Index: ix, Store: st, CDN: cdn, Config: killConfig(t), Now: func() time.Time { return now },
+					Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			}
+			// The site before: built once, and copied for every kill point.
+			open := func(dir string) (index.Index, store.Store) {
+				if adapter == "memory" {
+					return index.NewMemory(), store.NewMemory()
+				}
+				ix, err := index.OpenBolt(filepath.Join(dir, ".pressroom", "index.db"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				st, _ := store.NewFolder(dir)
+				return ix, st
+			}
+			before := func(dir string) (index.Index, store.Store) {
+				ix, st := open(dir)
+				killSite(t, src, false)
+				if _, _, err := newPipeline(ix, st, &purges{paths: map[string]bool{}}).Build(ctx, src, false, nil); err != nil {
+					t.Fatal(err)
+				}
+				return ix, st
+			}
+			// What a build from scratch of the site after publishes.
+			ix, st := open(t.TempDir())
+			killSite(t, src, true)
+			if _, _, err := newPipeline(ix, st, &purges{paths: map[string]bool{}}).Build(ctx, src, false, nil); err != nil {
+				t.Fatal(err)
+			}
+			want := outputs(t, st)
+			ix.Close()
+			if len(want) < 20 || !strings.Contains(want["feed.json"], "New 15") {
+				t.Fatalf("the reference build published %d files", len(want))
+			}
+
+			points := 0
+			for at := 1; ; at++ {
+				ix, st := before(t.TempDir())
+				initial := outputs(t, st)
+				killSite(t, src, true)
+				f := &faults{at: at}
+				cdn := &purges{paths: map[string]bool{}, f: f}
+				_, _, err := newPipeline(faultyIndex{ix, f}, faultyStore{st, f}, cdn).Build(ctx, src, false, nil)
+				if err == nil {
+					ix.Close()
+					break // no write left to die at
+				}
+				if !errors.Is(err, errKilled) {
+					t.Fatalf("kill point %d: %v", at, err)
+				}
+				points++
+				cdn.f = nil
+				if _, _, err := newPipeline(ix, st, cdn).Build(ctx, src, false, nil); err != nil {
+					t.Fatalf("the build after kill point %d: %v", at, err)
+				}
+				got := outputs(t, st)
+				if !reflect.DeepEqual(got, want) {
+					var diff []string
+					for k := range want {
+						if got[k] != want[k] {
+							diff = append(diff, k)
+						}
+					}
+					for k := range got {
+						if _, ok := want[k]; !ok {
+							diff = append(diff, k+" (extra)")
+						}
+					}
+					sort.Strings(diff)
+					t.Fatalf("after a kill at write %d and a new build, these files differ from a build from scratch: %v", at, diff)
+				}
+				for k, body := range got {
+					if initial[k] != body && !cdn.paths[k] {
+						t.Errorf("kill point %d: %s changed and was never purged", at, k)
+					}
+				}
+				for k := range initial {
+					if _, ok := got[k]; !ok && !cdn.paths[k] {
+						t.Errorf("kill point %d: %s was deleted and never purged", at, k)
+					}
+				}
+				ix.Close()
+			}
+			if points < 50 {
+				t.Errorf("only %d kill points tried", points)
+			}
+			t.Logf("%d kill points, each followed by a build equal to a build from scratch", points)
+		})
+	}
+}
