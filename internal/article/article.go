@@ -78,14 +78,25 @@ type Options struct {
 	Permalink string         // article URL pattern, see Permalink
 	MaxBytes  int64          // files larger than this are refused
 	ModTime   time.Time      // upload or modification time: the last-resort date
+	Now       time.Time      // the clock for the date window (default: time.Now)
 }
+
+// Dates outside this window are refused as published or updated dates: a
+// year 9999 update would become every feed's date, a year 0 one a date no
+// reader shows. Expiry dates may be later (never is spelled by omitting one).
+var (
+	MinDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// MaxAhead is how far past now a published or updated date may be.
+const MaxAhead = 10 * 365 * 24 * time.Hour
 
 // ParserVersion changes whenever a change of the parsers alters what any
 // file parses to. Indexes record the version each article was parsed with
 // and parse every article again when it differs (after a deploy, say).
 // TestParserVersion ties it to the golden files: a change of any golden
 // output fails that test until the version is bumped.
-const ParserVersion = "2"
+const ParserVersion = "3"
 
 // MaxNames bounds the tags, categories and authors of one article
 // together: each makes a feed, and an index must be able to move an article
@@ -103,6 +114,17 @@ const (
 	MaxID      = 1024
 	MaxSummary = 300 // a longer summary is cut at a word
 )
+
+// MaxContentBytes bounds an article's rendered HTML whatever its source:
+// every feed carries it (see feeds.max_bytes for what a feed may hold).
+const MaxContentBytes = 8 << 20
+
+// contentBudget is how much HTML a source of n bytes may render to: ten
+// times its size (tables, lists and emphasis add tags; relative links get
+// the site's address) and 64 KiB whatever its size, up to MaxContentBytes.
+func contentBudget(n int) int {
+	return min(MaxContentBytes, max(64<<10, 10*n))
+}
 
 // DefaultMaxBytes is the default file size limit.
 const DefaultMaxBytes = 5 << 20
@@ -125,6 +147,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
 	}
 	return o
 }

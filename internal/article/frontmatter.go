@@ -284,6 +284,7 @@ type field struct {
 	fm  frontMatter
 	r   *report
 	loc *time.Location
+	now time.Time
 }
 
 // lookup returns the value of the first alias present, and its key.
@@ -369,21 +370,38 @@ func (f field) date(name string, names ...string) time.Time {
 		// TOML local dates and times carry no zone: read them in the site's.
 		switch v.Location().String() {
 		case "datetime-local", "date-local", "time-local":
-			return time.Date(v.Year(), v.Month(), v.Day(), v.Hour(), v.Minute(), v.Second(), v.Nanosecond(), f.loc)
+			v = time.Date(v.Year(), v.Month(), v.Day(), v.Hour(), v.Minute(), v.Second(), v.Nanosecond(), f.loc)
 		}
-		return v
+		return f.inWindow(name, key, v)
 	case string:
 		t, err := ParseDate(v, f.loc)
 		if err != nil {
 			f.r.add(name, f.line(key), "%q is not a date I can read: write it as 2021-02-22, 2021-02-22T16:18:00+01:00 or 22 February 2021", v)
+			return time.Time{}
 		}
-		return t
+		return f.inWindow(name, key, t)
 	case bool:
 		return time.Time{} // "published: false" is Jekyll's draft flag, read by flag().
 	default:
 		f.r.add(name, f.line(key), "%q should be a date, not %s", key, describe(v))
 		return time.Time{}
 	}
+}
+
+// inWindow refuses a date outside [MinDate, now + MaxAhead] here, where
+// its line is known (the year 1 would otherwise read as no date at all);
+// expiry dates may be later.
+func (f field) inWindow(name, key string, t time.Time) time.Time {
+	latest := f.now.Add(MaxAhead)
+	switch {
+	case t.Before(MinDate):
+		f.r.add(name, f.line(key), "%s is before %d: write the date in full (2021-02-22)", t.Format("2006-01-02"), MinDate.Year())
+		return time.Time{}
+	case !f.now.IsZero() && !strings.Contains(name, "expir") && t.After(latest):
+		f.r.add(name, f.line(key), "%s is more than %d years ahead: dates of articles may not be later than %s", t.Format("2006-01-02"), int(MaxAhead.Hours()/24/365), latest.Format("2006-01-02"))
+		return time.Time{}
+	}
+	return t
 }
 
 // flag reads a boolean; "yes"/"no" and "true"/"false" as text work too.
@@ -451,7 +469,7 @@ func (f field) image(names ...string) string {
 
 // applyFrontMatter maps the field names editors already use onto m.
 func applyFrontMatter(fm frontMatter, m *meta, opts Options, r *report) {
-	f := field{fm: fm, r: r, loc: opts.Location}
+	f := field{fm: fm, r: r, loc: opts.Location, now: opts.Now}
 	m.title = f.text("title", "title", "headline")
 	m.titleLine = f.line("title")
 	m.published = f.date("date", "publishdate", "pubdate", "published", "date", "date_published", "datepublished")

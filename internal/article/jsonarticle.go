@@ -1,7 +1,6 @@
 package article
 
 import (
-	"bytes"
 	"encoding/json"
 	"regexp"
 	"sort"
@@ -130,7 +129,7 @@ func parseJSON(text string, opts Options, r *report) meta {
 		}
 		values[name] = v
 	}
-	f := field{fm: frontMatter{values: values, lines: lines, format: "JSON"}, r: r, loc: opts.Location}
+	f := field{fm: frontMatter{values: values, lines: lines, format: "JSON"}, r: r, loc: opts.Location, now: opts.Now}
 	m.id = f.text("id", "id")
 	m.title = f.text("title", "title")
 	m.titleLine = lines["title"]
@@ -157,13 +156,7 @@ func parseJSON(text string, opts Options, r *report) meta {
 		m.body, bodies = s, bodies+1
 	}
 	if s, ok := values["content_markdown"].(string); ok {
-		var buf bytes.Buffer
-		if checkMarkdown("content_markdown", lines["content_markdown"], s, r) {
-			if err := md.Convert([]byte(s), &buf); err != nil {
-				r.add("content_markdown", lines["content_markdown"], "the Markdown cannot be rendered: %v", err)
-			}
-			m.body = buf.String()
-		}
+		m.body, _ = renderMarkdown("content_markdown", lines["content_markdown"], s, r)
 		bodies++
 	}
 	if s, ok := values["content_text"].(string); ok {

@@ -6,8 +6,10 @@ import (
 	"strings"
 
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
 )
 
 // md renders GitHub-flavoured Markdown (tables, strikethrough, autolinks,
@@ -47,6 +49,47 @@ func markdownMarkup(s string) int {
 	return n
 }
 
+// renderMarkdown renders a Markdown body, refusing one that is too deep,
+// has too much markup, or would render to more HTML than an article may
+// have: reference links repeat their address at every use, so a 44 KB file
+// made of one 2 KB definition and thousands of "[x][r]" renders to 12 MB.
+// The output is estimated from the parsed document (the source, plus every
+// link's and image's address and title) before anything is rendered.
+func renderMarkdown(field string, line int, body string, r *report) (string, bool) {
+	if !checkMarkdown(field, line, body, r) {
+		return "", false
+	}
+	src := []byte(body)
+	doc := md.Parser().Parse(text.NewReader(src))
+	budget := contentBudget(len(src))
+	est := len(src)
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			switch v := n.(type) {
+			case *ast.Link:
+				est += len(v.Destination) + len(v.Title)
+			case *ast.Image:
+				est += len(v.Destination) + len(v.Title)
+			}
+			if est > budget {
+				return ast.WalkStop, nil
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	if est > budget {
+		r.add(field, line, "the Markdown would render to more than %s of HTML (links repeating long addresses, such as reference links used many times): at most %s may come from a %s file",
+			humanBytes(int64(est)), humanBytes(int64(budget)), humanBytes(int64(len(src))))
+		return "", false
+	}
+	var buf bytes.Buffer
+	if err := md.Renderer().Render(&buf, src, doc); err != nil {
+		r.add(field, line, "the Markdown cannot be rendered: %v", err)
+		return "", false
+	}
+	return buf.String(), true
+}
+
 // checkMarkdown reports whether a Markdown body is cheap enough to render.
 func checkMarkdown(field string, line int, body string, r *report) bool {
 	if markdownNesting(body) > maxMarkdownNesting {
@@ -71,22 +114,14 @@ func parseMarkdown(text string, opts Options, r *report) meta {
 		m.titleLine = bodyLine
 	}
 	if m.summary == "" {
-		if before, _, found := strings.Cut(body, "<!--more-->"); found && markdownMarkup(before) < maxMarkdownMarkup {
-			var buf bytes.Buffer
-			if md.Convert([]byte(before), &buf) == nil {
-				m.summary = plainText(policy.Sanitize(buf.String()), 8192)
+		if before, _, found := strings.Cut(body, "<!--more-->"); found {
+			var ignored report // the body's own check reports its problems
+			if html, ok := renderMarkdown("body", bodyLine, before, &ignored); ok {
+				m.summary = plainText(policy.Sanitize(html), 8192)
 			}
 		}
 	}
-	if !checkMarkdown("body", bodyLine, body, r) {
-		return m
-	}
-	var buf bytes.Buffer
-	if err := md.Convert([]byte(body), &buf); err != nil {
-		r.add("body", bodyLine, "the Markdown cannot be rendered: %v", err)
-		return m
-	}
-	m.body = buf.String()
+	m.body, _ = renderMarkdown("body", bodyLine, body, r)
 	return m
 }
 

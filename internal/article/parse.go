@@ -222,7 +222,12 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 		base = opts.BaseURL
 	}
 	a.ContentHTML = Clean(strings.TrimSpace(absolutize(safe, base)))
-	if derived && !r.has("content_html", "content_markdown", "content_text") && !hasWord(plainText(a.ContentHTML, 4096)) &&
+	if budget := contentBudget(len(data)); len(a.ContentHTML) > budget {
+		r.add("body", 0, "the article renders to %s of HTML, more than the %s a %s file may give (ten times its size, at most %s)",
+			humanBytes(int64(len(a.ContentHTML))), humanBytes(int64(budget)), humanBytes(int64(len(data))), humanBytes(MaxContentBytes))
+		a.ContentHTML = ""
+	}
+	if derived && !r.has("content_html", "content_markdown", "content_text", "body") && !hasWord(plainText(a.ContentHTML, 4096)) &&
 		!strings.Contains(a.ContentHTML, "<img") && !strings.Contains(a.ContentHTML, "<video") && !strings.Contains(a.ContentHTML, "<audio") {
 		r.add("body", 0, "the article has no text")
 	}
@@ -247,7 +252,28 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 		a.ID = tagID(opts.BaseURL.Host, a.Published.In(opts.Location), a.Slug)
 	}
 	checkLimits(&a, m, r)
+	checkDates(m, opts, r)
 	return a
+}
+
+// checkDates refuses dates outside the window [MinDate, now + MaxAhead]
+// (expiry dates only need to come after MinDate), whatever format they came
+// from.
+func checkDates(m meta, opts Options, r *report) {
+	latest := opts.Now.Add(MaxAhead)
+	for _, d := range []struct {
+		field string
+		t     time.Time
+		max   bool
+	}{{"date", m.published, true}, {"updated", m.updated, true}, {"expires", m.expires, false}} {
+		switch {
+		case d.t.IsZero() || r.has(d.field):
+		case d.t.Before(MinDate):
+			r.add(d.field, 0, "%s is before %d: write the date in full (2021-02-22)", d.t.Format("2006-01-02"), MinDate.Year())
+		case d.max && d.t.After(latest):
+			r.add(d.field, 0, "%s is more than %d years ahead: dates of articles may not be later than %s", d.t.Format("2006-01-02"), int(MaxAhead.Hours()/24/365), latest.Format("2006-01-02"))
+		}
+	}
 }
 
 // checkLimits rejects fields over their bounds, each with its own problem.

@@ -42,18 +42,23 @@ func (s *siteFlags) indexPath() string {
 func (s *siteFlags) open(stderr io.Writer) (*pipeline.Pipeline, func(), int) {
 	cfg, err := loadConfig(s.config)
 	if err != nil {
-		fmt.Fprintln(stderr, "pressroom:", err)
+		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return nil, nil, ExitUsage
 	}
 	out, err := store.NewFolder(s.out)
 	if err != nil {
-		fmt.Fprintln(stderr, "pressroom:", err)
+		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return nil, nil, ExitUsage
 	}
 	ix, err := index.OpenBolt(s.indexPath())
 	if err != nil {
-		fmt.Fprintln(stderr, "pressroom:", err)
+		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return nil, nil, ExitUsage
+	}
+	// Holding the index's lock, no other pressroom writes here: what
+	// temporaries there are, a killed build left.
+	if _, err := out.SweepTemporaries(); err != nil {
+		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("PRESSROOM_DEBUG") != "" {
@@ -65,7 +70,7 @@ func (s *siteFlags) open(stderr io.Writer) (*pipeline.Pipeline, func(), int) {
 // openSite checks --src and opens the site for build and serve.
 func (s *siteFlags) openSite(stderr io.Writer) (*pipeline.Pipeline, func(), int) {
 	if fi, err := os.Stat(s.src); err != nil || !fi.IsDir() {
-		fmt.Fprintf(stderr, "pressroom: --src %s is not a folder\n", s.src)
+		fmt.Fprintf(stderr, "pressroom: --src %s is not a folder\n", safe(s.src))
 		return nil, nil, ExitUsage
 	}
 	return s.open(stderr)
@@ -115,7 +120,7 @@ func runBuild(ctx context.Context, p *pipeline.Pipeline, src string, force bool,
 	srep, prep, err := p.Build(ctx, src, force, progress.update)
 	progress.done()
 	if err != nil {
-		fmt.Fprintln(stderr, "pressroom:", err)
+		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return ExitRejected
 	}
 	printBuild(stdout, srep, prep, time.Since(start))
@@ -135,9 +140,9 @@ func printBuild(w io.Writer, srep pipeline.SyncReport, prep pipeline.Report, too
 	}
 	fmt.Fprintf(w, " (%s)\n", took.Round(time.Millisecond))
 	for _, r := range srep.Rejections {
-		fmt.Fprintf(w, "REJECTED  %s (the last good version, if any, stays published)\n", r.Key)
+		fmt.Fprintf(w, "REJECTED  %s (the last good version, if any, stays published)\n", safe(r.Key))
 		for _, p := range r.Problems {
-			fmt.Fprintf(w, "          %s\n", p)
+			fmt.Fprintf(w, "          %s\n", safe(p.String()))
 		}
 	}
 }
@@ -187,22 +192,22 @@ func status(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, err := loadConfig(s.config)
 	if err != nil {
-		fmt.Fprintln(stderr, "pressroom:", err)
+		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return ExitUsage
 	}
 	if _, err := os.Stat(s.indexPath()); err != nil {
-		fmt.Fprintf(stderr, "pressroom: no index at %s: run pressroom build first\n", s.indexPath())
+		fmt.Fprintf(stderr, "pressroom: no index at %s: run pressroom build first\n", safe(s.indexPath()))
 		return ExitUsage
 	}
 	ix, err := index.OpenBolt(s.indexPath())
 	if err != nil {
-		fmt.Fprintln(stderr, "pressroom:", err)
+		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return ExitUsage
 	}
 	defer ix.Close()
 	list, err := ix.List(context.Background())
 	if err != nil {
-		fmt.Fprintln(stderr, "pressroom:", err)
+		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return ExitRejected
 	}
 	now := time.Now()
@@ -225,9 +230,9 @@ func status(args []string, stdout, stderr io.Writer) int {
 				keeps += ", as parsed with an earlier configuration: fix the file to update it"
 			}
 		}
-		fmt.Fprintf(stdout, "  %s (rejected %s; %s)\n", e.Key, e.RejectedAt.In(cfg.Location()).Format(time.RFC3339), keeps)
+		fmt.Fprintf(stdout, "  %s (rejected %s; %s)\n", safe(e.Key), e.RejectedAt.In(cfg.Location()).Format(time.RFC3339), keeps)
 		for _, p := range e.Problems {
-			fmt.Fprintf(stdout, "      %s\n", p)
+			fmt.Fprintf(stdout, "      %s\n", safe(p.String()))
 		}
 	}
 	if rejected == 0 {
@@ -241,7 +246,7 @@ func status(args []string, stdout, stderr io.Writer) int {
 			drafts++
 		case e.Published.After(now):
 			scheduled++
-			fmt.Fprintf(stdout, "  %s  %q appears at %s\n", e.Key, e.Title, e.Published.In(cfg.Location()).Format(time.RFC3339))
+			fmt.Fprintf(stdout, "  %s  %q appears at %s\n", safe(e.Key), e.Title, e.Published.In(cfg.Location()).Format(time.RFC3339))
 		default:
 			live++
 		}

@@ -296,13 +296,18 @@ func TestIndexPageInBrowser(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-		"--user-data-dir="+t.TempDir(), "--dump-dom", base+"/")
+		"--user-data-dir="+t.TempDir(), "--enable-logging=stderr", "--v=0", "--dump-dom", base+"/")
 	var dom, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &dom, &errOut
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("chromium: %v\n%s", err, errOut.String())
 	}
 	page := dom.String()
+	// The page runs under its Content-Security-Policy: the browser must
+	// have refused nothing (its own style is allowed by hash).
+	if strings.Contains(errOut.String(), "Content Security Policy") {
+		t.Errorf("the browser refused part of the page under its policy:\n%s", errOut.String())
+	}
 	links := regexp.MustCompile(`<link rel="alternate" type="(application/(?:rss\+xml|atom\+xml|feed\+json))" title="[^"]+" href="([^"]+)">`).FindAllStringSubmatch(page, -1)
 	items := strings.Count(page, "<li>")
 	if len(links) < 3*20 || len(links) != 3*items {

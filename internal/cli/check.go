@@ -73,12 +73,12 @@ func check(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, err := loadConfig(*configFile)
 	if err != nil {
-		fmt.Fprintln(stderr, "pressroom:", err)
+		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return ExitUsage
 	}
 	files, err := articleFiles(fl.Args())
 	if err != nil {
-		fmt.Fprintln(stderr, "pressroom:", err)
+		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return ExitUsage
 	}
 	opts := cfg.ArticleOptions()
@@ -100,7 +100,7 @@ func check(args []string, stdout, stderr io.Writer) int {
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(results); err != nil {
-			fmt.Fprintln(stderr, "pressroom:", err)
+			fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		}
 		return status
 	}
@@ -179,21 +179,21 @@ func printCheck(w io.Writer, results []checkResult) {
 	for _, r := range results {
 		if !r.OK {
 			rejected++
-			fmt.Fprintf(w, "REJECTED  %s\n", r.File)
+			fmt.Fprintf(w, "REJECTED  %s\n", safe(r.File))
 			for _, e := range r.Errors {
 				if e.Line > 0 {
-					fmt.Fprintf(w, "          %s (line %d): %s\n", e.Field, e.Line, e.Message)
+					fmt.Fprintf(w, "          %s (line %d): %s\n", safe(e.Field), e.Line, safe(e.Message))
 				} else {
-					fmt.Fprintf(w, "          %s: %s\n", e.Field, e.Message)
+					fmt.Fprintf(w, "          %s: %s\n", safe(e.Field), safe(e.Message))
 				}
 			}
 			continue
 		}
 		ok++
 		a := r.Article
-		fmt.Fprintf(w, "ok        %s\n          %q [%s, %s] %s, %s\n", r.File, a.Title, a.Lang, a.Dir, a.Status, a.Published)
+		fmt.Fprintf(w, "ok        %s\n          %q [%s, %s] %s, %s\n", safe(r.File), a.Title, a.Lang, a.Dir, a.Status, a.Published)
 		for _, n := range r.Notes {
-			fmt.Fprintf(w, "          note: %s\n", n)
+			fmt.Fprintf(w, "          note: %s\n", safe(n))
 		}
 	}
 	fmt.Fprintf(w, "%s checked: %d ok, %d rejected\n", plural(len(results), "file"), ok, rejected)

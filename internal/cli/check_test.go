@@ -134,3 +134,31 @@ func TestCheckRefusesDuplicates(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
+
+// TestTerminalCannotBeLiedTo: a file name or a problem carrying escape
+// sequences, newlines or a right-to-left override is printed escaped, so
+// it can neither recolour the terminal nor forge a line.
+func TestTerminalCannotBeLiedTo(t *testing.T) {
+	dir := t.TempDir()
+	evil := "\033[31mred\n REJECTED fake\u202e.md"
+	os.WriteFile(filepath.Join(dir, evil), []byte("---\ntitle: T\ndate: \"\033[2Jsoon\"\n---\n\nText.\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "good.md"), []byte("---\ntitle: عنوان\ndate: 2021-01-01\n---\n\nنص.\n"), 0o644)
+	for _, args := range [][]string{{"check", dir}, {"build", "--src", dir, "--out", filepath.Join(t.TempDir(), "out")}} {
+		_, out, errOut := run(t, args...)
+		all := out + errOut
+		if strings.ContainsAny(all, "\033\u202e") {
+			t.Errorf("%s printed a raw escape or override:\n%q", args[0], all)
+		}
+		for _, line := range strings.Split(all, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "REJECTED fake") {
+				t.Errorf("%s let a file name forge a line: %q", args[0], line)
+			}
+		}
+		if !strings.Contains(all, `\x1b[31mred\n REJECTED fake\u202e.md`) {
+			t.Errorf("%s does not show the file name escaped:\n%s", args[0], all)
+		}
+		if args[0] == "check" && !strings.Contains(all, "عنوان") {
+			t.Errorf("readable Arabic was escaped:\n%s", all)
+		}
+	}
+}

@@ -132,3 +132,28 @@ func tree(t *testing.T, dir string) map[string]string {
 	})
 	return out
 }
+
+// TestStaleTemporariesAreSwept: temporaries a killed build left in the out
+// folder are removed by the next one.
+func TestStaleTemporariesAreSwept(t *testing.T) {
+	dir := t.TempDir()
+	src, out := filepath.Join(dir, "articles"), filepath.Join(dir, "public")
+	os.MkdirAll(src, 0o755)
+	os.WriteFile(filepath.Join(src, "a.md"), []byte("---\ntitle: A\ndate: 2021-01-01\ntags: [x]\n---\n\nText.\n"), 0o644)
+	if code, out, errOut := run(t, "build", "--src", src, "--out", out); code != ExitOK {
+		t.Fatalf("build: %d %s %s", code, out, errOut)
+	}
+	left := []string{filepath.Join(out, ".tmp-123456"), filepath.Join(out, "tags", "x", ".tmp-987654")}
+	for _, p := range left {
+		os.WriteFile(p, []byte("half a feed"), 0o644)
+	}
+	run(t, "build", "--src", src, "--out", out)
+	for _, p := range left {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s left behind: %v", p, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, ".pressroom", "index.db")); err != nil {
+		t.Errorf("the index went with the temporaries: %v", err)
+	}
+}

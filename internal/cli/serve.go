@@ -42,21 +42,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer closeIndex()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		fmt.Fprintln(stderr, "pressroom:", err)
+		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return ExitUsage
 	}
 	runBuild(ctx, p, s.src, false, stdout, stderr)
 
 	w := &watcher{p: p, src: s.src, configFile: configPath(s.config), stdout: stdout, stderr: stderr}
 	if err := w.start(); err != nil {
-		fmt.Fprintln(stderr, "pressroom:", err)
+		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		ln.Close()
 		return ExitRejected
 	}
 	defer w.close()
 	go w.run(ctx)
 
-	srv := &http.Server{Handler: server.New(s.out), ReadHeaderTimeout: 10 * time.Second}
+	srv := server.NewServer(server.New(s.out))
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -65,7 +65,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}()
 	fmt.Fprintf(stdout, "serving %s on http://%s/ (watching %s; Ctrl-C stops)\n", s.out, ln.Addr(), s.src)
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintln(stderr, "pressroom:", err)
+		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return ExitRejected
 	}
 	return ExitOK
@@ -157,7 +157,7 @@ func (w *watcher) run(ctx context.Context) {
 			if !ok {
 				return
 			}
-			fmt.Fprintln(w.stderr, "pressroom: watching:", err)
+			fmt.Fprintln(w.stderr, "pressroom: watching:", safeErr(err))
 		case <-timer.C:
 			w.rebuild(ctx, reload)
 			reload = false
@@ -185,7 +185,7 @@ func (w *watcher) rebuild(ctx context.Context, reload bool) {
 	if reload {
 		cfg, err := config.Load(w.configFile)
 		if err != nil {
-			fmt.Fprintf(w.stderr, "pressroom: %v (keeping the previous configuration)\n", err)
+			fmt.Fprintf(w.stderr, "pressroom: %v (keeping the previous configuration)\n", safeErr(err))
 		} else {
 			w.p.Config = cfg
 			fmt.Fprintf(w.stdout, "%s reloaded\n", w.configFile)

@@ -29,10 +29,11 @@ type Config struct {
 	Feeds    Feeds    `yaml:"feeds"`
 	Articles Articles `yaml:"articles"`
 
-	baseURL  *url.URL
-	feedsURL *url.URL
-	location *time.Location
-	maxBytes int64
+	baseURL   *url.URL
+	feedsURL  *url.URL
+	location  *time.Location
+	maxBytes  int64
+	feedBytes int64
 }
 
 // Site describes the publication.
@@ -47,8 +48,9 @@ type Site struct {
 
 // Feeds controls the generated feeds.
 type Feeds struct {
-	Limit   int    `yaml:"limit"`    // items per feed, default 50
-	BaseURL string `yaml:"base_url"` // where the feeds are served, default site.base_url
+	Limit    int    `yaml:"limit"`     // items per feed, default 50
+	BaseURL  string `yaml:"base_url"`  // where the feeds are served, default site.base_url
+	MaxBytes string `yaml:"max_bytes"` // size budget of one feed file, default "512KiB"
 }
 
 // Articles controls how article files are read.
@@ -66,7 +68,7 @@ func Default() Config {
 			Timezone:  "UTC",
 			Permalink: article.DefaultPermalink,
 		},
-		Feeds:    Feeds{Limit: 50},
+		Feeds:    Feeds{Limit: 50, MaxBytes: "512KiB"},
 		Articles: Articles{MaxFileSize: "5MiB"},
 	}
 	_ = c.validate(nil) // the defaults are valid; config_test checks it
@@ -221,6 +223,11 @@ func (c *Config) validate(lines map[string]int) *Error {
 	if c.Feeds.Limit < 1 || c.Feeds.Limit > 1000 {
 		return bad("feeds.limit", "%d is out of range: give a number of items from 1 to 1000", c.Feeds.Limit)
 	}
+	fb, err := parseSize(c.Feeds.MaxBytes)
+	if err != nil || fb < 16<<10 || fb > 64<<20 {
+		return bad("feeds.max_bytes", "%q is not a size from 16KiB to 64MiB (write it as 512KiB or 524288)", c.Feeds.MaxBytes)
+	}
+	c.feedBytes = fb
 	n, err := parseSize(c.Articles.MaxFileSize)
 	if err != nil || n < 1024 || n > 1<<30 {
 		return bad("articles.max_file_size", "%q is not a size from 1KiB to 1GiB (write it as 5MiB or 5242880)", c.Articles.MaxFileSize)
@@ -256,6 +263,9 @@ func (c Config) BaseURL() *url.URL {
 
 // Location returns the site's time zone.
 func (c Config) Location() *time.Location { return c.location }
+
+// MaxFeedBytes returns the size budget of one feed file in bytes.
+func (c Config) MaxFeedBytes() int64 { return c.feedBytes }
 
 // MaxFileBytes returns the article size limit in bytes.
 func (c Config) MaxFileBytes() int64 { return c.maxBytes }

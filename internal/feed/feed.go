@@ -21,6 +21,10 @@ type Site struct {
 	Language    string   // BCP 47
 	HomeURL     *url.URL // the site's base URL: where articles live
 	FeedsURL    *url.URL // where feeds are served
+	// MaxBytes is the size budget of one feed file (0: none): older items
+	// carry their summary instead of their content until the file fits,
+	// and only then are the oldest left out; the newest is always there.
+	MaxBytes int
 }
 
 // Ref names a feed: its id (the path prefix of its files; "" for the

@@ -2,6 +2,8 @@ package feed_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"flag"
@@ -321,4 +323,98 @@ func FuzzFeeds(f *testing.F) {
 			t.Fatalf("json feed: %+v %v", js, err)
 		}
 	})
+}
+
+// TestByteBudget: no feed file exceeds the budget; older items carry
+// their summary before any item is left out; the newest is always there,
+// in full when it fits; and what comes out is still a valid feed, judged
+// by the outside checkers.
+func TestByteBudget(t *testing.T) {
+	big := strings.Repeat("<p>"+strings.Repeat("Un long paragraphe de dépêche, avec des mots. ", 40)+"</p>", 25) // about 48 KB
+	var items []article.Article
+	for i := 0; i < 20; i++ {
+		p := time.Date(2021, 5, 20-i, 8, 0, 0, 0, time.UTC)
+		items = append(items, article.Article{ID: "tag:x," + string(rune('a'+i)), Slug: string(rune('a' + i)), Title: "Dépêche " + string(rune('A'+i)),
+			Summary: "Le résumé de la dépêche.", ContentHTML: big, URL: "https://news.example.org/" + string(rune('a'+i)) + "/",
+			Published: p, Updated: p, Lang: "fr", Dir: "ltr", Tags: []string{"grève"}})
+	}
+	for _, budget := range []int{300 << 10, 64 << 10, 5 << 10} {
+		s := site()
+		s.MaxBytes = budget
+		r, err := feed.Render(s, feed.Ref{ID: "tags/grève", Label: "grève"}, items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		for name, data := range map[string][]byte{"feed.xml": r.RSS, "atom.xml": r.Atom, "feed.json": r.JSON} {
+			if len(data) > budget {
+				t.Errorf("budget %d: %s is %d bytes", budget, name, len(data))
+			}
+			if !bytes.Contains(data, []byte("Dépêche A")) {
+				t.Errorf("budget %d: %s lost the newest item", budget, name)
+			}
+			write(t, filepath.Join(dir, name), data)
+		}
+		var doc struct {
+			Items []struct {
+				Title       string `json:"title"`
+				ContentHTML string `json:"content_html"`
+			} `json:"items"`
+		}
+		json.Unmarshal(r.JSON, &doc)
+		full, brief := 0, 0
+		for i, it := range doc.Items {
+			switch {
+			case strings.Contains(it.ContentHTML, "Un long paragraphe"):
+				full++
+				if brief > 0 {
+					t.Errorf("budget %d: item %d in full after an item in brief: the newest keep their content", budget, i)
+				}
+			case strings.Contains(it.ContentHTML, "Le résumé de la dépêche."):
+				brief++
+			}
+		}
+		switch budget {
+		case 300 << 10:
+			if len(doc.Items) != 20 || full < 4 || brief == 0 {
+				t.Errorf("budget %d: %d items, %d in full, %d in brief", budget, len(doc.Items), full, brief)
+			}
+		case 5 << 10:
+			if len(doc.Items) == 0 || len(doc.Items) == 20 || full != 0 {
+				t.Errorf("budget %d: %d items, %d in full: in brief, only as many as fit", budget, len(doc.Items), full)
+			}
+		}
+		t.Logf("budget %d KiB: JSON %d items, %d in full, %d in brief; RSS %d, Atom %d, JSON %d bytes", budget>>10, len(doc.Items), full, brief, len(r.RSS), len(r.Atom), len(r.JSON))
+		feedcheck.Dir(t, dir)
+	}
+	// Under budget, nothing changes.
+	s := site()
+	s.MaxBytes = 8 << 20
+	r, _ := feed.Render(s, feed.Ref{}, items)
+	if bytes.Count(r.JSON, []byte("Un long paragraphe de dépêche, avec des mots. Un long")) < 20 {
+		t.Error("a feed within its budget was cut")
+	}
+}
+
+// TestPageSecurityPolicy: the policy allows the page's inline style by its
+// hash, so editing the style without the policy fails here, not silently
+// in a browser.
+func TestPageSecurityPolicy(t *testing.T) {
+	page, err := feed.IndexPage(site(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(page), "<style>")
+	style, _, ok := strings.Cut(rest, "</style>")
+	if !ok {
+		t.Fatal("no inline style")
+	}
+	sum := sha256.Sum256([]byte(style))
+	want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	if !strings.Contains(feed.PageSecurityPolicy, "style-src "+want) || !strings.Contains(feed.PageSecurityPolicy, "frame-ancestors 'none'") {
+		t.Errorf("policy %q does not allow the page's style %s", feed.PageSecurityPolicy, want)
+	}
+	if strings.Contains(string(page), "<script") {
+		t.Error("the page has a script: the policy forbids it")
+	}
 }

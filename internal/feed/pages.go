@@ -101,6 +101,13 @@ func IndexPage(site Site, feeds []Listed) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// PageSecurityPolicy is the Content-Security-Policy of the HTML pages:
+// nothing loads or runs but their own inline style (allowed by its hash,
+// which TestPageSecurityPolicy keeps in step with pageStyle), no form
+// posts anywhere, and no other site may frame them. The local server
+// sends it, and template.yaml's CloudFront response headers policy.
+const PageSecurityPolicy = "default-src 'none'; style-src 'sha256-vAlfdp890ZdTv/ycUx6d1+Tlty92HZTJjefr37qOFpI='; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
 const pageStyle = `<style>
 body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}

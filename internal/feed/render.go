@@ -46,8 +46,17 @@ var epoch = time.Unix(0, 0).UTC()
 
 // Render renders a feed's items (newest first, as the index returns them)
 // in the three formats. The same items always give the same bytes: every
-// date comes from the items, never from the clock.
+// date comes from the items, never from the clock. The formats are kept
+// within site.MaxBytes (see Site), holding the same items.
 func Render(site Site, ref Ref, items []article.Article) (Rendered, error) {
+	r, err := renderAll(site, ref, items)
+	if err != nil || site.MaxBytes <= 0 || r.largest() <= site.MaxBytes || len(items) == 0 {
+		return r, err
+	}
+	return withinBudget(site, ref, items)
+}
+
+func renderAll(site Site, ref Ref, items []article.Article) (Rendered, error) {
 	var r Rendered
 	var err error
 	if r.RSS, err = renderRSS(site, ref, items); err != nil {
@@ -58,6 +67,68 @@ func Render(site Site, ref Ref, items []article.Article) (Rendered, error) {
 	}
 	r.JSON, err = renderJSON(site, ref, items)
 	return r, err
+}
+
+// largest is the size of the largest format.
+func (r Rendered) largest() int { return max(len(r.RSS), len(r.Atom), len(r.JSON)) }
+
+// withinBudget renders a feed too large in full: the newest items keep
+// their content and the older ones carry their summary instead, as many
+// in full as fit (found by bisection); when even summaries do not fit, the
+// oldest are left out. The newest item is never left out: alone and in
+// brief, it is the feed. Every format holds the same items.
+func withinBudget(site Site, ref Ref, items []article.Article) (Rendered, error) {
+	mixed := func(full, n int) (Rendered, error) {
+		list := make([]article.Article, n)
+		copy(list, items[:n])
+		for i := full; i < n; i++ {
+			list[i] = brief(list[i])
+		}
+		return renderAll(site, ref, list)
+	}
+	// largestFitting bisects k in [lo, hi] for the largest k whose
+	// rendering fits, given that lo's (best) does.
+	largestFitting := func(lo, hi int, best Rendered, render func(k int) (Rendered, error)) (Rendered, error) {
+		for lo < hi {
+			mid := (lo + hi + 1) / 2
+			r, err := render(mid)
+			if err != nil {
+				return Rendered{}, err
+			}
+			if r.largest() <= site.MaxBytes {
+				lo, best = mid, r
+			} else {
+				hi = mid - 1
+			}
+		}
+		return best, nil
+	}
+	n := len(items)
+	allBrief, err := mixed(0, n)
+	if err != nil {
+		return Rendered{}, err
+	}
+	if allBrief.largest() <= site.MaxBytes {
+		// Every item, the most of them in full (all in full does not fit).
+		return largestFitting(0, n-1, allBrief, func(k int) (Rendered, error) { return mixed(k, n) })
+	}
+	// Even in brief they do not fit: the most items, all in brief.
+	one, err := mixed(0, 1)
+	if err != nil {
+		return Rendered{}, err
+	}
+	return largestFitting(1, n-1, one, func(k int) (Rendered, error) { return mixed(0, k) })
+}
+
+// brief is an item with its summary as its content (or, without one, a
+// link to it): what an item carries when its content does not fit.
+func brief(a article.Article) article.Article {
+	if a.Summary != "" {
+		a.ContentHTML = "<p>" + html.EscapeString(a.Summary) + "</p>"
+	} else {
+		a.ContentHTML = `<p><a href="` + html.EscapeString(a.URL) + `">` + html.EscapeString(a.Title) + `</a></p>`
+	}
+	return a
 }
 
 // updated is the newest update among items: the feed's own date.

@@ -85,7 +85,7 @@ func (p *Pipeline) log() *slog.Logger {
 func (p *Pipeline) Site() feed.Site {
 	c := p.Config
 	return feed.Site{Title: article.Clean(c.Site.Title), Description: article.Clean(c.Site.Description),
-		Language: c.Site.Language, HomeURL: c.BaseURL(), FeedsURL: c.FeedsURL()}
+		Language: c.Site.Language, HomeURL: c.BaseURL(), FeedsURL: c.FeedsURL(), MaxBytes: int(c.MaxFeedBytes())}
 }
 
 // parsed is a file after the parse phase, before the index.

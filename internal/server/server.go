@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/pressroom/pressroom/internal/feed"
@@ -44,8 +45,27 @@ func New(root string) *Handler {
 	return &Handler{Root: root, cache: map[string]cached{}}
 }
 
+// Limits of the local server, as NewServer sets them: a slow or idle
+// client cannot hold a connection for ever, nor send unbounded headers.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 30 * time.Second
+	WriteTimeout      = 60 * time.Second
+	IdleTimeout       = 120 * time.Second
+	MaxHeaderBytes    = 64 << 10
+)
+
+// NewServer returns an http.Server for h with the limits above.
+func NewServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: ReadHeaderTimeout, ReadTimeout: ReadTimeout,
+		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes}
+}
+
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// On every answer, errors included, as the CDN's headers policy does.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
 		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -74,7 +94,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := filepath.Join(h.Root, filepath.FromSlash(key))
 	f, err := os.Open(p)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		// /feed.xml/ names feed.xml/index.html: a path through a file is
+		// not found, as on the CDN.
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 			http.NotFound(w, r)
 		} else {
 			http.Error(w, "cannot read file", http.StatusInternalServerError)
@@ -96,7 +118,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	hdr.Set("Content-Type", feed.ContentType(key))
 	hdr.Set("Cache-Control", feed.CacheControl(key))
-	hdr.Set("X-Content-Type-Options", "nosniff")
+	if strings.HasSuffix(key, ".html") {
+		hdr.Set("Content-Security-Policy", feed.PageSecurityPolicy)
+		hdr.Set("X-Frame-Options", "DENY")
+	}
 	hdr.Add("Vary", "Accept-Encoding")
 	if acceptsGzip(r) {
 		hdr.Set("Content-Encoding", "gzip")

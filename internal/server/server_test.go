@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/pressroom/pressroom/internal/feed"
 	"github.com/pressroom/pressroom/internal/server"
 )
 
@@ -163,5 +166,83 @@ func TestRefusals(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || resp.Header.Get("ETag") == "" {
 		t.Errorf("HEAD: %d", resp.StatusCode)
+	}
+}
+
+// TestPathsThroughFiles: /feed.xml/ names feed.xml/index.html, a path
+// through a file: not found, never a server error.
+func TestPathsThroughFiles(t *testing.T) {
+	srv, _ := setup(t)
+	for _, path := range []string{"/feed.xml/", "/feed.xml/x", "/tags/الرباط/feed.json/"} {
+		if resp := get(t, srv.URL+path, nil); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", path, resp.StatusCode)
+		}
+	}
+}
+
+// TestSecurityHeaders: nosniff and a referrer policy on every answer; the
+// HTML page also gets its content security policy and refuses framing.
+func TestSecurityHeaders(t *testing.T) {
+	srv, _ := setup(t)
+	for _, path := range []string{"/feed.xml", "/feed.json", "/", "/index.html", "/missing.xml"} {
+		resp := get(t, srv.URL+path, nil)
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") != "strict-origin-when-cross-origin" {
+			t.Errorf("%s: %v", path, resp.Header)
+		}
+		html := path == "/" || path == "/index.html"
+		if got := resp.Header.Get("Content-Security-Policy"); html != (got == feed.PageSecurityPolicy) {
+			t.Errorf("%s: Content-Security-Policy %q", path, got)
+		}
+		if html && resp.Header.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("%s: framing allowed", path)
+		}
+	}
+}
+
+// TestIdleConnectionsAreClosed: a client that opens connections and goes
+// quiet does not keep them (the server's idle and read timeouts), and the
+// limits are the documented ones.
+func TestIdleConnectionsAreClosed(t *testing.T) {
+	s := server.NewServer(http.NotFoundHandler())
+	if s.IdleTimeout != server.IdleTimeout || s.ReadHeaderTimeout != server.ReadHeaderTimeout || s.ReadTimeout != server.ReadTimeout ||
+		s.WriteTimeout != server.WriteTimeout || s.MaxHeaderBytes != server.MaxHeaderBytes || s.IdleTimeout == 0 {
+		t.Fatalf("limits %+v", s)
+	}
+	// The same server with short limits, to see them act.
+	s.IdleTimeout, s.ReadHeaderTimeout = 200*time.Millisecond, 200*time.Millisecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve(ln)
+	t.Cleanup(func() { s.Close() })
+	var conns []net.Conn
+	for i := 0; i < 50; i++ {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	closed := 0
+	for _, c := range conns {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Read(make([]byte, 1)); err != nil {
+			closed++ // EOF: the server hung up on a silent client
+		}
+		c.Close()
+	}
+	if closed != len(conns) {
+		t.Errorf("%d of %d silent connections closed by the server", closed, len(conns))
+	}
+	// Headers over the limit are refused.
+	req, _ := http.NewRequest(http.MethodGet, "http://"+ln.Addr().String()+"/", nil)
+	req.Header.Set("X-Big", strings.Repeat("x", server.MaxHeaderBytes+4096))
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("oversized headers: %d", resp.StatusCode)
+		}
 	}
 }

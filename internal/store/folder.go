@@ -106,7 +106,7 @@ func (f *Folder) Put(_ context.Context, key string, body []byte, _ PutOptions) e
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	tmp, err := os.CreateTemp(dir, tempPrefix+"*")
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
@@ -126,6 +126,40 @@ func (f *Folder) Put(_ context.Context, key string, body []byte, _ PutOptions) e
 		return fmt.Errorf("store: %w", err)
 	}
 	return nil
+}
+
+// tempPrefix starts the names of the temporary files Put writes before
+// renaming them into place.
+const tempPrefix = ".tmp-"
+
+// SweepTemporaries removes the temporary files a killed writer left
+// behind (a Put renames its temporary into place; killed before that, the
+// temporary stays). Call it only while no other writer uses the folder: the
+// local mode does so holding the index's lock.
+func (f *Folder) SweepTemporaries() (int, error) {
+	n := 0
+	err := filepath.WalkDir(f.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if p != f.root && d.IsDir() && d.Name() == ".pressroom" {
+			return filepath.SkipDir // the index, not ours
+		}
+		if !d.IsDir() && strings.HasPrefix(d.Name(), tempPrefix) {
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("store: sweep: %w", err)
+	}
+	return n, nil
 }
 
 // Delete implements Store. Folders left empty are removed too, so a feed

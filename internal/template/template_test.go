@@ -16,6 +16,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/intrinsics"
 
+	"github.com/pressroom/pressroom/internal/feed"
 	"github.com/pressroom/pressroom/internal/index"
 )
 
@@ -311,6 +312,18 @@ func TestCDN(t *testing.T) {
 	}
 	if at(t, dc, "DefaultRootObject") != "index.html" {
 		t.Error("no default root object")
+	}
+	// The edge sends what the local server sends.
+	sec := at(t, raw, "Resources", "SecurityHeadersPolicy", "Properties", "ResponseHeadersPolicyConfig", "SecurityHeadersConfig")
+	if at(t, sec, "ContentSecurityPolicy", "ContentSecurityPolicy") != feed.PageSecurityPolicy ||
+		at(t, sec, "ContentTypeOptions", "Override") != true || at(t, sec, "StrictTransportSecurity", "AccessControlMaxAgeSec") != 31536000.0 ||
+		at(t, sec, "ReferrerPolicy", "ReferrerPolicy") != "strict-origin-when-cross-origin" || at(t, sec, "FrameOptions", "FrameOption") != "DENY" {
+		t.Errorf("security headers %v", sec)
+	}
+	jsonSec := at(t, raw, "Resources", "JSONFeedsHeadersPolicy", "Properties", "ResponseHeadersPolicyConfig", "SecurityHeadersConfig")
+	if at(t, jsonSec, "ContentTypeOptions", "Override") != true || at(t, jsonSec, "ReferrerPolicy", "ReferrerPolicy") != "strict-origin-when-cross-origin" ||
+		at(t, jsonSec, "StrictTransportSecurity", "AccessControlMaxAgeSec") != 31536000.0 {
+		t.Errorf("JSON security headers %v", jsonSec)
 	}
 }
 

@@ -1,0 +1,5 @@
+//go:build !race
+
+package article_test
+
+const raceDetector = false
