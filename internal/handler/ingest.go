@@ -2,6 +2,8 @@ package handler
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,19 +80,30 @@ func (h *Ingest) Handle(ctx context.Context, raw json.RawMessage) error {
 		log.Info("replaying a failed event")
 		return h.Handle(ctx, ev.RequestPayload)
 	}
-	if len(ev.Records) == 0 && (ev.Source == "aws.events" || ev.DetailType == "Scheduled Event") {
-		cfg, err := h.Deps.loadConfig(ctx)
-		if err != nil {
-			return err
-		}
-		return h.reparse(ctx, cfg, log)
-	}
-	if len(ev.Records) == 0 {
+	scheduled := len(ev.Records) == 0 && (ev.Source == "aws.events" || ev.DetailType == "Scheduled Event")
+	if len(ev.Records) == 0 && !scheduled {
 		return errors.New("handler: ingest: neither an S3 notification nor a scheduled event")
+	}
+	if err := h.adoptConfig(ctx, log); err != nil {
+		return err
 	}
 	cfg, err := h.Deps.loadConfig(ctx)
 	if err != nil {
 		return err
+	}
+	if scheduled {
+		// Files left waiting on a claim now free, then any re-parse left
+		// unfinished (a new parser after a deploy, a re-parse cut short).
+		again, err := h.pipeline(cfg, log).RetryWaiting(ctx, h.Deps.Articles)
+		for _, r := range again {
+			if err := h.report(ctx, r, ""); err != nil {
+				return err
+			}
+		}
+		if err != nil {
+			return err
+		}
+		return h.reparse(ctx, cfg, log)
 	}
 	for _, r := range ev.Records {
 		key := r.S3.Object.URLDecodedKey
@@ -127,12 +140,45 @@ func (h *Ingest) pipeline(cfg config.Config, log *slog.Logger) *pipeline.Pipelin
 	return &pipeline.Pipeline{Index: h.Deps.Index, Config: cfg, Now: h.now, Log: log}
 }
 
+// adoptConfig, once per stack, stores in the index the pressroom.yaml the
+// articles bucket holds: a stack upgraded from the first release has its
+// configuration there only (that release read it from the bucket at every
+// invocation). Publish waits for it (see Deps.loadConfig).
+func (h *Ingest) adoptConfig(ctx context.Context, log *slog.Logger) error {
+	checked, err := h.Deps.Index.State(ctx, StateConfigChecked)
+	if err != nil || checked != "" {
+		return err
+	}
+	if text, err := h.Deps.Index.State(ctx, StateConfig); err != nil {
+		return err
+	} else if text == "" {
+		obj, err := h.Deps.Bucket.Get(ctx, h.Deps.Settings.ConfigKey, store.GetOptions{MaxBytes: index.MaxState})
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil && !errors.Is(err, store.ErrTooLarge):
+			return fmt.Errorf("handler: read %s: %w", h.Deps.Settings.ConfigKey, err)
+		case err == nil:
+			if _, perr := config.Parse(h.Deps.Settings.ConfigKey, obj.Body); perr == nil {
+				// Version 0: any configuration event is newer.
+				if _, err := h.Deps.Index.SetStateNewer(ctx, StateConfig, string(obj.Body), "0"); err != nil {
+					return err
+				}
+				log.Info("configuration adopted from the bucket", "key", h.Deps.Settings.ConfigKey)
+			}
+		}
+	}
+	return h.Deps.Index.SetState(ctx, StateConfigChecked, "yes")
+}
+
 // apply brings one article key in line with the bucket: whatever the
 // event's name (a create, a delete, a delete marker removed to undelete, an
-// old version deleted), the object's current state is what counts.
+// old version deleted), the object's current state is what counts. When a
+// new configuration came into force while it was parsed, it is parsed
+// again under that one: a configuration's re-parse lists the articles only
+// after storing it, so no article parsed under the old one is missed.
 func (h *Ingest) apply(ctx context.Context, cfg config.Config, key, seq string, log *slog.Logger) error {
 	rel := strings.TrimPrefix(key, h.Deps.Settings.ArticlesPrefix)
-	res, err := h.pipeline(cfg, log).Apply(ctx, h.Deps.Articles, rel, seq)
+	res, err := h.applyCurrent(ctx, cfg, rel, seq, log)
 	if err != nil {
 		return err
 	}
@@ -143,6 +189,24 @@ func (h *Ingest) apply(ctx context.Context, cfg config.Config, key, seq string, 
 		}
 	}
 	return nil
+}
+
+// applyCurrent applies key under cfg, then again under the configuration
+// in force if that changed meanwhile.
+func (h *Ingest) applyCurrent(ctx context.Context, cfg config.Config, rel, version string, log *slog.Logger) (pipeline.Result, error) {
+	res, err := h.pipeline(cfg, log).Apply(ctx, h.Deps.Articles, rel, version)
+	if err != nil {
+		return res, err
+	}
+	now, err := h.Deps.loadConfig(ctx)
+	if err != nil {
+		return res, err
+	}
+	if p := h.pipeline(now, log); p.ConfigHash() != h.pipeline(cfg, log).ConfigHash() {
+		log.Info("configuration changed while parsing: parsing again", "key", rel)
+		return p.Apply(ctx, h.Deps.Articles, rel, version)
+	}
+	return res, nil
 }
 
 // report writes (or, for a removal, deletes) the report of one result.
@@ -187,8 +251,21 @@ func (h *Ingest) config(ctx context.Context, seq string, log *slog.Logger) error
 	if err != nil {
 		return h.rejectConfig(ctx, seq, err.Error(), log)
 	}
-	if err := h.Deps.Index.SetState(ctx, StateConfig, string(obj.Body)); err != nil {
+	// The object's current bytes, at the event's sequencer: of two
+	// configuration events handled at once, the newer's stays.
+	wrote, err := h.Deps.Index.SetStateNewer(ctx, StateConfig, string(obj.Body), seq)
+	if err != nil {
 		return err
+	}
+	if !wrote {
+		current, err := h.Deps.Index.State(ctx, StateConfig)
+		if err != nil {
+			return err
+		}
+		if current != string(obj.Body) {
+			log.Info("stale configuration event ignored", "key", key, "sequencer", seq)
+			return nil
+		}
 	}
 	log.Info("configuration changed", "key", key, "sequencer", seq)
 	if err := h.writeReport(ctx, key, Report{Key: key, Version: seq, OK: true, Outcome: "published", ReportedAt: h.now().UTC()}); err != nil {
@@ -248,7 +325,7 @@ func (h *Ingest) reparse(ctx context.Context, cfg config.Config, log *slog.Logge
 		go func() {
 			defer wg.Done()
 			for s := range jobs {
-				res, err := p.Apply(ctx, h.Deps.Articles, s.Key, s.Version)
+				res, err := h.applyCurrent(ctx, cfg, s.Key, s.Version, log)
 				if err == nil {
 					for _, r := range append([]pipeline.Result{res}, res.Again...) {
 						if err = h.report(ctx, r, s.Version); err != nil {
@@ -295,12 +372,24 @@ feed:
 	if err := h.Deps.Index.MarkPending(ctx, nil, true); err != nil {
 		return err
 	}
+	// Done, unless another configuration came into force meanwhile: its
+	// own re-parse (or the schedule) finishes the work.
+	if now, err := h.Deps.loadConfig(ctx); err != nil || h.pipeline(now, log).ConfigHash() != want {
+		return err
+	}
 	return h.Deps.Index.SetState(ctx, StateProcessed, want)
 }
 
 func (h *Ingest) writeReport(ctx context.Context, key string, rep Report) error {
 	body, _ := json.MarshalIndent(rep, "", "  ")
-	if err := h.Deps.Reports.Put(ctx, key+".json", body, store.PutOptions{ContentType: "application/json"}); err != nil {
+	name := key + ".json"
+	if store.CheckKey(name) != nil {
+		// A key no path can be made of: the report (which names the key)
+		// goes under a name derived from it.
+		sum := sha256.Sum256([]byte(key))
+		name = "invalid-names/" + hex.EncodeToString(sum[:16]) + ".json"
+	}
+	if err := h.Deps.Reports.Put(ctx, name, body, store.PutOptions{ContentType: "application/json"}); err != nil {
 		return fmt.Errorf("handler: write report for %s: %w", key, err)
 	}
 	return nil

@@ -53,6 +53,15 @@ func (h *Publish) Handle(ctx context.Context, raw json.RawMessage) (events.Dynam
 	default:
 		return events.DynamoDBEventResponse{}, fmt.Errorf("handler: publish: neither a DynamoDB stream batch nor a scheduled event")
 	}
+	if ready, err := h.Deps.configReady(ctx); err != nil {
+		return h.fail(inv, log, err)
+	} else if !ready {
+		// A stack upgraded from the first release, before ingest adopted
+		// its pressroom.yaml: rendering with the defaults would publish
+		// other URLs. The work stays pending for a later run.
+		log.Info("not publishing yet", "reason", ErrNotReady.Error())
+		return events.DynamoDBEventResponse{}, nil
+	}
 	cfg, err := h.Deps.loadConfig(ctx)
 	if err != nil {
 		return h.fail(inv, log, err)

@@ -138,10 +138,29 @@ const (
 	// parsed with: when it differs from the current one (a new
 	// configuration or a new parser), the re-parse is not finished.
 	StateProcessed = "processed"
+	// StateConfigChecked is set once ingest has looked for a
+	// configuration in the bucket (see Ingest.adoptConfig).
+	StateConfigChecked = "config-checked"
 )
+
+// ErrNotReady is returned by loadConfig in the publish function before
+// ingest has read the bucket's configuration once: rendering with the
+// defaults would publish other URLs.
+var ErrNotReady = errors.New("handler: the configuration is not loaded yet")
 
 // errConfig marks a stored configuration that does not load.
 var errConfig = errors.New("handler: configuration")
+
+// configReady reports whether the configuration in force is known: one is
+// stored, or ingest looked for one in the bucket and found none.
+func (d *Deps) configReady(ctx context.Context) (bool, error) {
+	for _, name := range []string{StateConfig, StateConfigChecked} {
+		if v, err := d.Index.State(ctx, name); err != nil || v != "" {
+			return err == nil, err
+		}
+	}
+	return false, nil
+}
 
 // loadConfig returns the configuration in force: the one stored in the
 // index, else the defaults with the site settings from the environment.

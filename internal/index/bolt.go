@@ -122,24 +122,56 @@ func migrate(tx *bolt.Tx) error {
 		if err := tx.DeleteBucket(bSummary); err != nil {
 			return err
 		}
-		sums, err := tx.CreateBucket(bSummary)
-		if err != nil {
+		if _, err := tx.CreateBucket(bSummary); err != nil {
 			return err
 		}
-		err = tx.Bucket(bSources).ForEach(func(k, v []byte) error {
+		var records []sourceRecord
+		err := tx.Bucket(bSources).ForEach(func(k, v []byte) error {
 			r, err := decodeSource(v)
 			if err != nil {
 				return fmt.Errorf("source %q: %w", k, err)
 			}
-			for _, c := range r.claims() {
-				if err := tx.Bucket(bClaims).Put([]byte(c), k); err != nil {
-					return err
-				}
-			}
-			return sums.Put(k, encodeSummary(r.summary()))
+			records = append(records, r)
+			return nil
 		})
 		if err != nil {
 			return err
+		}
+		// Version 1 let two files publish one id or URL. As a build from
+		// scratch does, the first in key order keeps it; the others leave
+		// the feeds, rejected and waiting for it.
+		t := boltTx{tx, nil}
+		for _, r := range records {
+			held, holder := "", ""
+			for _, c := range r.claims() {
+				if h := tx.Bucket(bClaims).Get([]byte(c)); h != nil && held == "" {
+					held, holder = c, string(h)
+				}
+			}
+			if held == "" {
+				for _, c := range r.claims() {
+					if err := tx.Bucket(bClaims).Put([]byte(c), []byte(r.Key)); err != nil {
+						return err
+					}
+				}
+			} else {
+				if err := t.unlink(r); err != nil {
+					return err
+				}
+				if err := tx.Bucket(bArticles).Delete([]byte(r.Key)); err != nil {
+					return err
+				}
+				r.HasArticle, r.Feeds, r.Waiting = false, nil, held
+				r.Problems = append(r.Problems, problemRecord{Field: "id",
+					Message: fmt.Sprintf("%s is already used by %s: give this article its own slug or id (the other article stays published)", held, holder)})
+				if err := tx.Bucket(bWaiting).Put(waitKey(held, r.Key), nil); err != nil {
+					return err
+				}
+			}
+			r.V = recordVersion
+			if err := t.putSource(r); err != nil {
+				return err
+			}
 		}
 		// Version 1 kept its state among the output hashes.
 		for _, name := range []string{"last-publish", "config"} {
@@ -336,8 +368,8 @@ func (t boltTx) unwait(claim, key string) error {
 	return t.tx.Bucket(bWaiting).Delete(waitKey(claim, key))
 }
 
-// release frees the claims key holds and returns (and forgets) their
-// waiters.
+// release frees the claims key holds and returns their waiters, whose
+// wait entries stay until their own next write.
 func (t boltTx) release(claims []string, key string) ([]string, error) {
 	var waiters []string
 	for _, c := range claims {
@@ -349,15 +381,8 @@ func (t boltTx) release(claims []string, key string) ([]string, error) {
 		}
 		prefix := waitKey(c, "")
 		cur := t.tx.Bucket(bWaiting).Cursor()
-		var done [][]byte
 		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 			waiters = append(waiters, string(k[len(prefix):]))
-			done = append(done, append([]byte(nil), k...))
-		}
-		for _, k := range done {
-			if err := t.tx.Bucket(bWaiting).Delete(k); err != nil {
-				return nil, err
-			}
 		}
 	}
 	sort.Strings(waiters)
@@ -404,6 +429,18 @@ func (b *Bolt) Get(ctx context.Context, key string) (out Source, err error) {
 // List implements Index.
 func (b *Bolt) List(ctx context.Context) (out []Summary, err error) {
 	err = b.view(func(t boltTx) error { out, err = t.List(ctx); return err })
+	return out, err
+}
+
+// Holder implements Index.
+func (b *Bolt) Holder(ctx context.Context, claim string) (h string, err error) {
+	err = b.view(func(t boltTx) error { h, err = t.Holder(ctx, claim); return err })
+	return h, err
+}
+
+// Waiting implements Index.
+func (b *Bolt) Waiting(ctx context.Context) (out []string, err error) {
+	err = b.view(func(t boltTx) error { out, err = t.Waiting(ctx); return err })
 	return out, err
 }
 
@@ -474,6 +511,12 @@ func (b *Bolt) SetState(ctx context.Context, name, value string) error {
 	return b.update(func(t boltTx) error { return t.SetState(ctx, name, value) })
 }
 
+// SetStateNewer implements Index.
+func (b *Bolt) SetStateNewer(ctx context.Context, name, value, version string) (ok bool, err error) {
+	err = b.update(func(t boltTx) error { ok, err = t.SetStateNewer(ctx, name, value, version); return err })
+	return ok, err
+}
+
 // Put implements Index.
 func (t boltTx) Put(_ context.Context, src Source) (Change, error) {
 	t.forget(src.Key)
@@ -490,10 +533,19 @@ func (t boltTx) Put(_ context.Context, src Source) (Change, error) {
 			return Change{}, &ConflictError{Claim: c, Holder: string(h)}
 		}
 	}
+	waiting := ""
+	if src.Article == nil && len(src.Problems) > 0 {
+		waiting = src.Waiting
+	}
+	if waiting != "" {
+		if h := t.tx.Bucket(bClaims).Get([]byte(waiting)); h == nil || string(h) == src.Key {
+			return Change{}, ErrReleased
+		}
+	}
 	if err := t.unlink(old); err != nil {
 		return Change{}, err
 	}
-	src.Deleted, src.Waiting, src.ArticleConfig = false, "", src.Config
+	src.Deleted, src.Waiting, src.ArticleConfig = false, waiting, src.Config
 	if len(src.Problems) == 0 {
 		src.RejectedAt = time.Time{}
 	}
@@ -521,6 +573,11 @@ func (t boltTx) Put(_ context.Context, src Source) (Change, error) {
 	}
 	for _, c := range claims {
 		if err := t.tx.Bucket(bClaims).Put([]byte(c), []byte(src.Key)); err != nil {
+			return Change{}, err
+		}
+	}
+	if waiting != "" {
+		if err := t.tx.Bucket(bWaiting).Put(waitKey(waiting, src.Key), nil); err != nil {
 			return Change{}, err
 		}
 	}
@@ -624,6 +681,24 @@ func (t boltTx) List(_ context.Context) ([]Summary, error) {
 		out = append(out, s)
 		return nil
 	})
+	return out, err
+}
+
+// Holder implements Index.
+func (t boltTx) Holder(_ context.Context, claim string) (string, error) {
+	return string(t.tx.Bucket(bClaims).Get([]byte(claim))), nil
+}
+
+// Waiting implements Index.
+func (t boltTx) Waiting(_ context.Context) ([]string, error) {
+	var out []string
+	err := t.tx.Bucket(bWaiting).ForEach(func(k, _ []byte) error {
+		if i := bytes.IndexByte(k, 0); i >= 0 {
+			out = append(out, string(k[i+1:]))
+		}
+		return nil
+	})
+	sort.Strings(out)
 	return out, err
 }
 
@@ -784,6 +859,18 @@ func (t boltTx) SetState(_ context.Context, name, value string) error {
 		return t.tx.Bucket(bState).Delete([]byte(name))
 	}
 	return t.tx.Bucket(bState).Put([]byte(name), []byte(value))
+}
+
+// SetStateNewer implements Index: the version is kept beside the value.
+func (t boltTx) SetStateNewer(ctx context.Context, name, value, version string) (bool, error) {
+	vk := []byte(name + "\x00version")
+	if old := t.tx.Bucket(bState).Get(vk); old != nil && !Newer(version, string(old)) {
+		return false, nil
+	}
+	if err := t.SetState(ctx, name, value); err != nil {
+		return false, err
+	}
+	return true, t.tx.Bucket(bState).Put(vk, []byte(version))
 }
 
 // Close implements Index; the transaction's owner ends it.

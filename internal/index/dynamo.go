@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,27 +28,35 @@ import (
 // Dynamo is the Index on one DynamoDB table (single-table design, string
 // keys PK and SK). This file is the one owner of the layout:
 //
-//	PK "SRC#<key>"    SK "#SRC"            the source record (sourceRecord's attributes, VK, Chunks, BodyHash, Moving)
-//	PK "SRC#<key>"    SK "#ART#<hash>#<n>" the article (articleRecord, JSON, gzip) in chunks under the 400 KB
-//	                                       item limit, named by the hash of their bytes: written before the
+//	PK "SRC#<key>"    SK "#SRC"            the source record (sourceRecord's attributes, VK, Rev, Chunks,
+//	                                       BodyHash, BodyRev, Moving)
+//	PK "SRC#<key>"    SK "#ART#<rev>#<n>"  the article (articleRecord, JSON, gzip) in chunks under the 400 KB
+//	                                       item limit, named by the write that made them: written before the
 //	                                       transaction that makes the source record point at them, so only
 //	                                       memberships and the record itself count against its 100 actions
-//	PK "FEED#<id>"    SK "<published>#<id>#<key>"  one item per membership, Key and Expires
+//	PK "FEED#<id>"    SK "<published>#<id, 200 bytes>#<key hash>"  one item per membership, Key and Expires
 //	PK "FEEDS"        SK "F:<id>"          a feed's label and article count
-//	PK "SCHED"        SK "<instant>#<key>" publish and expiry instants, for Due
-//	PK "CLAIM#<claim>" SK "#CLAIM"         the source holding an id or URL (Holder)
-//	PK "WAIT#<claim>" SK "<key>"           a source rejected for wanting that claim
+//	PK "SCHED"        SK "<instant>#<key hash>"  publish and expiry instants, Key, for Due
+//	PK "CLAIM#<hash>" SK "#CLAIM"          the source holding an id or URL (Holder, Claim)
+//	PK "WAIT"         SK "<claim hash>#<key hash>"  a source (Key) rejected for wanting a claim (Claim)
 //	PK "PENDING"      SK "<key>", "#MARK", "#ALL"  feeds changed and not yet published (Feeds, Tok)
 //	PK "OUT"          SK "<path>"          hash of each published file
 //	PK "PURGE"        SK "<path>"          a path written and not yet purged from the CDN
 //	PK "STATE"        SK "<name>"          the publisher's named values
 //
+// Keys hold hashes where a value could pass DynamoDB's key limits (1,024
+// bytes for a sort key, 2,048 for a partition key): an id or URL of 2 KB
+// is a valid article.
+//
 // Latest is one Query on a feed's partition, newest first, its key
 // condition stopping at now so scheduled items are not even read; never a
-// Scan. Writes of a source are transactions conditioned on the stored
-// version, retried when a concurrent writer wins; the same transaction
-// moves its feed entries, claims and pending mark. The publish function is
-// started by the stream records of PENDING items (StreamFilters).
+// Scan. Writes of a source are transactions conditioned on the revision
+// the writer read (Rev, new at every write: two writers at one version
+// cannot both commit), retried when a concurrent writer wins; the same
+// transaction moves its feed entries, claims and pending mark. The publish
+// function is started by the stream records of PENDING items
+// (StreamFilters). Source records written by the first release (no "v")
+// are read as they are and rewritten in this layout by their next write.
 type Dynamo struct {
 	client *dynamodb.Client
 	table  string
@@ -108,6 +117,7 @@ const (
 	pkOut     = "OUT"
 	pkPurge   = "PURGE"
 	pkState   = "STATE"
+	pkWait    = "WAIT"
 	skSource  = "#SRC"
 	skClaim   = "#CLAIM"
 	skAll     = "#ALL"
@@ -116,9 +126,23 @@ const (
 
 func srcPK(k string) string          { return "SRC#" + k }
 func feedPK(f string) string         { return "FEED#" + f }
-func claimPK(c string) string        { return "CLAIM#" + c }
-func waitPK(c string) string         { return "WAIT#" + c }
-func chunkSK(h string, i int) string { return "#ART#" + h + "#" + strconv.Itoa(i) }
+func claimPK(c string) string        { return "CLAIM#" + shortHash(c) }
+func waitSK(c, k string) string      { return shortHash(c) + "#" + shortHash(k) }
+func chunkSK(n string, i int) string { return "#ART#" + n + "#" + strconv.Itoa(i) }
+
+// shortHash names a value too long to be part of a key.
+func shortHash(v string) string {
+	sum := sha256.Sum256([]byte(v))
+	return hex.EncodeToString(sum[:16])
+}
+
+// prefix cuts s to at most n bytes.
+func prefix(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
 
 // versionKey pads a version for comparison inside DynamoDB conditions,
 // with the same order as Newer.
@@ -162,9 +186,22 @@ type dynSource struct {
 	PK       string `json:"PK"`
 	SK       string `json:"SK"`
 	VK       string `json:"VK"`       // Version padded for conditions
+	Rev      string `json:"Rev"`      // new at every write: the guard of the next one
 	Chunks   int    `json:"Chunks"`   // body items
-	BodyHash string `json:"BodyHash"` // names the body items
+	BodyHash string `json:"BodyHash"` // hash of the compressed body: an unchanged body is not written again
+	BodyRev  string `json:"BodyRev"`  // names the body items (the first release named them by BodyHash)
 	Moving   bool   `json:"Moving"`   // memberships removed by the first half of a two-step move
+	// LegacyKeys: the feed and schedule items were written by the first
+	// release, with its keys; kept until a Put writes them anew.
+	LegacyKeys bool `json:"LegacyKeys,omitempty"`
+}
+
+// bodyName names the record's body items.
+func (ds dynSource) bodyName() string {
+	if ds.BodyRev != "" {
+		return ds.BodyRev
+	}
+	return ds.BodyHash
 }
 
 func (ds dynSource) item() (map[string]types.AttributeValue, error) {
@@ -177,6 +214,9 @@ func (ds dynSource) item() (map[string]types.AttributeValue, error) {
 }
 
 func sourceFromItem(it map[string]types.AttributeValue) (dynSource, error) {
+	if _, ok := it["v"]; !ok {
+		return legacySource(it)
+	}
 	var ds dynSource
 	if err := attributevalue.UnmarshalMapWithOptions(it, &ds, jsonTagsDecode); err != nil {
 		return ds, fmt.Errorf("index: source item %s: %w", getS(it, "PK"), err)
@@ -199,12 +239,60 @@ func (d *Dynamo) getSource(ctx context.Context, k string) (dynSource, bool, erro
 	return ds, err == nil, err
 }
 
-// guard is the condition on the source item: unchanged since we read it.
-func guard(old dynSource, found bool) (string, map[string]types.AttributeValue) {
-	if !found {
-		return "attribute_not_exists(PK)", nil
+// legacySource reads a source item of the first release: its own
+// attribute names, feeds and problems as JSON strings.
+func legacySource(it map[string]types.AttributeValue) (dynSource, error) {
+	b := func(name string) bool {
+		v, ok := it[name].(*types.AttributeValueMemberBOOL)
+		return ok && v.Value
 	}
-	return "VK = :old", map[string]types.AttributeValue{":old": attrS(versionKey(old.Version))}
+	tm := func(name string) time.Time {
+		t, _ := time.Parse(time.RFC3339Nano, getS(it, name))
+		return t
+	}
+	n := func(name string) int64 {
+		v, _ := it[name].(*types.AttributeValueMemberN)
+		if v == nil {
+			return 0
+		}
+		i, _ := strconv.ParseInt(v.Value, 10, 64)
+		return i
+	}
+	ds := dynSource{LegacyKeys: true, VK: getS(it, "VK"), BodyHash: getS(it, "BodyHash"), Chunks: int(n("Chunks")), Moving: b("Moving")}
+	r := &ds.sourceRecord
+	r.Key, r.Version, r.Hash, r.Config = getS(it, "Key"), getS(it, "Version"), getS(it, "Hash"), getS(it, "Config")
+	r.Size, r.ModTime, r.Deleted, r.HasArticle = n("Size"), tm("ModTime"), b("Deleted"), b("HasArticle")
+	r.RejectedAt, r.ID, r.Title, r.Published, r.Expires, r.Draft = tm("RejectedAt"), getS(it, "ID"), getS(it, "Title"), tm("Published"), tm("Expires"), b("Draft")
+	if f := getS(it, "Feeds"); f != "" && f != "null" {
+		if err := json.Unmarshal([]byte(f), &r.Feeds); err != nil {
+			return ds, fmt.Errorf("index: source item %s: feeds: %w", r.Key, err)
+		}
+	}
+	if p := getS(it, "Problems"); p != "" && p != "null" {
+		var ps []article.Problem
+		if err := json.Unmarshal([]byte(p), &ps); err != nil {
+			return ds, fmt.Errorf("index: source item %s: problems: %w", r.Key, err)
+		}
+		r.Problems = toProblemRecords(ps)
+	}
+	if r.HasArticle {
+		r.ArticleConfig = r.Config
+	}
+	return ds, nil
+}
+
+// guard is the condition on the source item: unchanged since we read it.
+// The revision changes at every write, so two writers that read the same
+// state cannot both commit, even at one version (a re-parse, a waiter
+// applied again, the steps of a move).
+func guard(old dynSource, found bool) (string, map[string]types.AttributeValue) {
+	switch {
+	case !found:
+		return "attribute_not_exists(PK)", nil
+	case old.Rev == "":
+		return "attribute_not_exists(Rev) AND VK = :old", map[string]types.AttributeValue{":old": attrS(versionKey(old.Version))}
+	}
+	return "Rev = :rev", map[string]types.AttributeValue{":rev": attrS(old.Rev)}
 }
 
 type membership struct {
@@ -217,8 +305,11 @@ func memberships(ds dynSource) map[string]membership {
 	if !ds.HasArticle || ds.Moving {
 		return out
 	}
+	sk := hexInstant(ds.Published) + "#" + prefix(ds.ID, 200) + "#" + shortHash(ds.Key)
+	if ds.LegacyKeys {
+		sk = hexInstant(ds.Published) + "#" + ds.ID + "#" + ds.Key
+	}
 	for _, m := range ds.Feeds {
-		sk := hexInstant(ds.Published) + "#" + ds.ID + "#" + ds.Key
 		out[feedPK(m.Feed)+"\x00"+sk] = membership{feed: m.Feed, label: m.Label, sk: sk, key: ds.Key, expires: ds.Expires}
 	}
 	return out
@@ -229,9 +320,13 @@ func schedule(ds dynSource) map[string]bool {
 	if !ds.HasArticle || ds.Moving {
 		return out
 	}
-	out[hexInstant(ds.Published)+"#"+ds.Key] = true
+	key := shortHash(ds.Key)
+	if ds.LegacyKeys {
+		key = ds.Key
+	}
+	out[hexInstant(ds.Published)+"#"+key] = true
 	if !ds.Expires.IsZero() {
-		out[hexInstant(ds.Expires)+"#"+ds.Key] = true
+		out[hexInstant(ds.Expires)+"#"+key] = true
 	}
 	return out
 }
@@ -303,6 +398,7 @@ func (d *Dynamo) linkActions(old, next dynSource) []types.TransactWriteItem {
 func (d *Dynamo) claimAction(c, key string) types.TransactWriteItem {
 	it := itemKey2(claimPK(c), skClaim)
 	it["Holder"] = attrS(key)
+	it["Claim"] = attrS(prefix(c, 1000))
 	return types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it,
 		ConditionExpression:                 aws.String("attribute_not_exists(PK) OR Holder = :k"),
 		ExpressionAttributeValues:           map[string]types.AttributeValue{":k": attrS(key)},
@@ -314,7 +410,28 @@ func (d *Dynamo) releaseAction(c string) types.TransactWriteItem {
 }
 
 func (d *Dynamo) unwaitAction(claim, key string) types.TransactWriteItem {
-	return types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(waitPK(claim), key)}}
+	return types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkWait, waitSK(claim, key))}}
+}
+
+// waitActions make key wait on claim while another source holds it: a
+// condition on the claim (first, so its failure is the second reason of
+// the transaction) and the wait entry.
+func (d *Dynamo) waitActions(claim, key string) []types.TransactWriteItem {
+	it := itemKey2(pkWait, waitSK(claim, key))
+	it["Key"], it["Claim"] = attrS(key), attrS(prefix(claim, 1000))
+	return []types.TransactWriteItem{
+		{ConditionCheck: &types.ConditionCheck{TableName: &d.table, Key: itemKey2(claimPK(claim), skClaim),
+			ConditionExpression:       aws.String("attribute_exists(PK) AND Holder <> :k"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":k": attrS(key)}}},
+		{Put: &types.Put{TableName: &d.table, Item: it}},
+	}
+}
+
+// releasedWait reports whether a transaction failed because the claim a
+// write waits on (see waitActions) is held by nobody else any more.
+func releasedWait(err error) bool {
+	reasons := cancelled(err)
+	return len(reasons) > 1 && aws.ToString(reasons[1].Code) == "ConditionalCheckFailed"
 }
 
 // markAction adds feeds to the pending mark sk; a new token says it was
@@ -340,9 +457,8 @@ func token() string {
 	return strconv.FormatInt(time.Now().UnixNano(), 36) + hex.EncodeToString(b[:])
 }
 
-// chunks compresses an article into body items named by the hash of the
-// compressed bytes.
-func chunks(k string, a *article.Article) (string, []map[string]types.AttributeValue, error) {
+// body is an article compressed, with the hash of its compressed bytes.
+func body(a *article.Article) (string, []byte, error) {
 	data, err := encodeArticle(a)
 	if err != nil {
 		return "", nil, err
@@ -351,17 +467,20 @@ func chunks(k string, a *article.Article) (string, []map[string]types.AttributeV
 	zw := gzip.NewWriter(&buf)
 	zw.Write(data)
 	zw.Close()
-	body := buf.Bytes()
-	sum := sha256.Sum256(body)
-	hash := hex.EncodeToString(sum[:8])
+	sum := sha256.Sum256(buf.Bytes())
+	return hex.EncodeToString(sum[:8]), buf.Bytes(), nil
+}
+
+// chunks cuts a body into items under the item size limit, named name.
+func chunks(k, name string, body []byte) []map[string]types.AttributeValue {
 	var out []map[string]types.AttributeValue
 	for i := 0; i == 0 || i*chunkSize < len(body); i++ {
 		part := body[i*chunkSize : min((i+1)*chunkSize, len(body))]
-		it := itemKey2(srcPK(k), chunkSK(hash, i))
+		it := itemKey2(srcPK(k), chunkSK(name, i))
 		it["Body"] = &types.AttributeValueMemberB{Value: part}
 		out = append(out, it)
 	}
-	return hash, out, nil
+	return out
 }
 
 // cancelled returns the cancellation reason codes of a cancelled
@@ -391,14 +510,16 @@ func lostRace(err error) bool {
 	return errors.As(err, &conflict)
 }
 
-// refused wraps errors that say the item itself cannot be stored.
+// refused wraps errors that say what the source holds cannot be stored
+// (an item over 400 KB, a key over its limit): DynamoDB's validation of
+// the request, which retrying cannot change.
 func refused(err error) error {
 	var api smithy.APIError
-	if errors.As(err, &api) && api.ErrorCode() == "ValidationException" && strings.Contains(strings.ToLower(api.ErrorMessage()), "size") {
+	if errors.As(err, &api) && api.ErrorCode() == "ValidationException" {
 		return fmt.Errorf("%w: %s", ErrRefused, api.ErrorMessage())
 	}
 	for _, r := range cancelled(err) {
-		if aws.ToString(r.Code) == "ValidationError" && strings.Contains(strings.ToLower(aws.ToString(r.Message)), "size") {
+		if aws.ToString(r.Code) == "ValidationError" {
 			return fmt.Errorf("%w: %s", ErrRefused, aws.ToString(r.Message))
 		}
 	}
@@ -418,7 +539,7 @@ func pause(ctx context.Context, n int) error {
 // write reads the source, lets change build the transaction, and commits
 // it conditioned on the source being unchanged (the first action),
 // retrying lost races. change returns the actions and the body items to
-// write first.
+// write first; the body items of a failed attempt are deleted again.
 func (d *Dynamo) write(ctx context.Context, k string, change func(old dynSource, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error)) (dynSource, error) {
 	for attempt := 0; ; attempt++ {
 		old, found, err := d.getSource(ctx, k)
@@ -431,6 +552,7 @@ func (d *Dynamo) write(ctx context.Context, k string, change func(old dynSource,
 		}
 		for _, b := range bodies {
 			if _, err := d.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &d.table, Item: b}); err != nil {
+				d.forget(ctx, bodies)
 				return old, fmt.Errorf("index: dynamodb write %s: %w", k, refused(err))
 			}
 		}
@@ -438,6 +560,7 @@ func (d *Dynamo) write(ctx context.Context, k string, change func(old dynSource,
 		if err == nil {
 			return old, nil
 		}
+		d.forget(ctx, bodies)
 		if !lostRace(err) || attempt == maxAttempts {
 			return old, err
 		}
@@ -447,8 +570,17 @@ func (d *Dynamo) write(ctx context.Context, k string, change func(old dynSource,
 	}
 }
 
+// forget deletes body items no record points at. A failure only leaves
+// unreferenced bytes behind, so it is not returned.
+func (d *Dynamo) forget(ctx context.Context, items []map[string]types.AttributeValue) {
+	for _, it := range items {
+		d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: itemKey2(getS(it, "PK"), getS(it, "SK"))})
+	}
+}
+
 // sourcePut is the first action of every source transaction.
 func (d *Dynamo) sourcePut(old dynSource, found bool, next dynSource) (types.TransactWriteItem, error) {
+	next.Rev = token()
 	it, err := next.item()
 	if err != nil {
 		return types.TransactWriteItem{}, err
@@ -457,25 +589,40 @@ func (d *Dynamo) sourcePut(old dynSource, found bool, next dynSource) (types.Tra
 	return types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it, ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals}}, nil
 }
 
-// deleteBody removes the body items of a record no longer pointing at
-// them. A failure only leaves unreferenced bytes behind, so it is not
-// returned.
+// deleteBody removes the body items of a record replaced by one that
+// does not point at them. Body items are named by the write that made
+// them, and a writer that meant to keep them would have lost its guard to
+// the one that replaced the record: nobody else points at them. A failure
+// only leaves unreferenced bytes behind, so it is not returned.
 func (d *Dynamo) deleteBody(ctx context.Context, old dynSource, keep string) {
-	if old.BodyHash == "" || old.BodyHash == keep {
+	name := old.bodyName()
+	if name == "" || name == keep {
 		return
 	}
 	for i := 0; i < old.Chunks; i++ {
-		d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: itemKey2(srcPK(old.Key), chunkSK(old.BodyHash, i))})
+		d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: itemKey2(srcPK(old.Key), chunkSK(name, i))})
 	}
 }
 
 // Put implements Index.
 func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
-	src.Deleted, src.Waiting, src.ArticleConfig = false, "", src.Config
+	waiting := ""
+	if src.Article == nil && len(src.Problems) > 0 {
+		waiting = src.Waiting
+	}
+	src.Deleted, src.Waiting, src.ArticleConfig = false, waiting, src.Config
 	if len(src.Problems) == 0 {
 		src.RejectedAt = time.Time{}
 	}
 	claims := Claims(src.Article)
+	var hash string
+	var compressed []byte
+	if src.Article != nil {
+		var err error
+		if hash, compressed, err = body(src.Article); err != nil {
+			return Change{}, err
+		}
+	}
 	var next dynSource
 	var ch Change
 	claimAt := map[int]string{} // action index -> claim, to read a conflict
@@ -485,14 +632,15 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 		}
 		next = dynSource{sourceRecord: recordOf(src)}
 		var bodies []map[string]types.AttributeValue
-		if a := src.Article; a != nil {
-			var err error
-			if next.BodyHash, bodies, err = chunks(src.Key, a); err != nil {
-				return nil, nil, err
-			}
-			next.Chunks = len(bodies)
-			if next.BodyHash == old.BodyHash {
-				bodies = nil // already there
+		if src.Article != nil {
+			next.BodyHash = hash
+			if old.HasArticle && hash == old.BodyHash && old.bodyName() != "" {
+				// The same body: keep pointing at the items there.
+				next.BodyRev, next.Chunks = old.bodyName(), old.Chunks
+			} else {
+				next.BodyRev = token()
+				bodies = chunks(src.Key, next.BodyRev, compressed)
+				next.Chunks = len(bodies)
 			}
 		}
 		ch = Change{Feeds: feedIDs(old.Feeds, next.Feeds)}
@@ -501,12 +649,21 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 			return nil, nil, err
 		}
 		acts := []types.TransactWriteItem{first}
+		if waiting != "" { // no article, so no claims: the condition is the second action
+			acts = append(acts, d.waitActions(waiting, src.Key)...)
+		}
+		// Claims come first, in either step: a conflict writes nothing.
+		clear(claimAt)
+		for _, c := range claims {
+			claimAt[len(acts)] = c
+			acts = append(acts, d.claimAction(c, src.Key))
+		}
 		links := d.linkActions(old, next)
-		extra := len(claims) + 2*len(old.claims()) + 2
-		if 1+len(links)+extra > maxActions {
+		if len(acts)+len(links)+2*len(old.claims())+2 > maxActions {
 			// Too many changes for one transaction (an article moved
 			// between dozens of feeds at once): first take it out of its
-			// old feeds, marked as moving; the retry writes the new state.
+			// old feeds, marked as moving (and take its claims); the next
+			// round writes the new state.
 			if old.Moving || len(memberships(old)) == 0 {
 				return nil, nil, fmt.Errorf("index: %s: %d feed changes at once, more than one transaction holds", src.Key, len(links))
 			}
@@ -516,21 +673,17 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 			if err != nil {
 				return nil, nil, err
 			}
-			acts = append([]types.TransactWriteItem{first}, d.linkActions(old, half)...)
+			acts[0] = first
+			acts = append(acts, d.linkActions(old, half)...)
 			acts = append(acts, d.markAction(src.Key, feedIDs(old.Feeds)))
 			next = half
 			return acts, nil, nil
 		}
 		acts = append(acts, links...)
-		clear(claimAt)
-		for _, c := range claims {
-			claimAt[len(acts)] = c
-			acts = append(acts, d.claimAction(c, src.Key))
-		}
 		for _, c := range released(old.claims(), claims) {
 			acts = append(acts, d.releaseAction(c))
 		}
-		if old.Waiting != "" {
+		if old.Waiting != "" && old.Waiting != waiting {
 			acts = append(acts, d.unwaitAction(old.Waiting, src.Key))
 		}
 		if len(ch.Feeds) > 0 {
@@ -542,6 +695,9 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 		if c := d.conflict(ctx, err, claimAt); c != nil {
 			return Change{}, c
 		}
+		if waiting != "" && releasedWait(err) {
+			return Change{}, ErrReleased
+		}
 		if errors.Is(err, ErrStale) {
 			return Change{}, ErrStale
 		}
@@ -549,10 +705,9 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 	}
 	if next.Moving {
 		// The first step of a two-step move is done: write the new state.
-		d.deleteBody(ctx, old, next.BodyHash)
 		return d.Put(ctx, src)
 	}
-	d.deleteBody(ctx, old, next.BodyHash)
+	d.deleteBody(ctx, old, next.bodyName())
 	ch.Waiters, err = d.waiters(ctx, released(old.claims(), claims))
 	return ch, err
 }
@@ -578,26 +733,50 @@ func (d *Dynamo) conflict(ctx context.Context, err error, claimAt map[int]string
 	return nil
 }
 
-// waiters returns, and forgets, the sources waiting on released claims.
+// waiters returns the sources waiting on released claims. Their wait
+// entries stay until their own next write: a waiter whose new attempt fails
+// is still found (the ingest schedule and every local build retry them).
 func (d *Dynamo) waiters(ctx context.Context, claims []string) ([]string, error) {
 	var out []string
 	for _, c := range claims {
 		p := dynamodb.NewQueryPaginator(d.client, &dynamodb.QueryInput{TableName: &d.table, ConsistentRead: aws.Bool(true),
-			KeyConditionExpression:    aws.String("PK = :pk"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": attrS(waitPK(c))}})
-		var keys []map[string]types.AttributeValue
+			KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :c)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": attrS(pkWait), ":c": attrS(shortHash(c) + "#")}})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return nil, fmt.Errorf("index: dynamodb waiters of %s: %w", c, err)
+				return nil, fmt.Errorf("index: dynamodb waiters: %w", err)
 			}
 			for _, it := range page.Items {
-				out = append(out, getS(it, "SK"))
-				keys = append(keys, itemKey2(waitPK(c), getS(it, "SK")))
+				out = append(out, getS(it, "Key"))
 			}
 		}
-		if err := d.batchDelete(ctx, keys); err != nil {
-			return nil, err
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Holder implements Index.
+func (d *Dynamo) Holder(ctx context.Context, claim string) (string, error) {
+	out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: itemKey2(claimPK(claim), skClaim), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return "", fmt.Errorf("index: dynamodb claim: %w", err)
+	}
+	return getS(out.Item, "Holder"), nil
+}
+
+// Waiting implements Index: one Query of the wait entries.
+func (d *Dynamo) Waiting(ctx context.Context) ([]string, error) {
+	items, err := d.query(ctx, pkWait)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, it := range items {
+		if k := getS(it, "Key"); !seen[k] {
+			seen[k] = true
+			out = append(out, k)
 		}
 	}
 	sort.Strings(out)
@@ -643,6 +822,10 @@ func (d *Dynamo) Reject(ctx context.Context, src Source) error {
 		}
 		next.Key, next.Version, next.Hash, next.Size, next.ModTime, next.Config = src.Key, src.Version, src.Hash, src.Size, src.ModTime, src.Config
 		next.Problems, next.RejectedAt, next.Deleted, next.Waiting = toProblemRecords(src.Problems), src.RejectedAt, false, src.Waiting
+		// A move between many feeds was cut between its steps (this
+		// rejection is newer than its second step): the kept article goes
+		// back into its feeds.
+		next.Moving = false
 		first, err := d.sourcePut(old, found, next)
 		if err != nil {
 			return nil, nil, err
@@ -651,18 +834,15 @@ func (d *Dynamo) Reject(ctx context.Context, src Source) error {
 		if src.Waiting != "" {
 			// Wait only while another source holds the claim: the
 			// release and this rejection cannot cross unseen.
-			acts = append(acts, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{TableName: &d.table,
-				Key:                       itemKey2(claimPK(src.Waiting), skClaim),
-				ConditionExpression:       aws.String("attribute_exists(PK) AND Holder <> :k"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":k": attrS(src.Key)}}})
-			acts = append(acts, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: itemKey2(waitPK(src.Waiting), src.Key)}})
+			acts = append(acts, d.waitActions(src.Waiting, src.Key)...)
 		}
+		acts = append(acts, d.linkActions(old, next)...)
 		if old.Waiting != "" && old.Waiting != src.Waiting {
 			acts = append(acts, d.unwaitAction(old.Waiting, src.Key))
 		}
 		return acts, nil, nil
 	})
-	if reasons := cancelled(err); src.Waiting != "" && len(reasons) > 1 && aws.ToString(reasons[1].Code) == "ConditionalCheckFailed" {
+	if src.Waiting != "" && releasedWait(err) {
 		return ErrReleased
 	}
 	if errors.Is(err, ErrStale) {
@@ -753,7 +933,7 @@ func (d *Dynamo) Get(ctx context.Context, k string) (Source, error) {
 	}
 	out := ds.source()
 	if ds.HasArticle {
-		first, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: itemKey2(srcPK(k), chunkSK(ds.BodyHash, 0)), ConsistentRead: aws.Bool(true)})
+		first, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: itemKey2(srcPK(k), chunkSK(ds.bodyName(), 0)), ConsistentRead: aws.Bool(true)})
 		if err != nil {
 			return Source{}, fmt.Errorf("index: dynamodb get %s: %w", k, err)
 		}
@@ -761,7 +941,7 @@ func (d *Dynamo) Get(ctx context.Context, k string) (Source, error) {
 		if b == nil {
 			return Source{}, fmt.Errorf("index: article %s missing", k)
 		}
-		if out.Article, err = d.article(ctx, k, ds.BodyHash, b.Value, ds.Chunks); err != nil {
+		if out.Article, err = d.article(ctx, k, ds.bodyName(), b.Value, ds.Chunks); err != nil {
 			return Source{}, err
 		}
 	}
@@ -797,6 +977,7 @@ func (d *Dynamo) List(ctx context.Context) ([]Summary, error) {
 func (d *Dynamo) Latest(ctx context.Context, feed string, limit int, now time.Time) ([]article.Article, error) {
 	var keys []string
 	var start map[string]types.AttributeValue
+	seen := map[string]bool{}
 	for len(keys) < limit {
 		out, err := d.client.Query(ctx, &dynamodb.QueryInput{
 			TableName:                 &d.table,
@@ -814,7 +995,10 @@ func (d *Dynamo) Latest(ctx context.Context, feed string, limit int, now time.Ti
 			if e, _ := time.Parse(time.RFC3339Nano, getS(it, "Expires")); !e.IsZero() && !e.After(now) {
 				continue // expired
 			}
-			keys = append(keys, getS(it, "Key"))
+			if k := getS(it, "Key"); !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
 		}
 		if out.LastEvaluatedKey == nil {
 			break
@@ -853,9 +1037,9 @@ func (d *Dynamo) bodies(ctx context.Context, keys []string) (map[string]*article
 		if err != nil {
 			return nil, err
 		}
-		if ds.HasArticle && ds.BodyHash != "" {
+		if ds.HasArticle && ds.bodyName() != "" {
 			sources[ds.Key] = ds
-			artKeys = append(artKeys, itemKey2(srcPK(ds.Key), chunkSK(ds.BodyHash, 0)))
+			artKeys = append(artKeys, itemKey2(srcPK(ds.Key), chunkSK(ds.bodyName(), 0)))
 		}
 	}
 	arts, err := d.batchGet(ctx, artKeys)
@@ -867,10 +1051,10 @@ func (d *Dynamo) bodies(ctx context.Context, keys []string) (map[string]*article
 		k := strings.TrimPrefix(getS(it, "PK"), "SRC#")
 		b, _ := it["Body"].(*types.AttributeValueMemberB)
 		ds, ok := sources[k]
-		if b == nil || !ok || getS(it, "SK") != chunkSK(ds.BodyHash, 0) {
+		if b == nil || !ok || getS(it, "SK") != chunkSK(ds.bodyName(), 0) {
 			continue
 		}
-		a, err := d.article(ctx, k, ds.BodyHash, b.Value, ds.Chunks)
+		a, err := d.article(ctx, k, ds.bodyName(), b.Value, ds.Chunks)
 		if err != nil {
 			return nil, err
 		}
@@ -882,6 +1066,18 @@ func (d *Dynamo) bodies(ctx context.Context, keys []string) (map[string]*article
 // batchGet reads items with BatchGetItem, 100 keys a call, retrying the
 // keys DynamoDB leaves unprocessed.
 func (d *Dynamo) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	// DynamoDB refuses a batch naming one item twice (a source published
+	// and expiring in one window, say).
+	seen := map[[2]string]bool{}
+	unique := keys[:0:0]
+	for _, k := range keys {
+		id := [2]string{getS(k, "PK"), getS(k, "SK")}
+		if !seen[id] {
+			seen[id] = true
+			unique = append(unique, k)
+		}
+	}
+	keys = unique
 	var out []map[string]types.AttributeValue
 	for i := 0; i < len(keys); i += 100 {
 		pending := map[string]types.KeysAndAttributes{d.table: {Keys: keys[i:min(i+100, len(keys))], ConsistentRead: aws.Bool(true)}}
@@ -1132,4 +1328,24 @@ func (d *Dynamo) SetState(ctx context.Context, name, value string) error {
 		return fmt.Errorf("index: dynamodb state %s: %w", name, err)
 	}
 	return nil
+}
+
+// SetStateNewer implements Index: one conditional write.
+func (d *Dynamo) SetStateNewer(ctx context.Context, name, value, version string) (bool, error) {
+	if len(value) > MaxState {
+		return false, fmt.Errorf("index: state %s: %d bytes, more than %d", name, len(value), MaxState)
+	}
+	it := itemKey2(pkState, name)
+	it["Value"], it["VK"] = attrS(value), attrS(versionKey(version))
+	_, err := d.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &d.table, Item: it,
+		ConditionExpression:       aws.String("attribute_not_exists(VK) OR VK < :vk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":vk": attrS(versionKey(version))}})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("index: dynamodb state %s: %w", name, err)
+	}
+	return true, nil
 }

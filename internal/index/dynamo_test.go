@@ -2,12 +2,19 @@ package index_test
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/pressroom/pressroom/internal/article"
 
@@ -124,5 +131,88 @@ func TestDynamoRefusesOversizedItems(t *testing.T) {
 	err = d.Reject(t.Context(), index.Source{Key: "b.md", Version: "1", Problems: []article.Problem{{Field: "x", Message: strings.Repeat("m", 500_000)}}})
 	if !errors.Is(err, index.ErrRefused) {
 		t.Fatalf("a 500 KB problem: %v, want ErrRefused", err)
+	}
+}
+
+// TestDynamoReadsFirstReleaseTable loads the items the first release wrote
+// (testdata/v1-dynamo-items.json: an article in two feeds, expiring, then
+// a rejected upload, an output hash and the old state) into a table, as
+// after a deploy of this release onto an existing stack: everything reads,
+// and the first write moves the article's items to this release's keys
+// without leaving any behind.
+func TestDynamoReadsFirstReleaseTable(t *testing.T) {
+	client := awstest.DynamoDB(awstest.DynamoDBEndpoint(t))
+	table := awstest.TableName(t)
+	d := index.NewDynamo(client, table)
+	ctx := t.Context()
+	if err := d.CreateTable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("testdata/v1-dynamo-items.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []map[string]map[string]any
+	if err := json.Unmarshal(data, &items); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		item := map[string]types.AttributeValue{}
+		for name, v := range it {
+			switch {
+			case v["S"] != nil:
+				item[name] = &types.AttributeValueMemberS{Value: v["S"].(string)}
+			case v["N"] != nil:
+				item[name] = &types.AttributeValueMemberN{Value: v["N"].(string)}
+			case v["BOOL"] != nil:
+				item[name] = &types.AttributeValueMemberBOOL{Value: v["BOOL"].(bool)}
+			case v["B"] != nil:
+				b, _ := base64.StdEncoding.DecodeString(v["B"].(string))
+				item[name] = &types.AttributeValueMemberB{Value: b}
+			}
+		}
+		if _, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: item}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := d.Get(ctx, "a.md")
+	if err != nil || src.Article == nil || src.Article.Title != "A" || len(src.Problems) != 1 || src.Problems[0].Line != 3 ||
+		len(src.Feeds) != 2 || src.Version != "0062E99A0000000002" || src.Article.Authors[0] != "منى" {
+		t.Fatalf("Get: %+v, %v", src, err)
+	}
+	if l, err := d.List(ctx); err != nil || len(l) != 1 || !l[0].HasArticle {
+		t.Fatalf("List: %+v, %v", l, err)
+	}
+	now := time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC)
+	if l, err := d.Latest(ctx, "tags/x", 10, now); err != nil || len(l) != 1 {
+		t.Fatalf("Latest: %d, %v", len(l), err)
+	}
+	// Published and expiring in one window: one source, read once.
+	if due, err := d.Due(ctx, time.Time{}, now.Add(24*365*time.Hour)); err != nil || len(due) != 2 {
+		t.Fatalf("Due: %v, %v", due, err)
+	}
+	// An edit: new keys for its items, none of the old left.
+	a := *src.Article
+	a.Title = "A2"
+	if _, err := d.Put(ctx, index.Source{Key: "a.md", Version: "0062E99A0000000003", Config: "new", Article: &a,
+		Feeds: []index.Membership{{Feed: "", Label: "Site"}, {Feed: "tags/y", Label: "y"}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, pk := range []string{"FEED#", "FEED#tags/x", "FEED#tags/y", "SCHED"} {
+		out, err := client.Query(ctx, &dynamodb.QueryInput{TableName: &table, KeyConditionExpression: aws.String("PK = :p"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: pk}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{"FEED#": 1, "FEED#tags/x": 0, "FEED#tags/y": 1, "SCHED": 2}[pk]
+		if len(out.Items) != want {
+			t.Errorf("%s holds %d items after the edit, want %d", pk, len(out.Items), want)
+		}
+	}
+	if l, _ := d.Latest(ctx, "", 10, now); len(l) != 1 || l[0].Title != "A2" {
+		t.Errorf("site feed after the edit: %+v", l)
+	}
+	if infos, _ := d.Feeds(ctx); len(infos) != 2 {
+		t.Errorf("feeds after the edit: %+v", infos)
 	}
 }

@@ -147,7 +147,9 @@ type Sources interface {
 	// ErrStale unless src supersedes what is stored (see Supersedes; a
 	// source waiting on a claim is also superseded at its own version),
 	// and a *ConflictError, writing nothing, when another source holds
-	// one of the claims. The changed feeds are recorded as pending.
+	// one of the claims. The changed feeds are recorded as pending. A
+	// source without an article but with Problems (a rejected file whose
+	// history holds no good version) may wait on a claim, as with Reject.
 	Put(ctx context.Context, src Source) (Change, error)
 	// Reject records that src.Version of the key was rejected with
 	// src.Problems, keeping the last good article, its feeds and claims.
@@ -163,6 +165,12 @@ type Sources interface {
 	Get(ctx context.Context, key string) (Source, error)
 	// List returns a summary of every key, sorted by key.
 	List(ctx context.Context) ([]Summary, error)
+	// Holder returns the key of the source holding a claim, or "".
+	Holder(ctx context.Context, claim string) (string, error)
+	// Waiting returns the keys of the sources waiting on a claim, sorted:
+	// the ones to try again when a change that released their claim could
+	// not apply them (a failure, a killed build).
+	Waiting(ctx context.Context) ([]string, error)
 }
 
 // Feeds is the part of the port publishing reads.
@@ -205,6 +213,11 @@ type Publisher interface {
 	State(ctx context.Context, name string) (string, error)
 	// SetState records a named value of at most MaxState bytes.
 	SetState(ctx context.Context, name, value string) error
+	// SetStateNewer records a named value at version (compared as Newer
+	// does) unless the value was recorded at the same or a newer version,
+	// and reports whether it wrote: of concurrent writers, the newest
+	// version wins whatever their order.
+	SetStateNewer(ctx context.Context, name, value, version string) (bool, error)
 }
 
 // MaxState bounds a State value (a site configuration is far smaller).

@@ -18,6 +18,7 @@ type Memory struct {
 	outputs  map[string]string
 	unpurged map[string]bool
 	state    map[string]string
+	stateVer map[string]string
 	pending  map[string]uint64 // feed id (allMark for every feed) -> mark sequence
 	claims   map[string]string // claim -> holder key
 	waiting  map[string]map[string]bool
@@ -33,7 +34,7 @@ const allMark = "\x00all"
 // NewMemory returns an empty Memory index.
 func NewMemory() *Memory {
 	return &Memory{sources: map[string]Source{}, outputs: map[string]string{}, unpurged: map[string]bool{},
-		state: map[string]string{}, pending: map[string]uint64{}, claims: map[string]string{}, waiting: map[string]map[string]bool{}}
+		state: map[string]string{}, stateVer: map[string]string{}, pending: map[string]uint64{}, claims: map[string]string{}, waiting: map[string]map[string]bool{}}
 }
 
 func copySource(s Source) Source {
@@ -68,8 +69,8 @@ func (m *Memory) unwait(claim, key string) {
 	}
 }
 
-// release frees claims held by key and returns their waiters; the caller
-// holds mu.
+// release frees claims held by key and returns their waiters, whose wait
+// entries stay until their own next write; the caller holds mu.
 func (m *Memory) release(claims []string, key string) []string {
 	var waiters []string
 	for _, c := range claims {
@@ -80,7 +81,6 @@ func (m *Memory) release(claims []string, key string) []string {
 		for w := range m.waiting[c] {
 			waiters = append(waiters, w)
 		}
-		delete(m.waiting, c)
 	}
 	sort.Strings(waiters)
 	return waiters
@@ -100,8 +100,17 @@ func (m *Memory) Put(_ context.Context, src Source) (Change, error) {
 			return Change{}, &ConflictError{Claim: c, Holder: h}
 		}
 	}
+	waiting := ""
+	if src.Article == nil && len(src.Problems) > 0 {
+		waiting = src.Waiting
+	}
+	if waiting != "" {
+		if h, held := m.claims[waiting]; !held || h == src.Key {
+			return Change{}, ErrReleased
+		}
+	}
 	src = copySource(src)
-	src.Deleted, src.Waiting, src.ArticleConfig = false, "", src.Config
+	src.Deleted, src.Waiting, src.ArticleConfig = false, waiting, src.Config
 	if len(src.Problems) == 0 {
 		src.RejectedAt = time.Time{}
 	}
@@ -112,6 +121,12 @@ func (m *Memory) Put(_ context.Context, src Source) (Change, error) {
 	waiters := m.release(released(Claims(old.Article), next), src.Key)
 	for _, c := range next {
 		m.claims[c] = src.Key
+	}
+	if waiting != "" {
+		if m.waiting[waiting] == nil {
+			m.waiting[waiting] = map[string]bool{}
+		}
+		m.waiting[waiting][src.Key] = true
 	}
 	m.sources[src.Key] = src
 	ch := Change{Feeds: feedIDs(old.Feeds, src.Feeds), Waiters: waiters}
@@ -183,6 +198,27 @@ func (m *Memory) List(_ context.Context) ([]Summary, error) {
 		out = append(out, summarize(copySource(s)))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, nil
+}
+
+// Holder implements Index.
+func (m *Memory) Holder(_ context.Context, claim string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.claims[claim], nil
+}
+
+// Waiting implements Index.
+func (m *Memory) Waiting(_ context.Context) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, ws := range m.waiting {
+		for w := range ws {
+			out = append(out, w)
+		}
+	}
+	sort.Strings(out)
 	return out, nil
 }
 
@@ -367,6 +403,20 @@ func (m *Memory) SetState(_ context.Context, name, value string) error {
 		m.state[name] = value
 	}
 	return nil
+}
+
+// SetStateNewer implements Index.
+func (m *Memory) SetStateNewer(_ context.Context, name, value, version string) (bool, error) {
+	if len(value) > MaxState {
+		return false, fmt.Errorf("index: state %s: %d bytes, more than %d", name, len(value), MaxState)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if old, ok := m.stateVer[name]; ok && !Newer(version, old) {
+		return false, nil
+	}
+	m.state[name], m.stateVer[name] = value, version
+	return true, nil
 }
 
 // Close implements Index.

@@ -116,7 +116,7 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 		}
 		err := index.Batch(ctx, p.Index, func(ix index.Index) error {
 			q := *p
-			q.Index = ix
+			q.Index, q.articles = ix, articles
 			for _, d := range pending {
 				res, err := q.record(ctx, d.parsed, localVersion(d.info.ModTime(), byKey[d.key].Version))
 				if err != nil {
@@ -155,8 +155,18 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 	if firstErr != nil {
 		return rep, firstErr
 	}
-	// Files waiting on an id or URL that a removal or a change released.
-	again, err := p.settle(ctx, articles, waiters)
+	// Files waiting on an id or URL that a removal or a change released,
+	// and any a killed build left waiting on a claim now free.
+	q := *p
+	q.articles = articles
+	again, err := q.settle(ctx, articles, waiters)
+	for _, res := range again {
+		count(res)
+	}
+	if err != nil {
+		return rep, err
+	}
+	again, err = q.RetryWaiting(ctx, articles)
 	for _, res := range again {
 		count(res)
 	}

@@ -39,6 +39,10 @@ type Pipeline struct {
 	// Run names this publish run to the CDN: a retried run must give the
 	// same name, so the CDN does not purge twice. Default: the time.
 	Run string
+
+	// articles is the store Apply and Sync read from, for the records that
+	// need another file's current version (see evict).
+	articles store.Store
 }
 
 // Outcome is what happened to one source file.
@@ -149,6 +153,15 @@ func (p *Pipeline) recordOnce(ctx context.Context, f parsed, version string) (Re
 	}
 	ch, err := p.Index.Put(ctx, src)
 	var conflict *index.ConflictError
+	if errors.As(err, &conflict) {
+		evicted, eerr := p.evict(ctx, conflict)
+		if eerr != nil {
+			return Result{}, eerr
+		}
+		if evicted {
+			ch, err = p.Index.Put(ctx, src)
+		}
+	}
 	switch {
 	case errors.As(err, &conflict):
 		f.problems = []article.Problem{conflictProblem(f.article, conflict)}
@@ -166,6 +179,43 @@ func (p *Pipeline) recordOnce(ctx context.Context, f parsed, version string) (Re
 	}
 	p.log().Info("article indexed", "key", f.key, "slug", f.article.Slug, "version", version, "feeds", len(ch.Feeds))
 	return Result{Key: f.key, Outcome: Published, Article: f.article, Feeds: ch.Feeds, Waiters: ch.Waiters}, nil
+}
+
+// evict takes a claim from a holder that keeps it only through an older
+// version: the holder's latest version is itself waiting on another claim
+// and no longer wants this one (an editor who swaps two files' slugs makes
+// each wait for the other's). The holder's kept article leaves the feeds,
+// the holder stays waiting, and the claim is free for the file that wants
+// it now; its own release then lets the holder through. It reports whether
+// it evicted.
+func (p *Pipeline) evict(ctx context.Context, c *index.ConflictError) (bool, error) {
+	if p.articles == nil || c.Holder == "" {
+		return false, nil
+	}
+	h, err := p.Index.Get(ctx, c.Holder)
+	if err != nil || h.Waiting == "" || h.Article == nil {
+		return false, nil
+	}
+	obj, err := p.articles.Get(ctx, c.Holder, store.GetOptions{MaxBytes: p.Config.MaxFileBytes()})
+	if err != nil {
+		return false, nil // gone or unreadable: its own event decides
+	}
+	latest := p.parse(c.Holder, obj.Body, obj.ModTime)
+	for _, claim := range index.Claims(latest.article) {
+		if claim == c.Claim {
+			return false, nil // the holder's latest version wants it too
+		}
+	}
+	h.Article, h.ObjectVersion, h.Feeds = nil, "", nil
+	_, err = p.Index.Put(ctx, h)
+	switch {
+	case errors.Is(err, index.ErrReleased), errors.Is(err, index.ErrStale):
+		return false, nil // it moved on meanwhile
+	case err != nil:
+		return false, fmt.Errorf("pipeline: %s: %w", c.Holder, err)
+	}
+	p.log().Info("claim taken from an older version", "key", c.Holder, "claim", c.Claim)
+	return true, nil
 }
 
 // conflictProblem words a claim conflict for the editor.
@@ -195,8 +245,12 @@ func (p *Pipeline) reject(ctx context.Context, src index.Source, f parsed, claim
 			}
 		}
 		ch, err = p.Index.Put(ctx, keep)
-		if errors.Is(err, index.ErrConflict) {
-			err = p.Index.Reject(ctx, src) // another file took its id since: keep what the index has
+		var conflict *index.ConflictError
+		if errors.As(err, &conflict) {
+			// Another file holds the kept version's id or URL: keep what
+			// the index has, waiting for it.
+			src.Waiting = conflict.Claim
+			err = p.Index.Reject(ctx, src)
 		}
 	} else {
 		err = p.Index.Reject(ctx, src)
@@ -261,11 +315,21 @@ func (p *Pipeline) Remove(ctx context.Context, key, version string) (Result, err
 // state, and older ones are stale. Sources that were waiting on an id or
 // URL this change released are applied again, at their own version.
 func (p *Pipeline) Apply(ctx context.Context, articles store.Store, key, version string) (Result, error) {
+	q := *p
+	q.articles = articles
+	p = &q
 	res, err := p.applyOne(ctx, articles, key, version)
 	if err != nil {
 		return res, err
 	}
-	res.Again, err = p.settle(ctx, articles, res.Waiters)
+	if res.Again, err = p.settle(ctx, articles, res.Waiters); err != nil {
+		return res, err
+	}
+	// And any source a failed earlier attempt left waiting on a claim
+	// that is free now (a retry of that attempt's event is stale and
+	// names no waiter): one listing of the waiting sources, usually none.
+	more, err := p.RetryWaiting(ctx, articles)
+	res.Again = append(res.Again, more...)
 	return res, err
 }
 
@@ -276,8 +340,17 @@ func (p *Pipeline) applyOne(ctx context.Context, articles store.Store, key, vers
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return p.Remove(ctx, key, version)
+	case errors.Is(err, store.ErrInvalidKey):
+		// An S3 key no path can be made of ("a//b.md", "./a.md"): a
+		// rejection the editor reads, not an error retried for ever.
+		return p.RecordRejection(ctx, key, version, []article.Problem{{Field: "file",
+			Message: "the file's name has an empty, \".\" or \"..\" part or a backslash: rename it (for example articles/2021/story.md)"}})
 	case errors.As(err, &tl):
-		return p.RecordRejection(ctx, key, version, []article.Problem{TooLarge(tl.Size, max)})
+		f := parsed{key: key, size: tl.Size, problems: []article.Problem{TooLarge(tl.Size, max)}}
+		if f.kept, f.keptObject, f.keptKnown, err = p.lastGood(ctx, articles, key, tl.Version); err != nil {
+			return Result{}, err
+		}
+		return p.record(ctx, f, version)
 	case err != nil:
 		return Result{}, fmt.Errorf("pipeline: read %s: %w", key, err)
 	}
@@ -314,7 +387,9 @@ func (p *Pipeline) lastGood(ctx context.Context, articles store.Store, key, curr
 	if !ok || current == "" {
 		return nil, "", false, nil
 	}
-	versions, err := vs.Versions(ctx, key)
+	// The current version may not be the newest listed any more: room
+	// for a few uploads since.
+	versions, err := vs.Versions(ctx, key, maxHistory+16)
 	if err != nil {
 		return nil, "", false, fmt.Errorf("pipeline: history of %s: %w", key, err)
 	}
@@ -369,6 +444,11 @@ func (p *Pipeline) settle(ctx context.Context, articles store.Store, waiters []s
 		if src.Waiting == "" || src.Deleted {
 			continue
 		}
+		if h, err := p.Index.Holder(ctx, src.Waiting); err != nil {
+			return out, fmt.Errorf("pipeline: %w", err)
+		} else if h != "" && h != w {
+			continue // still held by another: nothing to do yet
+		}
 		res, err := p.applyOne(ctx, articles, w, src.Version)
 		if err != nil {
 			return out, err
@@ -378,6 +458,20 @@ func (p *Pipeline) settle(ctx context.Context, articles store.Store, waiters []s
 		waiters = append(waiters, res.Waiters...)
 	}
 	return out, nil
+}
+
+// RetryWaiting applies again every source waiting on a claim nobody else
+// holds any more: the ones whose applying, after the change that released
+// the claim, failed or was cut short (the ingest schedule and every local
+// build call it).
+func (p *Pipeline) RetryWaiting(ctx context.Context, articles store.Store) ([]Result, error) {
+	q := *p
+	q.articles = articles
+	waiting, err := p.Index.Waiting(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	return q.settle(ctx, articles, waiting)
 }
 
 // Report says what a Publish wrote.

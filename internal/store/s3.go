@@ -70,7 +70,7 @@ func (s *S3) Get(ctx context.Context, key string, opts GetOptions) (Object, erro
 	defer out.Body.Close()
 	max := opts.MaxBytes
 	if size := aws.ToInt64(out.ContentLength); max > 0 && size > max {
-		return Object{}, &TooLargeError{Key: key, Size: size, Max: max}
+		return Object{}, &TooLargeError{Key: key, Size: size, Max: max, Version: aws.ToString(out.VersionId)}
 	}
 	if max <= 0 {
 		max = math.MaxInt64 - 1
@@ -80,7 +80,7 @@ func (s *S3) Get(ctx context.Context, key string, opts GetOptions) (Object, erro
 		return Object{}, fmt.Errorf("store: s3 get %s: %w", key, err)
 	}
 	if int64(len(body)) > max {
-		return Object{}, &TooLargeError{Key: key, Size: int64(len(body)), Max: max}
+		return Object{}, &TooLargeError{Key: key, Size: int64(len(body)), Max: max, Version: aws.ToString(out.VersionId)}
 	}
 	o := Object{Key: key, Body: body, ContentType: aws.ToString(out.ContentType), CacheControl: aws.ToString(out.CacheControl),
 		Version: aws.ToString(out.VersionId)}
@@ -153,14 +153,16 @@ var _ Versioned = (*S3)(nil)
 // versions and delete markers in one sequence, newest first; the SDK
 // splits them into two lists and loses that order (listed times are too
 // coarse to restore it), so the answer's own order is read from its body.
-func (s *S3) Versions(ctx context.Context, key string) ([]Version, error) {
+func (s *S3) Versions(ctx context.Context, key string, limit int) ([]Version, error) {
 	if err := CheckKey(key); err != nil {
 		return nil, err
 	}
 	full := s.prefix + key
-	in := &s3.ListObjectVersionsInput{Bucket: &s.bucket, Prefix: aws.String(full)}
+	// The key's own versions come first (other keys sharing the prefix
+	// sort after it); a page a little larger than the limit holds them.
+	in := &s3.ListObjectVersionsInput{Bucket: &s.bucket, Prefix: aws.String(full), MaxKeys: aws.Int32(int32(min(1000, limit+8)))}
 	var out []Version
-	for {
+	for len(out) < limit {
 		var raw []byte
 		page, err := s.client.ListObjectVersions(ctx, in, func(o *s3.Options) {
 			o.APIOptions = append(o.APIOptions, keepBody(&raw))
@@ -174,10 +176,14 @@ func (s *S3) Versions(ctx context.Context, key string) ([]Version, error) {
 		}
 		out = append(out, versions...)
 		if !aws.ToBool(page.IsTruncated) || aws.ToString(page.NextKeyMarker) > full {
-			return out, nil
+			break
 		}
 		in.KeyMarker, in.VersionIdMarker = page.NextKeyMarker, page.NextVersionIdMarker
 	}
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 // keepBody copies an answer's raw body into dst before the SDK reads it.

@@ -65,7 +65,7 @@ func TestS3VersionsInOrder(t *testing.T) {
 	put("a.md", "three")
 	put("a.md.bak", "other key")
 	put("ab.md", "other key")
-	vs, err := s.Versions(ctx, "a.md")
+	vs, err := s.Versions(ctx, "a.md", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,10 @@ func TestS3VersionsInOrder(t *testing.T) {
 	if strings.Join(shape, " ") != "three marker two one" {
 		t.Errorf("history %q, want three marker two one", shape)
 	}
-	if vs, _ := s.Versions(ctx, "none.md"); len(vs) != 0 {
+	if vs, _ := s.Versions(ctx, "none.md", 10); len(vs) != 0 {
 		t.Errorf("history of a key never written: %v", vs)
+	}
+	if vs, _ := s.Versions(ctx, "a.md", 2); len(vs) != 2 || vs[1].DeleteMarker != true {
+		t.Errorf("the 2 newest versions: %+v", vs)
 	}
 }

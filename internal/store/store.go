@@ -27,6 +27,7 @@ var ErrTooLarge = errors.New("store: object too large")
 type TooLargeError struct {
 	Key       string
 	Size, Max int64
+	Version   string // of a versioned store, the version refused
 }
 
 func (e *TooLargeError) Error() string {
@@ -98,8 +99,8 @@ type Version struct {
 // the history of a key, as a versioned S3 bucket keeps it.
 type Versioned interface {
 	// Versions returns key's versions, newest first (nil when it has
-	// none).
-	Versions(ctx context.Context, key string) ([]Version, error)
+	// none), at most limit of them.
+	Versions(ctx context.Context, key string, limit int) ([]Version, error)
 }
 
 // CheckKey returns ErrInvalidKey unless key is a clean relative path that

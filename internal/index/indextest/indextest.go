@@ -535,6 +535,51 @@ func Run(t *testing.T, h Harness) {
 		}
 	})
 
+	t.Run("HoldersAndWaiters", func(t *testing.T) {
+		ix := newIndex(t)
+		mustPut(t, ix, src("a.md", "1", art("s", 0), ""))
+		claim := "id:tag:x,s"
+		if h, err := ix.Holder(ctx, claim); err != nil || h != "a.md" {
+			t.Errorf("Holder = %q, %v", h, err)
+		}
+		problems := []article.Problem{{Field: "id", Message: "taken"}}
+		if err := ix.Reject(ctx, index.Source{Key: "b.md", Version: "1", Problems: problems, Waiting: claim}); err != nil {
+			t.Fatal(err)
+		}
+		if w, err := ix.Waiting(ctx); err != nil || !reflect.DeepEqual(w, []string{"b.md"}) {
+			t.Errorf("Waiting = %q, %v", w, err)
+		}
+		// Released, b.md is named, and still listed until its own write:
+		// a failure applying it again loses nothing.
+		if ch, _ := ix.Delete(ctx, "a.md", "2"); !reflect.DeepEqual(ch.Waiters, []string{"b.md"}) {
+			t.Errorf("waiters %q", ch.Waiters)
+		}
+		if h, _ := ix.Holder(ctx, claim); h != "" {
+			t.Errorf("holder after release: %q", h)
+		}
+		if w, _ := ix.Waiting(ctx); !reflect.DeepEqual(w, []string{"b.md"}) {
+			t.Errorf("Waiting after release = %q", w)
+		}
+		mustPut(t, ix, src("b.md", "1", art("s", 1), ""))
+		if w, _ := ix.Waiting(ctx); len(w) != 0 {
+			t.Errorf("Waiting after the waiter's Put = %q", w)
+		}
+		// A source without an article may wait through Put (a rejected
+		// file whose history holds no good version).
+		if _, err := ix.Put(ctx, index.Source{Key: "c.md", Version: "1", Problems: problems, Waiting: claim}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := ix.Get(ctx, "c.md"); got.Waiting != claim || got.Article != nil {
+			t.Errorf("c.md: %+v", got)
+		}
+		if w, _ := ix.Waiting(ctx); !reflect.DeepEqual(w, []string{"c.md"}) {
+			t.Errorf("Waiting = %q", w)
+		}
+		if _, err := ix.Put(ctx, index.Source{Key: "d.md", Version: "1", Problems: problems, Waiting: "id:tag:x,free"}); !errors.Is(err, index.ErrReleased) {
+			t.Errorf("waiting through Put on a free claim: %v", err)
+		}
+	})
+
 	t.Run("PendingFeeds", func(t *testing.T) {
 		ix := newIndex(t)
 		if p, err := ix.Pending(ctx); err != nil || !p.Empty() {
@@ -610,6 +655,19 @@ func Run(t *testing.T, h Harness) {
 		ix.SetState(ctx, "config", "")
 		if v, _ := ix.State(ctx, "config"); v != "" {
 			t.Errorf("after clearing: %q", v)
+		}
+		// The newest version wins, whatever the order of the writes.
+		for _, w := range []struct {
+			value, version string
+			wrote          bool
+		}{{"b", "0062E99A0000000002", true}, {"a", "0062E99A0000000001", false}, {"b2", "0062E99A0000000002", false}, {"c", "0062E99A0000000003", true}} {
+			ok, err := ix.SetStateNewer(ctx, "cfg", w.value, w.version)
+			if err != nil || ok != w.wrote {
+				t.Errorf("SetStateNewer(%s at %s) = %v, %v; want %v", w.value, w.version, ok, err, w.wrote)
+			}
+		}
+		if v, _ := ix.State(ctx, "cfg"); v != "c" {
+			t.Errorf("after versioned writes: %q", v)
 		}
 	})
 
