@@ -139,6 +139,8 @@ func ContentType(p string) string {
 		return "application/feed+json; charset=utf-8"
 	case strings.HasSuffix(p, ".html"):
 		return "text/html; charset=utf-8"
+	case strings.HasSuffix(p, ".xsl"):
+		return "application/xslt+xml; charset=utf-8"
 	case strings.HasSuffix(p, ".opml"):
 		return "text/x-opml; charset=utf-8"
 	case strings.HasSuffix(p, ".xml"):

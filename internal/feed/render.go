@@ -252,12 +252,19 @@ func renderRSS(site Site, ref Ref, items []article.Article) ([]byte, error) {
 		ch.Items = append(ch.Items, it)
 	}
 	doc := &rssDoc{Version: "2.0", NSContent: nsContent, NSAtom: nsAtom, NSDC: nsDC, NSMedia: nsMedia, Channel: ch}
-	return writeXML(doc)
+	return writeXML(site, doc)
 }
 
-func writeXML(doc feeds.XmlFeed) ([]byte, error) {
+// writeXML writes a feed document after the XML declaration and the
+// stylesheet's processing instruction.
+func writeXML(site Site, doc feeds.XmlFeed) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := feeds.WriteXML(doc, &buf); err != nil {
+	buf.WriteString(xml.Header)
+	buf.WriteString(stylesheetPI(site))
+	buf.WriteByte('\n')
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc.FeedXml()); err != nil {
 		return nil, err
 	}
 	buf.WriteByte('\n')
@@ -349,7 +356,7 @@ func renderAtom(site Site, ref Ref, items []article.Article) ([]byte, error) {
 		}
 		doc.Entries = append(doc.Entries, e)
 	}
-	return writeXML(doc)
+	return writeXML(site, doc)
 }
 
 // --- JSON Feed 1.1 -------------------------------------------------------

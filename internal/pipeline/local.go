@@ -324,7 +324,7 @@ func (p *Pipeline) missingOutputs(ctx context.Context) ([]string, error) {
 	var missing []string
 	err = index.Batch(ctx, p.Index, func(ix index.Index) error {
 		for _, id := range ids {
-			for _, path := range append(feed.Paths(id), feed.IndexPath, feed.OPMLPath) {
+			for _, path := range append(feed.Paths(id), feed.IndexPath, feed.OPMLPath, feed.StylesheetPath) {
 				if present[path] {
 					continue
 				}

@@ -654,7 +654,10 @@ func (p *Pipeline) pages(ctx context.Context, site feed.Site, infos []index.Feed
 	if err != nil {
 		return fmt.Errorf("pipeline: opml: %w", err)
 	}
-	return p.write(ctx, feed.OPMLPath, opml, rep)
+	if err := p.write(ctx, feed.OPMLPath, opml, rep); err != nil {
+		return err
+	}
+	return p.write(ctx, feed.StylesheetPath, feed.Stylesheet, rep)
 }
 
 // write stores body at path unless the index records the same bytes there.

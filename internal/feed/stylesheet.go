@@ -1,0 +1,26 @@
+package feed
+
+import (
+	_ "embed"
+	"html"
+	"strings"
+)
+
+// StylesheetPath is where the XSLT stylesheet of the RSS and Atom feeds is
+// published, beside index.html: a person who opens a feed in a browser sees
+// a page made by it rather than raw XML.
+const StylesheetPath = "feed.xsl"
+
+// Stylesheet is the XSLT 1.0 stylesheet published at StylesheetPath.
+//
+//go:embed feed.xsl
+var Stylesheet []byte
+
+// stylesheetPI is the processing instruction that links a feed to the
+// stylesheet: root-relative, so it works whatever host serves the feeds
+// (browsers apply only same-origin stylesheets).
+func stylesheetPI(site Site) string {
+	href := "/" + strings.TrimPrefix(site.FeedsURL.EscapedPath(), "/")
+	href = strings.TrimSuffix(href, "/") + "/" + StylesheetPath
+	return `<?xml-stylesheet type="text/xsl" href="` + html.EscapeString(href) + `"?>`
+}
