@@ -50,11 +50,20 @@ type Article struct {
 	Categories  []string
 	Image       string // absolute URL, or empty
 	Draft       bool
-	Source      string // the file name or object key it was parsed from
-	Format      string // "markdown", "html", "text" or "json"
-	Hash        string // hex SHA-256 of the source bytes
-	DateSource  string // one of the DateFrom* constants
-	Notes       []string
+	// UpdatedFrom says where Updated came from: "" when the article was
+	// not updated (Updated is Published), UpdatedFromContent when the file
+	// gives the date, UpdatedFromUpload when the pipeline took the upload
+	// time of a version that changed the body.
+	UpdatedFrom string
+	// Correction is the editor's note on a correction (plain text), "" for
+	// an ordinary edit.
+	Correction string
+	Words      int    // words in the body text
+	Source     string // the file name or object key it was parsed from
+	Format     string // "markdown", "html", "text" or "json"
+	Hash       string // hex SHA-256 of the source bytes
+	DateSource string // one of the DateFrom* constants
+	Notes      []string
 }
 
 // StatusAt reports the article's status at the moment now.
@@ -69,6 +78,12 @@ func (a *Article) StatusAt(now time.Time) Status {
 	}
 	return StatusPublished
 }
+
+// Where Article.Updated came from.
+const (
+	UpdatedFromContent = "content"
+	UpdatedFromUpload  = "upload"
+)
 
 // Options carries the site settings parsing depends on.
 type Options struct {
@@ -96,7 +111,7 @@ const MaxAhead = 10 * 365 * 24 * time.Hour
 // and parse every article again when it differs (after a deploy, say).
 // TestParserVersion ties it to the golden files: a change of any golden
 // output fails that test until the version is bumped.
-const ParserVersion = "3"
+const ParserVersion = "4"
 
 // MaxNames bounds the tags, categories and authors of one article
 // together: each makes a feed, and an index must be able to move an article
@@ -113,6 +128,8 @@ const (
 	MaxURL     = 2048 // the article's URL, its image's
 	MaxID      = 1024
 	MaxSummary = 300 // a longer summary is cut at a word
+	// MaxCorrection bounds a correction note (cut at a word).
+	MaxCorrection = 1000
 )
 
 // MaxContentBytes bounds an article's rendered HTML whatever its source:

@@ -61,6 +61,9 @@ type goldenArticle struct {
 	Authors, Tags, Categories                  []string
 	Image, Status, Format, DateSource          string
 	Notes                                      []string
+	Words                                      int
+	UpdatedFrom                                string `json:",omitempty"`
+	Correction                                 string `json:",omitempty"`
 }
 
 func toGolden(a Article, err error) golden {
@@ -73,6 +76,7 @@ func toGolden(a Article, err error) golden {
 		Published: a.Published.Format(time.RFC3339), Updated: a.Updated.Format(time.RFC3339),
 		Lang: a.Lang, Dir: a.Dir, Authors: a.Authors, Tags: a.Tags, Categories: a.Categories,
 		Image: a.Image, Status: string(a.StatusAt(testNow)), Format: a.Format, DateSource: a.DateSource, Notes: a.Notes,
+		Words: a.Words, UpdatedFrom: a.UpdatedFrom, Correction: a.Correction,
 	}
 	if !a.Expires.IsZero() {
 		g.Article.Expires = a.Expires.Format(time.RFC3339)
@@ -227,7 +231,7 @@ func checkSafeHTML(t testing.TB, content string) {
 // ParserVersion. A change of the parsers that alters any golden output
 // changes it: bump ParserVersion (a deployed index then parses every
 // article again, see README "Upgrading") and set this to the new value.
-const goldenFingerprint = "b67d133ee1c70174c6ee452f8783aa606491a8e8c35b2378415ba6fc9f749a55"
+const goldenFingerprint = "a20506e3e6497edf8c1434a888e71fb6463f59ad577058b78bf22aafd8617215"
 
 func TestParserVersion(t *testing.T) {
 	paths, err := filepath.Glob("testdata/golden/*/*")

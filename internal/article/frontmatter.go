@@ -485,6 +485,7 @@ func applyFrontMatter(fm frontMatter, m *meta, opts Options, r *report) {
 		m.draft = true
 	}
 	m.summary = f.text("summary", "description", "summary", "excerpt")
+	m.correction = f.text("correction", "correction", "corrections", "correction_note")
 	m.slug = f.text("slug", "slug")
 	m.url = f.text("url", "url", "permalink", "canonical", "canonicalurl")
 	m.id = f.text("id", "id", "guid", "uuid")

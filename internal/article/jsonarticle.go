@@ -16,7 +16,7 @@ var jsonFields = map[string]string{
 	"summary": "text", "content_html": "text", "content_text": "text", "content_markdown": "text",
 	"date_published": "date", "date_modified": "date", "date_expires": "date",
 	"language": "text", "authors": "authors", "tags": "list", "categories": "list",
-	"image": "text", "draft": "bool",
+	"image": "text", "draft": "bool", "correction": "text",
 }
 
 // jsonAliases are the names other systems' JSON exports use for the same
@@ -136,6 +136,7 @@ func parseJSON(text string, opts Options, r *report) meta {
 	m.slug = f.text("slug", "slug")
 	m.url = f.text("url", "url")
 	m.summary = f.text("summary", "summary")
+	m.correction = f.text("correction", "correction")
 	m.image = f.text("image", "image")
 	m.published = f.date("date_published", "date_published")
 	m.updated = f.date("date_modified", "date_modified")

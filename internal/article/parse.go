@@ -18,6 +18,7 @@ import (
 // meta is what a format parser extracts before the steps all formats share.
 type meta struct {
 	id, slug, title, summary, url, lang, image string
+	correction                                 string
 	published, updated, expires                time.Time
 	authors, tags, categories                  []string
 	draft                                      bool
@@ -199,9 +200,12 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 		a.Notes = append(a.Notes, "date taken from the "+a.DateSource)
 	}
 	a.Updated = m.updated
-	if a.Updated.Before(a.Published) {
+	if a.Updated.After(a.Published) {
+		a.UpdatedFrom = UpdatedFromContent
+	} else {
 		a.Updated = a.Published
 	}
+	a.Correction = truncateWords(cleanLine(m.correction), MaxCorrection)
 	a.Expires = m.expires
 
 	// Sanitising does not depend on the article's URL; making URLs absolute
@@ -232,6 +236,7 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 		r.add("body", 0, "the article has no text")
 	}
 
+	a.Words = countWords(a.ContentHTML)
 	a.Summary = cleanLine(m.summary)
 	if strings.ContainsAny(a.Summary, "<>&") {
 		a.Summary = cleanLine(plainText(policy.Sanitize(a.Summary), 8192))

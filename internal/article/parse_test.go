@@ -526,3 +526,37 @@ func TestParseNeverReturnsPartialArticle(t *testing.T) {
 		t.Fatalf("got %+v, %v", a, err)
 	}
 }
+
+func TestCountWords(t *testing.T) {
+	for _, c := range []struct {
+		html string
+		want int
+	}{
+		{"", 0},
+		{"<p>One two  three.</p>", 3},
+		{"<p>a</p><p>b</p>", 2},
+		{"<p><b>news</b>paper — don't</p>", 2},
+		{"<p>قال الوزير إن ٢٠٢١ كان عاماً صعباً</p>", 7},
+		{"<ul><li>un</li><li>deux</li></ul><p>l'été – 2021</p>", 4},
+		{"<p>日本語</p>", 3},
+	} {
+		if got := countWords(c.html); got != c.want {
+			t.Errorf("countWords(%q) = %d, want %d", c.html, got, c.want)
+		}
+	}
+}
+
+func TestCorrectionNote(t *testing.T) {
+	src := "---\ntitle: Budget vote\ndate: 2021-02-22\nupdated: 2021-02-23\ncorrection: An earlier version gave the wrong total.\n---\nThe budget passed.\n"
+	a, err := Parse("budget.md", []byte(src), testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Correction != "An earlier version gave the wrong total." || a.UpdatedFrom != UpdatedFromContent || a.Words != 3 {
+		t.Errorf("correction %q, updated from %q, words %d", a.Correction, a.UpdatedFrom, a.Words)
+	}
+	j := `{"title": "Vote", "date_published": "2021-02-22T10:00:00Z", "content_text": "It passed.", "correction": "Fixed the name."}`
+	if a, err = Parse("vote.json", []byte(j), testOptions()); err != nil || a.Correction != "Fixed the name." || a.UpdatedFrom != "" {
+		t.Errorf("JSON correction %q, updated from %q, err %v", a.Correction, a.UpdatedFrom, err)
+	}
+}

@@ -210,6 +210,47 @@ func firstParagraph(fragment string) string {
 	}
 }
 
+// countWords counts the words of an HTML fragment's text: runs of
+// characters between spaces and block tags that hold a letter or a digit
+// (a dash alone is not a word). Han, kana and Thai are written without
+// spaces: each of their letters counts as a word, as word processors
+// count them.
+func countWords(fragment string) int {
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	n, inWord := 0, false
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return n
+		case html.TextToken:
+			for _, r := range string(z.Text()) {
+				switch {
+				case unicode.IsSpace(r):
+					inWord = false
+				case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai):
+					n++
+					inWord = false
+				case unicode.IsLetter(r) || unicode.IsDigit(r):
+					if !inWord {
+						n++
+					}
+					inWord = true
+				}
+			}
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			if !inlineTags[string(name)] {
+				inWord = false
+			}
+		}
+	}
+}
+
+// inlineTags do not separate words: "<b>news</b>paper" is one word.
+var inlineTags = map[string]bool{"a": true, "abbr": true, "b": true, "bdi": true, "bdo": true, "cite": true, "code": true,
+	"em": true, "i": true, "kbd": true, "mark": true, "q": true, "s": true, "small": true, "span": true, "strong": true,
+	"sub": true, "sup": true, "u": true, "var": true}
+
 func hasWord(s string) bool {
 	return strings.IndexFunc(s, unicode.IsLetter) >= 0
 }

@@ -13,14 +13,19 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pressroom/pressroom/internal/feedcheck"
 )
 
 // TestKilledBuildConverges is the operator's scenario: a built site of
 // 2,000 articles; 300 titles changed, 100 files deleted, 200 added; the
 // build is killed with SIGKILL part way, twice; the next build must
-// publish exactly what a build from scratch of the same folder publishes
-// (before, the feeds to publish lived only in memory and a killed build
-// left stale feeds for good).
+// publish exactly what the same build, never killed, publishes (before,
+// the feeds to publish lived only in memory and a killed build left stale
+// feeds for good). Archive pages keep the order articles joined their
+// feeds, so the reference is the same site built the same way, not a
+// build from scratch; the live feeds must still equal a build from
+// scratch but for their archive links.
 func TestKilledBuildConverges(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a 2,000-article site four times")
@@ -66,6 +71,12 @@ func TestKilledBuildConverges(t *testing.T) {
 	for i := 2000; i < 2200; i++ {
 		write(i, fmt.Sprintf("Story %d", i), t1)
 	}
+	// The reference: a copy of the site, built once without a kill.
+	ref := filepath.Join(dir, "reference")
+	if out, err := exec.Command("cp", "-a", out, ref).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+	build(ref)
 	// Killed twice, at different points.
 	for _, after := range []time.Duration{350 * time.Millisecond, 150 * time.Millisecond} {
 		cmd := exec.Command(bin, "build", "--src", src, "--out", out)
@@ -78,11 +89,16 @@ func TestKilledBuildConverges(t *testing.T) {
 		t.Logf("killed after %s: %v", after, err)
 	}
 	summary := build(out)
-	fresh := filepath.Join(dir, "fresh")
-	build(fresh)
-	got, want := tree(t, out), tree(t, fresh)
+	got, want := tree(t, out), tree(t, ref)
 	if len(want) < 100 {
 		t.Fatalf("the fresh build wrote %d files", len(want))
+	}
+	// Deletions are dated when a build notices them: the builds ran at
+	// different moments.
+	for _, m := range []map[string]string{got, want} {
+		for k, body := range m {
+			m[k] = feedcheck.WithoutDeletionTimes(body)
+		}
 	}
 	if !reflect.DeepEqual(got, want) {
 		var diff []string
@@ -100,7 +116,14 @@ func TestKilledBuildConverges(t *testing.T) {
 		if len(diff) > 10 {
 			diff = append(diff[:10], "...")
 		}
-		t.Errorf("after two killed builds, the build (%s) left %s differing from a build from scratch", strings.TrimSpace(summary), diff)
+		t.Errorf("after two killed builds, the build (%s) left %s differing from the build never killed", strings.TrimSpace(summary), diff)
+	}
+	fresh := filepath.Join(dir, "fresh")
+	build(fresh)
+	for k, body := range tree(t, fresh) {
+		if !strings.Contains(k, "archive") && feedcheck.HistoryFree(got[k]) != feedcheck.HistoryFree(body) {
+			t.Errorf("%s differs from a build from scratch beyond its history (archive links, deletions, update dates)", k)
+		}
 	}
 	// And nothing is left to do.
 	if s := build(out); !strings.Contains(s, " 0 feeds written") {

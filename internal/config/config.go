@@ -25,9 +25,11 @@ const FileName = "pressroom.yaml"
 
 // Config is the whole site configuration.
 type Config struct {
-	Site     Site     `yaml:"site"`
-	Feeds    Feeds    `yaml:"feeds"`
-	Articles Articles `yaml:"articles"`
+	Site     Site      `yaml:"site"`
+	Feeds    Feeds     `yaml:"feeds"`
+	Articles Articles  `yaml:"articles"`
+	WebSub   WebSub    `yaml:"websub"`
+	Partners []Partner `yaml:"partners"`
 
 	baseURL   *url.URL
 	feedsURL  *url.URL
@@ -48,9 +50,31 @@ type Site struct {
 
 // Feeds controls the generated feeds.
 type Feeds struct {
-	Limit    int    `yaml:"limit"`     // items per feed, default 50
+	Limit    int    `yaml:"limit"`     // items in each live feed (older ones are on archive pages), default 50
 	BaseURL  string `yaml:"base_url"`  // where the feeds are served, default site.base_url
 	MaxBytes string `yaml:"max_bytes"` // size budget of one feed file, default "512KiB"
+	// DeletedDays is how long a deleted or unpublished article stays
+	// announced in its feeds (Atom at:deleted-entry, JSON _pressroom),
+	// default 30; 0 announces nothing.
+	DeletedDays int `yaml:"deleted_days"`
+}
+
+// WebSub names the hubs told of every changed feed.
+type WebSub struct {
+	Hubs []string `yaml:"hubs"`
+}
+
+// Partner is a partner's feed, partners/<name>/ behind access keys: the
+// articles matching every filter given (a filter matches when any of its
+// values does; an empty one matches all).
+type Partner struct {
+	Name        string   `yaml:"name"`
+	Categories  []string `yaml:"categories"`
+	Tags        []string `yaml:"tags"`
+	Languages   []string `yaml:"languages"`
+	FullContent bool     `yaml:"full_content"` // default false: summaries only
+	Limit       int      `yaml:"limit"`        // items in the live feed, default feeds.limit
+	Formats     []string `yaml:"formats"`      // json (default), rss, atom
 }
 
 // Articles controls how article files are read.
@@ -68,7 +92,7 @@ func Default() Config {
 			Timezone:  "UTC",
 			Permalink: article.DefaultPermalink,
 		},
-		Feeds:    Feeds{Limit: 50, MaxBytes: "512KiB"},
+		Feeds:    Feeds{Limit: 50, MaxBytes: "512KiB", DeletedDays: 30},
 		Articles: Articles{MaxFileSize: "5MiB"},
 	}
 	_ = c.validate(nil) // the defaults are valid; config_test checks it
@@ -161,11 +185,30 @@ func checkKeys(n *yaml.Node, t reflect.Type, prefix string, lines map[string]int
 			return &Error{Key: path, Line: k.Line, Message: fmt.Sprintf("unknown key (known keys here: %s)", strings.Join(names, ", "))}
 		}
 		lines[path] = k.Line
-		if f.Type.Kind() == reflect.Struct {
+		switch {
+		case f.Type.Kind() == reflect.Struct:
 			if err := checkKeys(v, f.Type, path+".", lines); err != nil {
 				return err
 			}
-		} else if v.Kind != yaml.ScalarNode {
+		case f.Type.Kind() == reflect.Slice:
+			if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+				continue // "tags:" with nothing after it: an empty list
+			}
+			if v.Kind != yaml.SequenceNode {
+				return &Error{Key: path, Line: k.Line, Message: "should be a list ([a, b] or one \"- item\" per line)"}
+			}
+			for i, item := range v.Content {
+				ipath := fmt.Sprintf("%s[%d]", path, i)
+				lines[ipath] = item.Line
+				if f.Type.Elem().Kind() == reflect.Struct {
+					if err := checkKeys(item, f.Type.Elem(), ipath+".", lines); err != nil {
+						return err
+					}
+				} else if item.Kind != yaml.ScalarNode {
+					return &Error{Key: ipath, Line: item.Line, Message: "should be a single value"}
+				}
+			}
+		case v.Kind != yaml.ScalarNode:
 			return &Error{Key: path, Line: k.Line, Message: "should be a single value"}
 		}
 	}
@@ -233,6 +276,64 @@ func (c *Config) validate(lines map[string]int) *Error {
 		return bad("articles.max_file_size", "%q is not a size from 1KiB to 1GiB (write it as 5MiB or 5242880)", c.Articles.MaxFileSize)
 	}
 	c.maxBytes = n
+	if c.Feeds.DeletedDays < 0 || c.Feeds.DeletedDays > 3650 {
+		return bad("feeds.deleted_days", "%d is out of range: give a number of days from 0 (announce no deletion) to 3650", c.Feeds.DeletedDays)
+	}
+	for i, h := range c.WebSub.Hubs {
+		key := fmt.Sprintf("websub.hubs[%d]", i)
+		u, err := url.Parse(strings.TrimSpace(h))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &Error{Key: key, Line: lines[key], Message: fmt.Sprintf("%q is not an absolute http(s) URL such as https://hub.example.org/", h)}
+		}
+		c.WebSub.Hubs[i] = u.String()
+	}
+	return c.validatePartners(lines)
+}
+
+var rePartner = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+func (c *Config) validatePartners(lines map[string]int) *Error {
+	seen := map[string]bool{}
+	for i := range c.Partners {
+		pt := &c.Partners[i]
+		key := func(f string) string { return fmt.Sprintf("partners[%d].%s", i, f) }
+		bad := func(f, format string, args ...any) *Error {
+			k := key(f)
+			line := lines[k]
+			if line == 0 {
+				line = lines[fmt.Sprintf("partners[%d]", i)]
+			}
+			return &Error{Key: k, Line: line, Message: fmt.Sprintf(format, args...)}
+		}
+		if !rePartner.MatchString(pt.Name) {
+			return bad("name", "%q is not a partner name: use lower-case letters, digits and dashes (culture-desk), at most 63", pt.Name)
+		}
+		if seen[pt.Name] {
+			return bad("name", "%q names two partners", pt.Name)
+		}
+		seen[pt.Name] = true
+		if pt.Limit == 0 {
+			pt.Limit = c.Feeds.Limit
+		}
+		if pt.Limit < 1 || pt.Limit > 1000 {
+			return bad("limit", "%d is out of range: give a number of items from 1 to 1000", pt.Limit)
+		}
+		if len(pt.Formats) == 0 {
+			pt.Formats = []string{"json"}
+		}
+		for _, f := range pt.Formats {
+			if f != "json" && f != "rss" && f != "atom" {
+				return bad("formats", "%q is not a format: use json, rss or atom", f)
+			}
+		}
+		for j, l := range pt.Languages {
+			lang, err := article.CanonicalLanguage(l)
+			if err != nil {
+				return bad("languages", "%q is not a language code: use a BCP 47 code such as ar, fr or en", l)
+			}
+			pt.Languages[j] = lang
+		}
+	}
 	return nil
 }
 

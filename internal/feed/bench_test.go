@@ -60,11 +60,11 @@ func BenchmarkRenderFormat(b *testing.B) {
 					var err error
 					switch format {
 					case "rss":
-						_, err = feed.RenderRSS(s, ref, items)
+						_, err = feed.RenderRSS(s, feed.Doc{Ref: ref, Items: items})
 					case "atom":
-						_, err = feed.RenderAtom(s, ref, items)
+						_, err = feed.RenderAtom(s, feed.Doc{Ref: ref, Items: items})
 					default:
-						_, err = feed.RenderJSON(s, ref, items)
+						_, err = feed.RenderJSON(s, feed.Doc{Ref: ref, Items: items})
 					}
 					if err != nil {
 						b.Fatal(err)

@@ -25,6 +25,67 @@ type Site struct {
 	// carry their summary instead of their content until the file fits,
 	// and only then are the oldest left out; the newest is always there.
 	MaxBytes int
+	// IDDate is the date (YYYY-MM-DD) in the feeds' permanent tag: ids
+	// (see FeedID); "" makes a feed's id its URL.
+	IDDate string
+	// Hubs are the WebSub hubs the live public feeds name.
+	Hubs []string
+	// Partners are the partner feeds (see Memberships).
+	Partners []Partner
+}
+
+// Partner is a partner's feed: partners/<Name>/, the articles matching its
+// filters (any listed value of a filter matches; an empty filter matches
+// every article; all filters must match).
+type Partner struct {
+	Name        string
+	Categories  []string
+	Tags        []string
+	Languages   []string // BCP 47; "ar" matches ar-MA too
+	FullContent bool     // items carry their content, not only their summary
+	Limit       int      // items in the live feed
+	Formats     []string // RSSFile, AtomFile, JSONFile
+}
+
+// PartnersFamily is the folder of the partner feeds, which the CDN and the
+// local server keep behind access keys.
+const PartnersFamily = "partners"
+
+// ExtensionSchemaPath is where the JSON Schema of the _pressroom JSON Feed
+// extension is published; every JSON feed's _pressroom.about names it.
+const ExtensionSchemaPath = "schema/pressroom-feed.schema.json"
+
+// Matches reports whether an article belongs in the partner's feed.
+func (pt Partner) Matches(a *article.Article) bool {
+	return matchNames(pt.Categories, a.Categories) && matchNames(pt.Tags, a.Tags) && matchLanguage(pt.Languages, a.Lang)
+}
+
+func matchNames(want, have []string) bool {
+	if len(want) == 0 {
+		return true
+	}
+	for _, w := range want {
+		for _, h := range have {
+			if article.Slugify(w) == article.Slugify(h) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func matchLanguage(want []string, lang string) bool {
+	if len(want) == 0 {
+		return true
+	}
+	l := strings.ToLower(lang)
+	for _, w := range want {
+		w = strings.ToLower(w)
+		if l == w || strings.HasPrefix(l, w+"-") {
+			return true
+		}
+	}
+	return false
 }
 
 // Ref names a feed: its id (the path prefix of its files; "" for the
@@ -45,8 +106,9 @@ const (
 )
 
 // Memberships returns the feeds an article appears in: the site, one per
-// category, tag and author, and its language. Drafts appear nowhere. A name
-// whose slug is empty (only punctuation) makes no feed.
+// category, tag and author, its language, and the partner feeds whose
+// filters it matches. Drafts appear nowhere. A name whose slug is empty
+// (only punctuation) makes no feed.
 func Memberships(a *article.Article, site Site) []Ref {
 	if a.Draft {
 		return nil
@@ -69,6 +131,11 @@ func Memberships(a *article.Article, site Site) []Ref {
 	add("authors", a.Authors)
 	if base := baseLanguage(a.Lang); base != "" {
 		refs = append(refs, Ref{ID: "languages/" + base, Label: LanguageName(base)})
+	}
+	for _, pt := range site.Partners {
+		if pt.Matches(a) {
+			refs = append(refs, Ref{ID: PartnersFamily + "/" + pt.Name, Label: pt.Name})
+		}
 	}
 	return refs
 }
@@ -135,6 +202,8 @@ func ContentType(p string) string {
 		return "application/rss+xml; charset=utf-8"
 	case path.Base(p) == AtomFile:
 		return "application/atom+xml; charset=utf-8"
+	case strings.HasSuffix(p, ".schema.json"):
+		return "application/schema+json; charset=utf-8"
 	case strings.HasSuffix(p, ".json"):
 		return "application/feed+json; charset=utf-8"
 	case strings.HasSuffix(p, ".html"):
@@ -152,6 +221,24 @@ func ContentType(p string) string {
 // CacheControl returns the Cache-Control a published path is served with.
 // Live feeds and pages change with every publish: readers and the CDN may
 // keep them five minutes and serve a stale copy while they revalidate.
+// Partner feeds are the same but private: no shared cache between the
+// partner and the CDN may keep them. Closed archive pages: see
+// ClosedCacheControl.
 func CacheControl(p string) string {
+	if Family(p) == PartnersFamily {
+		return "private, max-age=300"
+	}
 	return "public, max-age=300, stale-while-revalidate=60"
+}
+
+// ClosedCacheControl is the Cache-Control of a closed archive page (see
+// Doc.Full): it changes only when one of its articles is edited or
+// deleted, which purges it from the CDN. The CDN keeps it a year;
+// browsers and readers a day without asking (immutable), then revalidate
+// with a conditional request, so an edit reaches them within a day.
+func ClosedCacheControl(p string) string {
+	if Family(p) == PartnersFamily {
+		return "private, max-age=86400, immutable"
+	}
+	return "public, max-age=86400, s-maxage=31536000, immutable"
 }

@@ -183,7 +183,8 @@ func TestGorillaGapsFixed(t *testing.T) {
 		`<atom:link href="https://feeds.example.org/tags/x/feed.xml" rel="self" type="application/rss+xml">`,
 		`<guid isPermaLink="false">` + ar.ID + `</guid>`,
 		`<dc:creator>` + multi.Authors[0] + `</dc:creator>`, `<dc:creator>` + multi.Authors[1] + `</dc:creator>`,
-		`<category>` + multi.Tags[0] + `</category>`, `<category>` + multi.Tags[1] + `</category>`,
+		`<category domain="https://feeds.example.org/tags/">` + multi.Tags[0] + `</category>`,
+		`<category domain="https://feeds.example.org/tags/">` + multi.Tags[1] + `</category>`,
 		`<language>ar</language>`, `<content:encoded><![CDATA[<div dir="rtl" lang="` + ar.Lang + `">`,
 	} {
 		if !strings.Contains(rss, want) {
@@ -197,7 +198,7 @@ func TestGorillaGapsFixed(t *testing.T) {
 		`<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ar">`,
 		`rel="self" type="application/atom+xml"`, `rel="alternate" type="text/html"`,
 		`<entry xml:lang="` + ar.Lang + `">`, `<published>` + ar.Published.Format(time.RFC3339) + `</published>`,
-		`<category term="` + multi.Tags[0] + `">`, `<id>` + ar.ID + `</id>`,
+		`<category term="` + multi.Tags[0] + `" scheme="https://feeds.example.org/tags/">`, `<id>` + ar.ID + `</id>`,
 	} {
 		if !strings.Contains(atom, want) {
 			t.Errorf("Atom lacks %s", want)

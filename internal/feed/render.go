@@ -37,54 +37,80 @@ const (
 	nsAtom    = "http://www.w3.org/2005/Atom"
 	nsDC      = "http://purl.org/dc/elements/1.1/"
 	nsMedia   = "http://search.yahoo.com/mrss/"
-	generator = "pressroom"
+	// RFC 5005 (feed history) and RFC 6721 (tombstones).
+	nsFH         = "http://purl.org/syndication/history/1.0"
+	nsTombstones = "http://purl.org/atompub/tombstones/1.0"
+	generator    = "pressroom"
 )
 
 // epoch is the date of a feed with no items: fixed, so an empty feed
 // renders the same bytes every time.
 var epoch = time.Unix(0, 0).UTC()
 
-// Render renders a feed's items (newest first, as the index returns them)
-// in the three formats. The same items always give the same bytes: every
-// date comes from the items, never from the clock. The formats are kept
-// within site.MaxBytes (see Site), holding the same items.
+// Render renders the live feed of ref with items (newest first, as the
+// index returns them) in the three formats; RenderDoc renders any
+// document.
 func Render(site Site, ref Ref, items []article.Article) (Rendered, error) {
-	r, err := renderAll(site, ref, items)
-	if err != nil || site.MaxBytes <= 0 || r.largest() <= site.MaxBytes || len(items) == 0 {
-		return r, err
-	}
-	return withinBudget(site, ref, items)
+	return RenderDoc(site, Doc{Ref: ref, Items: items})
 }
 
-func renderAll(site Site, ref Ref, items []article.Article) (Rendered, error) {
+// RenderDoc renders a feed document in its formats. The same document
+// always gives the same bytes: every date comes from the items and the
+// deletions, never from the clock. The formats are kept within
+// site.MaxBytes (see Site), holding the same items.
+func RenderDoc(site Site, d Doc) (Rendered, error) {
+	if d.Brief {
+		items := make([]article.Article, len(d.Items))
+		for i := range d.Items {
+			items[i] = brief(d.Items[i])
+		}
+		d.Items = items
+	}
+	r, err := renderAll(site, d)
+	if err != nil || site.MaxBytes <= 0 || r.largest() <= site.MaxBytes || len(d.Items) == 0 {
+		return r, err
+	}
+	return withinBudget(site, d)
+}
+
+func renderAll(site Site, d Doc) (Rendered, error) {
 	var r Rendered
 	var err error
-	if r.RSS, err = renderRSS(site, ref, items); err != nil {
-		return r, err
+	if d.has(RSSFile) {
+		if r.RSS, err = renderRSS(site, d); err != nil {
+			return r, err
+		}
 	}
-	if r.Atom, err = renderAtom(site, ref, items); err != nil {
-		return r, err
+	if d.has(AtomFile) {
+		if r.Atom, err = renderAtom(site, d); err != nil {
+			return r, err
+		}
 	}
-	r.JSON, err = renderJSON(site, ref, items)
+	if d.has(JSONFile) {
+		r.JSON, err = renderJSON(site, d)
+	}
 	return r, err
 }
 
 // largest is the size of the largest format.
 func (r Rendered) largest() int { return max(len(r.RSS), len(r.Atom), len(r.JSON)) }
 
-// withinBudget renders a feed too large in full: the newest items keep
-// their content and the older ones carry their summary instead, as many
-// in full as fit (found by bisection); when even summaries do not fit, the
-// oldest are left out. The newest item is never left out: alone and in
-// brief, it is the feed. Every format holds the same items.
-func withinBudget(site Site, ref Ref, items []article.Article) (Rendered, error) {
+// withinBudget renders a document too large in full: the newest items
+// keep their content and the older ones carry their summary instead, as
+// many in full as fit (found by bisection); when even summaries do not
+// fit, the oldest are left out. The newest item is never left out: alone
+// and in brief, it is the feed. Every format holds the same items.
+func withinBudget(site Site, d Doc) (Rendered, error) {
+	items := d.Items
 	mixed := func(full, n int) (Rendered, error) {
 		list := make([]article.Article, n)
 		copy(list, items[:n])
 		for i := full; i < n; i++ {
 			list[i] = brief(list[i])
 		}
-		return renderAll(site, ref, list)
+		e := d
+		e.Items = list
+		return renderAll(site, e)
 	}
 	// largestFitting bisects k in [lo, hi] for the largest k whose
 	// rendering fits, given that lo's (best) does.
@@ -131,12 +157,18 @@ func brief(a article.Article) article.Article {
 	return a
 }
 
-// updated is the newest update among items: the feed's own date.
-func updated(items []article.Article) time.Time {
+// updated is the document's own date: the newest update among its items
+// and deletions.
+func updated(d Doc) time.Time {
 	t := epoch
-	for i := range items {
-		if items[i].Updated.After(t) {
-			t = items[i].Updated
+	for i := range d.Items {
+		if d.Items[i].Updated.After(t) {
+			t = d.Items[i].Updated
+		}
+	}
+	for _, g := range d.Deleted {
+		if g.At.After(t) {
+			t = g.At
 		}
 	}
 	return t
@@ -168,6 +200,15 @@ func description(site Site, ref Ref) string {
 	return Title(site, ref)
 }
 
+// hubs are the WebSub hubs a document names: live public feeds only (an
+// archive page never changes; a hub cannot fetch a partner's feed).
+func hubs(site Site, d Doc) []string {
+	if d.Page != 0 || Family(d.Ref.ID) == PartnersFamily {
+		return nil
+	}
+	return site.Hubs
+}
+
 // --- RSS 2.0 -------------------------------------------------------------
 
 // rssDoc extends gorilla/feeds' RssFeedXml with the namespaces it lacks.
@@ -178,34 +219,43 @@ type rssDoc struct {
 	NSAtom    string      `xml:"xmlns:atom,attr"`
 	NSDC      string      `xml:"xmlns:dc,attr"`
 	NSMedia   string      `xml:"xmlns:media,attr"`
+	NSFH      string      `xml:"xmlns:fh,attr,omitempty"`
 	Channel   *rssChannel `xml:"channel"`
 }
 
 // FeedXml implements feeds.XmlFeed.
 func (d *rssDoc) FeedXml() interface{} { return d }
 
-// rssChannel is gorilla's RssFeed plus the atom:link rel="self" the W3C
-// validator asks for, and our item type.
+// rssChannel is gorilla's RssFeed plus atom:link elements (rel="self",
+// which the W3C validator asks for, RFC 5005's archive links and WebSub's
+// hubs), fh:archive on archive pages, and our item type.
 type rssChannel struct {
 	*feeds.RssFeed
-	AtomLink rssAtomLink `xml:"atom:link"`
-	Items    []*rssItem  `xml:"item"`
+	AtomLinks []rssAtomLink `xml:"atom:link"`
+	Archive   *struct{}     `xml:"fh:archive"`
+	Items     []*rssItem    `xml:"item"`
 }
 
 type rssAtomLink struct {
 	Href string `xml:"href,attr"`
 	Rel  string `xml:"rel,attr"`
-	Type string `xml:"type,attr"`
+	Type string `xml:"type,attr,omitempty"`
 }
 
 // rssItem is gorilla's RssItem with what it cannot express: several
-// categories, dc:creator for author names (RSS <author> must be an email
-// address), and media:content for the image.
+// categories (with a domain telling sections from tags), dc:creator for
+// author names (RSS <author> must be an email address), and media:content
+// for the image.
 type rssItem struct {
 	*feeds.RssItem
-	Categories []string      `xml:"category"`
+	Categories []rssCategory `xml:"category"`
 	Creators   []string      `xml:"dc:creator"`
 	Media      *rssMediaItem `xml:"media:content"`
+}
+
+type rssCategory struct {
+	Domain string `xml:"domain,attr,omitempty"`
+	Name   string `xml:",chardata"`
 }
 
 type rssMediaItem struct {
@@ -214,24 +264,42 @@ type rssMediaItem struct {
 	Type   string `xml:"type,attr,omitempty"`
 }
 
-func renderRSS(site Site, ref Ref, items []article.Article) ([]byte, error) {
-	self := URL(site.FeedsURL, path.Join(ref.ID, RSSFile))
+// archiveLinks are a document's RFC 5005 links (atom:link in RSS, link in
+// Atom) in one format: current (from a page), prev-archive, and the
+// document's own archive marker.
+func archiveLinks(site Site, d Doc, format, typ string) []rssAtomLink {
+	var out []rssAtomLink
+	if d.Page > 0 {
+		out = append(out, rssAtomLink{Href: d.link(site, 0, format), Rel: "current", Type: typ})
+	}
+	if p := d.prev(); p > 0 {
+		out = append(out, rssAtomLink{Href: d.link(site, p, format), Rel: "prev-archive", Type: typ})
+	}
+	return out
+}
+
+func renderRSS(site Site, d Doc) ([]byte, error) {
 	ch := &rssChannel{
 		RssFeed: &feeds.RssFeed{
-			Title:         Title(site, ref),
+			Title:         Title(site, d.Ref),
 			Link:          site.HomeURL.String(),
-			Description:   description(site, ref),
-			Language:      site.Language,
-			LastBuildDate: updated(items).Format(time.RFC1123Z),
+			Description:   description(site, d.Ref),
+			Language:      docLanguage(site, d.Ref, d.Items),
+			LastBuildDate: updated(d).Format(time.RFC1123Z),
 			Generator:     generator,
 		},
-		AtomLink: rssAtomLink{Href: self, Rel: "self", Type: "application/rss+xml"},
+		AtomLinks: []rssAtomLink{{Href: d.link(site, d.Page, RSSFile), Rel: "self", Type: "application/rss+xml"}},
 	}
-	if ref.ID != "" && Family(ref.ID) == "languages" {
-		ch.Language = ref.ID[len("languages/"):]
+	ch.AtomLinks = append(ch.AtomLinks, archiveLinks(site, d, RSSFile, "application/rss+xml")...)
+	for _, h := range hubs(site, d) {
+		ch.AtomLinks = append(ch.AtomLinks, rssAtomLink{Href: h, Rel: "hub"})
 	}
-	for i := range items {
-		a := &items[i]
+	doc := &rssDoc{Version: "2.0", NSContent: nsContent, NSAtom: nsAtom, NSDC: nsDC, NSMedia: nsMedia, Channel: ch}
+	if d.Page > 0 {
+		ch.Archive, doc.NSFH = &struct{}{}, nsFH
+	}
+	for i := range d.Items {
+		a := &d.Items[i]
 		it := &rssItem{
 			RssItem: &feeds.RssItem{
 				Title:       a.Title,
@@ -241,8 +309,13 @@ func renderRSS(site Site, ref Ref, items []article.Article) ([]byte, error) {
 				Guid:        &feeds.RssGuid{Id: a.ID, IsPermaLink: "false"},
 				PubDate:     a.Published.Format(time.RFC1123Z),
 			},
-			Categories: append(append([]string(nil), a.Categories...), a.Tags...),
-			Creators:   a.Authors,
+			Creators: a.Authors,
+		}
+		for _, c := range a.Categories {
+			it.Categories = append(it.Categories, rssCategory{Domain: scheme(site, "categories"), Name: c})
+		}
+		for _, t := range a.Tags {
+			it.Categories = append(it.Categories, rssCategory{Domain: scheme(site, "tags"), Name: t})
 		}
 		if a.Image != "" {
 			t := imageType(a.Image)
@@ -251,8 +324,13 @@ func renderRSS(site Site, ref Ref, items []article.Article) ([]byte, error) {
 		}
 		ch.Items = append(ch.Items, it)
 	}
-	doc := &rssDoc{Version: "2.0", NSContent: nsContent, NSAtom: nsAtom, NSDC: nsDC, NSMedia: nsMedia, Channel: ch}
 	return writeXML(site, doc)
+}
+
+// scheme names the vocabulary of a category: the folder of the family's
+// feeds, so readers and partners can tell a section from a tag.
+func scheme(site Site, family string) string {
+	return URL(site.FeedsURL, family+"/")
 }
 
 // writeXML writes a feed document after the XML declaration and the
@@ -274,14 +352,20 @@ func writeXML(site Site, doc feeds.XmlFeed) ([]byte, error) {
 // --- Atom 1.0 ------------------------------------------------------------
 
 // atomDoc is gorilla's AtomFeed plus what RFC 4287 feeds need and the
-// generic model cannot express: xml:lang, both rel="self" and
-// rel="alternate" links, a generator, and our entry type.
+// generic model cannot express: xml:lang, several links (self, alternate,
+// RFC 5005's archive links, WebSub hubs), a generator, RFC 5005's
+// fh:archive, RFC 6721's deleted entries, and our entry type. Extension
+// elements come before the entries, as RFC 4287's schema wants.
 type atomDoc struct {
 	*feeds.AtomFeed
+	NSFH      string              `xml:"xmlns:fh,attr,omitempty"`
+	NSAt      string              `xml:"xmlns:at,attr,omitempty"`
 	Lang      string              `xml:"xml:lang,attr,omitempty"`
 	Links     []feeds.AtomLink    `xml:"link"`
 	Authors   []*feeds.AtomAuthor `xml:"author"`
 	Generator atomGenerator       `xml:"generator"`
+	Archive   *struct{}           `xml:"fh:archive"`
+	Deleted   []atomDeleted       `xml:"at:deleted-entry"`
 	Entries   []*atomEntry        `xml:"entry"`
 }
 
@@ -292,8 +376,17 @@ type atomGenerator struct {
 	Name string `xml:",chardata"`
 }
 
+// atomDeleted is RFC 6721's at:deleted-entry: the id the entry had, when
+// it went, and a link to where it was.
+type atomDeleted struct {
+	Ref  string          `xml:"ref,attr"`
+	When string          `xml:"when,attr"`
+	Link *feeds.AtomLink `xml:"link,omitempty"`
+}
+
 // atomEntry is gorilla's AtomEntry with xml:lang, several authors, and
-// categories as <category term="..."/> (gorilla writes them as text).
+// categories as <category term="..." scheme="..."/> (gorilla writes them
+// as text).
 type atomEntry struct {
 	*feeds.AtomEntry
 	Lang       string              `xml:"xml:lang,attr,omitempty"`
@@ -302,34 +395,46 @@ type atomEntry struct {
 }
 
 type atomCategory struct {
-	Term string `xml:"term,attr"`
+	Term   string `xml:"term,attr"`
+	Scheme string `xml:"scheme,attr,omitempty"`
 }
 
-func renderAtom(site Site, ref Ref, items []article.Article) ([]byte, error) {
-	self := URL(site.FeedsURL, path.Join(ref.ID, AtomFile))
-	lang := site.Language
-	if Family(ref.ID) == "languages" {
-		lang = ref.ID[len("languages/"):]
-	}
+func renderAtom(site Site, d Doc) ([]byte, error) {
 	doc := &atomDoc{
 		AtomFeed: &feeds.AtomFeed{
 			Xmlns:    nsAtom,
-			Title:    Title(site, ref),
-			Id:       self,
-			Updated:  updated(items).Format(time.RFC3339),
-			Subtitle: description(site, ref),
+			Title:    Title(site, d.Ref),
+			Id:       FeedID(site, d.Ref),
+			Updated:  updated(d).Format(time.RFC3339),
+			Subtitle: description(site, d.Ref),
 		},
-		Lang: lang,
+		Lang: docLanguage(site, d.Ref, d.Items),
 		Links: []feeds.AtomLink{
-			{Href: self, Rel: "self", Type: "application/atom+xml"},
+			{Href: d.link(site, d.Page, AtomFile), Rel: "self", Type: "application/atom+xml"},
 			{Href: site.HomeURL.String(), Rel: "alternate", Type: "text/html"},
 		},
 		// Entries without an author take the feed's (RFC 4287 4.1.1).
 		Authors:   []*feeds.AtomAuthor{{AtomPerson: feeds.AtomPerson{Name: site.Title}}},
 		Generator: atomGenerator{Name: generator},
 	}
-	for i := range items {
-		a := &items[i]
+	for _, l := range archiveLinks(site, d, AtomFile, "application/atom+xml") {
+		doc.Links = append(doc.Links, feeds.AtomLink{Href: l.Href, Rel: l.Rel, Type: l.Type})
+	}
+	for _, h := range hubs(site, d) {
+		doc.Links = append(doc.Links, feeds.AtomLink{Href: h, Rel: "hub"})
+	}
+	if d.Page > 0 {
+		doc.Archive, doc.NSFH = &struct{}{}, nsFH
+	}
+	for _, g := range d.Deleted {
+		del := atomDeleted{Ref: g.ID, When: g.At.Format(time.RFC3339)}
+		if g.URL != "" {
+			del.Link = &feeds.AtomLink{Href: g.URL, Rel: "alternate", Type: "text/html"}
+		}
+		doc.Deleted, doc.NSAt = append(doc.Deleted, del), nsTombstones
+	}
+	for i := range d.Items {
+		a := &d.Items[i]
 		e := &atomEntry{
 			AtomEntry: &feeds.AtomEntry{
 				Title:     a.Title,
@@ -351,8 +456,11 @@ func renderAtom(site Site, ref Ref, items []article.Article) ([]byte, error) {
 		for _, n := range a.Authors {
 			e.Authors = append(e.Authors, &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: n}})
 		}
-		for _, c := range append(append([]string(nil), a.Categories...), a.Tags...) {
-			e.Categories = append(e.Categories, atomCategory{Term: c})
+		for _, c := range a.Categories {
+			e.Categories = append(e.Categories, atomCategory{Term: c, Scheme: scheme(site, "categories")})
+		}
+		for _, t := range a.Tags {
+			e.Categories = append(e.Categories, atomCategory{Term: t, Scheme: scheme(site, "tags")})
 		}
 		doc.Entries = append(doc.Entries, e)
 	}
@@ -361,38 +469,78 @@ func renderAtom(site Site, ref Ref, items []article.Article) ([]byte, error) {
 
 // --- JSON Feed 1.1 -------------------------------------------------------
 
-// jsonDoc is gorilla's JSONFeed with our item type.
+// jsonDoc is gorilla's JSONFeed with our item type and the _pressroom
+// extension (schema/pressroom-feed.schema.json).
 type jsonDoc struct {
 	*feeds.JSONFeed
-	Items []*jsonItem `json:"items"`
+	Pressroom *jsonFeedExt `json:"_pressroom,omitempty"`
+	Items     []*jsonItem  `json:"items"`
 }
 
-// jsonItem is gorilla's JSONItem plus the 1.1 item "language", and without
-// the deprecated single "author" (only "authors").
+// jsonFeedExt is the feed-level _pressroom object: what partners need to
+// sync and JSON Feed has no field for.
+type jsonFeedExt struct {
+	About   string        `json:"about"`
+	Page    int           `json:"page,omitempty"`    // archive page number; absent on the live feed
+	Pages   int           `json:"pages"`             // archive pages of the feed
+	Full    bool          `json:"full,omitempty"`    // a closed archive page
+	Current string        `json:"current,omitempty"` // the live feed, from an archive page
+	Deleted []jsonDeleted `json:"deleted,omitempty"`
+}
+
+type jsonDeleted struct {
+	ID        string    `json:"id"`
+	URL       string    `json:"url,omitempty"`
+	DeletedAt time.Time `json:"date_deleted"`
+}
+
+// jsonItem is gorilla's JSONItem plus the 1.1 item "language" and the
+// _pressroom extension, and without the deprecated single "author" (only
+// "authors").
 type jsonItem struct {
 	*feeds.JSONItem
-	Language string `json:"language,omitempty"`
+	Language  string       `json:"language,omitempty"`
+	Pressroom *jsonItemExt `json:"_pressroom,omitempty"`
 }
 
-func renderJSON(site Site, ref Ref, items []article.Article) ([]byte, error) {
-	lang := site.Language
-	if Family(ref.ID) == "languages" {
-		lang = ref.ID[len("languages/"):]
-	}
+// jsonItemExt is the item-level _pressroom object.
+type jsonItemExt struct {
+	Categories    []string `json:"categories"`
+	Tags          []string `json:"tags"`
+	WordCount     int      `json:"word_count"`
+	CanonicalURL  string   `json:"canonical_url,omitempty"`
+	UpdatedReason string   `json:"updated_reason,omitempty"`
+	Correction    string   `json:"correction,omitempty"`
+}
+
+func renderJSON(site Site, d Doc) ([]byte, error) {
 	doc := &jsonDoc{
 		JSONFeed: &feeds.JSONFeed{
 			Version:     "https://jsonfeed.org/version/1.1",
-			Title:       Title(site, ref),
-			Language:    lang,
+			Title:       Title(site, d.Ref),
+			Language:    docLanguage(site, d.Ref, d.Items),
 			HomePageUrl: site.HomeURL.String(),
-			FeedUrl:     URL(site.FeedsURL, path.Join(ref.ID, JSONFile)),
-			Description: description(site, ref),
+			FeedUrl:     d.link(site, 0, JSONFile),
+			Description: description(site, d.Ref),
 			Authors:     []*feeds.JSONAuthor{{Name: site.Title}},
 		},
-		Items: []*jsonItem{},
+		Pressroom: &jsonFeedExt{About: URL(site.FeedsURL, ExtensionSchemaPath), Page: d.Page, Pages: d.Pages, Full: d.Full},
+		Items:     []*jsonItem{},
 	}
-	for i := range items {
-		a := &items[i]
+	if p := d.prev(); p > 0 {
+		doc.NextUrl = d.link(site, p, JSONFile)
+	}
+	if d.Page > 0 {
+		doc.Pressroom.Current = d.link(site, 0, JSONFile)
+	}
+	for _, h := range hubs(site, d) {
+		doc.Hubs = append(doc.Hubs, &feeds.JSONHub{Type: "WebSub", Url: h})
+	}
+	for _, g := range d.Deleted {
+		doc.Pressroom.Deleted = append(doc.Pressroom.Deleted, jsonDeleted{ID: g.ID, URL: g.URL, DeletedAt: g.At})
+	}
+	for i := range d.Items {
+		a := &d.Items[i]
 		published, modified := a.Published, a.Updated
 		it := &jsonItem{
 			JSONItem: &feeds.JSONItem{
@@ -407,6 +555,8 @@ func renderJSON(site Site, ref Ref, items []article.Article) ([]byte, error) {
 				Tags:          append(append([]string(nil), a.Categories...), a.Tags...),
 			},
 			Language: a.Lang,
+			Pressroom: &jsonItemExt{Categories: nonNil(a.Categories), Tags: nonNil(a.Tags), WordCount: a.Words,
+				CanonicalURL: a.URL, UpdatedReason: updateReason(a), Correction: a.Correction},
 		}
 		for _, n := range a.Authors {
 			it.Authors = append(it.Authors, &feeds.JSONAuthor{Name: n})
@@ -422,4 +572,11 @@ func renderJSON(site Site, ref Ref, items []article.Article) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

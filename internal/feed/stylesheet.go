@@ -24,3 +24,10 @@ func stylesheetPI(site Site) string {
 	href = strings.TrimSuffix(href, "/") + "/" + StylesheetPath
 	return `<?xml-stylesheet type="text/xsl" href="` + html.EscapeString(href) + `"?>`
 }
+
+// ExtensionSchema is the JSON Schema of the _pressroom JSON Feed
+// extension, published at ExtensionSchemaPath. It is a copy of
+// schema/pressroom-feed.schema.json (a test keeps them identical).
+//
+//go:embed pressroom-feed.schema.json
+var ExtensionSchema []byte

@@ -369,7 +369,7 @@ feed:
 		return fmt.Errorf("handler: configuration change: %d of %d articles left to parse again; the retry or the schedule resumes", left, len(todo))
 	}
 	// Site settings reach every feed (titles, links): render them all.
-	if err := h.Deps.Index.MarkPending(ctx, nil, true); err != nil {
+	if err := h.Deps.Index.MarkPending(ctx, index.Work{}, true); err != nil {
 		return err
 	}
 	// Done, unless another configuration came into force meanwhile: its

@@ -29,8 +29,11 @@ import (
 //	items      feed 0x00 published(8, big-endian) id 0x00 key -> ""
 //	           (one feed's entries are contiguous and ordered by date, so
 //	           the latest N are read with one reverse cursor walk)
-//	feeds      "f" feed -> boltFeed (JSON: label, count); the prefix because
-//	           the site feed's id is "" and bbolt keys cannot be empty
+//	feeds      "f" feed -> boltFeed (JSON: label, count, slots taken); the
+//	           prefix because the site feed's id is "" and bbolt keys cannot
+//	           be empty; kept at count 0, so slots are never reused
+//	slots      feed 0x00 slot(4, big-endian) -> key (archive pages)
+//	gone       article id -> Gone (JSON)
 //	schedule   instant(8) key -> "" (publish and expiry instants, for Due)
 //	claims     claim -> holder key
 //	waiting    claim 0x00 key -> "" (sources rejected for wanting claim)
@@ -62,14 +65,17 @@ var (
 	bUnpurged = []byte("unpurged")
 	bState    = []byte("state")
 	bMeta     = []byte("meta")
+	bSlots    = []byte("slots")
+	bGone     = []byte("gone")
 
 	allBuckets = [][]byte{bSources, bArticles, bItems, bFeeds, bSchedule, bOutputs, bSummary, bClaims, bWaiting,
-		bPending, bUnpurged, bState, bMeta}
+		bPending, bUnpurged, bState, bMeta, bSlots, bGone}
 )
 
 type boltFeed struct {
 	Label string `json:"label"`
 	Count int    `json:"count"`
+	Slots int    `json:"slots,omitempty"`
 }
 
 // OpenBolt opens (or creates) the index file at path. It waits up to five
@@ -116,7 +122,7 @@ func migrate(tx *bolt.Tx) error {
 	switch {
 	case v > recordVersion:
 		return fmt.Errorf("written by a newer pressroom (index schema %d, this one knows %d)", v, recordVersion)
-	case v < recordVersion:
+	case v < 2:
 		// Summaries gained fields: rebuild them, and the claims, which
 		// version 1 did not keep.
 		if err := tx.DeleteBucket(bSummary); err != nil {
@@ -186,7 +192,54 @@ func migrate(tx *bolt.Tx) error {
 			}
 		}
 	}
+	if v < 3 {
+		if err := assignArchiveSlots(tx); err != nil {
+			return err
+		}
+	}
 	return meta.Put([]byte("schema"), []byte(strconv.Itoa(recordVersion)))
+}
+
+// assignArchiveSlots gives the memberships of an index written before
+// archives their slots, oldest article first: the archive pages of an
+// upgraded site run in date order.
+func assignArchiveSlots(tx *bolt.Tx) error {
+	var records []sourceRecord
+	err := tx.Bucket(bSources).ForEach(func(k, v []byte) error {
+		r, err := decodeSource(v)
+		if err != nil {
+			return fmt.Errorf("source %q: %w", k, err)
+		}
+		if r.HasArticle && len(r.Feeds) > 0 {
+			records = append(records, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.Slice(records, func(i, j int) bool {
+		if !records[i].Published.Equal(records[j].Published) {
+			return records[i].Published.Before(records[j].Published)
+		}
+		return records[i].Key < records[j].Key
+	})
+	t := boltTx{tx, nil}
+	for _, r := range records {
+		if err := assignSlots(nil, r.Feeds, t.alloc); err != nil {
+			return err
+		}
+		for _, m := range r.Feeds {
+			if err := tx.Bucket(bSlots).Put(slotKey(m.Feed, m.Slot), []byte(r.Key)); err != nil {
+				return err
+			}
+		}
+		r.V = recordVersion
+		if err := t.putSource(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close implements Index.
@@ -210,6 +263,47 @@ func itemKey(feed string, published time.Time, id, key string) []byte {
 }
 
 func feedKey(feed string) []byte { return append([]byte("f"), feed...) }
+
+func slotKey(feed string, slot int) []byte {
+	k := make([]byte, 0, len(feed)+5)
+	k = append(append(k, feed...), 0)
+	return binary.BigEndian.AppendUint32(k, uint32(slot))
+}
+
+// feedInfo reads a feed's record (zero when there is none).
+func (t boltTx) feedInfo(feed string) (boltFeed, error) {
+	var fi boltFeed
+	if v := t.tx.Bucket(bFeeds).Get(feedKey(feed)); v != nil {
+		if err := json.Unmarshal(v, &fi); err != nil {
+			return fi, fmt.Errorf("index: feed %q: %w", feed, err)
+		}
+	}
+	return fi, nil
+}
+
+// alloc takes a feed's next archive slot.
+func (t boltTx) alloc(feed string) (int, error) {
+	fi, err := t.feedInfo(feed)
+	if err != nil {
+		return 0, err
+	}
+	fi.Slots++
+	return fi.Slots, putJSON(t.tx.Bucket(bFeeds), feedKey(feed), fi)
+}
+
+// recordGone records or clears deletions for a write from old to next.
+func (t boltTx) recordGone(key string, old, next *goneSource, at time.Time) error {
+	b := t.tx.Bucket(bGone)
+	if g, ok := gone(key, old, next, at); ok {
+		if err := putJSON(b, []byte(g.ID), g); err != nil {
+			return err
+		}
+	}
+	if next != nil && !next.draft {
+		return b.Delete([]byte(next.id))
+	}
+	return nil
+}
 
 func scheduleKey(t time.Time, key string) []byte {
 	return append(instant(t), key...)
@@ -280,17 +374,18 @@ func (t boltTx) unlink(r sourceRecord) error {
 		if err := t.tx.Bucket(bItems).Delete(itemKey(m.Feed, r.Published, r.ID, r.Key)); err != nil {
 			return err
 		}
-		var fi boltFeed
-		if v := feeds.Get(feedKey(m.Feed)); v != nil {
-			if err := json.Unmarshal(v, &fi); err != nil {
+		if m.Slot > 0 {
+			if err := t.tx.Bucket(bSlots).Delete(slotKey(m.Feed, m.Slot)); err != nil {
 				return err
 			}
 		}
-		if fi.Count--; fi.Count <= 0 {
-			if err := feeds.Delete(feedKey(m.Feed)); err != nil {
-				return err
-			}
-		} else if err := putJSON(feeds, feedKey(m.Feed), fi); err != nil {
+		fi, err := t.feedInfo(m.Feed)
+		if err != nil {
+			return err
+		}
+		// The record stays at count 0: its slot counter must not restart.
+		fi.Count = max(fi.Count-1, 0)
+		if err := putJSON(feeds, feedKey(m.Feed), fi); err != nil {
 			return err
 		}
 	}
@@ -314,11 +409,14 @@ func (t boltTx) link(r sourceRecord) error {
 		if err := t.tx.Bucket(bItems).Put(itemKey(m.Feed, r.Published, r.ID, r.Key), nil); err != nil {
 			return err
 		}
-		var fi boltFeed
-		if v := feeds.Get(feedKey(m.Feed)); v != nil {
-			if err := json.Unmarshal(v, &fi); err != nil {
+		if m.Slot > 0 {
+			if err := t.tx.Bucket(bSlots).Put(slotKey(m.Feed, m.Slot), []byte(r.Key)); err != nil {
 				return err
 			}
+		}
+		fi, err := t.feedInfo(m.Feed)
+		if err != nil {
+			return err
 		}
 		fi.Count++
 		fi.Label = m.Label
@@ -415,8 +513,8 @@ func (b *Bolt) Reject(ctx context.Context, src Source) error {
 }
 
 // Delete implements Index.
-func (b *Bolt) Delete(ctx context.Context, key, version string) (ch Change, err error) {
-	err = b.update(func(t boltTx) error { ch, err = t.Delete(ctx, key, version); return err })
+func (b *Bolt) Delete(ctx context.Context, key, version string, at time.Time) (ch Change, err error) {
+	err = b.update(func(t boltTx) error { ch, err = t.Delete(ctx, key, version, at); return err })
 	return ch, err
 }
 
@@ -450,6 +548,23 @@ func (b *Bolt) Latest(ctx context.Context, feed string, n int, now time.Time) (o
 	return out, err
 }
 
+// Page implements Index.
+func (b *Bolt) Page(ctx context.Context, feed string, n int) (out []article.Article, err error) {
+	err = b.view(func(t boltTx) error { out, err = t.Page(ctx, feed, n); return err })
+	return out, err
+}
+
+// Gone implements Index.
+func (b *Bolt) Gone(ctx context.Context) (out []Gone, err error) {
+	err = b.view(func(t boltTx) error { out, err = t.Gone(ctx); return err })
+	return out, err
+}
+
+// ForgetGone implements Index.
+func (b *Bolt) ForgetGone(ctx context.Context, before time.Time) error {
+	return b.update(func(t boltTx) error { return t.ForgetGone(ctx, before) })
+}
+
 // Feeds implements Index.
 func (b *Bolt) Feeds(ctx context.Context) (out []FeedInfo, err error) {
 	err = b.view(func(t boltTx) error { out, err = t.Feeds(ctx); return err })
@@ -457,7 +572,7 @@ func (b *Bolt) Feeds(ctx context.Context) (out []FeedInfo, err error) {
 }
 
 // Due implements Index.
-func (b *Bolt) Due(ctx context.Context, from, to time.Time) (out []string, err error) {
+func (b *Bolt) Due(ctx context.Context, from, to time.Time) (out Work, err error) {
 	err = b.view(func(t boltTx) error { out, err = t.Due(ctx, from, to); return err })
 	return out, err
 }
@@ -469,8 +584,8 @@ func (b *Bolt) Pending(ctx context.Context) (p Pending, err error) {
 }
 
 // MarkPending implements Index.
-func (b *Bolt) MarkPending(ctx context.Context, feeds []string, all bool) error {
-	return b.update(func(t boltTx) error { return t.MarkPending(ctx, feeds, all) })
+func (b *Bolt) MarkPending(ctx context.Context, w Work, all bool) error {
+	return b.update(func(t boltTx) error { return t.MarkPending(ctx, w, all) })
 }
 
 // Published implements Index.
@@ -549,7 +664,18 @@ func (t boltTx) Put(_ context.Context, src Source) (Change, error) {
 	if len(src.Problems) == 0 {
 		src.RejectedAt = time.Time{}
 	}
+	src.Feeds = append([]Membership(nil), src.Feeds...)
 	next := recordOf(src)
+	var had []Membership
+	if old.HasArticle {
+		had = old.Feeds
+	}
+	if err := assignSlots(had, next.Feeds, t.alloc); err != nil {
+		return Change{}, err
+	}
+	if err := t.recordGone(src.Key, old.goneSource(), next.goneSource(), changeTime(src)); err != nil {
+		return Change{}, err
+	}
 	if a := src.Article; a != nil {
 		data, err := encodeArticle(a)
 		if err != nil {
@@ -581,8 +707,8 @@ func (t boltTx) Put(_ context.Context, src Source) (Change, error) {
 			return Change{}, err
 		}
 	}
-	ch := Change{Feeds: feedIDs(old.Feeds, next.Feeds), Waiters: waiters}
-	if err := t.mark(ch.Feeds); err != nil {
+	ch := Change{Feeds: feedIDs(old.Feeds, next.Feeds), Pages: pageRefs(old.Feeds, next.Feeds), Waiters: waiters}
+	if err := t.mark(markIDs(ch.Feeds, ch.Pages)); err != nil {
 		return Change{}, err
 	}
 	return ch, t.putSource(next)
@@ -621,7 +747,7 @@ func (t boltTx) Reject(_ context.Context, src Source) error {
 }
 
 // Delete implements Index.
-func (t boltTx) Delete(_ context.Context, key, version string) (Change, error) {
+func (t boltTx) Delete(_ context.Context, key, version string, at time.Time) (Change, error) {
 	t.forget(key)
 	old, found, err := t.getSource(key)
 	if err != nil {
@@ -643,8 +769,11 @@ func (t boltTx) Delete(_ context.Context, key, version string) (Change, error) {
 	if err != nil {
 		return Change{}, err
 	}
-	ch := Change{Feeds: feedIDs(old.Feeds), Waiters: waiters}
-	if err := t.mark(ch.Feeds); err != nil {
+	if err := t.recordGone(key, old.goneSource(), nil, at); err != nil {
+		return Change{}, err
+	}
+	ch := Change{Feeds: feedIDs(old.Feeds), Pages: pageRefs(old.Feeds), Waiters: waiters}
+	if err := t.mark(markIDs(ch.Feeds, ch.Pages)); err != nil {
 		return Change{}, err
 	}
 	return ch, t.putSource(sourceRecord{V: recordVersion, Key: key, Version: version, Deleted: true})
@@ -739,6 +868,53 @@ func (t boltTx) Latest(_ context.Context, feed string, n int, now time.Time) ([]
 	return out, nil
 }
 
+// Page implements Index: a walk over the page's slot entries.
+func (t boltTx) Page(_ context.Context, feed string, n int) ([]article.Article, error) {
+	var out []article.Article
+	lo, hi := slotKey(feed, (n-1)*PageSize+1), slotKey(feed, n*PageSize)
+	c := t.tx.Bucket(bSlots).Cursor()
+	for k, v := c.Seek(lo); k != nil && bytes.Compare(k, hi) <= 0; k, v = c.Next() {
+		a, err := t.article(v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *a)
+	}
+	sort.Slice(out, func(i, j int) bool { return newestFirst(&out[i], &out[j]) })
+	return out, nil
+}
+
+// Gone implements Index.
+func (t boltTx) Gone(_ context.Context) ([]Gone, error) {
+	var out []Gone
+	err := t.tx.Bucket(bGone).ForEach(func(k, v []byte) error {
+		var g Gone
+		if err := json.Unmarshal(v, &g); err != nil {
+			return fmt.Errorf("index: deletion %q: %w", k, err)
+		}
+		out = append(out, g)
+		return nil
+	})
+	sortGone(out)
+	return out, err
+}
+
+// ForgetGone implements Index.
+func (t boltTx) ForgetGone(ctx context.Context, before time.Time) error {
+	gs, err := t.Gone(ctx)
+	if err != nil {
+		return err
+	}
+	for _, g := range gs {
+		if g.At.Before(before) {
+			if err := t.tx.Bucket(bGone).Delete([]byte(g.ID)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // Feeds implements Index.
 func (t boltTx) Feeds(_ context.Context) ([]FeedInfo, error) {
 	var out []FeedInfo
@@ -747,29 +923,29 @@ func (t boltTx) Feeds(_ context.Context) ([]FeedInfo, error) {
 		if err := json.Unmarshal(v, &fi); err != nil {
 			return err
 		}
-		out = append(out, FeedInfo{ID: string(k[1:]), Label: fi.Label, Count: fi.Count})
+		if fi.Count > 0 {
+			out = append(out, FeedInfo{ID: string(k[1:]), Label: fi.Label, Count: fi.Count, Slots: fi.Slots})
+		}
 		return nil
 	})
 	return out, err
 }
 
 // Due implements Index.
-func (t boltTx) Due(_ context.Context, from, to time.Time) ([]string, error) {
+func (t boltTx) Due(_ context.Context, from, to time.Time) (Work, error) {
 	var due [][]Membership
 	c := t.tx.Bucket(bSchedule).Cursor()
 	lo, hi := instant(from.Add(time.Nanosecond)), instant(to.Add(time.Nanosecond))
 	for k, _ := c.Seek(lo); k != nil && bytes.Compare(k[:8], hi) < 0; k, _ = c.Next() {
 		r, found, err := t.getSource(string(k[8:]))
 		if err != nil {
-			return nil, err
+			return Work{}, err
 		}
 		if found {
 			due = append(due, r.Feeds)
 		}
 	}
-	out := feedIDs(due...)
-	sort.Strings(out)
-	return out, nil
+	return dueWork(due), nil
 }
 
 // Pending implements Index.
@@ -778,22 +954,21 @@ func (t boltTx) Pending(_ context.Context) (Pending, error) {
 	err := t.tx.Bucket(bPending).ForEach(func(k, v []byte) error {
 		id := string(k[1:])
 		p.marks = append(p.marks, mark{id: id, tok: string(v)})
-		if id == allMark {
-			p.All = true
-		} else {
-			p.Feeds = append(p.Feeds, id)
-		}
+		p.All = p.All || id == allMark
+		addMark(&p.Work, id)
 		return nil
 	})
+	p.Work = p.Work.normalize()
 	return p, err
 }
 
 // MarkPending implements Index.
-func (t boltTx) MarkPending(_ context.Context, feeds []string, all bool) error {
+func (t boltTx) MarkPending(_ context.Context, w Work, all bool) error {
+	ids := markIDs(w.Feeds, w.Pages)
 	if all {
-		feeds = append(append([]string(nil), feeds...), allMark)
+		ids = append(ids, allMark)
 	}
-	return t.mark(feeds)
+	return t.mark(ids)
 }
 
 // Published implements Index.

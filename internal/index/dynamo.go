@@ -35,7 +35,11 @@ import (
 //	                                       transaction that makes the source record point at them, so only
 //	                                       memberships and the record itself count against its 100 actions
 //	PK "FEED#<id>"    SK "<published>#<id, 200 bytes>#<key hash>"  one item per membership, Key and Expires
-//	PK "FEEDS"        SK "F:<id>"          a feed's label and article count
+//	PK "FEEDS"        SK "F:<id>"          a feed's label, article count and archive slots taken (Slots)
+//	PK "SLOT#<id>"    SK "<slot, 10 digits>"  the source (Key) in one archive slot: written before the
+//	                                       transaction (an item a failed one leaves names a slot no
+//	                                       source record holds, and Page skips it), deleted after
+//	PK "GONE"         SK "<id hash>"       a deletion partners must see (Gone's attributes)
 //	PK "SCHED"        SK "<instant>#<key hash>"  publish and expiry instants, Key, for Due
 //	PK "CLAIM#<hash>" SK "#CLAIM"          the source holding an id or URL (Holder, Claim)
 //	PK "WAIT"         SK "<claim hash>#<key hash>"  a source (Key) rejected for wanting a claim (Claim)
@@ -118,6 +122,7 @@ const (
 	pkPurge   = "PURGE"
 	pkState   = "STATE"
 	pkWait    = "WAIT"
+	pkGone    = "GONE"
 	skSource  = "#SRC"
 	skClaim   = "#CLAIM"
 	skAll     = "#ALL"
@@ -125,6 +130,8 @@ const (
 )
 
 func srcPK(k string) string          { return "SRC#" + k }
+func slotPK(f string) string         { return "SLOT#" + f }
+func slotSK(slot int) string         { return fmt.Sprintf("%010d", slot) }
 func feedPK(f string) string         { return "FEED#" + f }
 func claimPK(c string) string        { return "CLAIM#" + shortHash(c) }
 func waitSK(c, k string) string      { return shortHash(c) + "#" + shortHash(k) }
@@ -434,12 +441,15 @@ func releasedWait(err error) bool {
 	return len(reasons) > 1 && aws.ToString(reasons[1].Code) == "ConditionalCheckFailed"
 }
 
-// markAction adds feeds to the pending mark sk; a new token says it was
-// written again (Published keeps it then).
-func (d *Dynamo) markAction(sk string, feeds []string) types.TransactWriteItem {
-	set := make([]string, len(feeds))
-	for i, f := range feeds {
-		set[i] = "f:" + f // a string set cannot hold "", the site feed's id
+// markAction adds feeds and pages to the pending mark sk; a new token
+// says it was written again (Published keeps it then).
+func (d *Dynamo) markAction(sk string, feeds []string, pages []PageRef) types.TransactWriteItem {
+	set := make([]string, 0, len(feeds)+len(pages))
+	for _, f := range feeds {
+		set = append(set, "f:"+f) // a string set cannot hold "", the site feed's id
+	}
+	for _, p := range pages {
+		set = append(set, "p:"+strconv.Itoa(p.Page)+":"+p.Feed)
 	}
 	vals := map[string]types.AttributeValue{":t": attrS(token())}
 	expr := "SET Tok = :t"
@@ -626,12 +636,30 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 	var next dynSource
 	var ch Change
 	claimAt := map[int]string{} // action index -> claim, to read a conflict
+	slots := map[string]int{}   // slots taken for this write, kept across attempts
+	alloc := func(feed string) (int, error) {
+		if s, ok := slots[feed]; ok {
+			return s, nil
+		}
+		s, err := d.allocSlot(ctx, feed)
+		slots[feed] = s
+		return s, err
+	}
 	old, err := d.write(ctx, src.Key, func(old dynSource, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error) {
 		if err := supersedes(src, old.summary(), found); err != nil {
 			return nil, nil, err
 		}
+		src.Feeds = append([]Membership(nil), src.Feeds...)
 		next = dynSource{sourceRecord: recordOf(src)}
+		var had []Membership
+		if old.HasArticle {
+			had = old.Feeds
+		}
+		if err := assignSlots(had, next.Feeds, alloc); err != nil {
+			return nil, nil, err
+		}
 		var bodies []map[string]types.AttributeValue
+		bodies = append(bodies, d.slotItems(next.sourceRecord, had)...)
 		if src.Article != nil {
 			next.BodyHash = hash
 			if old.HasArticle && hash == old.BodyHash && old.bodyName() != "" {
@@ -639,11 +667,12 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 				next.BodyRev, next.Chunks = old.bodyName(), old.Chunks
 			} else {
 				next.BodyRev = token()
-				bodies = chunks(src.Key, next.BodyRev, compressed)
-				next.Chunks = len(bodies)
+				body := chunks(src.Key, next.BodyRev, compressed)
+				bodies = append(bodies, body...)
+				next.Chunks = len(body)
 			}
 		}
-		ch = Change{Feeds: feedIDs(old.Feeds, next.Feeds)}
+		ch = Change{Feeds: feedIDs(old.Feeds, next.Feeds), Pages: pageRefs(old.Feeds, next.Feeds)}
 		first, err := d.sourcePut(old, found, next)
 		if err != nil {
 			return nil, nil, err
@@ -659,7 +688,9 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 			acts = append(acts, d.claimAction(c, src.Key))
 		}
 		links := d.linkActions(old, next)
-		if len(acts)+len(links)+2*len(old.claims())+2 > maxActions {
+		// Besides the links: releases and unwaits (claims), the
+		// deletion record and its clearing, the pending mark.
+		if len(acts)+len(links)+2*len(old.claims())+4 > maxActions {
 			// Too many changes for one transaction (an article moved
 			// between dozens of feeds at once): first take it out of its
 			// old feeds, marked as moving (and take its claims); the next
@@ -675,7 +706,7 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 			}
 			acts[0] = first
 			acts = append(acts, d.linkActions(old, half)...)
-			acts = append(acts, d.markAction(src.Key, feedIDs(old.Feeds)))
+			acts = append(acts, d.markAction(src.Key, feedIDs(old.Feeds), pageRefs(old.Feeds)))
 			next = half
 			return acts, nil, nil
 		}
@@ -686,8 +717,9 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 		if old.Waiting != "" && old.Waiting != waiting {
 			acts = append(acts, d.unwaitAction(old.Waiting, src.Key))
 		}
+		acts = append(acts, d.goneActions(src.Key, old.goneSource(), next.goneSource(), changeTime(src))...)
 		if len(ch.Feeds) > 0 {
-			acts = append(acts, d.markAction(src.Key, ch.Feeds))
+			acts = append(acts, d.markAction(src.Key, ch.Feeds, ch.Pages))
 		}
 		return acts, bodies, nil
 	})
@@ -708,8 +740,93 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 		return d.Put(ctx, src)
 	}
 	d.deleteBody(ctx, old, next.bodyName())
+	d.deleteSlots(ctx, old.sourceRecord, next.Feeds)
 	ch.Waiters, err = d.waiters(ctx, released(old.claims(), claims))
 	return ch, err
+}
+
+// allocSlot takes a feed's next archive slot: one atomic counter update
+// on the feed's item, before the transaction (a transaction cannot read
+// what it writes). A slot taken by a write that then fails is never used.
+func (d *Dynamo) allocSlot(ctx context.Context, feed string) (int, error) {
+	out, err := d.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &d.table, Key: itemKey2(pkFeeds, "F:"+feed),
+		UpdateExpression:          aws.String("ADD Slots :one SET Feed = :f"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": attrN(1), ":f": attrS(feed)},
+		ReturnValues:              types.ReturnValueUpdatedNew})
+	if err != nil {
+		return 0, fmt.Errorf("index: dynamodb slot of %q: %w", feed, refused(err))
+	}
+	n, _ := out.Attributes["Slots"].(*types.AttributeValueMemberN)
+	if n == nil {
+		return 0, fmt.Errorf("index: dynamodb slot of %q: no counter returned", feed)
+	}
+	return strconv.Atoi(n.Value)
+}
+
+// slotItems are the archive slot items of r's memberships that old did
+// not have: written before the transaction, with the body.
+func (d *Dynamo) slotItems(r sourceRecord, old []Membership) []map[string]types.AttributeValue {
+	var out []map[string]types.AttributeValue
+	if !r.HasArticle {
+		return nil
+	}
+	for _, m := range r.Feeds {
+		if m.Slot == 0 || hasSlot(old, m.Feed, m.Slot) {
+			continue
+		}
+		it := itemKey2(slotPK(m.Feed), slotSK(m.Slot))
+		it["Key"] = attrS(r.Key)
+		out = append(out, it)
+	}
+	return out
+}
+
+func hasSlot(ms []Membership, feed string, slot int) bool {
+	for _, m := range ms {
+		if m.Feed == feed && m.Slot == slot {
+			return true
+		}
+	}
+	return false
+}
+
+// deleteSlots removes the slot items of old's memberships that next does
+// not keep, after the write. A failure leaves items Page skips, so it is
+// not returned.
+func (d *Dynamo) deleteSlots(ctx context.Context, old sourceRecord, next []Membership) {
+	if !old.HasArticle {
+		return
+	}
+	for _, m := range old.Feeds {
+		if m.Slot > 0 && !hasSlot(next, m.Feed, m.Slot) {
+			d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: itemKey2(slotPK(m.Feed), slotSK(m.Slot))})
+		}
+	}
+}
+
+// goneActions record the deletion a write from old to next leaves (see
+// gone), and clear the one of next's id: it is published again.
+func (d *Dynamo) goneActions(key string, old, next *goneSource, at time.Time) []types.TransactWriteItem {
+	var acts []types.TransactWriteItem
+	if g, ok := gone(key, old, next, at); ok {
+		it := itemKey2(pkGone, shortHash(g.ID))
+		it["ID"], it["Key"], it["At"] = attrS(g.ID), attrS(g.Key), attrS(g.At.Format(time.RFC3339Nano))
+		if g.URL != "" {
+			it["URL"] = attrS(g.URL)
+		}
+		fs := make([]string, len(g.Feeds))
+		for i, f := range g.Feeds {
+			fs[i] = "f:" + f
+		}
+		if len(fs) > 0 {
+			it["Feeds"] = &types.AttributeValueMemberSS{Value: fs}
+		}
+		acts = append(acts, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it}})
+	}
+	if next != nil && !next.draft {
+		acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkGone, shortHash(next.id))}})
+	}
+	return acts
 }
 
 // conflict turns a cancelled claim into a *ConflictError, or returns nil.
@@ -855,7 +972,7 @@ func (d *Dynamo) Reject(ctx context.Context, src Source) error {
 }
 
 // Delete implements Index.
-func (d *Dynamo) Delete(ctx context.Context, k, version string) (Change, error) {
+func (d *Dynamo) Delete(ctx context.Context, k, version string, at time.Time) (Change, error) {
 	var ch Change
 	old, err := d.write(ctx, k, func(old dynSource, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error) {
 		if found && !Newer(version, old.Version) {
@@ -875,10 +992,11 @@ func (d *Dynamo) Delete(ctx context.Context, k, version string) (Change, error) 
 		}
 		ch = Change{}
 		if !old.Moving {
-			ch.Feeds = feedIDs(old.Feeds)
+			ch.Feeds, ch.Pages = feedIDs(old.Feeds), pageRefs(old.Feeds)
+			acts = append(acts, d.goneActions(k, old.goneSource(), nil, at)...)
 		}
 		if len(ch.Feeds) > 0 {
-			acts = append(acts, d.markAction(k, ch.Feeds))
+			acts = append(acts, d.markAction(k, ch.Feeds, ch.Pages))
 		}
 		return acts, nil, nil
 	})
@@ -889,6 +1007,7 @@ func (d *Dynamo) Delete(ctx context.Context, k, version string) (Change, error) 
 		return Change{}, fmt.Errorf("index: dynamodb delete %s: %w", k, err)
 	}
 	d.deleteBody(ctx, old, "")
+	d.deleteSlots(ctx, old.sourceRecord, nil)
 	ch.Waiters, err = d.waiters(ctx, old.claims())
 	return ch, err
 }
@@ -1022,6 +1141,15 @@ func (d *Dynamo) Latest(ctx context.Context, feed string, limit int, now time.Ti
 // records (which name the body chunks), one for the first chunks, 100
 // items a call.
 func (d *Dynamo) bodies(ctx context.Context, keys []string) (map[string]*article.Article, error) {
+	sources, err := d.sources(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	return d.articles(ctx, sources)
+}
+
+// sources reads source records by key with BatchGetItem, 100 a call.
+func (d *Dynamo) sources(ctx context.Context, keys []string) (map[string]dynSource, error) {
 	srcKeys := make([]map[string]types.AttributeValue, 0, len(keys))
 	for _, k := range keys {
 		srcKeys = append(srcKeys, itemKey2(srcPK(k), skSource))
@@ -1030,13 +1158,23 @@ func (d *Dynamo) bodies(ctx context.Context, keys []string) (map[string]*article
 	if err != nil {
 		return nil, err
 	}
-	sources := map[string]dynSource{}
-	var artKeys []map[string]types.AttributeValue
+	out := map[string]dynSource{}
 	for _, it := range srcs {
 		ds, err := sourceFromItem(it)
 		if err != nil {
 			return nil, err
 		}
+		out[ds.Key] = ds
+	}
+	return out, nil
+}
+
+// articles reads the articles of source records: one BatchGetItem for the
+// first chunks, 100 items a call, then any further chunk.
+func (d *Dynamo) articles(ctx context.Context, srcs map[string]dynSource) (map[string]*article.Article, error) {
+	sources := map[string]dynSource{}
+	var artKeys []map[string]types.AttributeValue
+	for _, ds := range srcs {
 		if ds.HasArticle && ds.bodyName() != "" {
 			sources[ds.Key] = ds
 			artKeys = append(artKeys, itemKey2(srcPK(ds.Key), chunkSK(ds.bodyName(), 0)))
@@ -1128,19 +1266,106 @@ func (d *Dynamo) Feeds(ctx context.Context) ([]FeedInfo, error) {
 		var f struct {
 			Label string
 			Count int
+			Slots int
 		}
 		if err := attributevalue.UnmarshalMap(it, &f); err != nil {
 			return nil, fmt.Errorf("index: feed item %s: %w", getS(it, "SK"), err)
 		}
 		if f.Count > 0 {
-			out = append(out, FeedInfo{ID: strings.TrimPrefix(getS(it, "SK"), "F:"), Label: f.Label, Count: f.Count})
+			out = append(out, FeedInfo{ID: strings.TrimPrefix(getS(it, "SK"), "F:"), Label: f.Label, Count: f.Count, Slots: f.Slots})
 		}
 	}
 	return out, nil
 }
 
+// Page implements Index: one Query of the page's slot items, one
+// BatchGetItem of their source records (a slot item no record names any
+// more is skipped), one of the bodies.
+func (d *Dynamo) Page(ctx context.Context, feed string, n int) ([]article.Article, error) {
+	p := dynamodb.NewQueryPaginator(d.client, &dynamodb.QueryInput{TableName: &d.table, ConsistentRead: aws.Bool(true),
+		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :lo AND :hi"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": attrS(slotPK(feed)),
+			":lo": attrS(slotSK((n-1)*PageSize + 1)), ":hi": attrS(slotSK(n * PageSize))}})
+	slotsOf := map[string][]int{} // a key may have a slot item left by a failed write too
+	var keys []string
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("index: dynamodb page %d of %q: %w", n, feed, err)
+		}
+		for _, it := range page.Items {
+			slot, _ := strconv.Atoi(getS(it, "SK"))
+			k := getS(it, "Key")
+			if len(slotsOf[k]) == 0 {
+				keys = append(keys, k)
+			}
+			slotsOf[k] = append(slotsOf[k], slot)
+		}
+	}
+	srcs, err := d.sources(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	for k, ds := range srcs {
+		named := false
+		for _, s := range slotsOf[k] {
+			named = named || hasSlot(ds.Feeds, feed, s)
+		}
+		if !ds.HasArticle || ds.Moving || !named {
+			delete(srcs, k)
+		}
+	}
+	arts, err := d.articles(ctx, srcs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]article.Article, 0, len(arts))
+	for _, a := range arts {
+		out = append(out, *a)
+	}
+	sort.Slice(out, func(i, j int) bool { return newestFirst(&out[i], &out[j]) })
+	return out, nil
+}
+
+// Gone implements Index: one Query.
+func (d *Dynamo) Gone(ctx context.Context) ([]Gone, error) {
+	items, err := d.query(ctx, pkGone)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Gone, 0, len(items))
+	for _, it := range items {
+		at, _ := time.Parse(time.RFC3339Nano, getS(it, "At"))
+		g := Gone{ID: getS(it, "ID"), URL: getS(it, "URL"), Key: getS(it, "Key"), At: at}
+		if ss, ok := it["Feeds"].(*types.AttributeValueMemberSS); ok {
+			for _, f := range ss.Value {
+				g.Feeds = append(g.Feeds, strings.TrimPrefix(f, "f:"))
+			}
+			sort.Strings(g.Feeds)
+		}
+		out = append(out, g)
+	}
+	sortGone(out)
+	return out, nil
+}
+
+// ForgetGone implements Index.
+func (d *Dynamo) ForgetGone(ctx context.Context, before time.Time) error {
+	gs, err := d.Gone(ctx)
+	if err != nil {
+		return err
+	}
+	var keys []map[string]types.AttributeValue
+	for _, g := range gs {
+		if g.At.Before(before) {
+			keys = append(keys, itemKey2(pkGone, shortHash(g.ID)))
+		}
+	}
+	return d.batchDelete(ctx, keys)
+}
+
 // Due implements Index.
-func (d *Dynamo) Due(ctx context.Context, from, to time.Time) ([]string, error) {
+func (d *Dynamo) Due(ctx context.Context, from, to time.Time) (Work, error) {
 	lo, hi := hexInstant(from.Add(time.Nanosecond)), hexInstant(to.Add(time.Nanosecond))
 	p := dynamodb.NewQueryPaginator(d.client, &dynamodb.QueryInput{TableName: &d.table, ConsistentRead: aws.Bool(true),
 		KeyConditionExpression:    aws.String("PK = :pk AND SK BETWEEN :lo AND :hi"),
@@ -1149,7 +1374,7 @@ func (d *Dynamo) Due(ctx context.Context, from, to time.Time) ([]string, error) 
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("index: dynamodb due: %w", err)
+			return Work{}, fmt.Errorf("index: dynamodb due: %w", err)
 		}
 		for _, it := range page.Items {
 			if getS(it, "SK") >= hi {
@@ -1160,19 +1385,17 @@ func (d *Dynamo) Due(ctx context.Context, from, to time.Time) ([]string, error) 
 	}
 	srcs, err := d.batchGet(ctx, keys)
 	if err != nil {
-		return nil, err
+		return Work{}, err
 	}
 	var due [][]Membership
 	for _, it := range srcs {
 		ds, err := sourceFromItem(it)
 		if err != nil {
-			return nil, err
+			return Work{}, err
 		}
 		due = append(due, ds.Feeds)
 	}
-	out := feedIDs(due...)
-	sort.Strings(out)
-	return out, nil
+	return dueWork(due), nil
 }
 
 // Pending implements Index.
@@ -1182,32 +1405,41 @@ func (d *Dynamo) Pending(ctx context.Context) (Pending, error) {
 		return Pending{}, err
 	}
 	var p Pending
-	seen := map[string]bool{}
 	for _, it := range items {
 		sk := getS(it, "SK")
 		p.marks = append(p.marks, mark{id: sk, tok: getS(it, "Tok")})
 		p.All = p.All || sk == skAll
 		if ss, ok := it["Feeds"].(*types.AttributeValueMemberSS); ok {
 			for _, f := range ss.Value {
-				if f = strings.TrimPrefix(f, "f:"); !seen[f] {
-					seen[f] = true
-					p.Feeds = append(p.Feeds, f)
+				if rest, ok := strings.CutPrefix(f, "p:"); ok {
+					n, feed, _ := strings.Cut(rest, ":")
+					if page, err := strconv.Atoi(n); err == nil {
+						p.Pages = append(p.Pages, PageRef{Feed: feed, Page: page})
+					}
+					continue
 				}
+				p.Feeds = append(p.Feeds, strings.TrimPrefix(f, "f:"))
 			}
 		}
 	}
-	sort.Strings(p.Feeds)
+	p.Work = p.Work.normalize()
 	return p, nil
 }
 
-// MarkPending implements Index.
-func (d *Dynamo) MarkPending(ctx context.Context, feeds []string, all bool) error {
+// MarkPending implements Index. A mark holds at most 400 KB: a long list
+// of pages is written in several.
+func (d *Dynamo) MarkPending(ctx context.Context, w Work, all bool) error {
 	var acts []types.TransactWriteItem
-	if len(feeds) > 0 {
-		acts = append(acts, d.markAction(skMark, feeds))
+	for i := 0; i < len(w.Feeds) || i < len(w.Pages); i += 1000 {
+		fs, ps := w.Feeds[min(i, len(w.Feeds)):min(i+1000, len(w.Feeds))], w.Pages[min(i, len(w.Pages)):min(i+1000, len(w.Pages))]
+		sk := skMark
+		if i > 0 {
+			sk = skMark + "#" + strconv.Itoa(i/1000)
+		}
+		acts = append(acts, d.markAction(sk, fs, ps))
 	}
 	if all {
-		acts = append(acts, d.markAction(skAll, nil))
+		acts = append(acts, d.markAction(skAll, nil, nil))
 	}
 	for _, a := range acts {
 		u := a.Update

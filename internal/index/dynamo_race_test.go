@@ -257,7 +257,7 @@ func TestDynamoRaceBodyKeptForANewerWriter(t *testing.T) {
 		}
 	})
 	done := make(chan error)
-	go func() { _, err := d.Delete(ctx, "a.md", "2"); done <- err }()
+	go func() { _, err := d.Delete(ctx, "a.md", "2", time.Now()); done <- err }()
 	<-cleanup // the Delete committed; its clean-up is about to run
 	if _, err := d.Put(ctx, index.Source{Key: "a.md", Version: "3", Config: "c", Article: a, Feeds: feeds}); err != nil {
 		t.Fatal(err)

@@ -188,7 +188,7 @@ func TestDynamoReadsFirstReleaseTable(t *testing.T) {
 		t.Fatalf("Latest: %d, %v", len(l), err)
 	}
 	// Published and expiring in one window: one source, read once.
-	if due, err := d.Due(ctx, time.Time{}, now.Add(24*365*time.Hour)); err != nil || len(due) != 2 {
+	if due, err := d.Due(ctx, time.Time{}, now.Add(24*365*time.Hour)); err != nil || len(due.Feeds) != 2 {
 		t.Fatalf("Due: %v, %v", due, err)
 	}
 	// An edit: new keys for its items, none of the old left.

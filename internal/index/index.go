@@ -10,6 +10,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,6 +55,52 @@ func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 type Membership struct {
 	Feed  string `json:"feed"`  // feed id, also its path prefix: "", "tags/culture", "languages/ar"
 	Label string `json:"label"` // human name: "Culture", "العربية"
+	// Slot is the article's place in the feed's archive, from 1 in the
+	// order articles joined the feed (0: none yet, in records written
+	// before archives). The index assigns it when the article joins and
+	// keeps it while the article stays: archive page PageOf(Slot) holds it.
+	Slot int `json:"slot,omitempty"`
+}
+
+// PageSize is the number of slots of one archive page. Slots are never
+// reused, so a page whose slots are all taken gets no new article: it
+// changes only when one of its own is edited or leaves.
+const PageSize = 50
+
+// PageOf returns the archive page of a slot (pages count from 1), 0 for
+// no slot.
+func PageOf(slot int) int {
+	if slot <= 0 {
+		return 0
+	}
+	return (slot-1)/PageSize + 1
+}
+
+// PageRef names one archive page of a feed.
+type PageRef struct {
+	Feed string
+	Page int // from 1
+}
+
+// Work is what a publish has to render: live feeds and archive pages.
+type Work struct {
+	Feeds []string  // sorted, without repeats
+	Pages []PageRef // sorted by feed and page, without repeats
+}
+
+// Empty reports whether there is nothing to render.
+func (w Work) Empty() bool { return len(w.Feeds) == 0 && len(w.Pages) == 0 }
+
+// Gone records an article that left its feeds while published (its file
+// deleted, made a draft, or its id changed): partners must take it down.
+// Feeds announce it for a retention window; the index keeps it until
+// ForgetGone, or until an article with its id is published again.
+type Gone struct {
+	ID    string    `json:"id"`
+	URL   string    `json:"url,omitempty"`
+	Key   string    `json:"key"` // the source it came from
+	At    time.Time `json:"at"`
+	Feeds []string  `json:"feeds"`
 }
 
 // Source is everything the index keeps about one source file.
@@ -111,13 +159,16 @@ type FeedInfo struct {
 	ID    string
 	Label string
 	Count int // articles in the feed, scheduled and expired ones included
+	Slots int // archive slots taken so far: the feed has PageOf(Slots) pages
 }
 
 // Change is what a Put or Delete did beyond the source itself.
 type Change struct {
 	// Feeds may have changed: the old memberships and the new. They are
-	// also recorded as pending (see Publisher), in the same write.
+	// also recorded as pending (see Publisher), in the same write, with
+	// the archive pages holding the article, before and after.
 	Feeds []string
+	Pages []PageRef
 	// Waiters are sources rejected because they wanted a claim this write
 	// released: ingest them again, at their stored version.
 	Waiters []string
@@ -127,13 +178,13 @@ type Change struct {
 // since the last publish changed. Published clears exactly what was read,
 // so marks written meanwhile survive.
 type Pending struct {
-	Feeds []string // sorted, without repeats
-	All   bool     // every feed (a new configuration)
+	Work
+	All   bool // every feed and page (a new configuration)
 	marks []mark
 }
 
 // Empty reports whether there is nothing to render.
-func (p Pending) Empty() bool { return !p.All && len(p.Feeds) == 0 }
+func (p Pending) Empty() bool { return !p.All && p.Work.Empty() }
 
 // mark is one adapter record behind a Pending: an id and the token it had
 // when read.
@@ -159,8 +210,9 @@ type Sources interface {
 	Reject(ctx context.Context, src Source) error
 	// Delete removes the key's article from every feed, releases its
 	// claims and leaves a tombstone at version, so an older event cannot
-	// bring it back. ErrStale unless version is newer than the stored one.
-	Delete(ctx context.Context, key, version string) (Change, error)
+	// bring it back; a published article leaves a Gone record dated at.
+	// ErrStale unless version is newer than the stored one.
+	Delete(ctx context.Context, key, version string, at time.Time) (Change, error)
 	// Get returns everything known about key, or ErrNotFound.
 	Get(ctx context.Context, key string) (Source, error)
 	// List returns a summary of every key, sorted by key.
@@ -179,12 +231,18 @@ type Feeds interface {
 	// (published at or before now, not expired), newest first; ties are
 	// broken by id so the order is stable.
 	Latest(ctx context.Context, feed string, n int, now time.Time) ([]article.Article, error)
+	// Page returns the articles in archive page n of a feed (slots
+	// (n-1)*PageSize+1 to n*PageSize), whatever their status, newest
+	// first as Latest orders them.
+	Page(ctx context.Context, feed string, n int) ([]article.Article, error)
 	// Feeds lists every feed holding at least one article, sorted by id.
 	Feeds(ctx context.Context) ([]FeedInfo, error)
-	// Due returns the feeds holding an article that is published or
-	// expires in the interval (from, to]: the feeds a publish at to must
-	// render again when the last one ran at from.
-	Due(ctx context.Context, from, to time.Time) ([]string, error)
+	// Due returns the feeds, and the archive pages, holding an article
+	// that is published or expires in the interval (from, to]: what a
+	// publish at to must render again when the last one ran at from.
+	Due(ctx context.Context, from, to time.Time) (Work, error)
+	// Gone returns the recorded deletions (see Gone), oldest first.
+	Gone(ctx context.Context) ([]Gone, error)
 }
 
 // Publisher is the publisher's durable state: what is left to render, what
@@ -194,8 +252,9 @@ type Publisher interface {
 	// Pending returns the feeds recorded as changed and not yet
 	// published.
 	Pending(ctx context.Context) (Pending, error)
-	// MarkPending records feeds (or, with all, every feed) as pending.
-	MarkPending(ctx context.Context, feeds []string, all bool) error
+	// MarkPending records feeds and pages (or, with all, everything) as
+	// pending.
+	MarkPending(ctx context.Context, w Work, all bool) error
 	// Published clears the marks p was read from, except those written
 	// again since.
 	Published(ctx context.Context, p Pending) error
@@ -213,6 +272,8 @@ type Publisher interface {
 	State(ctx context.Context, name string) (string, error)
 	// SetState records a named value of at most MaxState bytes.
 	SetState(ctx context.Context, name, value string) error
+	// ForgetGone drops the deletions recorded before a time.
+	ForgetGone(ctx context.Context, before time.Time) error
 	// SetStateNewer records a named value at version (compared as Newer
 	// does) unless the value was recorded at the same or a newer version,
 	// and reports whether it wrote: of concurrent writers, the newest
@@ -315,6 +376,130 @@ func live(a *article.Article, now time.Time) bool {
 	return !a.Published.After(now) && (a.Expires.IsZero() || a.Expires.After(now))
 }
 
+// pageRefs returns the archive pages of memberships, without repeats,
+// sorted.
+func pageRefs(lists ...[]Membership) []PageRef {
+	seen := map[PageRef]bool{}
+	var out []PageRef
+	for _, l := range lists {
+		for _, m := range l {
+			if p := (PageRef{Feed: m.Feed, Page: PageOf(m.Slot)}); p.Page > 0 && !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	sortPages(out)
+	return out
+}
+
+func sortPages(ps []PageRef) {
+	sort.Slice(ps, func(i, j int) bool {
+		if ps[i].Feed != ps[j].Feed {
+			return ps[i].Feed < ps[j].Feed
+		}
+		return ps[i].Page < ps[j].Page
+	})
+}
+
+// assignSlots gives next's memberships their archive slots: a feed the
+// source's article was already in (old) keeps its slot; a new one takes
+// the next slot of the feed from alloc.
+func assignSlots(old, next []Membership, alloc func(feed string) (int, error)) error {
+	had := map[string]int{}
+	for _, m := range old {
+		if m.Slot > 0 {
+			had[m.Feed] = m.Slot
+		}
+	}
+	for i := range next {
+		if s, ok := had[next[i].Feed]; ok {
+			next[i].Slot = s
+			continue
+		}
+		s, err := alloc(next[i].Feed)
+		if err != nil {
+			return err
+		}
+		next[i].Slot = s
+	}
+	return nil
+}
+
+// gone returns the Gone record a write leaves: when the old article was
+// published (live at at, not a draft) and the next write takes it out of
+// its feeds (no article, a draft, or another id). ok is false otherwise.
+func gone(key string, old *goneSource, next *goneSource, at time.Time) (Gone, bool) {
+	if old == nil || old.draft || len(old.feeds) == 0 || old.published.After(at) {
+		return Gone{}, false
+	}
+	if next != nil && !next.draft && next.id == old.id {
+		return Gone{}, false
+	}
+	return Gone{ID: old.id, URL: old.url, Key: key, At: at.UTC(), Feeds: feedIDs(old.feeds)}, true
+}
+
+// goneSource is what gone needs of an article and its memberships.
+type goneSource struct {
+	id, url   string
+	published time.Time
+	draft     bool
+	feeds     []Membership
+}
+
+// Mark ids: a feed's id, allMark, or a page's pageMark.
+const pageMarkPrefix = "\x01"
+
+func pageMark(p PageRef) string {
+	return pageMarkPrefix + strconv.Itoa(p.Page) + "\x00" + p.Feed
+}
+
+// addMark sorts a mark id into w (a feed or a page); allMark is left out.
+func addMark(w *Work, id string) {
+	if rest, ok := strings.CutPrefix(id, pageMarkPrefix); ok {
+		n, feed, _ := strings.Cut(rest, "\x00")
+		if page, err := strconv.Atoi(n); err == nil {
+			w.Pages = append(w.Pages, PageRef{Feed: feed, Page: page})
+		}
+		return
+	}
+	if id != allMark {
+		w.Feeds = append(w.Feeds, id)
+	}
+}
+
+// markIDs returns the mark ids of a change's feeds and pages.
+func markIDs(feeds []string, pages []PageRef) []string {
+	out := append([]string(nil), feeds...)
+	for _, p := range pages {
+		out = append(out, pageMark(p))
+	}
+	return out
+}
+
+// normalize sorts w and drops repeats.
+func (w Work) normalize() Work {
+	feeds := map[string]bool{}
+	var fs []string
+	for _, f := range w.Feeds {
+		if !feeds[f] {
+			feeds[f] = true
+			fs = append(fs, f)
+		}
+	}
+	sort.Strings(fs)
+	pages := map[PageRef]bool{}
+	var ps []PageRef
+	for _, p := range w.Pages {
+		if !pages[p] {
+			pages[p] = true
+			ps = append(ps, p)
+		}
+	}
+	sortPages(ps)
+	return Work{Feeds: fs, Pages: ps}
+}
+
 // feedIDs returns the ids of old and new memberships, without repeats.
 func feedIDs(lists ...[]Membership) []string {
 	seen := map[string]bool{}
@@ -343,4 +528,23 @@ func released(old, next []string) []string {
 		}
 	}
 	return out
+}
+
+// sortGone orders deletions oldest first, then by id.
+func sortGone(gs []Gone) {
+	sort.Slice(gs, func(i, j int) bool {
+		if !gs[i].At.Equal(gs[j].At) {
+			return gs[i].At.Before(gs[j].At)
+		}
+		return gs[i].ID < gs[j].ID
+	})
+}
+
+// changeTime is when a write happened, for its Gone record: the upload
+// time of the version, else now.
+func changeTime(src Source) time.Time {
+	if !src.ModTime.IsZero() {
+		return src.ModTime
+	}
+	return time.Now()
 }

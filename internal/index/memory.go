@@ -22,6 +22,8 @@ type Memory struct {
 	pending  map[string]uint64 // feed id (allMark for every feed) -> mark sequence
 	claims   map[string]string // claim -> holder key
 	waiting  map[string]map[string]bool
+	slots    map[string]int  // feed -> slots taken
+	gone     map[string]Gone // by article id
 	seq      uint64
 }
 
@@ -34,7 +36,8 @@ const allMark = "\x00all"
 // NewMemory returns an empty Memory index.
 func NewMemory() *Memory {
 	return &Memory{sources: map[string]Source{}, outputs: map[string]string{}, unpurged: map[string]bool{},
-		state: map[string]string{}, stateVer: map[string]string{}, pending: map[string]uint64{}, claims: map[string]string{}, waiting: map[string]map[string]bool{}}
+		state: map[string]string{}, stateVer: map[string]string{}, pending: map[string]uint64{}, claims: map[string]string{}, waiting: map[string]map[string]bool{},
+		slots: map[string]int{}, gone: map[string]Gone{}}
 }
 
 func copySource(s Source) Source {
@@ -50,11 +53,28 @@ func copySource(s Source) Source {
 	return s
 }
 
-// mark records feeds as pending; the caller holds mu.
-func (m *Memory) mark(feeds []string) {
-	for _, f := range feeds {
+// mark records mark ids (feeds, pages) as pending; the caller holds mu.
+func (m *Memory) mark(ids []string) {
+	for _, f := range ids {
 		m.seq++
 		m.pending[f] = m.seq
+	}
+}
+
+// alloc takes a feed's next slot; the caller holds mu.
+func (m *Memory) alloc(feed string) (int, error) {
+	m.slots[feed]++
+	return m.slots[feed], nil
+}
+
+// recordGone records or clears deletions for a write from old to next;
+// the caller holds mu.
+func (m *Memory) recordGone(key string, old, next *goneSource, at time.Time) {
+	if g, ok := gone(key, old, next, at); ok {
+		m.gone[g.ID] = g
+	}
+	if next != nil && !next.draft {
+		delete(m.gone, next.id)
 	}
 }
 
@@ -117,6 +137,12 @@ func (m *Memory) Put(_ context.Context, src Source) (Change, error) {
 	if src.Article == nil {
 		src.Feeds, src.ArticleConfig, src.ObjectVersion = nil, "", ""
 	}
+	var had []Membership
+	if old.Article != nil {
+		had = old.Feeds
+	}
+	assignSlots(had, src.Feeds, m.alloc)
+	m.recordGone(src.Key, goneOf(old), goneOf(src), changeTime(src))
 	m.unwait(old.Waiting, src.Key)
 	waiters := m.release(released(Claims(old.Article), next), src.Key)
 	for _, c := range next {
@@ -129,8 +155,8 @@ func (m *Memory) Put(_ context.Context, src Source) (Change, error) {
 		m.waiting[waiting][src.Key] = true
 	}
 	m.sources[src.Key] = src
-	ch := Change{Feeds: feedIDs(old.Feeds, src.Feeds), Waiters: waiters}
-	m.mark(ch.Feeds)
+	ch := Change{Feeds: feedIDs(old.Feeds, src.Feeds), Pages: pageRefs(old.Feeds, src.Feeds), Waiters: waiters}
+	m.mark(markIDs(ch.Feeds, ch.Pages))
 	return ch, nil
 }
 
@@ -163,7 +189,7 @@ func (m *Memory) Reject(_ context.Context, src Source) error {
 }
 
 // Delete implements Index.
-func (m *Memory) Delete(_ context.Context, key, version string) (Change, error) {
+func (m *Memory) Delete(_ context.Context, key, version string, at time.Time) (Change, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, found := m.sources[key]
@@ -172,9 +198,10 @@ func (m *Memory) Delete(_ context.Context, key, version string) (Change, error) 
 	}
 	m.unwait(old.Waiting, key)
 	waiters := m.release(Claims(old.Article), key)
+	m.recordGone(key, goneOf(old), nil, at)
 	m.sources[key] = Source{Key: key, Version: version, Deleted: true}
-	ch := Change{Feeds: feedIDs(old.Feeds), Waiters: waiters}
-	m.mark(ch.Feeds)
+	ch := Change{Feeds: feedIDs(old.Feeds), Pages: pageRefs(old.Feeds), Waiters: waiters}
+	m.mark(markIDs(ch.Feeds, ch.Pages))
 	return ch, nil
 }
 
@@ -245,6 +272,51 @@ func (m *Memory) Latest(_ context.Context, feed string, n int, now time.Time) ([
 	return items, nil
 }
 
+// Page implements Index.
+func (m *Memory) Page(_ context.Context, feed string, n int) ([]article.Article, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var items []article.Article
+	for _, s := range m.sources {
+		if s.Article == nil {
+			continue
+		}
+		for _, f := range s.Feeds {
+			if f.Feed == feed && PageOf(f.Slot) == n {
+				items = append(items, *copySource(s).Article)
+				break
+			}
+		}
+	}
+	sort.Slice(items, func(i, j int) bool { return newestFirst(&items[i], &items[j]) })
+	return items, nil
+}
+
+// Gone implements Index.
+func (m *Memory) Gone(_ context.Context) ([]Gone, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]Gone, 0, len(m.gone))
+	for _, g := range m.gone {
+		g.Feeds = append([]string(nil), g.Feeds...)
+		out = append(out, g)
+	}
+	sortGone(out)
+	return out, nil
+}
+
+// ForgetGone implements Index.
+func (m *Memory) ForgetGone(_ context.Context, before time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for id, g := range m.gone {
+		if g.At.Before(before) {
+			delete(m.gone, id)
+		}
+	}
+	return nil
+}
+
 // newestFirst orders articles by published date, newest first, then by id.
 func newestFirst(a, b *article.Article) bool {
 	if !a.Published.Equal(b.Published) {
@@ -276,6 +348,7 @@ func (m *Memory) Feeds(_ context.Context) ([]FeedInfo, error) {
 	}
 	out := make([]FeedInfo, 0, len(byID))
 	for _, fi := range byID {
+		fi.Slots = m.slots[fi.ID]
 		out = append(out, *fi)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
@@ -283,7 +356,7 @@ func (m *Memory) Feeds(_ context.Context) ([]FeedInfo, error) {
 }
 
 // Due implements Index.
-func (m *Memory) Due(_ context.Context, from, to time.Time) ([]string, error) {
+func (m *Memory) Due(_ context.Context, from, to time.Time) (Work, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var due [][]Membership
@@ -294,9 +367,12 @@ func (m *Memory) Due(_ context.Context, from, to time.Time) ([]string, error) {
 			}
 		}
 	}
-	out := feedIDs(due...)
-	sort.Strings(out)
-	return out, nil
+	return dueWork(due), nil
+}
+
+// dueWork is the Work of the memberships of due articles.
+func dueWork(due [][]Membership) Work {
+	return Work{Feeds: feedIDs(due...), Pages: pageRefs(due...)}.normalize()
 }
 
 func within(t, from, to time.Time) bool { return t.After(from) && !t.After(to) }
@@ -308,21 +384,18 @@ func (m *Memory) Pending(_ context.Context) (Pending, error) {
 	var p Pending
 	for f, seq := range m.pending {
 		p.marks = append(p.marks, mark{id: f, tok: strconv.FormatUint(seq, 10)})
-		if f == allMark {
-			p.All = true
-		} else {
-			p.Feeds = append(p.Feeds, f)
-		}
+		p.All = p.All || f == allMark
+		addMark(&p.Work, f)
 	}
-	sort.Strings(p.Feeds)
+	p.Work = p.Work.normalize()
 	return p, nil
 }
 
 // MarkPending implements Index.
-func (m *Memory) MarkPending(_ context.Context, feeds []string, all bool) error {
+func (m *Memory) MarkPending(_ context.Context, w Work, all bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.mark(feeds)
+	m.mark(markIDs(w.Feeds, w.Pages))
 	if all {
 		m.mark([]string{allMark})
 	}

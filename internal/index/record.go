@@ -20,7 +20,9 @@ import (
 //	2  explicit names (lower camel case of the version 1 names, so version 1
 //	   records still decode: encoding/json matches names case-insensitively)
 //	   and "v"; sources gain articleConfig, objectVersion and waiting
-const recordVersion = 2
+//	3  memberships gain "slot" (archive pages); articles gain updatedFrom,
+//	   correction and words; deletions are recorded (Gone)
+const recordVersion = 3
 
 // articleRecord is how adapters store an article.
 type articleRecord struct {
@@ -41,6 +43,9 @@ type articleRecord struct {
 	Categories  []string  `json:"categories,omitempty"`
 	Image       string    `json:"image,omitempty"`
 	Draft       bool      `json:"draft,omitempty"`
+	UpdatedFrom string    `json:"updatedFrom,omitempty"`
+	Correction  string    `json:"correction,omitempty"`
+	Words       int       `json:"words,omitempty"`
 	Source      string    `json:"source,omitempty"`
 	Format      string    `json:"format,omitempty"`
 	Hash        string    `json:"hash,omitempty"`
@@ -52,14 +57,16 @@ func toArticleRecord(a *article.Article) articleRecord {
 	return articleRecord{V: recordVersion, ID: a.ID, Slug: a.Slug, Title: a.Title, Summary: a.Summary, ContentHTML: a.ContentHTML,
 		URL: a.URL, Published: a.Published, Updated: a.Updated, Expires: a.Expires, Lang: a.Lang, Dir: a.Dir,
 		Authors: a.Authors, Tags: a.Tags, Categories: a.Categories, Image: a.Image, Draft: a.Draft, Source: a.Source,
-		Format: a.Format, Hash: a.Hash, DateSource: a.DateSource, Notes: a.Notes}
+		Format: a.Format, Hash: a.Hash, DateSource: a.DateSource, Notes: a.Notes,
+		UpdatedFrom: a.UpdatedFrom, Correction: a.Correction, Words: a.Words}
 }
 
 func (r articleRecord) article() *article.Article {
 	return &article.Article{ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary, ContentHTML: r.ContentHTML,
 		URL: r.URL, Published: r.Published, Updated: r.Updated, Expires: r.Expires, Lang: r.Lang, Dir: r.Dir,
 		Authors: r.Authors, Tags: r.Tags, Categories: r.Categories, Image: r.Image, Draft: r.Draft, Source: r.Source,
-		Format: r.Format, Hash: r.Hash, DateSource: r.DateSource, Notes: r.Notes}
+		Format: r.Format, Hash: r.Hash, DateSource: r.DateSource, Notes: r.Notes,
+		UpdatedFrom: r.UpdatedFrom, Correction: r.Correction, Words: r.Words}
 }
 
 // encodeArticle returns the stored form of an article.
@@ -166,6 +173,23 @@ func (r sourceRecord) summary() Summary {
 		Deleted: r.Deleted, HasArticle: r.HasArticle, ArticleConfig: r.ArticleConfig, ObjectVersion: r.ObjectVersion,
 		Title: r.Title, Published: r.Published, Expires: r.Expires, Draft: r.Draft,
 		Problems: fromProblemRecords(r.Problems), RejectedAt: r.RejectedAt, Waiting: r.Waiting}
+}
+
+// goneSource is what gone needs of the record, nil without an article.
+func (r sourceRecord) goneSource() *goneSource {
+	if !r.HasArticle {
+		return nil
+	}
+	return &goneSource{id: r.ID, url: r.URL, published: r.Published, draft: r.Draft, feeds: r.Feeds}
+}
+
+// goneOf is what gone needs of a Source's article.
+func goneOf(s Source) *goneSource {
+	a := s.Article
+	if a == nil {
+		return nil
+	}
+	return &goneSource{id: a.ID, url: a.URL, published: a.Published, draft: a.Draft, feeds: s.Feeds}
 }
 
 // claims returns what the record's article claims (see Claims).

@@ -174,7 +174,7 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 		return rep, err
 	}
 	if force {
-		if err := p.Index.MarkPending(ctx, nil, true); err != nil {
+		if err := p.Index.MarkPending(ctx, index.Work{}, true); err != nil {
 			return rep, fmt.Errorf("pipeline: %w", err)
 		}
 	}

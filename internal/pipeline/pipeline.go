@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/pressroom/pressroom/internal/article"
@@ -24,6 +23,7 @@ import (
 	"github.com/pressroom/pressroom/internal/feed"
 	"github.com/pressroom/pressroom/internal/index"
 	"github.com/pressroom/pressroom/internal/store"
+	"github.com/pressroom/pressroom/internal/websub"
 )
 
 // Pipeline holds the adapters and settings; it is safe for concurrent use
@@ -39,6 +39,9 @@ type Pipeline struct {
 	// Run names this publish run to the CDN: a retried run must give the
 	// same name, so the CDN does not purge twice. Default: the time.
 	Run string
+	// WebSub tells the configured hubs of changed feeds; nil: a default
+	// notifier.
+	WebSub *websub.Notifier
 
 	// articles is the store Apply and Sync read from, for the records that
 	// need another file's current version (see evict).
@@ -88,8 +91,18 @@ func (p *Pipeline) log() *slog.Logger {
 // Site returns the rendering settings.
 func (p *Pipeline) Site() feed.Site {
 	c := p.Config
-	return feed.Site{Title: article.Clean(c.Site.Title), Description: article.Clean(c.Site.Description),
-		Language: c.Site.Language, HomeURL: c.BaseURL(), FeedsURL: c.FeedsURL(), MaxBytes: int(c.MaxFeedBytes())}
+	s := feed.Site{Title: article.Clean(c.Site.Title), Description: article.Clean(c.Site.Description),
+		Language: c.Site.Language, HomeURL: c.BaseURL(), FeedsURL: c.FeedsURL(), MaxBytes: int(c.MaxFeedBytes()),
+		Hubs: c.WebSub.Hubs}
+	for _, pt := range c.Partners {
+		fp := feed.Partner{Name: pt.Name, Categories: pt.Categories, Tags: pt.Tags, Languages: pt.Languages,
+			FullContent: pt.FullContent, Limit: pt.Limit}
+		for _, f := range pt.Formats {
+			fp.Formats = append(fp.Formats, map[string]string{"json": feed.JSONFile, "rss": feed.RSSFile, "atom": feed.AtomFile}[f])
+		}
+		s.Partners = append(s.Partners, fp)
+	}
+	return s
 }
 
 // parsed is a file after the parse phase, before the index.
@@ -147,6 +160,9 @@ func (p *Pipeline) recordOnce(ctx context.Context, f parsed, version string) (Re
 	if f.article == nil {
 		return p.reject(ctx, src, f, "")
 	}
+	if err := p.revise(ctx, f.key, f.article, f.modTime); err != nil {
+		return Result{}, err
+	}
 	src.Article, src.ObjectVersion = f.article, f.object
 	for _, r := range feed.Memberships(f.article, p.Site()) {
 		src.Feeds = append(src.Feeds, index.Membership{Feed: r.ID, Label: r.Label})
@@ -179,6 +195,40 @@ func (p *Pipeline) recordOnce(ctx context.Context, f parsed, version string) (Re
 	}
 	p.log().Info("article indexed", "key", f.key, "slug", f.article.Slug, "version", version, "feeds", len(ch.Feeds))
 	return Result{Key: f.key, Outcome: Published, Article: f.article, Feeds: ch.Feeds, Waiters: ch.Waiters}, nil
+}
+
+// revise dates an edit the file does not date itself: when the body
+// changed since the version the index holds, the article's updated date
+// becomes the upload time of this version (so readers see corrections);
+// when it did not (the same file parsed again, a change of tags or title),
+// the update date the index holds stays. Without an earlier version,
+// updated is the published date. The same bytes always give the same
+// date: re-parsing never moves it.
+func (p *Pipeline) revise(ctx context.Context, key string, a *article.Article, modTime time.Time) error {
+	if a.UpdatedFrom == article.UpdatedFromContent {
+		return nil
+	}
+	prev, err := p.Index.Get(ctx, key)
+	if errors.Is(err, index.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("pipeline: %s: %w", key, err)
+	}
+	old := prev.Article
+	if old == nil {
+		return nil
+	}
+	if old.Hash == a.Hash || old.ContentHTML == a.ContentHTML {
+		if old.UpdatedFrom == article.UpdatedFromUpload && old.Updated.After(a.Published) {
+			a.Updated, a.UpdatedFrom = old.Updated.In(a.Published.Location()), article.UpdatedFromUpload
+		}
+		return nil
+	}
+	if t := modTime.In(a.Published.Location()).Truncate(time.Second); t.After(a.Published) {
+		a.Updated, a.UpdatedFrom = t, article.UpdatedFromUpload
+	}
+	return nil
 }
 
 // evict takes a claim from a holder that keeps it only through an older
@@ -294,7 +344,7 @@ func (p *Pipeline) RecordRejection(ctx context.Context, key, version string, pro
 
 // Remove deletes the article of a removed file at version.
 func (p *Pipeline) Remove(ctx context.Context, key, version string) (Result, error) {
-	ch, err := p.Index.Delete(ctx, key, version)
+	ch, err := p.Index.Delete(ctx, key, version, p.now())
 	if errors.Is(err, index.ErrStale) {
 		p.log().Info("stale event ignored", "key", key, "version", version)
 		return Result{Key: key, Outcome: Stale}, nil
@@ -472,233 +522,6 @@ func (p *Pipeline) RetryWaiting(ctx context.Context, articles store.Store) ([]Re
 		return nil, fmt.Errorf("pipeline: %w", err)
 	}
 	return q.settle(ctx, articles, waiting)
-}
-
-// Report says what a Publish wrote.
-type Report struct {
-	Written   []string // paths whose bytes changed
-	Deleted   []string // paths removed (feeds left empty)
-	Unchanged int      // paths rendered to the same bytes
-	Rendered  int      // feeds rendered
-	Purged    []string // paths the CDN was asked to purge (this run's and any left by a failed one)
-}
-
-// Merge adds another report's counts and paths.
-func (r *Report) Merge(o Report) {
-	r.Written = append(r.Written, o.Written...)
-	r.Deleted = append(r.Deleted, o.Deleted...)
-	r.Unchanged += o.Unchanged
-	r.Rendered += o.Rendered
-	r.Purged = append(r.Purged, o.Purged...)
-}
-
-// Changed returns every path written or deleted.
-func (r Report) Changed() []string {
-	return append(append([]string(nil), r.Written...), r.Deleted...)
-}
-
-// Publish renders, once each, the feeds with pending changes, the feeds
-// whose scheduled or expiring articles came due since the last publish,
-// and extra; writes the files whose bytes changed (a feed left with no live
-// article loses its files), then the index page and the OPML list, and
-// purges what it wrote from the CDN. Everything it has to do is durable in
-// the index until done: a publish that fails half way leaves the pending
-// marks and the unpurged paths for the next one. It is idempotent: run
-// twice, the second run writes nothing.
-func (p *Pipeline) Publish(ctx context.Context, extra []string) (rep Report, err error) {
-	// One index transaction where the index allows it: reads see a
-	// consistent index, and the output hashes commit together.
-	err = index.Batch(ctx, p.Index, func(ix index.Index) error {
-		q := *p
-		q.Index = ix
-		rep, err = q.publish(ctx, extra)
-		return err
-	})
-	return rep, err
-}
-
-// State names in the index.
-const (
-	stateLastPublish = "last-publish"
-	stateConfig      = "config-hash" // the processing hash the local index was last built with
-)
-
-func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) {
-	var rep Report
-	now := p.now()
-	pending, err := p.Index.Pending(ctx)
-	if err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
-	}
-	last, err := p.Index.State(ctx, stateLastPublish)
-	if err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
-	}
-	since, _ := time.Parse(time.RFC3339Nano, last) // zero when never published
-	due, err := p.Index.Due(ctx, since, now)
-	if err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
-	}
-	// One listing of the feeds serves the labels, "all" and the pages.
-	infos, err := p.Index.Feeds(ctx)
-	if err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
-	}
-	ids := append(append(append([]string(nil), extra...), pending.Feeds...), due...)
-	if pending.All {
-		ids = append(ids, "")
-		for _, fi := range infos {
-			ids = append(ids, fi.ID)
-		}
-	}
-	ids = unique(ids)
-	if len(ids) > 0 {
-		if err := p.render(ctx, ids, infos, now, &rep); err != nil {
-			return rep, err
-		}
-	}
-	if err := p.Index.SetState(ctx, stateLastPublish, now.UTC().Format(time.RFC3339Nano)); err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
-	}
-	if err := p.Index.Published(ctx, pending); err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
-	}
-	if err := p.purge(ctx, now, &rep); err != nil {
-		return rep, err
-	}
-	p.log().Info("published", "feeds", rep.Rendered, "written", len(rep.Written), "deleted", len(rep.Deleted),
-		"unchanged", rep.Unchanged, "purged", len(rep.Purged), "due", len(due), "pending", len(pending.Feeds), "all", pending.All)
-	return rep, nil
-}
-
-// render renders feeds ids, then the pages.
-func (p *Pipeline) render(ctx context.Context, ids []string, infos []index.FeedInfo, now time.Time, rep *Report) error {
-	site := p.Site()
-	labels := make(map[string]string, len(infos))
-	for _, fi := range infos {
-		labels[fi.ID] = fi.Label
-	}
-	for _, id := range ids {
-		items, err := p.Index.Latest(ctx, id, p.Config.Feeds.Limit, now)
-		if err != nil {
-			return fmt.Errorf("pipeline: feed %q: %w", id, err)
-		}
-		if len(items) == 0 && id != "" {
-			for _, path := range feed.Paths(id) {
-				if err := p.remove(ctx, path, rep); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		r, err := feed.Render(site, feed.Ref{ID: id, Label: labels[id]}, items)
-		if err != nil {
-			return fmt.Errorf("pipeline: render %q: %w", id, err)
-		}
-		rep.Rendered++
-		for _, path := range feed.Paths(id) {
-			if err := p.write(ctx, path, r.Bytes(path), rep); err != nil {
-				return err
-			}
-		}
-	}
-	return p.pages(ctx, site, infos, rep)
-}
-
-// purge asks the CDN to purge every path written and not yet purged, this
-// run's and any a failed run left, then forgets them.
-func (p *Pipeline) purge(ctx context.Context, now time.Time, rep *Report) error {
-	paths, err := p.Index.Unpurged(ctx)
-	if err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
-	if len(paths) == 0 {
-		return nil
-	}
-	if p.CDN != nil {
-		run := p.Run
-		if run == "" {
-			run = strconv.FormatInt(now.UnixNano(), 10)
-		}
-		if err := p.CDN.Invalidate(ctx, run, paths); err != nil {
-			return fmt.Errorf("pipeline: purge %d paths: %w", len(paths), err)
-		}
-	}
-	if err := p.Index.Purged(ctx, paths); err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
-	rep.Purged = paths
-	return nil
-}
-
-// pages renders index.html and feeds.opml from the feeds that have files.
-func (p *Pipeline) pages(ctx context.Context, site feed.Site, infos []index.FeedInfo, rep *Report) error {
-	var listed []feed.Listed
-	for _, fi := range infos {
-		h, err := p.Index.OutputHash(ctx, feed.Paths(fi.ID)[0])
-		if err != nil {
-			return fmt.Errorf("pipeline: %w", err)
-		}
-		if h != "" || fi.ID == "" {
-			listed = append(listed, feed.Listed{Ref: feed.Ref{ID: fi.ID, Label: fi.Label}, Count: fi.Count})
-		}
-	}
-	page, err := feed.IndexPage(site, listed)
-	if err != nil {
-		return fmt.Errorf("pipeline: index page: %w", err)
-	}
-	if err := p.write(ctx, feed.IndexPath, page, rep); err != nil {
-		return err
-	}
-	opml, err := feed.OPMLPage(site, listed)
-	if err != nil {
-		return fmt.Errorf("pipeline: opml: %w", err)
-	}
-	if err := p.write(ctx, feed.OPMLPath, opml, rep); err != nil {
-		return err
-	}
-	return p.write(ctx, feed.StylesheetPath, feed.Stylesheet, rep)
-}
-
-// write stores body at path unless the index records the same bytes there.
-func (p *Pipeline) write(ctx context.Context, path string, body []byte, rep *Report) error {
-	sum := sha256.Sum256(body)
-	hash := hex.EncodeToString(sum[:])
-	old, err := p.Index.OutputHash(ctx, path)
-	if err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
-	if old == hash {
-		rep.Unchanged++
-		return nil
-	}
-	err = p.Store.Put(ctx, path, body, store.PutOptions{ContentType: feed.ContentType(path), CacheControl: feed.CacheControl(path)})
-	if err != nil {
-		return fmt.Errorf("pipeline: write %s: %w", path, err)
-	}
-	if err := p.Index.SetOutputHash(ctx, path, hash); err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
-	rep.Written = append(rep.Written, path)
-	return nil
-}
-
-func (p *Pipeline) remove(ctx context.Context, path string, rep *Report) error {
-	old, err := p.Index.OutputHash(ctx, path)
-	if err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
-	if old == "" {
-		return nil
-	}
-	if err := p.Store.Delete(ctx, path); err != nil {
-		return fmt.Errorf("pipeline: delete %s: %w", path, err)
-	}
-	if err := p.Index.SetOutputHash(ctx, path, ""); err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
-	rep.Deleted = append(rep.Deleted, path)
-	return nil
 }
 
 // AllFeeds returns every feed in the index, and the site feed.

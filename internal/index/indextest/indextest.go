@@ -24,6 +24,10 @@ type Harness struct {
 
 var base = time.Date(2021, 2, 22, 16, 18, 0, 0, time.FixedZone("", 3600))
 
+// deletedAt is when the contract's deletions happen: after every
+// article's publication.
+var deletedAt = base.Add(1000 * time.Hour).UTC()
+
 // art makes an article published hours after base.
 func art(slug string, hours int) *article.Article {
 	p := base.Add(time.Duration(hours) * time.Hour)
@@ -108,7 +112,7 @@ func Run(t *testing.T, h Harness) {
 			if err := ix.Reject(ctx, index.Source{Key: "a.md", Version: v, Problems: []article.Problem{{Field: "x", Message: "y"}}}); !errors.Is(err, index.ErrStale) {
 				t.Errorf("Reject at %q: %v, want ErrStale", v, err)
 			}
-			if _, err := ix.Delete(ctx, "a.md", v); !errors.Is(err, index.ErrStale) {
+			if _, err := ix.Delete(ctx, "a.md", v, deletedAt); !errors.Is(err, index.ErrStale) {
 				t.Errorf("Delete at %q: %v, want ErrStale", v, err)
 			}
 		}
@@ -186,7 +190,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("DeleteLeavesTombstone", func(t *testing.T) {
 		ix := newIndex(t)
 		mustPut(t, ix, src("a.md", "5", art("a", 0), "", "tags/t"))
-		ch, err := ix.Delete(ctx, "a.md", "6")
+		ch, err := ix.Delete(ctx, "a.md", "6", deletedAt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -208,7 +212,7 @@ func Run(t *testing.T, h Harness) {
 			t.Errorf("tombstone: %+v, %v", got, err)
 		}
 		// Deleting a key never seen leaves a tombstone too.
-		if _, err := ix.Delete(ctx, "never.md", "1"); err != nil {
+		if _, err := ix.Delete(ctx, "never.md", "1", deletedAt); err != nil {
 			t.Errorf("Delete of an unknown key: %v", err)
 		}
 		// A newer upload brings it back.
@@ -294,11 +298,116 @@ func Run(t *testing.T, h Harness) {
 		}
 	})
 
+	t.Run("ArchiveSlotsAndPages", func(t *testing.T) {
+		ix := newIndex(t)
+		ch, err := ix.Put(ctx, src("a.md", "1", art("a", 0), "", "tags/x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(ch.Pages, []index.PageRef{{Feed: "", Page: 1}, {Feed: "tags/x", Page: 1}}) {
+			t.Errorf("a new article's pages %v", ch.Pages)
+		}
+		mustPut(t, ix, src("b.md", "1", art("b", 1), "", "tags/x"))
+		// An edit keeps the slots; a new feed takes its next slot.
+		edited := art("a", 5)
+		mustPut(t, ix, src("a.md", "2", edited, "", "tags/y"))
+		got, err := ix.Get(ctx, "a.md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		slots := map[string]int{}
+		for _, m := range got.Feeds {
+			slots[m.Feed] = m.Slot
+		}
+		if !reflect.DeepEqual(slots, map[string]int{"": 1, "tags/y": 1}) {
+			t.Errorf("slots after the edit %v", slots)
+		}
+		if p, err := ix.Page(ctx, "tags/x", 1); err != nil || !reflect.DeepEqual(slugs(p), []string{"b"}) {
+			t.Errorf("tags/x page 1 = %q, %v", slugs(p), err)
+		}
+		if p, err := ix.Page(ctx, "", 1); err != nil || !reflect.DeepEqual(slugs(p), []string{"a", "b"}) {
+			t.Errorf("site page 1 = %q, %v", slugs(p), err)
+		}
+		// A feed's slots are never reused, even after it empties.
+		ix.Delete(ctx, "b.md", "2", deletedAt)
+		mustPut(t, ix, src("c.md", "1", art("c", 2), "tags/x"))
+		if got, _ := ix.Get(ctx, "c.md"); len(got.Feeds) != 1 || got.Feeds[0].Slot != 3 {
+			t.Errorf("c's slot in tags/x: %+v (slots 1 and 2 were taken)", got.Feeds)
+		}
+		// Page size: the 51st article of a feed opens page 2.
+		for i := 0; i < index.PageSize; i++ {
+			mustPut(t, ix, src(fmt.Sprintf("p%02d.md", i), "1", art(fmt.Sprintf("p%02d", i), -i-10), "tags/p"))
+		}
+		infos, err := ix.Feeds(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fi := range infos {
+			want := map[string]int{"": 2, "tags/x": 3, "tags/y": 1, "tags/p": index.PageSize}[fi.ID]
+			if fi.Slots != want {
+				t.Errorf("feed %q: %d slots, want %d", fi.ID, fi.Slots, want)
+			}
+		}
+		mustPut(t, ix, src("p50.md", "1", art("p50", -100), "tags/p"))
+		one, _ := ix.Page(ctx, "tags/p", 1)
+		two, _ := ix.Page(ctx, "tags/p", 2)
+		if len(one) != index.PageSize || !reflect.DeepEqual(slugs(two), []string{"p50"}) || one[0].Slug != "p00" {
+			t.Errorf("tags/p: page 1 has %d (first %q), page 2 %q", len(one), slugs(one[:1]), slugs(two))
+		}
+		if index.PageOf(index.PageSize) != 1 || index.PageOf(index.PageSize+1) != 2 || index.PageOf(0) != 0 {
+			t.Error("PageOf")
+		}
+	})
+
+	t.Run("DeletionsAreRecorded", func(t *testing.T) {
+		ix := newIndex(t)
+		a := art("a", 0)
+		a.URL = "https://x/a/"
+		mustPut(t, ix, src("a.md", "1", a, "", "tags/x"))
+		mustPut(t, ix, src("s.md", "1", art("s", 5000), "", "tags/x")) // scheduled after deletedAt
+		ix.Delete(ctx, "a.md", "2", deletedAt)
+		ix.Delete(ctx, "s.md", "2", deletedAt)
+		gs, err := ix.Gone(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(gs) != 1 || gs[0].ID != a.ID || gs[0].URL != a.URL || gs[0].Key != "a.md" || !gs[0].At.Equal(deletedAt) ||
+			!reflect.DeepEqual(sorted(gs[0].Feeds), []string{"", "tags/x"}) {
+			t.Fatalf("deletions %+v: want only a (s was never published)", gs)
+		}
+		// Published again (under another file): no longer gone.
+		mustPut(t, ix, src("a2.md", "1", art("a", 0), ""))
+		if gs, _ := ix.Gone(ctx); len(gs) != 0 {
+			t.Errorf("an article published again is still gone: %+v", gs)
+		}
+		// A draft, and an id changed, leave their feeds.
+		mustPut(t, ix, src("d.md", "1", art("d", 0), "tags/d"))
+		draft := art("d", 0)
+		draft.Draft = true
+		mustPut(t, ix, src("d.md", "2", draft))
+		mustPut(t, ix, src("e.md", "1", art("e", 0), "tags/e"))
+		mustPut(t, ix, src("e.md", "2", art("e2", 0), "tags/e"))
+		gs, _ = ix.Gone(ctx)
+		var ids []string
+		for _, g := range gs {
+			ids = append(ids, g.ID)
+		}
+		if !reflect.DeepEqual(sorted(ids), []string{"tag:x,d", "tag:x,e"}) {
+			t.Errorf("gone %q: want the draft and the old id", ids)
+		}
+		if err := ix.ForgetGone(ctx, base.Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if gs, _ := ix.Gone(ctx); len(gs) != 0 {
+			t.Errorf("ForgetGone left %+v", gs)
+		}
+	})
+
 	t.Run("ListSummaries", func(t *testing.T) {
 		ix := newIndex(t)
 		mustPut(t, ix, src("b.md", "1", art("b", 0), ""))
 		ix.Reject(ctx, index.Source{Key: "a.md", Version: "1", Problems: []article.Problem{{Field: "title", Message: "no title"}}})
-		ix.Delete(ctx, "c.md", "1")
+		ix.Delete(ctx, "c.md", "1", deletedAt)
 		l, err := ix.List(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -321,16 +430,20 @@ func Run(t *testing.T, h Harness) {
 		mustPut(t, ix, src("old.md", "1", art("old", -100), "tags/o"))
 		check := func(from, to int, want ...string) {
 			t.Helper()
-			got, err := ix.Due(ctx, base.Add(time.Duration(from)*time.Hour), base.Add(time.Duration(to)*time.Hour))
+			w, err := ix.Due(ctx, base.Add(time.Duration(from)*time.Hour), base.Add(time.Duration(to)*time.Hour))
 			if err != nil {
 				t.Fatal(err)
 			}
+			got := w.Feeds
 			if len(got) != len(want) || (len(want) > 0 && !reflect.DeepEqual(sorted(got), want)) {
 				t.Errorf("Due(%d, %d] = %q, want %q", from, to, got, want)
 			}
 		}
 		check(1, 9)
 		check(1, 10, "", "tags/s")
+		if w, _ := ix.Due(ctx, base.Add(9*time.Hour), base.Add(10*time.Hour)); !reflect.DeepEqual(w.Pages, []index.PageRef{{Feed: "", Page: 1}, {Feed: "tags/s", Page: 1}}) {
+			t.Errorf("due pages %v", w.Pages)
+		}
 		check(10, 19)
 		check(19, 20, "", "tags/e")
 		check(0, 30, "", "tags/e", "tags/s")
@@ -505,7 +618,7 @@ func Run(t *testing.T, h Harness) {
 			t.Errorf("waiting on a free claim: %v, want ErrReleased", err)
 		}
 		// Removing the holder names the waiter, once.
-		ch, err := ix.Delete(ctx, "a.md", "2")
+		ch, err := ix.Delete(ctx, "a.md", "2", deletedAt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -551,7 +664,7 @@ func Run(t *testing.T, h Harness) {
 		}
 		// Released, b.md is named, and still listed until its own write:
 		// a failure applying it again loses nothing.
-		if ch, _ := ix.Delete(ctx, "a.md", "2"); !reflect.DeepEqual(ch.Waiters, []string{"b.md"}) {
+		if ch, _ := ix.Delete(ctx, "a.md", "2", deletedAt); !reflect.DeepEqual(ch.Waiters, []string{"b.md"}) {
 			t.Errorf("waiters %q", ch.Waiters)
 		}
 		if h, _ := ix.Holder(ctx, claim); h != "" {
@@ -588,7 +701,8 @@ func Run(t *testing.T, h Harness) {
 		mustPut(t, ix, src("a.md", "1", art("a", 0), "", "tags/t"))
 		ix.Reject(ctx, index.Source{Key: "b.md", Version: "1", Problems: []article.Problem{{Field: "x", Message: "y"}}})
 		p, err := ix.Pending(ctx)
-		if err != nil || p.All || !reflect.DeepEqual(p.Feeds, []string{"", "tags/t"}) {
+		if err != nil || p.All || !reflect.DeepEqual(p.Feeds, []string{"", "tags/t"}) ||
+			!reflect.DeepEqual(p.Pages, []index.PageRef{{Feed: "", Page: 1}, {Feed: "tags/t", Page: 1}}) {
 			t.Fatalf("after a Put: %+v, %v", p, err)
 		}
 		// A write after the read survives Published.
@@ -606,10 +720,11 @@ func Run(t *testing.T, h Harness) {
 			t.Errorf("still pending: %+v", p)
 		}
 		// Delete and explicit marks.
-		ix.Delete(ctx, "c.md", "2")
-		ix.MarkPending(ctx, []string{"tags/x"}, true)
+		ix.Delete(ctx, "c.md", "2", deletedAt)
+		ix.MarkPending(ctx, index.Work{Feeds: []string{"tags/x"}, Pages: []index.PageRef{{Feed: "tags/x", Page: 7}}}, true)
 		p, _ = ix.Pending(ctx)
-		if !p.All || !reflect.DeepEqual(p.Feeds, []string{"tags/u", "tags/x"}) {
+		if !p.All || !reflect.DeepEqual(p.Feeds, []string{"tags/u", "tags/x"}) ||
+			!reflect.DeepEqual(p.Pages, []index.PageRef{{Feed: "tags/u", Page: 1}, {Feed: "tags/x", Page: 7}}) {
 			t.Errorf("after Delete and MarkPending: %+v", p)
 		}
 		ix.Published(ctx, p)

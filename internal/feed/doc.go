@@ -1,0 +1,181 @@
+package feed
+
+import (
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pressroom/pressroom/internal/article"
+)
+
+// Doc is one feed document to render: the live feed of a feed (Page 0) or
+// one of its archive pages (RFC 5005), in the formats it is published in.
+type Doc struct {
+	Ref   Ref
+	Items []article.Article // newest first
+	// Page is 0 for the live feed, n ≥ 1 for archive page n; Pages is the
+	// number of archive pages the feed has: the live feed links the
+	// newest (prev-archive; next_url in JSON), each page the one before.
+	Page, Pages int
+	// Full marks an archive page that is closed: every slot of it is
+	// taken and none of its articles is scheduled or set to expire, so it
+	// changes only when one of them is edited or deleted.
+	Full bool
+	// Deleted are the items deleted or unpublished within the retention
+	// window (live feeds only): RFC 6721 at:deleted-entry in Atom, the
+	// _pressroom extension in JSON Feed.
+	Deleted []Deleted
+	// Brief gives every item its summary instead of its content (a
+	// partner without full content).
+	Brief bool
+	// Formats are the files rendered (RSSFile, AtomFile, JSONFile); nil
+	// means all three.
+	Formats []string
+}
+
+// Deleted is an item that left a feed: partners must take it down.
+type Deleted struct {
+	ID  string
+	URL string
+	At  time.Time
+}
+
+// Archive is the folder of a feed's archive pages.
+const Archive = "archive"
+
+// PageDir returns the folder of a feed document: the feed id for the live
+// feed, <id>/archive/<n> for page n.
+func PageDir(id string, page int) string {
+	if page <= 0 {
+		return id
+	}
+	return path.Join(id, Archive, strconv.Itoa(page))
+}
+
+// DocPaths returns the store keys of a document's files, in the order RSS,
+// Atom, JSON, only for the formats it is published in.
+func DocPaths(d Doc) []string {
+	var out []string
+	for _, f := range []string{RSSFile, AtomFile, JSONFile} {
+		if d.has(f) {
+			out = append(out, path.Join(PageDir(d.Ref.ID, d.Page), f))
+		}
+	}
+	return out
+}
+
+// PagePaths returns the three files of archive page n of a feed.
+func PagePaths(id string, n int) []string {
+	dir := PageDir(id, n)
+	return []string{path.Join(dir, RSSFile), path.Join(dir, AtomFile), path.Join(dir, JSONFile)}
+}
+
+// ParsePagePath reads a path of an archive page: the feed id and the page
+// number, ok false for any other path.
+func ParsePagePath(p string) (id string, page int, ok bool) {
+	dir, file := path.Split(p)
+	if file != RSSFile && file != AtomFile && file != JSONFile {
+		return "", 0, false
+	}
+	dir = strings.TrimSuffix(dir, "/")
+	rest, num := path.Split(dir)
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 1 || strconv.Itoa(n) != num {
+		return "", 0, false
+	}
+	rest = strings.TrimSuffix(rest, "/")
+	if path.Base(rest) != Archive {
+		return "", 0, false
+	}
+	id = strings.TrimSuffix(strings.TrimSuffix(rest, Archive), "/")
+	return id, n, true
+}
+
+func (d Doc) has(format string) bool {
+	return d.Formats == nil || slices.Contains(d.Formats, format)
+}
+
+// link returns the URL of a format's file of another document of the same
+// feed (page 0: the live feed), or "" when that format is not published.
+func (d Doc) link(site Site, page int, format string) string {
+	if !d.has(format) {
+		return ""
+	}
+	return URL(site.FeedsURL, path.Join(PageDir(d.Ref.ID, page), format))
+}
+
+// prev is the page the document links as prev-archive (next_url in JSON
+// Feed): the newest page from the live feed, the one before from a page;
+// 0 when there is none.
+func (d Doc) prev() int {
+	switch {
+	case d.Page == 0:
+		return d.Pages
+	case d.Page > 1:
+		return d.Page - 1
+	}
+	return 0
+}
+
+// FeedID returns the permanent id of a feed (Atom's feed id): a tag URI
+// (RFC 4151) of the site's host, site.IDDate and the feed's path, the same
+// whatever host or port serves the feeds and on every page of the feed.
+// Without an IDDate it is the live feed's URL.
+func FeedID(site Site, ref Ref) string {
+	if site.IDDate == "" {
+		return URL(site.FeedsURL, path.Join(ref.ID, AtomFile))
+	}
+	host := site.HomeURL.Hostname()
+	return "tag:" + strings.ToLower(host) + "," + site.IDDate + ":feeds/" + tagPath(ref.ID)
+}
+
+// tagPath escapes a feed id for the specific part of a tag URI: letters,
+// digits and "-._~/" stay, other bytes are percent-encoded.
+func tagPath(id string) string {
+	return (&url.URL{Path: id}).EscapedPath()
+}
+
+// docLanguage is what a document declares as its language: the language
+// of a language feed; else the one its items share (their common base
+// language when their regions differ); else the site's.
+func docLanguage(site Site, ref Ref, items []article.Article) string {
+	if Family(ref.ID) == "languages" {
+		return ref.ID[len("languages/"):]
+	}
+	if len(items) == 0 {
+		return site.Language
+	}
+	same, base := items[0].Lang, baseLanguage(items[0].Lang)
+	for i := range items[1:] {
+		l := items[i+1].Lang
+		if l != same {
+			same = ""
+		}
+		if baseLanguage(l) != base {
+			base = ""
+		}
+	}
+	switch {
+	case same != "":
+		return same
+	case base != "":
+		return base
+	}
+	return site.Language
+}
+
+// updateReason says why an item's updated date is later than its
+// published one: "correction" with a correction note, else "edit"; "" when
+// it was not updated.
+func updateReason(a *article.Article) string {
+	switch {
+	case !a.Updated.After(a.Published):
+		return ""
+	case a.Correction != "":
+		return "correction"
+	}
+	return "edit"
+}

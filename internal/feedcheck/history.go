@@ -1,0 +1,70 @@
+package feedcheck
+
+import (
+	"encoding/json"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pressroom/pressroom/internal/feed"
+)
+
+// HistoryFreeTree is HistoryFree over a tree of published files (path to
+// body), with each feed's archive pages replaced by one entry,
+// "<feed>/archive/*": the sorted ids of the items they hold together. Two
+// indexes of the same articles may place an article on different pages,
+// but every feed's archive must hold the same articles.
+func HistoryFreeTree(t testing.TB, files map[string]string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	archived := map[string][]string{}
+	for path, body := range files {
+		if id, _, ok := feed.ParsePagePath(path); ok {
+			if strings.HasSuffix(path, feed.JSONFile) {
+				var doc struct {
+					Items []struct {
+						ID string `json:"id"`
+					} `json:"items"`
+				}
+				if err := json.Unmarshal([]byte(body), &doc); err != nil {
+					t.Fatalf("%s: %v", path, err)
+				}
+				for _, it := range doc.Items {
+					archived[id] = append(archived[id], it.ID)
+				}
+			}
+			continue
+		}
+		out[path] = HistoryFree(body)
+	}
+	for id, ids := range archived {
+		sort.Strings(ids)
+		out[id+"/archive/*"] = strings.Join(ids, "\n")
+	}
+	return out
+}
+
+// HistoryFree leaves out of a published file what records the history an
+// index saw rather than the articles' current state, which delivery order
+// or when a build ran may change, and must: which archive page the live
+// feed links (an article deleted and restored joins its feed again, in a
+// new slot); the deletions announced (an article the index never saw was
+// never published, nor announced); and update dates (an edit the index
+// never saw was never published). What remains must be byte for byte the
+// same between two indexes of the same articles.
+func HistoryFree(body string) string {
+	return reBlank.ReplaceAllString(reHistory.ReplaceAllString(body, ""), "\n")
+}
+
+// WithoutDeletionTimes leaves out the dates of deletions, and the feed
+// dates they move: a local build dates a deletion when it notices it.
+func WithoutDeletionTimes(body string) string {
+	return reDeletionTimes.ReplaceAllString(body, "")
+}
+
+var (
+	reBlank         = regexp.MustCompile(`\n(\s*\n)+`)
+	reHistory       = regexp.MustCompile(`(?s)<(atom:)?link href="[^"]*/archive/\d+/[^"]*" rel="prev-archive"[^>]*>(</(atom:)?link>)?|"next_url":"[^"]*",|"pages":\d+|<at:deleted-entry.*?</at:deleted-entry>| xmlns:at="[^"]*"|,?"deleted":\[[^\]]*\]|<updated>[^<]*</updated>|<lastBuildDate>[^<]*</lastBuildDate>|"date_modified":"[^"]*",|,"updated_reason":"[^"]*"`)
+	reDeletionTimes = regexp.MustCompile(` when="[^"]*"|"date_deleted":"[^"]*"|<updated>[^<]*</updated>|<lastBuildDate>[^<]*</lastBuildDate>`)
+)

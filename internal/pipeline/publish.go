@@ -1,0 +1,597 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	pathpkg "path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pressroom/pressroom/internal/article"
+	"github.com/pressroom/pressroom/internal/feed"
+	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/store"
+	"github.com/pressroom/pressroom/internal/websub"
+)
+
+// Report says what a Publish wrote.
+type Report struct {
+	Written   []string // paths whose bytes changed
+	Deleted   []string // paths removed (feeds left empty)
+	Unchanged int      // paths rendered to the same bytes
+	Rendered  int      // feed documents rendered (live feeds and archive pages)
+	Purged    []string // paths the CDN was asked to purge (this run's and any left by a failed one)
+	Pinged    []string // feed URLs the WebSub hubs were told of
+}
+
+// Merge adds another report's counts and paths.
+func (r *Report) Merge(o Report) {
+	r.Written = append(r.Written, o.Written...)
+	r.Deleted = append(r.Deleted, o.Deleted...)
+	r.Unchanged += o.Unchanged
+	r.Rendered += o.Rendered
+	r.Purged = append(r.Purged, o.Purged...)
+	r.Pinged = append(r.Pinged, o.Pinged...)
+}
+
+// Changed returns every path written or deleted.
+func (r Report) Changed() []string {
+	return append(append([]string(nil), r.Written...), r.Deleted...)
+}
+
+// Publish renders, once each, the live feeds and archive pages with
+// pending changes, those whose scheduled or expiring articles came due
+// since the last publish, and the feeds extra; writes the files whose
+// bytes changed (a feed left with no live article loses its files), then
+// the index page and the OPML list, purges what it wrote from the CDN and
+// tells the WebSub hubs. Everything it has to do is durable in the index
+// until done: a publish that fails half way leaves the pending marks, the
+// unpurged paths and the hubs' notices for the next one. It is
+// idempotent: run twice, the second run writes nothing.
+func (p *Pipeline) Publish(ctx context.Context, extra []string) (rep Report, err error) {
+	// One index transaction where the index allows it: reads see a
+	// consistent index, and the output hashes commit together.
+	err = index.Batch(ctx, p.Index, func(ix index.Index) error {
+		q := *p
+		q.Index = ix
+		rep, err = q.publish(ctx, extra)
+		return err
+	})
+	if err != nil {
+		return rep, err
+	}
+	rep.Pinged, err = p.notify(ctx)
+	return rep, err
+}
+
+// State names in the index.
+const (
+	stateLastPublish = "last-publish"
+	stateConfig      = "config-hash" // the processing hash the local index was last built with
+	stateIDDate      = "feed-id-date"
+)
+
+// job is what one publish renders.
+type job struct {
+	site  feed.Site
+	now   time.Time
+	infos map[string]index.FeedInfo
+	gone  []index.Gone
+}
+
+func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) {
+	var rep Report
+	now := p.now()
+	pending, err := p.Index.Pending(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
+	last, err := p.Index.State(ctx, stateLastPublish)
+	if err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
+	since, _ := time.Parse(time.RFC3339Nano, last) // zero when never published
+	due, err := p.Index.Due(ctx, since, now)
+	if err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
+	// One listing of the feeds serves the labels, the archive pages, "all"
+	// and the index page.
+	list, err := p.Index.Feeds(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
+	j := job{site: p.Site(), now: now, infos: make(map[string]index.FeedInfo, len(list))}
+	for _, fi := range list {
+		j.infos[fi.ID] = fi
+	}
+	if j.site.IDDate, err = p.idDate(ctx, now); err != nil {
+		return rep, err
+	}
+	// Deletions: those within the retention window are announced; a feed
+	// whose announcement ran out since the last publish is rendered again
+	// without it.
+	if j.gone, err = p.Index.Gone(ctx); err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
+	keep := p.retention()
+	var expired []string
+	for _, g := range j.gone {
+		if ends := g.At.Add(keep); ends.After(since) && !ends.After(now) {
+			expired = append(expired, g.Feeds...)
+		}
+	}
+
+	ids := append(append(append(append([]string(nil), extra...), pending.Feeds...), due.Feeds...), expired...)
+	pages := append(append([]index.PageRef(nil), pending.Pages...), due.Pages...)
+	if pending.All {
+		ids = append(ids, "")
+		for _, fi := range list {
+			ids = append(ids, fi.ID)
+			for n := 1; n <= index.PageOf(fi.Slots); n++ {
+				pages = append(pages, index.PageRef{Feed: fi.ID, Page: n})
+			}
+		}
+	}
+	work := index.Work{Feeds: unique(ids), Pages: uniquePages(pages)}
+	if !work.Empty() {
+		if err := p.render(ctx, j, work, &rep); err != nil {
+			return rep, err
+		}
+		if err := p.pages(ctx, j.site, list, &rep); err != nil {
+			return rep, err
+		}
+		if err := p.recordPings(ctx, j.site, &rep); err != nil {
+			return rep, err
+		}
+	}
+	if err := p.Index.SetState(ctx, stateLastPublish, now.UTC().Format(time.RFC3339Nano)); err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
+	if err := p.Index.Published(ctx, pending); err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
+	if len(j.gone) > 0 {
+		if err := p.Index.ForgetGone(ctx, now.Add(-keep)); err != nil {
+			return rep, fmt.Errorf("pipeline: %w", err)
+		}
+	}
+	if err := p.purge(ctx, now, &rep); err != nil {
+		return rep, err
+	}
+	p.log().Info("published", "documents", rep.Rendered, "written", len(rep.Written), "deleted", len(rep.Deleted),
+		"unchanged", rep.Unchanged, "purged", len(rep.Purged), "due", len(due.Feeds), "pending", len(pending.Feeds),
+		"pages", len(work.Pages), "all", pending.All)
+	return rep, nil
+}
+
+// retention is how long deletions are announced.
+func (p *Pipeline) retention() time.Duration {
+	return time.Duration(p.Config.Feeds.DeletedDays) * 24 * time.Hour
+}
+
+// idDate returns the date of the feeds' permanent ids (feed.FeedID): the
+// day of the first publish, recorded then and never changed. The site
+// owned its address that day, as RFC 4151 asks of a tag: URI's date (the
+// oldest article's date would not do: archives imported from before the
+// site had its domain are common). Reading it costs one state read.
+func (p *Pipeline) idDate(ctx context.Context, now time.Time) (string, error) {
+	d, err := p.Index.State(ctx, stateIDDate)
+	if err != nil || d != "" {
+		return d, err
+	}
+	d = now.UTC().Format("2006-01-02")
+	return d, p.Index.SetState(ctx, stateIDDate, d)
+}
+
+// feedKind is how a feed is published: a public feed, or a partner's.
+type feedKind struct {
+	limit   int
+	brief   bool
+	formats []string // nil: all three
+	gone    bool     // no longer configured (a removed partner): its files go
+}
+
+func (p *Pipeline) kind(site feed.Site, id string) feedKind {
+	if feed.Family(id) != feed.PartnersFamily {
+		return feedKind{limit: p.Config.Feeds.Limit}
+	}
+	for _, pt := range site.Partners {
+		if feed.PartnersFamily+"/"+pt.Name == id {
+			return feedKind{limit: pt.Limit, brief: !pt.FullContent, formats: pt.Formats}
+		}
+	}
+	return feedKind{gone: true}
+}
+
+// deleted returns the deletions a feed announces at now, newest first.
+func (p *Pipeline) deleted(j job, id string) []feed.Deleted {
+	keep := p.retention()
+	var out []feed.Deleted
+	for i := len(j.gone) - 1; i >= 0 && len(out) < maxDeleted; i-- {
+		g := j.gone[i]
+		if !g.At.Add(keep).After(j.now) {
+			continue
+		}
+		for _, f := range g.Feeds {
+			if f == id {
+				out = append(out, feed.Deleted{ID: g.ID, URL: g.URL, At: g.At})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// maxDeleted bounds the deletions one feed announces (the newest).
+const maxDeleted = 500
+
+// render renders the live feeds and archive pages of work.
+func (p *Pipeline) render(ctx context.Context, j job, work index.Work, rep *Report) error {
+	for _, id := range work.Feeds {
+		if err := p.renderLive(ctx, j, id, rep); err != nil {
+			return err
+		}
+	}
+	for _, pg := range work.Pages {
+		if err := p.renderPage(ctx, j, pg, rep); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Pipeline) renderLive(ctx context.Context, j job, id string, rep *Report) error {
+	k := p.kind(j.site, id)
+	fi := j.infos[id]
+	var items []article.Article
+	if !k.gone {
+		var err error
+		if items, err = p.Index.Latest(ctx, id, k.limit, j.now); err != nil {
+			return fmt.Errorf("pipeline: feed %q: %w", id, err)
+		}
+	}
+	if len(items) == 0 && id != "" {
+		// No live article: the feed's files go, its archive pages too.
+		return p.removeFeed(ctx, id, rep)
+	}
+	d := feed.Doc{Ref: feed.Ref{ID: id, Label: fi.Label}, Items: items, Pages: index.PageOf(fi.Slots),
+		Deleted: p.deleted(j, id), Brief: k.brief, Formats: k.formats}
+	return p.writeDoc(ctx, j.site, d, rep)
+}
+
+func (p *Pipeline) renderPage(ctx context.Context, j job, pg index.PageRef, rep *Report) error {
+	k := p.kind(j.site, pg.Feed)
+	fi, ok := j.infos[pg.Feed]
+	if k.gone || !ok || pg.Page > index.PageOf(fi.Slots) {
+		return nil // the feed is gone: its live render removed its pages
+	}
+	all, err := p.Index.Page(ctx, pg.Feed, pg.Page)
+	if err != nil {
+		return fmt.Errorf("pipeline: feed %q page %d: %w", pg.Feed, pg.Page, err)
+	}
+	// Closed: every slot taken, nothing in it still to appear or leave.
+	full := fi.Slots >= pg.Page*index.PageSize
+	items := all[:0:0]
+	for _, a := range all {
+		switch a.StatusAt(j.now) {
+		case article.StatusPublished:
+			items = append(items, a)
+			full = full && a.Expires.IsZero()
+		case article.StatusScheduled:
+			full = false
+		}
+	}
+	d := feed.Doc{Ref: feed.Ref{ID: pg.Feed, Label: fi.Label}, Items: items, Page: pg.Page, Pages: index.PageOf(fi.Slots),
+		Full: full, Brief: k.brief, Formats: k.formats}
+	return p.writeDoc(ctx, j.site, d, rep)
+}
+
+// writeDoc renders a document and writes its files.
+func (p *Pipeline) writeDoc(ctx context.Context, site feed.Site, d feed.Doc, rep *Report) error {
+	r, err := feed.RenderDoc(site, d)
+	if err != nil {
+		return fmt.Errorf("pipeline: render %q page %d: %w", d.Ref.ID, d.Page, err)
+	}
+	rep.Rendered++
+	for _, path := range feed.DocPaths(d) {
+		cc := feed.CacheControl(path)
+		if d.Full {
+			cc = feed.ClosedCacheControl(path)
+		}
+		if err := p.write(ctx, path, r.Bytes(path), cc, rep); err != nil {
+			return err
+		}
+	}
+	// A format a partner no longer takes loses its file.
+	for _, path := range feed.PagePaths(d.Ref.ID, d.Page) {
+		if !contains(feed.DocPaths(d), path) {
+			if err := p.remove(ctx, path, rep); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// removeFeed removes a feed's live files and its archive pages (which run
+// from 1 without gaps).
+func (p *Pipeline) removeFeed(ctx context.Context, id string, rep *Report) error {
+	for _, path := range feed.Paths(id) {
+		if err := p.remove(ctx, path, rep); err != nil {
+			return err
+		}
+	}
+	for n := 1; ; n++ {
+		found := false
+		for _, path := range feed.PagePaths(id, n) {
+			h, err := p.Index.OutputHash(ctx, path)
+			if err != nil {
+				return fmt.Errorf("pipeline: %w", err)
+			}
+			if h == "" {
+				continue
+			}
+			found = true
+			if err := p.remove(ctx, path, rep); err != nil {
+				return err
+			}
+		}
+		if !found {
+			return nil
+		}
+	}
+}
+
+// purge asks the CDN to purge every path written and not yet purged, this
+// run's and any a failed run left, then forgets them.
+func (p *Pipeline) purge(ctx context.Context, now time.Time, rep *Report) error {
+	paths, err := p.Index.Unpurged(ctx)
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	if len(paths) == 0 {
+		return nil
+	}
+	if p.CDN != nil {
+		run := p.Run
+		if run == "" {
+			run = strconv.FormatInt(now.UnixNano(), 10)
+		}
+		if err := p.CDN.Invalidate(ctx, run, paths); err != nil {
+			return fmt.Errorf("pipeline: purge %d paths: %w", len(paths), err)
+		}
+	}
+	if err := p.Index.Purged(ctx, paths); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	rep.Purged = paths
+	return nil
+}
+
+// pages renders index.html and feeds.opml from the public feeds that have
+// files, and writes the stylesheet and the extension's schema beside them.
+func (p *Pipeline) pages(ctx context.Context, site feed.Site, infos []index.FeedInfo, rep *Report) error {
+	var listed []feed.Listed
+	for _, fi := range infos {
+		if feed.Family(fi.ID) == feed.PartnersFamily {
+			continue // behind keys: not for the public list
+		}
+		h, err := p.Index.OutputHash(ctx, feed.Paths(fi.ID)[0])
+		if err != nil {
+			return fmt.Errorf("pipeline: %w", err)
+		}
+		if h != "" || fi.ID == "" {
+			listed = append(listed, feed.Listed{Ref: feed.Ref{ID: fi.ID, Label: fi.Label}, Count: fi.Count})
+		}
+	}
+	page, err := feed.IndexPage(site, listed)
+	if err != nil {
+		return fmt.Errorf("pipeline: index page: %w", err)
+	}
+	if err := p.write(ctx, feed.IndexPath, page, feed.CacheControl(feed.IndexPath), rep); err != nil {
+		return err
+	}
+	opml, err := feed.OPMLPage(site, listed)
+	if err != nil {
+		return fmt.Errorf("pipeline: opml: %w", err)
+	}
+	for _, f := range []struct {
+		path string
+		body []byte
+	}{{feed.OPMLPath, opml}, {feed.StylesheetPath, feed.Stylesheet}, {feed.ExtensionSchemaPath, feed.ExtensionSchema}} {
+		if err := p.write(ctx, f.path, f.body, feed.CacheControl(f.path), rep); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// outputHash names what a path holds: its bytes, and its Cache-Control
+// when that is not the path's usual one (a page that closed changes
+// headers, not bytes).
+func outputHash(path string, body []byte, cc string) string {
+	h := sha256.New()
+	h.Write(body)
+	if cc != feed.CacheControl(path) {
+		h.Write([]byte("\x00" + cc))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// write stores body at path unless the index records the same bytes there.
+func (p *Pipeline) write(ctx context.Context, path string, body []byte, cc string, rep *Report) error {
+	hash := outputHash(path, body, cc)
+	old, err := p.Index.OutputHash(ctx, path)
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	if old == hash {
+		rep.Unchanged++
+		return nil
+	}
+	err = p.Store.Put(ctx, path, body, store.PutOptions{ContentType: feed.ContentType(path), CacheControl: cc})
+	if err != nil {
+		return fmt.Errorf("pipeline: write %s: %w", path, err)
+	}
+	if err := p.Index.SetOutputHash(ctx, path, hash); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	rep.Written = append(rep.Written, path)
+	return nil
+}
+
+func (p *Pipeline) remove(ctx context.Context, path string, rep *Report) error {
+	old, err := p.Index.OutputHash(ctx, path)
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	if old == "" {
+		return nil
+	}
+	if err := p.Store.Delete(ctx, path); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("pipeline: delete %s: %w", path, err)
+	}
+	if err := p.Index.SetOutputHash(ctx, path, ""); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	rep.Deleted = append(rep.Deleted, path)
+	return nil
+}
+
+func uniquePages(ps []index.PageRef) []index.PageRef {
+	seen := map[index.PageRef]bool{}
+	var out []index.PageRef
+	for _, p := range ps {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	sort.Slice(out, func(i, k int) bool {
+		if out[i].Feed != out[k].Feed {
+			return out[i].Feed < out[k].Feed
+		}
+		return out[i].Page < out[k].Page
+	})
+	return out
+}
+
+// stateWebSub holds the feed URLs the hubs have not been told of yet.
+const stateWebSub = "websub-pending"
+
+// maxPings bounds the URLs kept for the hubs (the newest are kept).
+const maxPings = 1000
+
+// recordPings adds the live public feeds this run changed to the URLs the
+// hubs must be told of, in the publish's own transaction: a run that dies
+// before telling them leaves the list to the next.
+func (p *Pipeline) recordPings(ctx context.Context, site feed.Site, rep *Report) error {
+	if len(site.Hubs) == 0 {
+		return nil
+	}
+	var urls []string
+	for _, path := range rep.Written {
+		id, file := pathpkg.Split(path)
+		id = strings.TrimSuffix(id, "/")
+		if !contains(feed.Paths(id), path) || feed.Family(id) == feed.PartnersFamily || file == "" {
+			continue
+		}
+		urls = append(urls, feed.URL(site.FeedsURL, path))
+	}
+	if len(urls) == 0 {
+		return nil
+	}
+	old, err := p.pendingPings(ctx)
+	if err != nil {
+		return err
+	}
+	return p.setPendingPings(ctx, append(old, urls...))
+}
+
+func (p *Pipeline) pendingPings(ctx context.Context) ([]string, error) {
+	v, err := p.Index.State(ctx, stateWebSub)
+	if err != nil || v == "" {
+		return nil, err
+	}
+	var urls []string
+	if err := json.Unmarshal([]byte(v), &urls); err != nil {
+		return nil, nil // unreadable: nothing worth failing a publish for
+	}
+	return urls, nil
+}
+
+func (p *Pipeline) setPendingPings(ctx context.Context, urls []string) error {
+	urls = unique(urls)
+	if len(urls) > maxPings {
+		urls = urls[len(urls)-maxPings:]
+	}
+	v := ""
+	if len(urls) > 0 {
+		data, _ := json.Marshal(urls)
+		v = string(data)
+	}
+	if err := p.Index.SetState(ctx, stateWebSub, v); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	return nil
+}
+
+// notify tells the hubs of the feeds changed by this run and any earlier
+// run left untold; what they refuse or cannot be reached for is kept for
+// the next run, and is not an error of the publish (a hub's outage must
+// not fail it): the log says it.
+func (p *Pipeline) notify(ctx context.Context) ([]string, error) {
+	hubs := p.Config.WebSub.Hubs
+	if len(hubs) == 0 {
+		return nil, nil
+	}
+	urls, err := p.pendingPings(ctx)
+	if err != nil || len(urls) == 0 {
+		return nil, err
+	}
+	n := p.WebSub
+	if n == nil {
+		n = &websub.Notifier{Log: p.log()}
+	}
+	var done, left []string
+	failed := map[string]bool{}
+	for _, o := range n.Notify(ctx, hubs, urls) {
+		if o.Err != nil {
+			failed[o.URL] = true
+		}
+	}
+	for _, u := range urls {
+		if failed[u] {
+			left = append(left, u)
+		} else {
+			done = append(done, u)
+		}
+	}
+	// Another run may have added URLs meanwhile: keep those too.
+	now, err := p.pendingPings(ctx)
+	if err != nil {
+		return done, err
+	}
+	for _, u := range now {
+		if !contains(urls, u) {
+			left = append(left, u)
+		}
+	}
+	return done, p.setPendingPings(ctx, left)
+}

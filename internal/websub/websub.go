@@ -1,0 +1,121 @@
+// Package websub tells WebSub hubs (W3C WebSub, the PubSubHubbub publish
+// ping) that a feed changed, so subscribers get it pushed within seconds
+// instead of at their next poll.
+package websub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Notifier pings hubs. The zero value is usable.
+type Notifier struct {
+	Client   *http.Client  // default: a client with a 10 s timeout
+	Attempts int           // per hub and URL, default 3
+	Backoff  time.Duration // before the second attempt, doubled after; default 1 s
+	Log      *slog.Logger  // default slog.Default()
+}
+
+// Outcome is the result of telling one hub about one feed URL.
+type Outcome struct {
+	Hub, URL string
+	Status   int // the hub's last HTTP status, 0 when none answered
+	Attempts int
+	Err      error // nil when the hub accepted the ping
+}
+
+// Notify tells every hub that each of urls changed: one POST of
+// hub.mode=publish and hub.url per hub and URL (hubs differ in whether they
+// take several hub.url at once). A 2xx answer is success; a 4xx is final;
+// a 5xx, 429 or a network error is tried again. It logs one line per
+// outcome and returns them all, failures included.
+func (n *Notifier) Notify(ctx context.Context, hubs, urls []string) []Outcome {
+	var out []Outcome
+	for _, hub := range hubs {
+		for _, u := range urls {
+			o := n.ping(ctx, hub, u)
+			out = append(out, o)
+			if o.Err != nil {
+				n.log().Warn("websub ping failed", "hub", hub, "url", u, "status", o.Status, "attempts", o.Attempts, "error", o.Err)
+			} else {
+				n.log().Info("websub ping", "hub", hub, "url", u, "status", o.Status, "attempts", o.Attempts)
+			}
+		}
+	}
+	return out
+}
+
+func (n *Notifier) log() *slog.Logger {
+	if n.Log != nil {
+		return n.Log
+	}
+	return slog.Default()
+}
+
+var defaultClient = &http.Client{Timeout: 10 * time.Second}
+
+func (n *Notifier) ping(ctx context.Context, hub, topic string) Outcome {
+	client, attempts, wait := n.Client, n.Attempts, n.Backoff
+	if client == nil {
+		client = defaultClient
+	}
+	if attempts <= 0 {
+		attempts = 3
+	}
+	if wait <= 0 {
+		wait = time.Second
+	}
+	o := Outcome{Hub: hub, URL: topic}
+	body := url.Values{"hub.mode": {"publish"}, "hub.url": {topic}}.Encode()
+	for o.Attempts < attempts {
+		if o.Attempts > 0 {
+			select {
+			case <-ctx.Done():
+				o.Err = ctx.Err()
+				return o
+			case <-time.After(wait):
+			}
+			wait *= 2
+		}
+		o.Attempts++
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, hub, strings.NewReader(body))
+		if err != nil {
+			o.Err = err
+			return o
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("User-Agent", "pressroom")
+		resp, err := client.Do(req)
+		if err != nil {
+			o.Err = err
+			if ctx.Err() != nil {
+				return o
+			}
+			continue
+		}
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		o.Status = resp.StatusCode
+		switch {
+		case resp.StatusCode >= 200 && resp.StatusCode < 300:
+			o.Err = nil
+			return o
+		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+			o.Err = fmt.Errorf("hub answered %s", resp.Status)
+		default:
+			o.Err = fmt.Errorf("hub refused the ping: %s", resp.Status)
+			return o
+		}
+	}
+	if o.Err == nil {
+		o.Err = errors.New("no attempt made")
+	}
+	return o
+}
