@@ -27,6 +27,12 @@ const PathPrefix = "partners/"
 // clients that cannot set a header.
 const QueryParam = "key"
 
+// CacheControl is what a partner's files are served with to viewers:
+// private, so that no shared cache between a partner and the CDN keeps a
+// copy for others (the CDN itself caches by the objects' own
+// Cache-Control, and checks the key on every request).
+const CacheControl = "private, max-age=300"
+
 // MaxKeyLen bounds a presented key: a longer one is refused unhashed.
 const MaxKeyLen = 256
 

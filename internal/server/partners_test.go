@@ -94,6 +94,9 @@ func TestPartnerFeedsNeedAKey(t *testing.T) {
 		if code != tc.want {
 			t.Errorf("%s: %d, want %d", name, code, tc.want)
 		}
+		if code == 200 && hdr.Get("Cache-Control") != partners.CacheControl {
+			t.Errorf("%s: Cache-Control %q", name, hdr.Get("Cache-Control"))
+		}
 		if code == 403 && body != "" {
 			t.Errorf("%s: 403 with a body %q", name, body)
 		}

@@ -156,6 +156,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	hdr.Set("Content-Type", feed.ContentType(key))
 	hdr.Set("Cache-Control", feed.CacheControl(key))
+	if partner {
+		hdr.Set("Cache-Control", partners.CacheControl) // as the edge's partner headers policy
+	}
 	if strings.HasSuffix(key, ".html") {
 		hdr.Set("Content-Security-Policy", feed.PageSecurityPolicy)
 		hdr.Set("X-Frame-Options", "DENY")
