@@ -134,7 +134,7 @@ func TestPartnersKeysUsage(t *testing.T) {
 }
 
 func TestPartnersKeysKVS(t *testing.T) {
-	s := kvs.New("AKIDCLITEST")
+	s := kvs.New("AKIDCLITEST", "secret")
 	arn := s.CreateStore("123456789012", "5e6f7a8b-0000-4000-8000-00000000000c")
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()

@@ -18,7 +18,7 @@ import (
 
 func kvsStandIn(t *testing.T, wrap func(http.Handler) http.Handler) (*kvs.Server, string, string) {
 	t.Helper()
-	s := kvs.New("AKIDPARTNERS")
+	s := kvs.New("AKIDPARTNERS", "secret")
 	arn := s.CreateStore("123456789012", "7c9f0e2a-1111-4222-8333-444455556666")
 	var h http.Handler = s.Handler()
 	if wrap != nil {

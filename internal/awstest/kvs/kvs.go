@@ -9,8 +9,11 @@
 //     AWS4-ECDSA-P256-SHA256, credential scope DATE/cloudfront-keyvaluestore/
 //     aws4_request, an X-Amz-Region-Set header, host, x-amz-date and
 //     x-amz-region-set signed), with the access key id the stand-in was
-//     given; a SigV4 or unsigned request is refused (AccessDeniedException).
-//     The ECDSA signature itself is not verified;
+//     given; the signature is verified (the canonical request rebuilt as the
+//     SDK signs it, the key pair derived from the secret as AWS does, the
+//     ECDSA signature checked, at most 15 minutes old). A SigV4, unsigned or
+//     mis-signed request is refused (AccessDeniedException, where AWS would
+//     name the signature problem more precisely);
 //   - writes (PutKey, DeleteKey, UpdateKeys) need If-Match with the store's
 //     current ETag (DescribeKeyValueStore gives it; every write returns the
 //     next): a missing one is a ValidationException, a stale one a
@@ -28,6 +31,7 @@
 package kvs
 
 import (
+	"crypto/ecdsa"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -55,6 +59,7 @@ const (
 type Server struct {
 	// AccessKeyID is the key id requests must be signed with.
 	AccessKeyID string
+	pub         *ecdsa.PublicKey
 
 	mu     sync.Mutex
 	stores map[string]*store // by ARN
@@ -78,9 +83,10 @@ func (s *store) size() int64 {
 	return n
 }
 
-// New returns a stand-in that accepts requests signed with accessKeyID.
-func New(accessKeyID string) *Server {
-	return &Server{AccessKeyID: accessKeyID, stores: map[string]*store{}}
+// New returns a stand-in that accepts requests signed with this access key
+// pair only.
+func New(accessKeyID, secretAccessKey string) *Server {
+	return &Server{AccessKeyID: accessKeyID, pub: publicKey(accessKeyID, secretAccessKey), stores: map[string]*store{}}
 }
 
 // CreateStore adds an empty store (what CloudFormation's
@@ -190,7 +196,7 @@ func (s *Server) checkSignature(r *http.Request) *apiError {
 		return errorf(http.StatusForbidden, "AccessDeniedException", "malformed SigV4A Authorization header")
 	}
 	keyID, day, service, signed := m[1], m[2], m[3], strings.Split(m[4], ";")
-	if s.AccessKeyID != "" && keyID != s.AccessKeyID {
+	if keyID != s.AccessKeyID {
 		return errorf(http.StatusForbidden, "AccessDeniedException", "unknown access key id %s", keyID)
 	}
 	if service != "cloudfront-keyvaluestore" {
@@ -207,6 +213,19 @@ func (s *Server) checkSignature(r *http.Request) *apiError {
 		if !contains(signed, h) {
 			return errorf(http.StatusForbidden, "AccessDeniedException", "header %s is not signed", h)
 		}
+	}
+	if !sort.StringsAreSorted(signed) {
+		return errorf(http.StatusForbidden, "AccessDeniedException", "SignedHeaders are not sorted")
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return validation("reading the body: %v", err)
+	}
+	if s.pub == nil {
+		return errorf(http.StatusInternalServerError, "InternalServerException", "the stand-in has no key pair to verify with")
+	}
+	if why := verifySignature(r, body, s.pub, day, service, signed, m[5]); why != "" {
+		return errorf(http.StatusForbidden, "AccessDeniedException", "%s", why)
 	}
 	return nil
 }

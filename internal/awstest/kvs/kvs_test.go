@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -23,9 +24,18 @@ const keyID = "AKIDKVSSTANDIN"
 // client is the SDK's own client, sent to the stand-in (the SDK's rules
 // still check the ARN and choose SigV4A).
 func client(t *testing.T, url, key string) *cfkvs.Client {
+	return clientWith(url, key, "secret", nil)
+}
+
+func clientWith(url, key, secret string, rt http.RoundTripper) *cfkvs.Client {
+	var hc cfkvs.HTTPClient
+	if rt != nil {
+		hc = &http.Client{Transport: rt}
+	}
 	return cfkvs.New(cfkvs.Options{
+		HTTPClient:         hc,
 		Region:             "us-east-1",
-		Credentials:        credentials.NewStaticCredentialsProvider(key, "secret", ""),
+		Credentials:        credentials.NewStaticCredentialsProvider(key, secret, ""),
 		EndpointResolverV2: resolver{base: cfkvs.NewDefaultEndpointResolverV2(), url: url},
 	})
 }
@@ -46,7 +56,7 @@ func (r resolver) ResolveEndpoint(ctx context.Context, p cfkvs.EndpointParameter
 }
 
 func start(t *testing.T) (*Server, string, *cfkvs.Client) {
-	s := New(keyID)
+	s := New(keyID, "secret")
 	arn := s.CreateStore("123456789012", "0a1b2c3d-0000-4000-8000-000000000001")
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
@@ -182,7 +192,7 @@ func TestListPagesAndStoreLimit(t *testing.T) {
 // TestSignatures: the stand-in takes SigV4A only, with its access key id.
 func TestSignatures(t *testing.T) {
 	ctx := context.Background()
-	s := New(keyID)
+	s := New(keyID, "secret")
 	arn := s.CreateStore("123456789012", "0a1b2c3d-0000-4000-8000-000000000001")
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
@@ -217,6 +227,37 @@ func TestSignatures(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("unsigned request: %d", resp.StatusCode)
 	}
+	// The right key id with another secret: the signature does not verify.
+	if _, err := clientWith(srv.URL, keyID, "not-the-secret", nil).DescribeKeyValueStore(ctx, &cfkvs.DescribeKeyValueStoreInput{KvsARN: &arn}); !errors.As(err, &denied) || !strings.Contains(err.Error(), "signature does not match") {
+		t.Errorf("wrong secret: %v", err)
+	}
+	// A request changed after it was signed (its body, its If-Match): refused.
+	for name, tamper := range map[string]func(*http.Request){
+		"body": func(r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			b = bytes.Replace(b, []byte(`"v"`), []byte(`"w"`), 1)
+			r.Body = io.NopCloser(bytes.NewReader(b))
+		},
+		"If-Match": func(r *http.Request) { r.Header.Set("If-Match", r.Header.Get("If-Match")+"x") },
+	} {
+		c := clientWith(srv.URL, keyID, "secret", roundTripper(func(r *http.Request) (*http.Response, error) {
+			if r.Method == http.MethodPut {
+				tamper(r)
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		}))
+		d, err := c.DescribeKeyValueStore(ctx, &cfkvs.DescribeKeyValueStoreInput{KvsARN: &arn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.PutKey(ctx, &cfkvs.PutKeyInput{KvsARN: &arn, Key: aws.String("k"), Value: aws.String("v"), IfMatch: d.ETag})
+		if !errors.As(err, &denied) {
+			t.Errorf("%s changed after signing: %v", name, err)
+		}
+	}
+	if len(s.Items(arn)) != 0 {
+		t.Errorf("a tampered write landed: %v", s.Items(arn))
+	}
 	// The SDK's client, as configured: accepted.
 	if _, err := client(t, srv.URL, keyID).DescribeKeyValueStore(ctx, &cfkvs.DescribeKeyValueStoreInput{KvsARN: &arn}); err != nil {
 		t.Errorf("the SDK's SigV4A request: %v", err)
@@ -224,3 +265,7 @@ func TestSignatures(t *testing.T) {
 }
 
 func timeNow() time.Time { return time.Now() }
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
