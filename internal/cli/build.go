@@ -19,7 +19,7 @@ import (
 
 // siteFlags are the flags build, serve and status share.
 type siteFlags struct {
-	src, out, config, index string
+	src, out, config, index, keys string
 }
 
 func (s *siteFlags) register(fl *flag.FlagSet, withSrc bool) {
@@ -29,6 +29,20 @@ func (s *siteFlags) register(fl *flag.FlagSet, withSrc bool) {
 	fl.StringVar(&s.out, "out", "public", "`folder` the feeds are written to")
 	fl.StringVar(&s.config, "config", "", "site configuration `file` (default: ./pressroom.yaml if present, else built-in defaults)")
 	fl.StringVar(&s.index, "index", "", "index `file` (default: OUT/.pressroom/index.db)")
+}
+
+// registerKeys adds --keys, the partners' keys file.
+func (s *siteFlags) registerKeys(fl *flag.FlagSet) {
+	fl.StringVar(&s.keys, "keys", "", "partners' keys `file` (default: partner-keys.json beside the index, in OUT/.pressroom/)")
+}
+
+// keysPath is the partners' keys file: --keys, else beside the index in
+// the hidden state folder (never served, kept with the index).
+func (s *siteFlags) keysPath() string {
+	if s.keys != "" {
+		return s.keys
+	}
+	return filepath.Join(filepath.Dir(s.indexPath()), "partner-keys.json")
 }
 
 func (s *siteFlags) indexPath() string {

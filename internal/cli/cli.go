@@ -27,6 +27,8 @@ Usage:
   pressroom build [--src DIR] [--out DIR] [--force]      build the feeds, incrementally
   pressroom serve [--src DIR] [--out DIR] [--addr ADDR]  build, serve like the CDN, rebuild on changes
   pressroom status [--out DIR]                           rejected files and scheduled articles
+  pressroom partners keys add|list|revoke ...            partners' access keys (locally, or in the
+                                                         CloudFront KeyValueStore with --kvs-arn)
 
 Every command takes --config FILE (default ./pressroom.yaml if present, else built-in defaults).
 
@@ -49,6 +51,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serve(ctx, args[1:], stdout, stderr)
 	case "status":
 		return status(args[1:], stdout, stderr)
+	case "partners":
+		return partnersCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return ExitOK

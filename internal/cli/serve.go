@@ -30,8 +30,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var s siteFlags
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
 	s.register(fl, true)
+	s.registerKeys(fl)
 	addr := fl.String("addr", "127.0.0.1:8080", "`address` to listen on (loopback by default)")
-	ok, code := parseFlags(fl, args, "Usage: pressroom serve [--src DIR] [--out DIR] [--config FILE] [--index FILE] [--addr 127.0.0.1:8080]\n\nBuilds the feeds, serves them like the CDN, and rebuilds on every change to the articles or the configuration.", stderr)
+	ok, code := parseFlags(fl, args, "Usage: pressroom serve [--src DIR] [--out DIR] [--config FILE] [--index FILE] [--keys FILE] [--addr 127.0.0.1:8080]\n\nBuilds the feeds, serves them like the CDN, and rebuilds on every change to the articles or the configuration.\nPartner feeds (partners/NAME/) need a key from the keys file (pressroom partners keys add NAME).", stderr)
 	if !ok {
 		return code
 	}
@@ -56,7 +57,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer w.close()
 	go w.run(ctx)
 
-	srv := server.NewServer(server.New(s.out))
+	h := server.New(s.out)
+	h.KeysFile = s.keysPath()
+	h.PublicURL = p.Config.FeedsURL().String()
+	// h.Hubs stays empty until the configuration names WebSub hubs.
+	srv := server.NewServer(h)
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -2,7 +2,10 @@
 // bucket: the right Content-Type per format, strong ETags and
 // Last-Modified with 304 answers to conditional requests, gzip when the
 // client asks, the same Cache-Control as the AWS mode, and CORS on JSON
-// feeds so browser apps can fetch them.
+// feeds so browser apps can fetch them. Partner feeds (partners/NAME/...)
+// need a partner's key, checked by the rule the edge function applies
+// (partners.Authorize); live feeds carry WebSub Link headers when hubs are
+// configured.
 package server
 
 import (
@@ -13,6 +16,7 @@ import (
 	"errors"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -22,6 +26,7 @@ import (
 	"time"
 
 	"github.com/pressroom/pressroom/internal/feed"
+	"github.com/pressroom/pressroom/internal/partners"
 	"github.com/pressroom/pressroom/internal/store"
 )
 
@@ -29,8 +34,27 @@ import (
 type Handler struct {
 	Root string
 
+	// KeysFile is the partners' keys file (partners.ReadFile). Paths under
+	// partners/ answer 403 with no body unless the request carries a key
+	// of that partner; with no file (or none named, or one that does not
+	// read), nobody gets in. The file is read again when it changes.
+	KeysFile string
+
+	// Hubs are the WebSub hubs of the live feeds (feed.xml, atom.xml and
+	// feed.json of every feed, not archive pages nor partner feeds): each
+	// answer for one carries Link: <hub>; rel="hub" per hub and Link:
+	// <its public URL>; rel="self". No hub, no Link headers.
+	Hubs []string
+	// PublicURL is where the feeds are published (the CDN's base URL): the
+	// self links are under it. Empty: the URL the request came to.
+	PublicURL string
+
 	mu    sync.Mutex
 	cache map[string]cached // by path: content hash and gzip body, for the file's (size, mtime)
+
+	keysMu   sync.Mutex
+	keysInfo os.FileInfo // of the keys file last read, nil when there was none
+	lookup   partners.Lookup
 }
 
 type cached struct {
@@ -80,10 +104,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hdr := w.Header()
+	partner := key == strings.TrimSuffix(partners.PathPrefix, "/") || strings.HasPrefix(key, partners.PathPrefix)
+	if partner {
+		d := partners.Authorize(partners.Request{Method: r.Method, URI: r.URL.EscapedPath(),
+			Authorization: r.Header.Values("Authorization"), RawQuery: r.URL.RawQuery}, h.keys())
+		if !d.Allow {
+			hdr.Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+	}
 	if strings.HasSuffix(key, ".json") {
 		hdr.Set("Access-Control-Allow-Origin", "*")
 		hdr.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
-		hdr.Set("Access-Control-Allow-Headers", "If-None-Match, If-Modified-Since")
+		if partner {
+			hdr.Set("Access-Control-Allow-Headers", "Authorization, If-None-Match, If-Modified-Since")
+		} else {
+			hdr.Set("Access-Control-Allow-Headers", "If-None-Match, If-Modified-Since")
+		}
 		hdr.Set("Access-Control-Expose-Headers", "ETag, Last-Modified")
 		hdr.Set("Access-Control-Max-Age", "86400")
 	}
@@ -118,9 +156,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	hdr.Set("Content-Type", feed.ContentType(key))
 	hdr.Set("Cache-Control", feed.CacheControl(key))
+	if partner {
+		hdr.Set("Cache-Control", partners.CacheControl) // as the edge's partner headers policy
+	}
 	if strings.HasSuffix(key, ".html") {
 		hdr.Set("Content-Security-Policy", feed.PageSecurityPolicy)
 		hdr.Set("X-Frame-Options", "DENY")
+	}
+	if !partner && len(h.Hubs) > 0 && liveFeed(key) {
+		for _, hub := range h.Hubs {
+			hdr.Add("Link", "<"+hub+">; rel=\"hub\"")
+		}
+		hdr.Add("Link", "<"+h.selfURL(r, key)+">; rel=\"self\"")
 	}
 	hdr.Add("Vary", "Accept-Encoding")
 	if acceptsGzip(r) {
@@ -132,6 +179,62 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hdr.Set("ETag", `"`+c.etag+`"`)
 	http.ServeContent(w, r, "", fi.ModTime(), bytes.NewReader(body))
+}
+
+// keys returns the lookup over the keys file, reading it again when it
+// changed (another file renamed over it, another size or time). A missing
+// or unreadable file lets nobody in.
+func (h *Handler) keys() partners.Lookup {
+	none := func(string) (string, bool) { return "", false }
+	if h.KeysFile == "" {
+		return none
+	}
+	h.keysMu.Lock()
+	defer h.keysMu.Unlock()
+	fi, err := os.Stat(h.KeysFile)
+	if err != nil {
+		h.keysInfo, h.lookup = nil, nil
+		return none
+	}
+	if h.lookup != nil && h.keysInfo != nil && os.SameFile(fi, h.keysInfo) && fi.Size() == h.keysInfo.Size() && fi.ModTime().Equal(h.keysInfo.ModTime()) {
+		return h.lookup
+	}
+	keys, err := partners.ReadFile(h.KeysFile)
+	if err != nil {
+		h.keysInfo, h.lookup = fi, none // closed until the file changes again
+		return none
+	}
+	h.keysInfo, h.lookup = fi, partners.FileLookup(keys)
+	return h.lookup
+}
+
+// liveFeed reports whether key is a feed's live file (not an archive
+// page): what WebSub subscribers subscribe to.
+func liveFeed(key string) bool {
+	switch path.Base(key) {
+	case feed.RSSFile, feed.AtomFile, feed.JSONFile:
+	default:
+		return false
+	}
+	for _, seg := range strings.Split(path.Dir(key), "/") {
+		if seg == "archive" {
+			return false
+		}
+	}
+	return true
+}
+
+// selfURL is the public URL of a published file.
+func (h *Handler) selfURL(r *http.Request, key string) string {
+	base, err := url.Parse(h.PublicURL)
+	if h.PublicURL == "" || err != nil {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base = &url.URL{Scheme: scheme, Host: r.Host, Path: "/"}
+	}
+	return feed.URL(base, key)
 }
 
 // entry returns the cached hash and gzip body for a file version.

@@ -939,6 +939,32 @@ func (r *resolver) getAtt(id, attr string) (string, error) {
 		case "Id":
 			return n, nil
 		}
+	case "AWS::CloudFront::KeyValueStore":
+		// CloudFormation makes the store's id (a UUID): the test bed names
+		// it, as other generated names, in Physical.
+		storeID, ok := p.Physical[id]
+		if !ok {
+			break
+		}
+		switch attr {
+		case "Id":
+			return storeID, nil
+		case "Arn":
+			return fmt.Sprintf("arn:%s:cloudfront::%s:key-value-store/%s", p.Partition, p.AccountID, storeID), nil
+		case "Status":
+			return "READY", nil
+		}
+	case "AWS::CloudFront::Function":
+		switch attr {
+		case "FunctionARN", "FunctionMetadata.FunctionARN":
+			n, err := r.name(id, props, "Name")
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("arn:%s:cloudfront::%s:function/%s", p.Partition, p.AccountID, n), nil
+		case "Stage":
+			return "LIVE", nil
+		}
 	case "AWS::Serverless::Function", "AWS::Lambda::Function":
 		if attr == "Arn" {
 			n, err := refString()

@@ -360,3 +360,36 @@ func flatten(err error) []error {
 	}
 	return []error{err}
 }
+
+// TestCloudFrontFunctionAndStore: the partners' edge resources resolve, the
+// store's id coming from Physical as CloudFormation would generate it.
+func TestCloudFrontFunctionAndStore(t *testing.T) {
+	src := `
+Resources:
+  Keys:
+    Type: AWS::CloudFront::KeyValueStore
+    Properties: {Name: !Join ["-", ["keys", !Select [2, !Split ["/", !Ref AWS::StackId]]]]}
+  Fn:
+    Type: AWS::CloudFront::Function
+    Properties:
+      Name: !Join ["-", ["partners", !Select [2, !Split ["/", !Ref AWS::StackId]]]]
+      FunctionConfig: {Comment: x, Runtime: cloudfront-js-2.0, KeyValueStoreAssociations: [{KeyValueStoreARN: !GetAtt Keys.Arn}]}
+      FunctionCode: !Sub ["var kvs = cf.kvs('${KvsId}');", {KvsId: !GetAtt Keys.Id}]
+Outputs:
+  Fn: {Value: !GetAtt Fn.FunctionARN}
+`
+	if _, err := Parse([]byte(src), Params{StackName: "press"}); err == nil || !strings.Contains(err.Error(), `"Keys.Id"`) {
+		t.Errorf("without the store's id: %v", err)
+	}
+	tpl := parse(t, src, Params{StackName: "press", AccountID: "123456789012", Physical: map[string]string{"Keys": "kvs-1"}})
+	doc := tpl.Doc()
+	if got := dig(t, doc, "Resources", "Fn", "Properties", "FunctionCode"); got != "var kvs = cf.kvs('kvs-1');" {
+		t.Errorf("code %q", got)
+	}
+	if got := dig(t, doc, "Resources", "Fn", "Properties", "FunctionConfig").(map[string]any)["KeyValueStoreAssociations"].([]any)[0].(map[string]any)["KeyValueStoreARN"]; got != "arn:aws:cloudfront::123456789012:key-value-store/kvs-1" {
+		t.Errorf("store ARN %q", got)
+	}
+	if got := dig(t, doc, "Outputs", "Fn", "Value"); got != "arn:aws:cloudfront::123456789012:function/partners-00000000-0000-0000-0000-000000000000" {
+		t.Errorf("function ARN %q", got)
+	}
+}
