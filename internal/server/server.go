@@ -118,7 +118,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	hdr.Set("Content-Type", feed.ContentType(key))
 	hdr.Set("Cache-Control", feed.CacheControl(key))
-	if strings.HasSuffix(key, ".html") {
+	// Every file but the JSON feeds, as the CDN's default behaviour: the
+	// HTML pages and the feeds, which browsers show through feed.xsl.
+	if !strings.HasSuffix(key, ".json") {
 		hdr.Set("Content-Security-Policy", feed.PageSecurityPolicy)
 		hdr.Set("X-Frame-Options", "DENY")
 	}

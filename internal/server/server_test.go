@@ -181,7 +181,8 @@ func TestPathsThroughFiles(t *testing.T) {
 }
 
 // TestSecurityHeaders: nosniff and a referrer policy on every answer; the
-// HTML page also gets its content security policy and refuses framing.
+// HTML page and the feeds (shown through their stylesheet) also get the
+// pages' content security policy and refuse framing; JSON feeds do not.
 func TestSecurityHeaders(t *testing.T) {
 	srv, _ := setup(t)
 	for _, path := range []string{"/feed.xml", "/feed.json", "/", "/index.html", "/missing.xml"} {
@@ -189,11 +190,11 @@ func TestSecurityHeaders(t *testing.T) {
 		if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") != "strict-origin-when-cross-origin" {
 			t.Errorf("%s: %v", path, resp.Header)
 		}
-		html := path == "/" || path == "/index.html"
-		if got := resp.Header.Get("Content-Security-Policy"); html != (got == feed.PageSecurityPolicy) {
+		page := path != "/feed.json" && path != "/missing.xml"
+		if got := resp.Header.Get("Content-Security-Policy"); page != (got == feed.PageSecurityPolicy) {
 			t.Errorf("%s: Content-Security-Policy %q", path, got)
 		}
-		if html && resp.Header.Get("X-Frame-Options") != "DENY" {
+		if page && resp.Header.Get("X-Frame-Options") != "DENY" {
 			t.Errorf("%s: framing allowed", path)
 		}
 	}
