@@ -232,7 +232,8 @@ func TestGorillaGapsFixed(t *testing.T) {
 
 func TestContentTypesAndPaths(t *testing.T) {
 	for p, want := range map[string]string{
-		"feed.xml": "application/rss+xml; charset=utf-8", "tags/x/atom.xml": "application/atom+xml; charset=utf-8",
+		"feed.xml": "application/xml; charset=utf-8", "tags/x/atom.xml": "application/xml; charset=utf-8",
+		"feed.xsl":  "application/xslt+xml; charset=utf-8",
 		"feed.json": "application/feed+json; charset=utf-8", "index.html": "text/html; charset=utf-8",
 		"feeds.opml": "text/x-opml; charset=utf-8",
 	} {

@@ -56,7 +56,7 @@ func get(t *testing.T, url string, header map[string]string) *http.Response {
 func TestContentTypesAndHeaders(t *testing.T) {
 	srv, _ := setup(t)
 	for path, want := range map[string]string{
-		"/feed.xml": "application/rss+xml; charset=utf-8", "/atom.xml": "application/atom+xml; charset=utf-8",
+		"/feed.xml": "application/xml; charset=utf-8", "/atom.xml": "application/xml; charset=utf-8",
 		"/feed.json": "application/feed+json; charset=utf-8", "/": "text/html; charset=utf-8",
 		"/feeds.opml": "text/x-opml; charset=utf-8", "/tags/%D8%A7%D9%84%D8%B1%D8%A8%D8%A7%D8%B7/feed.json": "application/feed+json; charset=utf-8",
 	} {
