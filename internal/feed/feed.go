@@ -136,7 +136,7 @@ func Title(site Site, ref Ref) string {
 // person opening a feed would see its source instead of feed.xsl's page.
 // Feed readers read the document, not the type (the autodiscovery links of
 // index.html keep the specific types). The stylesheet keeps its registered
-// type; Chromium applies it whatever its type, Firefox wants an XML one.
+// type (Chromium applies it whatever its type; other browsers were not tried).
 func ContentType(p string) string {
 	switch {
 	case strings.HasSuffix(p, ".json"):
