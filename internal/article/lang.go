@@ -32,8 +32,9 @@ var rtlScripts = map[string]bool{
 	"Adlm": true, "Rohg": true, "Mand": true, "Samr": true,
 }
 
-// direction is "rtl" for languages written right to left, else "ltr".
-func direction(lang string) string {
+// Direction is "rtl" for a language (BCP 47) written right to left, by
+// its script or the likely script of its base language, else "ltr".
+func Direction(lang string) string {
 	tag, err := language.Parse(lang)
 	if err != nil {
 		return "ltr"

@@ -218,7 +218,7 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 	if a.Lang == "" {
 		a.Lang = opts.Language
 	}
-	a.Dir = direction(a.Lang)
+	a.Dir = Direction(a.Lang)
 
 	a.URL = articleURL(m.url, a, opts)
 	base, err := url.Parse(a.URL)

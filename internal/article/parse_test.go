@@ -274,8 +274,8 @@ func TestLanguageAndDirection(t *testing.T) {
 	}
 	for lang, dir := range map[string]string{"ar": "rtl", "ar-MA": "rtl", "fa": "rtl", "he": "rtl", "ur": "rtl", "yi": "rtl",
 		"dv": "rtl", "fr": "ltr", "en-GB": "ltr", "ru": "ltr", "zh": "ltr"} {
-		if got := direction(lang); got != dir {
-			t.Errorf("direction(%q) = %q, want %q", lang, got, dir)
+		if got := Direction(lang); got != dir {
+			t.Errorf("Direction(%q) = %q, want %q", lang, got, dir)
 		}
 	}
 	for in, want := range map[string]string{"ar_MA": "ar-MA", "FR-fr": "fr-FR", "en": "en", "ar": "ar", "zh_Hant_TW": "zh-Hant-TW"} {

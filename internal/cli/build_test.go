@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pressroom/pressroom/internal/feed"
 	"github.com/pressroom/pressroom/internal/feedcheck"
 )
 
@@ -316,8 +317,9 @@ func TestIndexPageInBrowser(t *testing.T) {
 	fetch := fetcher(base)
 	for _, l := range links {
 		code, hdr, _ := fetch("/" + l[2])
-		if code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), l[1]) {
-			t.Errorf("%s: %d %s, want 200 %s", l[2], code, hdr.Get("Content-Type"), l[1])
+		// RSS and Atom are served as application/xml (see feed.ContentType).
+		if code != 200 || hdr.Get("Content-Type") != feed.ContentType(l[2]) {
+			t.Errorf("%s: %d %s, want 200 %s", l[2], code, hdr.Get("Content-Type"), feed.ContentType(l[2]))
 		}
 	}
 	for _, want := range []string{"Example Daily", "العربية", "الرباط", "feeds.opml"} {

@@ -60,7 +60,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	h := server.New(s.out)
 	h.KeysFile = s.keysPath()
 	h.PublicURL = p.Config.FeedsURL().String()
-	// h.Hubs stays empty until the configuration names WebSub hubs.
+	// The hubs and the public URL as the configuration says when serve
+	// starts (a change of either takes a restart).
+	h.Hubs = p.Config.WebSub.Hubs
 	srv := server.NewServer(h)
 	go func() {
 		<-ctx.Done()

@@ -145,8 +145,18 @@ func docLanguage(site Site, ref Ref, items []article.Article) string {
 	if Family(ref.ID) == "languages" {
 		return ref.ID[len("languages/"):]
 	}
+	if l := ItemsLanguage(items); l != "" {
+		return l
+	}
+	return site.Language
+}
+
+// ItemsLanguage returns the language items share (their common base
+// language when their regions differ), "" when they have none in common or
+// there are none.
+func ItemsLanguage(items []article.Article) string {
 	if len(items) == 0 {
-		return site.Language
+		return ""
 	}
 	same, base := items[0].Lang, baseLanguage(items[0].Lang)
 	for i := range items[1:] {
@@ -158,13 +168,10 @@ func docLanguage(site Site, ref Ref, items []article.Article) string {
 			base = ""
 		}
 	}
-	switch {
-	case same != "":
+	if same != "" {
 		return same
-	case base != "":
-		return base
 	}
-	return site.Language
+	return base
 }
 
 // updateReason says why an item's updated date is later than its

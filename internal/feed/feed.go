@@ -196,12 +196,16 @@ func Title(site Site, ref Ref) string {
 
 // ContentType returns the Content-Type a published path is served with, in
 // the local server and on S3 alike.
+//
+// RSS and Atom are served as application/xml (RFC 7303: any XML document),
+// not as application/rss+xml and application/atom+xml: Chromium shows
+// those two as plain text and never applies their XSLT stylesheet, so a
+// person opening a feed would see its source instead of feed.xsl's page.
+// Feed readers read the document, not the type (the autodiscovery links of
+// index.html keep the specific types). The stylesheet keeps its registered
+// type (Chromium applies it whatever its type; other browsers were not tried).
 func ContentType(p string) string {
 	switch {
-	case path.Base(p) == RSSFile:
-		return "application/rss+xml; charset=utf-8"
-	case path.Base(p) == AtomFile:
-		return "application/atom+xml; charset=utf-8"
 	case strings.HasSuffix(p, ".schema.json"):
 		return "application/schema+json; charset=utf-8"
 	case strings.HasSuffix(p, ".json"):

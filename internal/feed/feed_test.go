@@ -11,10 +11,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/text/language"
 
 	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/feed"
@@ -88,7 +91,11 @@ func renderTree(t *testing.T, dir string) {
 		for _, p := range feed.Paths(ref.ID) {
 			write(t, filepath.Join(dir, p), r.Bytes(p))
 		}
-		listed = append(listed, feed.Listed{Ref: ref, Count: len(its)})
+		l := feed.Listed{Ref: ref, Count: len(its)}
+		if ref.ID == "languages/ar" {
+			l.Lang = "ar"
+		}
+		listed = append(listed, l)
 	}
 	page, err := feed.IndexPage(site(), listed)
 	if err != nil {
@@ -226,7 +233,8 @@ func TestGorillaGapsFixed(t *testing.T) {
 
 func TestContentTypesAndPaths(t *testing.T) {
 	for p, want := range map[string]string{
-		"feed.xml": "application/rss+xml; charset=utf-8", "tags/x/atom.xml": "application/atom+xml; charset=utf-8",
+		"feed.xml": "application/xml; charset=utf-8", "tags/x/atom.xml": "application/xml; charset=utf-8",
+		"feed.xsl":  "application/xslt+xml; charset=utf-8",
 		"feed.json": "application/feed+json; charset=utf-8", "index.html": "text/html; charset=utf-8",
 		"feeds.opml": "text/x-opml; charset=utf-8",
 	} {
@@ -397,25 +405,131 @@ func TestByteBudget(t *testing.T) {
 	}
 }
 
-// TestPageSecurityPolicy: the policy allows the page's inline style by its
-// hash, so editing the style without the policy fails here, not silently
-// in a browser.
+// TestPageSecurityPolicy: the policy allows the pages' inline style and
+// script by their hashes, so editing either without the policy fails
+// here, not silently in a browser. index.html and the feed pages share
+// them: the stylesheet's elements must hold the same text, with no markup
+// or entity that the XSLT output would write differently.
 func TestPageSecurityPolicy(t *testing.T) {
 	page, err := feed.IndexPage(site(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rest, _ := strings.Cut(string(page), "<style>")
-	style, _, ok := strings.Cut(rest, "</style>")
-	if !ok {
-		t.Fatal("no inline style")
+	inXSL := stylesheetElements(t)
+	for _, tag := range []string{"style", "script"} {
+		_, rest, _ := strings.Cut(string(page), "<"+tag+">")
+		text, _, ok := strings.Cut(rest, "</"+tag+">")
+		if !ok || len(text) < 100 {
+			t.Fatalf("index.html has no inline %s", tag)
+		}
+		if strings.Count(string(page), "<"+tag) != 1 {
+			t.Errorf("index.html has more than one %s element", tag)
+		}
+		if inXSL[tag] != text {
+			t.Errorf("the %s of index.html differs from feed.xsl's", tag)
+		}
+		if strings.ContainsAny(text, "<&") {
+			t.Errorf("the shared %s holds '<' or '&': its text in feed.xsl is not the text browsers hash", tag)
+		}
+		sum := sha256.Sum256([]byte(text))
+		want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+		directive := map[string]string{"style": "style-src ", "script": "script-src 'self' "}[tag]
+		if !strings.Contains(feed.PageSecurityPolicy, directive+want) {
+			t.Errorf("policy %q does not allow the pages' %s: %s%s", feed.PageSecurityPolicy, tag, directive, want)
+		}
 	}
-	sum := sha256.Sum256([]byte(style))
-	want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
-	if !strings.Contains(feed.PageSecurityPolicy, "style-src "+want) || !strings.Contains(feed.PageSecurityPolicy, "frame-ancestors 'none'") {
-		t.Errorf("policy %q does not allow the page's style %s", feed.PageSecurityPolicy, want)
+	for _, want := range []string{"default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"} {
+		if !strings.Contains(feed.PageSecurityPolicy, want) {
+			t.Errorf("policy %q lacks %s", feed.PageSecurityPolicy, want)
+		}
 	}
-	if strings.Contains(string(page), "<script") {
-		t.Error("the page has a script: the policy forbids it")
+	if strings.Contains(feed.PageSecurityPolicy, "unsafe") {
+		t.Errorf("policy %q allows unsafe sources", feed.PageSecurityPolicy)
+	}
+	if regexp.MustCompile(`\son[a-z]+=|style="`).Match(page) || regexp.MustCompile(`\son[a-z]+=|style="`).Match(feed.Stylesheet) {
+		t.Error("an inline event handler or style attribute: the policy forbids them")
+	}
+}
+
+// stylesheetElements returns the text of the style and script elements
+// of feed.xsl, as an XML parser (and so the XSLT processor) reads them.
+func stylesheetElements(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	dec := xml.NewDecoder(bytes.NewReader(feed.Stylesheet))
+	var in string
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("feed.xsl: %v", err)
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			if tok.Name.Space == "" && (tok.Name.Local == "style" || tok.Name.Local == "script") {
+				if _, dup := out[tok.Name.Local]; dup {
+					t.Fatalf("feed.xsl has two %s elements", tok.Name.Local)
+				}
+				in = tok.Name.Local
+			}
+		case xml.CharData:
+			if in != "" {
+				out[in] += string(tok)
+			}
+		case xml.EndElement:
+			in = ""
+		}
+	}
+	return out
+}
+
+// TestStylesheetDirection: the stylesheet's right-to-left languages are
+// those Go writes right to left (article.Direction), for every two- and
+// three-letter language x/text knows, so a feed page and its items take
+// the direction the feed's content has.
+func TestStylesheetDirection(t *testing.T) {
+	m := regexp.MustCompile(`name="rtl-languages" select="' ([a-z ]+) '"`).FindSubmatch(feed.Stylesheet)
+	sm := regexp.MustCompile(`name="rtl-scripts" select="' ([a-z ]+) '"`).FindSubmatch(feed.Stylesheet)
+	if m == nil || sm == nil {
+		t.Fatal("feed.xsl has no rtl-languages or rtl-scripts")
+	}
+	listed := map[string]bool{}
+	for _, code := range strings.Fields(string(m[1])) {
+		listed[code] = true
+		if article.Direction(code) != "rtl" {
+			t.Errorf("feed.xsl writes %s right to left; Go does not", code)
+		}
+	}
+	const letters = "abcdefghijklmnopqrstuvwxyz"
+	var missing []string
+	check := func(code string) {
+		if tag, err := language.Parse(code); err == nil && !listed[code] && article.Direction(code) == "rtl" {
+			if b, _ := tag.Base(); b.String() == code {
+				missing = append(missing, code)
+			}
+		}
+	}
+	for _, a := range letters {
+		for _, b := range letters {
+			check(string(a) + string(b))
+			for _, c := range letters {
+				check(string(a) + string(b) + string(c))
+			}
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("Go writes these right to left; add them to feed.xsl's rtl-languages: %s", strings.Join(missing, " "))
+	}
+	for _, script := range strings.Fields(string(sm[1])) {
+		if tag := "und-" + strings.ToUpper(script[:1]) + script[1:]; article.Direction(tag) != "rtl" {
+			t.Errorf("feed.xsl writes script %s right to left; Go does not", script)
+		}
+	}
+	for _, script := range []string{"Latn", "Cyrl", "Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm"} {
+		if rtl := article.Direction("und-"+script) == "rtl"; rtl != strings.Contains(string(sm[1]), strings.ToLower(script)) {
+			t.Errorf("script %s: Go says rtl=%v, feed.xsl does not", script, rtl)
+		}
 	}
 }

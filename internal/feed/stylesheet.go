@@ -1,9 +1,11 @@
 package feed
 
 import (
+	"bytes"
 	_ "embed"
 	"html"
 	"strings"
+	"sync"
 )
 
 // StylesheetPath is where the XSLT stylesheet of the RSS and Atom feeds is
@@ -31,3 +33,22 @@ func stylesheetPI(site Site) string {
 //
 //go:embed pressroom-feed.schema.json
 var ExtensionSchema []byte
+
+// The style and the script of the feed pages, which index.html shares: one
+// copy, in the stylesheet, between a line that is "<style>" (or
+// "<script>") and the closing tag. Their text holds no markup or entity,
+// so it is the same in the XSLT output and in index.html, and one hash in
+// PageSecurityPolicy allows both.
+var (
+	pageStyle  = sync.OnceValue(func() string { return sharedElement("style") })
+	pageScript = sync.OnceValue(func() string { return sharedElement("script") })
+)
+
+func sharedElement(tag string) string {
+	_, rest, ok := bytes.Cut(Stylesheet, []byte("\n<"+tag+">"))
+	if !ok {
+		return ""
+	}
+	text, _, _ := bytes.Cut(rest, []byte("</"+tag+">"))
+	return string(text)
+}

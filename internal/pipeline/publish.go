@@ -83,6 +83,7 @@ type job struct {
 	now   time.Time
 	infos map[string]index.FeedInfo
 	gone  []index.Gone
+	langs map[string]string // feed -> the language its live items share, for index.html
 }
 
 func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) {
@@ -141,10 +142,16 @@ func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) 
 	}
 	work := index.Work{Feeds: unique(ids), Pages: uniquePages(pages)}
 	if !work.Empty() {
+		if j.langs, err = p.feedLanguages(ctx); err != nil {
+			return rep, err
+		}
 		if err := p.render(ctx, j, work, &rep); err != nil {
 			return rep, err
 		}
-		if err := p.pages(ctx, j.site, list, &rep); err != nil {
+		if err := p.setFeedLanguages(ctx, j.langs, list); err != nil {
+			return rep, err
+		}
+		if err := p.pages(ctx, j.site, list, j.langs, &rep); err != nil {
 			return rep, err
 		}
 		if err := p.recordPings(ctx, j.site, &rep); err != nil {
@@ -169,6 +176,48 @@ func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) 
 		"unchanged", rep.Unchanged, "purged", len(rep.Purged), "due", len(due.Feeds), "pending", len(pending.Feeds),
 		"pages", len(work.Pages), "all", pending.All)
 	return rep, nil
+}
+
+// stateLanguages holds the language of each feed's live items (JSON,
+// feed id to BCP 47), kept from the publish that rendered the feed last:
+// index.html shows it without reading every feed.
+const stateLanguages = "feed-languages"
+
+func (p *Pipeline) feedLanguages(ctx context.Context) (map[string]string, error) {
+	out := map[string]string{}
+	v, err := p.Index.State(ctx, stateLanguages)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	if v != "" {
+		json.Unmarshal([]byte(v), &out) // unreadable: languages are shown again as feeds are rendered
+	}
+	return out, nil
+}
+
+// setFeedLanguages records langs, for the feeds that still exist; when
+// the record would pass the index's size limit for a state value, the
+// feeds with most articles keep theirs.
+func (p *Pipeline) setFeedLanguages(ctx context.Context, langs map[string]string, infos []index.FeedInfo) error {
+	byCount := append([]index.FeedInfo(nil), infos...)
+	sort.SliceStable(byCount, func(i, k int) bool { return byCount[i].Count > byCount[k].Count })
+	keep := map[string]string{}
+	size := 2
+	for _, fi := range byCount {
+		l, ok := langs[fi.ID]
+		if !ok || l == "" {
+			continue
+		}
+		if size += len(fi.ID) + len(l) + 6; size > index.MaxState {
+			break
+		}
+		keep[fi.ID] = l
+	}
+	data, _ := json.Marshal(keep)
+	if err := p.Index.SetState(ctx, stateLanguages, string(data)); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	return nil
 }
 
 // retention is how long deletions are announced.
@@ -259,8 +308,10 @@ func (p *Pipeline) renderLive(ctx context.Context, j job, id string, rep *Report
 	}
 	if len(items) == 0 && id != "" {
 		// No live article: the feed's files go, its archive pages too.
+		delete(j.langs, id)
 		return p.removeFeed(ctx, id, rep)
 	}
+	j.langs[id] = feed.ItemsLanguage(items)
 	d := feed.Doc{Ref: feed.Ref{ID: id, Label: fi.Label}, Items: items, Pages: index.PageOf(fi.Slots),
 		Deleted: p.deleted(j, id), Brief: k.brief, Formats: k.formats}
 	return p.writeDoc(ctx, j.site, d, rep)
@@ -386,7 +437,7 @@ func (p *Pipeline) purge(ctx context.Context, now time.Time, rep *Report) error 
 
 // pages renders index.html and feeds.opml from the public feeds that have
 // files, and writes the stylesheet and the extension's schema beside them.
-func (p *Pipeline) pages(ctx context.Context, site feed.Site, infos []index.FeedInfo, rep *Report) error {
+func (p *Pipeline) pages(ctx context.Context, site feed.Site, infos []index.FeedInfo, langs map[string]string, rep *Report) error {
 	var listed []feed.Listed
 	for _, fi := range infos {
 		if feed.Family(fi.ID) == feed.PartnersFamily {
@@ -397,7 +448,7 @@ func (p *Pipeline) pages(ctx context.Context, site feed.Site, infos []index.Feed
 			return fmt.Errorf("pipeline: %w", err)
 		}
 		if h != "" || fi.ID == "" {
-			listed = append(listed, feed.Listed{Ref: feed.Ref{ID: fi.ID, Label: fi.Label}, Count: fi.Count})
+			listed = append(listed, feed.Listed{Ref: feed.Ref{ID: fi.ID, Label: fi.Label}, Count: fi.Count, Lang: langs[fi.ID]})
 		}
 	}
 	page, err := feed.IndexPage(site, listed)

@@ -13,7 +13,9 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -156,10 +158,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	hdr.Set("Content-Type", feed.ContentType(key))
 	hdr.Set("Cache-Control", feed.CacheControl(key))
+	if id, n, ok := feed.ParsePagePath(key); ok && h.closed(id, n) {
+		hdr.Set("Cache-Control", feed.ClosedCacheControl(key))
+	}
 	if partner {
 		hdr.Set("Cache-Control", partners.CacheControl) // as the edge's partner headers policy
 	}
-	if strings.HasSuffix(key, ".html") {
+	// Every file but the JSON feeds, as the CDN's default behaviour: the
+	// HTML pages and the feeds, which browsers show through feed.xsl.
+	if !strings.HasSuffix(key, ".json") {
 		hdr.Set("Content-Security-Policy", feed.PageSecurityPolicy)
 		hdr.Set("X-Frame-Options", "DENY")
 	}
@@ -184,6 +191,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // keys returns the lookup over the keys file, reading it again when it
 // changed (another file renamed over it, another size or time). A missing
 // or unreadable file lets nobody in.
+// closed reports whether archive page n of a feed is closed, as its JSON
+// file says (_pressroom.full): the publish decided it, and on S3 wrote
+// the page with feed.ClosedCacheControl.
+func (h *Handler) closed(id string, n int) bool {
+	p := filepath.Join(h.Root, filepath.FromSlash(feed.PageDir(id, n)), feed.JSONFile)
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var doc struct {
+		Pressroom struct {
+			Full bool `json:"full"`
+		} `json:"_pressroom"`
+	}
+	return json.NewDecoder(io.LimitReader(f, 64<<20)).Decode(&doc) == nil && doc.Pressroom.Full
+}
+
 func (h *Handler) keys() partners.Lookup {
 	none := func(string) (string, bool) { return "", false }
 	if h.KeysFile == "" {
@@ -216,12 +241,8 @@ func liveFeed(key string) bool {
 	default:
 		return false
 	}
-	for _, seg := range strings.Split(path.Dir(key), "/") {
-		if seg == "archive" {
-			return false
-		}
-	}
-	return true
+	_, _, page := feed.ParsePagePath(key)
+	return !page
 }
 
 // selfURL is the public URL of a published file.

@@ -56,7 +56,7 @@ func get(t *testing.T, url string, header map[string]string) *http.Response {
 func TestContentTypesAndHeaders(t *testing.T) {
 	srv, _ := setup(t)
 	for path, want := range map[string]string{
-		"/feed.xml": "application/rss+xml; charset=utf-8", "/atom.xml": "application/atom+xml; charset=utf-8",
+		"/feed.xml": "application/xml; charset=utf-8", "/atom.xml": "application/xml; charset=utf-8",
 		"/feed.json": "application/feed+json; charset=utf-8", "/": "text/html; charset=utf-8",
 		"/feeds.opml": "text/x-opml; charset=utf-8", "/tags/%D8%A7%D9%84%D8%B1%D8%A8%D8%A7%D8%B7/feed.json": "application/feed+json; charset=utf-8",
 	} {
@@ -181,7 +181,8 @@ func TestPathsThroughFiles(t *testing.T) {
 }
 
 // TestSecurityHeaders: nosniff and a referrer policy on every answer; the
-// HTML page also gets its content security policy and refuses framing.
+// HTML page and the feeds (shown through their stylesheet) also get the
+// pages' content security policy and refuse framing; JSON feeds do not.
 func TestSecurityHeaders(t *testing.T) {
 	srv, _ := setup(t)
 	for _, path := range []string{"/feed.xml", "/feed.json", "/", "/index.html", "/missing.xml"} {
@@ -189,11 +190,11 @@ func TestSecurityHeaders(t *testing.T) {
 		if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") != "strict-origin-when-cross-origin" {
 			t.Errorf("%s: %v", path, resp.Header)
 		}
-		html := path == "/" || path == "/index.html"
-		if got := resp.Header.Get("Content-Security-Policy"); html != (got == feed.PageSecurityPolicy) {
+		page := path != "/feed.json" && path != "/missing.xml"
+		if got := resp.Header.Get("Content-Security-Policy"); page != (got == feed.PageSecurityPolicy) {
 			t.Errorf("%s: Content-Security-Policy %q", path, got)
 		}
-		if html && resp.Header.Get("X-Frame-Options") != "DENY" {
+		if page && resp.Header.Get("X-Frame-Options") != "DENY" {
 			t.Errorf("%s: framing allowed", path)
 		}
 	}

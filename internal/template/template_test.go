@@ -325,6 +325,11 @@ func TestCDN(t *testing.T) {
 		at(t, jsonSec, "StrictTransportSecurity", "AccessControlMaxAgeSec") != 31536000.0 {
 		t.Errorf("JSON security headers %v", jsonSec)
 	}
+	// As the local server: no page policy on the JSON feeds, which no
+	// browser shows as a page.
+	if _, ok := jsonSec.(map[string]any)["ContentSecurityPolicy"]; ok {
+		t.Errorf("JSON feeds get a content security policy: %v", jsonSec)
+	}
 }
 
 // behaviour returns the distribution's cache behaviour for a path pattern.
