@@ -75,6 +75,16 @@ func TestParseErrors(t *testing.T) {
 		{"limit zero", "feeds:\n  limit: 0\n", "feeds.limit", 2, "out of range"},
 		{"limit too big", "feeds:\n  limit: 100000\n", "feeds.limit", 2, "out of range"},
 		{"bad size", "articles:\n  max_file_size: huge\n", "articles.max_file_size", 2, "size"},
+		{"deleted days negative", "feeds:\n  deleted_days: -1\n", "feeds.deleted_days", 2, "out of range"},
+		{"hubs not a list", "websub:\n  hubs: https://hub.example.org/\n", "websub.hubs", 2, "list"},
+		{"relative hub", "websub:\n  hubs:\n    - /hub\n", "websub.hubs[0]", 3, "absolute"},
+		{"partner without name", "partners:\n  - categories: [a]\n", "partners[0].name", 2, "partner name"},
+		{"partner bad name", "partners:\n  - name: Culture Desk\n", "partners[0].name", 2, "lower-case"},
+		{"partner twice", "partners:\n  - name: a\n  - name: a\n", "partners[1].name", 3, "two partners"},
+		{"partner typo", "partners:\n  - name: a\n    categorys: [x]\n", "partners[0].categorys", 3, "unknown key"},
+		{"partner format", "partners:\n  - name: a\n    formats: [xml]\n", "partners[0].formats", 3, "json, rss or atom"},
+		{"partner language", "partners:\n  - name: a\n    languages: [arabic!]\n", "partners[0].languages", 3, "language code"},
+		{"partner limit", "partners:\n  - name: a\n    limit: 5000\n", "partners[0].limit", 3, "out of range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,6 +105,18 @@ func TestParseErrors(t *testing.T) {
 		if _, err := Parse("p.yaml", []byte(bad)); err == nil {
 			t.Errorf("Parse(%q) accepted invalid YAML", bad)
 		}
+	}
+}
+
+func TestPartnersAndHubs(t *testing.T) {
+	c, err := Parse("p.yaml", []byte("feeds:\n  limit: 30\nwebsub:\n  hubs: [\"https://hub.example.org/\"]\npartners:\n  - name: culture-desk\n    categories: [\"ثقافة\"]\n    languages: [AR]\n    full_content: true\n  - name: wire\n    tags:\n    formats: [rss, atom]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p0, p1 := c.Partners[0], c.Partners[1]
+	if p0.Limit != 30 || !p0.FullContent || p0.Languages[0] != "ar" || len(p0.Formats) != 1 || p0.Formats[0] != "json" ||
+		p1.FullContent || len(p1.Tags) != 0 || len(p1.Formats) != 2 || c.WebSub.Hubs[0] != "https://hub.example.org/" || c.Feeds.DeletedDays != 30 {
+		t.Errorf("parsed %+v %+v %+v", p0, p1, c.WebSub)
 	}
 }
 

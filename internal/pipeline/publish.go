@@ -560,7 +560,7 @@ func (p *Pipeline) recordPings(ctx context.Context, site feed.Site, rep *Report)
 	for _, path := range rep.Written {
 		id, file := pathpkg.Split(path)
 		id = strings.TrimSuffix(id, "/")
-		if !contains(feed.Paths(id), path) || feed.Family(id) == feed.PartnersFamily || file == "" {
+		if _, _, page := feed.ParsePagePath(path); page || !contains(feed.Paths(id), path) || feed.Family(id) == feed.PartnersFamily || file == "" {
 			continue
 		}
 		urls = append(urls, feed.URL(site.FeedsURL, path))

@@ -23,6 +23,14 @@ func NewMemory() *Memory {
 	return &Memory{objects: map[string]Object{}, now: time.Now}
 }
 
+// SetClock makes the store date what it is given (ModTime) with now
+// instead of the wall clock.
+func (m *Memory) SetClock(now func() time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.now = now
+}
+
 // Get implements Store.
 func (m *Memory) Get(_ context.Context, key string, opts GetOptions) (Object, error) {
 	if err := CheckKey(key); err != nil {
