@@ -546,6 +546,9 @@ func uniquePages(ps []index.PageRef) []index.PageRef {
 // stateWebSub holds the feed URLs the hubs have not been told of yet.
 const stateWebSub = "websub-pending"
 
+// websubBudget bounds the time a publish spends telling hubs.
+const websubBudget = 20 * time.Second
+
 // maxPings bounds the URLs kept for the hubs (the newest are kept).
 const maxPings = 1000
 
@@ -620,6 +623,11 @@ func (p *Pipeline) notify(ctx context.Context) ([]string, error) {
 	if n == nil {
 		n = &websub.Notifier{Log: p.log()}
 	}
+	// A bounded time, so that hubs down cannot hold a publish (a Lambda
+	// has its timeout): what is left waits for the next one.
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, websubBudget)
+	defer cancel()
 	var done, left []string
 	failed := map[string]bool{}
 	for _, o := range n.Notify(ctx, hubs, urls) {
@@ -635,6 +643,7 @@ func (p *Pipeline) notify(ctx context.Context) ([]string, error) {
 		}
 	}
 	// Another run may have added URLs meanwhile: keep those too.
+	ctx = parent
 	now, err := p.pendingPings(ctx)
 	if err != nil {
 		return done, err

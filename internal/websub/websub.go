@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,6 +21,7 @@ type Notifier struct {
 	Client   *http.Client  // default: a client with a 10 s timeout
 	Attempts int           // per hub and URL, default 3
 	Backoff  time.Duration // before the second attempt, doubled after; default 1 s
+	Parallel int           // pings at once, default 8
 	Log      *slog.Logger  // default slog.Default()
 }
 
@@ -33,22 +35,48 @@ type Outcome struct {
 
 // Notify tells every hub that each of urls changed: one POST of
 // hub.mode=publish and hub.url per hub and URL (hubs differ in whether they
-// take several hub.url at once). A 2xx answer is success; a 4xx is final;
-// a 5xx, 429 or a network error is tried again. It logs one line per
-// outcome and returns them all, failures included.
+// take several hub.url at once), at most Parallel at a time. A 2xx answer
+// is success; a 4xx is final; a 5xx, 429 or a network error is tried
+// again. When ctx ends, what is left fails at once. It logs one line per
+// outcome and returns them all, failures included, in the order given.
 func (n *Notifier) Notify(ctx context.Context, hubs, urls []string) []Outcome {
-	var out []Outcome
+	type job struct {
+		i        int
+		hub, url string
+	}
+	var jobs []job
 	for _, hub := range hubs {
 		for _, u := range urls {
-			o := n.ping(ctx, hub, u)
-			out = append(out, o)
-			if o.Err != nil {
-				n.log().Warn("websub ping failed", "hub", hub, "url", u, "status", o.Status, "attempts", o.Attempts, "error", o.Err)
-			} else {
-				n.log().Info("websub ping", "hub", hub, "url", u, "status", o.Status, "attempts", o.Attempts)
-			}
+			jobs = append(jobs, job{len(jobs), hub, u})
 		}
 	}
+	out := make([]Outcome, len(jobs))
+	workers := n.Parallel
+	if workers <= 0 {
+		workers = 8
+	}
+	next := make(chan job)
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, len(jobs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				o := n.ping(ctx, j.hub, j.url)
+				out[j.i] = o
+				if o.Err != nil {
+					n.log().Warn("websub ping failed", "hub", j.hub, "url", j.url, "status", o.Status, "attempts", o.Attempts, "error", o.Err)
+				} else {
+					n.log().Info("websub ping", "hub", j.hub, "url", j.url, "status", o.Status, "attempts", o.Attempts)
+				}
+			}
+		}()
+	}
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
 	return out
 }
 
@@ -73,6 +101,10 @@ func (n *Notifier) ping(ctx context.Context, hub, topic string) Outcome {
 		wait = time.Second
 	}
 	o := Outcome{Hub: hub, URL: topic}
+	if err := ctx.Err(); err != nil {
+		o.Err = err
+		return o
+	}
 	body := url.Values{"hub.mode": {"publish"}, "hub.url": {topic}}.Encode()
 	for o.Attempts < attempts {
 		if o.Attempts > 0 {
