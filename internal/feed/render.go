@@ -233,6 +233,7 @@ type rssChannel struct {
 	*feeds.RssFeed
 	AtomLinks []rssAtomLink `xml:"atom:link"`
 	Archive   *struct{}     `xml:"fh:archive"`
+	Complete  *struct{}     `xml:"fh:complete"`
 	Items     []*rssItem    `xml:"item"`
 }
 
@@ -297,6 +298,8 @@ func renderRSS(site Site, d Doc) ([]byte, error) {
 	doc := &rssDoc{Version: "2.0", NSContent: nsContent, NSAtom: nsAtom, NSDC: nsDC, NSMedia: nsMedia, Channel: ch}
 	if d.Page > 0 {
 		ch.Archive, doc.NSFH = &struct{}{}, nsFH
+	} else if d.Complete {
+		ch.Complete, doc.NSFH = &struct{}{}, nsFH
 	}
 	for i := range d.Items {
 		a := &d.Items[i]
@@ -365,6 +368,7 @@ type atomDoc struct {
 	Authors   []*feeds.AtomAuthor `xml:"author"`
 	Generator atomGenerator       `xml:"generator"`
 	Archive   *struct{}           `xml:"fh:archive"`
+	Complete  *struct{}           `xml:"fh:complete"`
 	Deleted   []atomDeleted       `xml:"at:deleted-entry"`
 	Entries   []*atomEntry        `xml:"entry"`
 }
@@ -425,6 +429,8 @@ func renderAtom(site Site, d Doc) ([]byte, error) {
 	}
 	if d.Page > 0 {
 		doc.Archive, doc.NSFH = &struct{}{}, nsFH
+	} else if d.Complete {
+		doc.Complete, doc.NSFH = &struct{}{}, nsFH
 	}
 	for _, g := range d.Deleted {
 		del := atomDeleted{Ref: g.ID, When: g.At.Format(time.RFC3339)}

@@ -2,7 +2,9 @@ package feedcheck
 
 import (
 	"encoding/json"
+	pathpkg "path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -12,15 +14,25 @@ import (
 
 // HistoryFreeTree is HistoryFree over a tree of published files (path to
 // body), with each feed's archive pages replaced by one entry,
-// "<feed>/archive/*": the sorted ids of the items they hold together. Two
-// indexes of the same articles may place an article on different pages,
-// but every feed's archive must hold the same articles.
+// "<feed>/archive/*": the sorted ids of the items its live JSON feed and
+// its archive pages hold together. Two indexes of the same articles may
+// place an article on different pages, or one feed may not have outgrown
+// its live feed in one history and have in another, but every feed must
+// hold the same articles.
 func HistoryFreeTree(t testing.TB, files map[string]string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	archived := map[string][]string{}
 	for path, body := range files {
-		if id, _, ok := feed.ParsePagePath(path); ok {
+		id, _, page := feed.ParsePagePath(path)
+		if !page && pathpkg.Base(path) == feed.JSONFile && !strings.HasPrefix(path, "schema/") {
+			id, page = strings.TrimSuffix(pathpkg.Dir(path), "."), false
+			if id == "." {
+				id = ""
+			}
+			archived[id] = append(archived[id], jsonIDs(t, path, body)...)
+		}
+		if page {
 			if strings.HasSuffix(path, feed.JSONFile) {
 				var doc struct {
 					Items []struct {
@@ -40,7 +52,24 @@ func HistoryFreeTree(t testing.TB, files map[string]string) map[string]string {
 	}
 	for id, ids := range archived {
 		sort.Strings(ids)
+		ids = slices.Compact(ids)
 		out[id+"/archive/*"] = strings.Join(ids, "\n")
+	}
+	return out
+}
+
+func jsonIDs(t testing.TB, path, body string) []string {
+	var doc struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(body), &doc); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var out []string
+	for _, it := range doc.Items {
+		out = append(out, it.ID)
 	}
 	return out
 }
@@ -65,6 +94,6 @@ func WithoutDeletionTimes(body string) string {
 
 var (
 	reBlank         = regexp.MustCompile(`\n(\s*\n)+`)
-	reHistory       = regexp.MustCompile(`(?s)<(atom:)?link href="[^"]*/archive/\d+/[^"]*" rel="prev-archive"[^>]*>(</(atom:)?link>)?|"next_url":"[^"]*",|"pages":\d+|<at:deleted-entry.*?</at:deleted-entry>| xmlns:at="[^"]*"|,?"deleted":\[[^\]]*\]|<updated>[^<]*</updated>|<lastBuildDate>[^<]*</lastBuildDate>|"date_modified":"[^"]*",|,"updated_reason":"[^"]*"`)
+	reHistory       = regexp.MustCompile(`(?s)<(atom:)?link href="[^"]*/archive/\d+/[^"]*" rel="prev-archive"[^>]*>(</(atom:)?link>)?|"next_url":"[^"]*",|"pages":\d+|<fh:complete></fh:complete>| xmlns:fh="[^"]*"|<at:deleted-entry.*?</at:deleted-entry>| xmlns:at="[^"]*"|,?"deleted":\[[^\]]*\]|<updated>[^<]*</updated>|<lastBuildDate>[^<]*</lastBuildDate>|"date_modified":"[^"]*",|,"updated_reason":"[^"]*"`)
 	reDeletionTimes = regexp.MustCompile(` when="[^"]*"|"date_deleted":"[^"]*"|<updated>[^<]*</updated>|<lastBuildDate>[^<]*</lastBuildDate>`)
 )

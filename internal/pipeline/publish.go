@@ -135,7 +135,7 @@ func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) 
 		ids = append(ids, "")
 		for _, fi := range list {
 			ids = append(ids, fi.ID)
-			for n := 1; n <= index.PageOf(fi.Slots); n++ {
+			for n := 1; n <= p.pageCount(j.site, fi); n++ {
 				pages = append(pages, index.PageRef{Feed: fi.ID, Page: n})
 			}
 		}
@@ -312,16 +312,52 @@ func (p *Pipeline) renderLive(ctx context.Context, j job, id string, rep *Report
 		return p.removeFeed(ctx, id, rep)
 	}
 	j.langs[id] = feed.ItemsLanguage(items)
-	d := feed.Doc{Ref: feed.Ref{ID: id, Label: fi.Label}, Items: items, Pages: index.PageOf(fi.Slots),
+	n := p.pageCount(j.site, fi)
+	d := feed.Doc{Ref: feed.Ref{ID: id, Label: fi.Label}, Items: items, Pages: n, Complete: n == 0,
 		Deleted: p.deleted(j, id), Brief: k.brief, Formats: k.formats}
-	return p.writeDoc(ctx, j.site, d, rep)
+	if err := p.writeDoc(ctx, j.site, d, rep); err != nil {
+		return err
+	}
+	return p.openArchive(ctx, j, fi, n, rep)
+}
+
+// pageCount is the number of archive pages a feed has: none while every
+// article it ever held fits in its live feed (which is then complete, RFC
+// 5005 section 2), else one per PageSize slots taken.
+func (p *Pipeline) pageCount(site feed.Site, fi index.FeedInfo) int {
+	if fi.Slots <= p.kind(site, fi.ID).limit {
+		return 0
+	}
+	return index.PageOf(fi.Slots)
+}
+
+// openArchive renders the archive pages of a feed that has just outgrown
+// its live feed (the pages that already held articles were never
+// written): near that point, a feed whose first page is missing gets them
+// all. Further from it the pages exist, and the check is skipped.
+func (p *Pipeline) openArchive(ctx context.Context, j job, fi index.FeedInfo, n int, rep *Report) error {
+	if n == 0 || n > index.PageOf(p.kind(j.site, fi.ID).limit)+1 {
+		return nil
+	}
+	first := feed.DocPaths(feed.Doc{Ref: feed.Ref{ID: fi.ID}, Page: 1, Formats: p.kind(j.site, fi.ID).formats})[0]
+	h, err := p.Index.OutputHash(ctx, first)
+	if err != nil || h != "" {
+		return err
+	}
+	for page := 1; page <= n; page++ {
+		if err := p.renderPage(ctx, j, index.PageRef{Feed: fi.ID, Page: page}, rep); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (p *Pipeline) renderPage(ctx context.Context, j job, pg index.PageRef, rep *Report) error {
 	k := p.kind(j.site, pg.Feed)
 	fi, ok := j.infos[pg.Feed]
-	if k.gone || !ok || pg.Page > index.PageOf(fi.Slots) {
-		return nil // the feed is gone: its live render removed its pages
+	n := p.pageCount(j.site, fi)
+	if k.gone || !ok || pg.Page > n {
+		return nil // the feed is gone (its live render removed its pages), or has none yet
 	}
 	all, err := p.Index.Page(ctx, pg.Feed, pg.Page)
 	if err != nil {
@@ -339,7 +375,7 @@ func (p *Pipeline) renderPage(ctx context.Context, j job, pg index.PageRef, rep 
 			full = false
 		}
 	}
-	d := feed.Doc{Ref: feed.Ref{ID: pg.Feed, Label: fi.Label}, Items: items, Page: pg.Page, Pages: index.PageOf(fi.Slots),
+	d := feed.Doc{Ref: feed.Ref{ID: pg.Feed, Label: fi.Label}, Items: items, Page: pg.Page, Pages: n,
 		Full: full, Brief: k.brief, Formats: k.formats}
 	return p.writeDoc(ctx, j.site, d, rep)
 }
