@@ -130,14 +130,8 @@ func TestArchiveWalk(t *testing.T) {
 		}
 	}
 	// The outside checkers on every document of the tag.
-	dir := t.TempDir()
-	for _, k := range e.keys("tags/walk/") {
-		o, _ := e.p.Store.Get(context.Background(), k, store.GetOptions{})
-		os.MkdirAll(filepath.Join(dir, filepath.Dir(k)), 0o755)
-		os.WriteFile(filepath.Join(dir, k), o.Body, 0o644)
-	}
-	if got := feedcheck.Dir(t, dir); len(got) != 12 {
-		t.Errorf("checked %d documents, want 12 (live and three pages, three formats)", len(got))
+	if got := e.check("tags/walk/"); got != 12 {
+		t.Errorf("checked %d documents, want 12 (live and three pages, three formats)", got)
 	}
 
 	// A new article: the live files of its feeds, and the one page each
@@ -183,6 +177,19 @@ func TestArchiveWalk(t *testing.T) {
 	if gs, _ := e.ix.Gone(context.Background()); len(gs) != 0 {
 		t.Errorf("the index still records %+v", gs)
 	}
+}
+
+// check has the outside checkers judge every published document under
+// prefix, and returns how many they read.
+func (e *env) check(prefix string) int {
+	e.t.Helper()
+	dir := e.t.TempDir()
+	for _, k := range e.keys(prefix) {
+		o, _ := e.p.Store.Get(context.Background(), k, store.GetOptions{})
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(k)), 0o755)
+		os.WriteFile(filepath.Join(dir, k), o.Body, 0o644)
+	}
+	return len(feedcheck.Dir(e.t, dir))
 }
 
 // keys lists the store's keys under prefix.
@@ -275,6 +282,7 @@ partners:
 	if w, _ := e.doc("partners/wire/feed.json"); len(w.Items) != 3 || !strings.Contains(w.Items[0].ContentHTML, "Body of Sport") {
 		t.Errorf("wire: %d items, first content %q (want everything, in full)", len(w.Items), w.Items[0].ContentHTML)
 	}
+	e.check("partners/")
 	page, _ := e.p.Store.Get(context.Background(), feed.IndexPath, store.GetOptions{})
 	opml, _ := e.p.Store.Get(context.Background(), feed.OPMLPath, store.GetOptions{})
 	if strings.Contains(string(page.Body), "partners/") || strings.Contains(string(opml.Body), "partners/") {
