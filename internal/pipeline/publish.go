@@ -313,7 +313,10 @@ func (p *Pipeline) renderLive(ctx context.Context, j job, id string, rep *Report
 	}
 	j.langs[id] = feed.ItemsLanguage(items)
 	n := p.pageCount(j.site, fi)
-	d := feed.Doc{Ref: feed.Ref{ID: id, Label: fi.Label}, Items: items, Pages: n, Complete: n == 0,
+	// Complete only when no article can be missing: an index written
+	// before archives counts articles it has not given slots yet.
+	complete := n == 0 && fi.Count <= k.limit
+	d := feed.Doc{Ref: feed.Ref{ID: id, Label: fi.Label}, Items: items, Pages: n, Complete: complete,
 		Deleted: p.deleted(j, id), Brief: k.brief, Formats: k.formats}
 	if err := p.writeDoc(ctx, j.site, d, rep); err != nil {
 		return err
