@@ -33,23 +33,46 @@ type Outcome struct {
 
 // Notify tells every hub that each of urls changed: one POST of
 // hub.mode=publish and hub.url per hub and URL (hubs differ in whether they
-// take several hub.url at once). A 2xx answer is success; a 4xx is final;
-// a 5xx, 429 or a network error is tried again. It logs one line per
-// outcome and returns them all, failures included.
+// take several hub.url at once). A 2xx answer is success; a 4xx is final
+// for that URL; a 5xx, 429 or a network error is tried again. A hub that
+// still fails after its attempts is down: it is not called for the URLs
+// left in this call, which fail with it (a hub's outage costs one URL's
+// retries per call, not one per URL). It logs one line per outcome (one
+// for the URLs a down hub was not called for) and returns them all,
+// failures included.
 func (n *Notifier) Notify(ctx context.Context, hubs, urls []string) []Outcome {
 	var out []Outcome
 	for _, hub := range hubs {
-		for _, u := range urls {
+		for i, u := range urls {
 			o := n.ping(ctx, hub, u)
 			out = append(out, o)
-			if o.Err != nil {
-				n.log().Warn("websub ping failed", "hub", hub, "url", u, "status", o.Status, "attempts", o.Attempts, "error", o.Err)
-			} else {
+			if o.Err == nil {
 				n.log().Info("websub ping", "hub", hub, "url", u, "status", o.Status, "attempts", o.Attempts)
+				continue
 			}
+			n.log().Warn("websub ping failed", "hub", hub, "url", u, "status", o.Status, "attempts", o.Attempts, "error", o.Err)
+			if !down(o) {
+				continue
+			}
+			skipped := fmt.Errorf("not called: the hub failed for %s: %w", u, o.Err)
+			for _, rest := range urls[i+1:] {
+				out = append(out, Outcome{Hub: hub, URL: rest, Err: skipped})
+			}
+			if left := len(urls) - i - 1; left > 0 {
+				n.log().Warn("websub hub down", "hub", hub, "not_called", left, "error", o.Err)
+			}
+			break
 		}
 	}
 	return out
+}
+
+// down reports whether a failed outcome shows the hub unable to take
+// pings (it failed, and not by refusing this URL with a 4xx other than
+// 429).
+func down(o Outcome) bool {
+	refused := o.Status >= 400 && o.Status < 500 && o.Status != http.StatusTooManyRequests
+	return o.Err != nil && !refused
 }
 
 func (n *Notifier) log() *slog.Logger {
