@@ -560,7 +560,9 @@ func (p *Pipeline) recordPings(ctx context.Context, site feed.Site, rep *Report)
 	for _, path := range rep.Written {
 		id, file := pathpkg.Split(path)
 		id = strings.TrimSuffix(id, "/")
-		if !contains(feed.Paths(id), path) || feed.Family(id) == feed.PartnersFamily || file == "" {
+		// An archive page's folder passes for a feed id of its own: tell
+		// pages apart first (they name no hub; nobody subscribes to them).
+		if _, _, page := feed.ParsePagePath(path); page || !contains(feed.Paths(id), path) || feed.Family(id) == feed.PartnersFamily || file == "" {
 			continue
 		}
 		urls = append(urls, feed.URL(site.FeedsURL, path))
