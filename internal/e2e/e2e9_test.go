@@ -8,12 +8,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -151,6 +153,17 @@ func (b *bed) checkBucket() map[string]feedcheck.Feed {
 		}
 	}
 	return feedcheck.Dir(b.t, dir)
+}
+
+// noFailures fails the test for any event or batch that reached a
+// failure queue.
+func (b *bed) noFailures() {
+	b.t.Helper()
+	for _, q := range []string{"IngestFailures", "PublishFailures"} {
+		if msgs := b.takeFailures(q); len(msgs) > 0 {
+			b.t.Errorf("%d messages reached %s: %s", len(msgs), q, msgs[0])
+		}
+	}
 }
 
 // bucketOrigin is the feeds bucket as CloudFront's S3 origin serves it:
@@ -314,6 +327,8 @@ func TestPartnerFeedAtTheEdge(t *testing.T) {
 		}
 	}
 
+	b.noFailures()
+
 	// Every document the bucket holds, the partners' too, passes the
 	// outside checkers.
 	checked := b.checkBucket()
@@ -401,6 +416,7 @@ func TestDeletionsAnnounced(t *testing.T) {
 			}
 		}
 	}
+	b.noFailures()
 	b.checkBucket()
 }
 
@@ -591,5 +607,126 @@ func TestArchiveWalk(t *testing.T) {
 			}
 		}
 	}
+	b.noFailures()
 	b.checkBucket()
+}
+
+// hub is a WebSub hub that records the publish pings it gets; while
+// failing, it answers 500.
+type hub struct {
+	mu      sync.Mutex
+	pings   []url.Values
+	agents  []string // User-Agents other than the publish function's
+	refused atomic.Int64
+	failing atomic.Bool
+}
+
+func (h *hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+		http.Error(w, "a publish ping is a form POST", http.StatusBadRequest)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if h.failing.Load() {
+		h.refused.Add(1)
+		http.Error(w, "hub down", http.StatusInternalServerError)
+		return
+	}
+	h.mu.Lock()
+	if ua := r.Header.Get("User-Agent"); ua != "pressroom" {
+		h.agents = append(h.agents, ua)
+	}
+	h.pings = append(h.pings, r.PostForm)
+	h.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// take returns the feed URLs pinged since the last take, sorted, and
+// fails the test for a ping that is not hub.mode=publish.
+func (h *hub) take(t *testing.T) []string {
+	t.Helper()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, p := range h.pings {
+		if p.Get("hub.mode") != "publish" || len(p["hub.url"]) != 1 {
+			t.Errorf("the hub got %v, want hub.mode=publish and one hub.url", p)
+		}
+		out = append(out, p.Get("hub.url"))
+	}
+	h.pings = nil
+	if len(h.agents) > 0 {
+		t.Errorf("pings came from %q, not the publish function", h.agents)
+		h.agents = nil
+	}
+	sort.Strings(out)
+	return out
+}
+
+// liveURLs returns the URLs of the live files of feeds, sorted.
+func liveURLs(ids ...string) []string {
+	var out []string
+	for _, id := range ids {
+		for _, p := range feed.Paths(id) {
+			out = append(out, feedsBase+p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestWebSub: after a publish, the publish function (under the emulator,
+// under its IAM role: a hub needs none) has told the configured hub of
+// every live public feed it changed, and of nothing else; while the hub
+// fails, the feeds are published anyway and the URLs wait in the index
+// for a later run, which tells the hub.
+func TestWebSub(t *testing.T) {
+	h := &hub{}
+	hubSrv := httptest.NewServer(h)
+	t.Cleanup(hubSrv.Close)
+	b := newBed(t, options{})
+	b.put("config/pressroom.yaml", partnersConfig+"websub:\n  hubs: ["+hubSrv.URL+"/]\n")
+	b.settle()
+	h.take(t)
+
+	b.put("articles/w/one.md", md("Premier ping", "2026-08-01T10:00:00+02:00", "tags: [ping]", "categories: [culture]"))
+	b.settle()
+	if got, want := h.take(t), liveURLs("", "languages/fr", "tags/ping", "categories/culture"); !slices.Equal(got, want) {
+		t.Errorf("the hub was told of %q,\nwant the live files of the article's public feeds %q", got, want)
+	}
+	if a := parseAtom(t, "atom.xml", b.feed("atom.xml")); a.link("hub") != hubSrv.URL+"/" {
+		t.Errorf("atom.xml links the hub %q, want %q", a.link("hub"), hubSrv.URL+"/")
+	}
+
+	// The hub fails: the feeds are published all the same, and the URLs
+	// are kept for a later run.
+	h.failing.Store(true)
+	b.put("articles/w/two.md", md("Second ping", "2026-08-02T10:00:00+02:00", "tags: [panne]"))
+	b.settle()
+	if got := titles(t, b.feed("feed.xml")); first(got) != "Second ping" {
+		t.Errorf("with the hub failing, feed.xml holds %q", got)
+	}
+	if h.refused.Load() == 0 {
+		t.Error("the failing hub was never called")
+	}
+	if logs := b.publish.logs.String(); !strings.Contains(logs, "websub hub down") {
+		t.Error("the publish function did not log that the hub is down")
+	}
+	if got := h.take(t); len(got) > 0 {
+		t.Errorf("the failing hub recorded %q", got)
+	}
+	h.failing.Store(false)
+	b.schedule("PublishFunction")
+	if got, want := h.take(t), liveURLs("", "languages/fr", "tags/panne"); !slices.Equal(got, want) {
+		t.Errorf("the run after the hub came back told it of %q,\nwant the URLs the failed run kept %q", got, want)
+	}
+	b.schedule("PublishFunction")
+	if got := h.take(t); len(got) > 0 {
+		t.Errorf("a run with nothing changed told the hub of %q", got)
+	}
+	b.noFailures()
+	t.Logf("the failing hub refused %d pings", h.refused.Load())
 }
