@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,49 +36,86 @@ type Outcome struct {
 
 // Notify tells every hub that each of urls changed: one POST of
 // hub.mode=publish and hub.url per hub and URL (hubs differ in whether they
-// take several hub.url at once), at most Parallel at a time. A 2xx answer
-// is success; a 4xx is final; a 5xx, 429 or a network error is tried
-// again. When ctx ends, what is left fails at once. It logs one line per
-// outcome and returns them all, failures included, in the order given.
+// take several hub.url at once). A 2xx answer is success; a 4xx is final
+// for that URL; a 5xx, 429 or a network error is tried again. Each hub is
+// first told of one URL alone: a hub that still fails after its attempts
+// is down, and is not called for the URLs left, which fail with it (an
+// outage costs one URL's retries per call, not one per URL); otherwise
+// the rest go Parallel at a time, and stop the same way should the hub
+// go down meanwhile. When ctx ends, what is left fails at once. It logs
+// one line per outcome (one for the URLs a down hub was not called for)
+// and returns them all, failures included, hub by hub in the order of
+// urls.
 func (n *Notifier) Notify(ctx context.Context, hubs, urls []string) []Outcome {
-	type job struct {
-		i        int
-		hub, url string
-	}
-	var jobs []job
+	out := make([]Outcome, 0, len(hubs)*len(urls))
 	for _, hub := range hubs {
-		for _, u := range urls {
-			jobs = append(jobs, job{len(jobs), hub, u})
+		out = append(out, n.notifyHub(ctx, hub, urls)...)
+	}
+	return out
+}
+
+func (n *Notifier) notifyHub(ctx context.Context, hub string, urls []string) []Outcome {
+	out := make([]Outcome, len(urls))
+	if len(urls) == 0 {
+		return out
+	}
+	var isDown atomic.Bool
+	var cause atomic.Value
+	call := func(i int) {
+		if isDown.Load() {
+			out[i] = Outcome{Hub: hub, URL: urls[i], Err: fmt.Errorf("not called: the hub is down (%v)", cause.Load())}
+			return
+		}
+		o := n.ping(ctx, hub, urls[i])
+		out[i] = o
+		if o.Err == nil {
+			n.log().Info("websub ping", "hub", hub, "url", o.URL, "status", o.Status, "attempts", o.Attempts)
+			return
+		}
+		n.log().Warn("websub ping failed", "hub", hub, "url", o.URL, "status", o.Status, "attempts", o.Attempts, "error", o.Err)
+		if down(o) && isDown.CompareAndSwap(false, true) {
+			cause.Store(o.Err.Error())
 		}
 	}
-	out := make([]Outcome, len(jobs))
+	call(0)
 	workers := n.Parallel
 	if workers <= 0 {
 		workers = 8
 	}
-	next := make(chan job)
+	next := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < min(workers, len(jobs)); w++ {
+	for w := 0; w < min(workers, len(urls)-1); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range next {
-				o := n.ping(ctx, j.hub, j.url)
-				out[j.i] = o
-				if o.Err != nil {
-					n.log().Warn("websub ping failed", "hub", j.hub, "url", j.url, "status", o.Status, "attempts", o.Attempts, "error", o.Err)
-				} else {
-					n.log().Info("websub ping", "hub", j.hub, "url", j.url, "status", o.Status, "attempts", o.Attempts)
-				}
+			for i := range next {
+				call(i)
 			}
 		}()
 	}
-	for _, j := range jobs {
-		next <- j
+	for i := 1; i < len(urls); i++ {
+		next <- i
 	}
 	close(next)
 	wg.Wait()
+	skipped := 0
+	for _, o := range out {
+		if o.Attempts == 0 && o.Err != nil {
+			skipped++
+		}
+	}
+	if skipped > 0 {
+		n.log().Warn("websub hub down", "hub", hub, "not_called", skipped, "error", cause.Load())
+	}
 	return out
+}
+
+// down reports whether a failed outcome shows the hub unable to take
+// pings (it failed, and not by refusing this URL with a 4xx other than
+// 429).
+func down(o Outcome) bool {
+	refused := o.Status >= 400 && o.Status < 500 && o.Status != http.StatusTooManyRequests
+	return o.Err != nil && !refused
 }
 
 func (n *Notifier) log() *slog.Logger {
