@@ -1,7 +1,17 @@
 package pipeline_test
 
 import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+
 	"fmt"
+	"github.com/pressroom/pressroom/internal/feed"
+	"github.com/pressroom/pressroom/internal/websub"
 	"testing"
 	"time"
 
@@ -74,5 +84,84 @@ func TestReview9ArchiveBulkJumpLosesFirstPage(t *testing.T) {
 	seen, missing := e.walk("tags/walk/feed.json")
 	if len(missing) > 0 || len(seen) != 110 {
 		t.Errorf("archive walk met %d of 110 articles; pages missing: %v (files: %v)", len(seen), missing, e.keys("tags/walk/archive/"))
+	}
+}
+
+// failOnce is a store whose Put of one path fails once.
+type failOnce struct {
+	store.Store
+	path   string
+	failed bool
+}
+
+func (s *failOnce) Put(ctx context.Context, key string, body []byte, opts store.PutOptions) error {
+	if key == s.path && !s.failed {
+		s.failed = true
+		return errors.New("store unavailable")
+	}
+	return s.Store.Put(ctx, key, body, opts)
+}
+
+// TestReview9WebSubPingsLostWhenPublishFails: a publish writes the live
+// feeds (their output hashes are recorded at once on an index without
+// transactions: DynamoDB, memory), then fails before recordPings (here
+// index.html cannot be written; a Lambda timeout while rendering does the
+// same). The next publish finds those feeds unchanged, so they are never
+// in rep.Written again, and the hub is never told: "a hub's outage
+// delays pings but never loses them" does not hold for a failed publish.
+func TestReview9WebSubPingsLostWhenPublishFails(t *testing.T) {
+	h := &hub{}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	e := newEnvConfig(t, "websub:\n  hubs: [\""+srv.URL+"/\"]\n")
+	e.p.WebSub = &websub.Notifier{Backoff: time.Millisecond, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	e.p.Store = &failOnce{Store: e.p.Store, path: feed.IndexPath}
+	e.ingest("a.md", md("A", "2021-05-01", "tags: [x]"))
+	if _, err := e.p.Publish(context.Background(), nil); err == nil {
+		t.Fatal("the first publish should fail on index.html")
+	}
+	e.publish() // the retry succeeds
+	e.publish()
+	got := h.take()
+	if !contains(got, "https://feeds.example.org/tags/x/feed.json") || !contains(got, "https://feeds.example.org/feed.xml") {
+		t.Errorf("the hub was told of %q: the feeds written by the failed publish were never pinged", got)
+	}
+}
+
+// TestReview9WebSubPendingOverMaxState: the pending pings are capped at
+// 1000 URLs, not at index.MaxState bytes. 1000 URLs of feeds with long
+// slugs (an Arabic two-word tag is ~120 bytes percent-encoded) pass
+// 128 KiB: SetState fails and the publish with it. With bbolt the whole
+// publish transaction rolls back, so every build after fails the same way
+// (pending marks never clear); here the first publish after enabling a hub
+// (every feed changed) fails.
+func TestReview9WebSubPendingOverMaxState(t *testing.T) {
+	h := &hub{}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	ix, err := index.OpenBolt(filepath.Join(t.TempDir(), "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	e := newEnv(t, ix, store.NewMemory())
+	cfg, err := config.Parse("pressroom.yaml", []byte(siteConfig+"websub:\n  hubs: [\""+srv.URL+"/\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.p.Config = cfg
+	e.p.WebSub = &websub.Notifier{Backoff: time.Millisecond, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	// 9 articles, 40 distinct long tags each: 360 tag feeds, 1080 files.
+	for i := 0; i < 9; i++ {
+		var tags []string
+		for j := 0; j < 40; j++ {
+			tags = append(tags, fmt.Sprintf("\"الانتخابات التشريعية %d-%d\"", i, j))
+		}
+		e.ingest(fmt.Sprintf("a%d.md", i), md(fmt.Sprintf("A%d", i), "2021-05-01", "tags: ["+strings.Join(tags, ", ")+"]"))
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := e.p.Publish(context.Background(), nil); err != nil {
+			t.Errorf("publish %d: %v", i+1, err)
+		}
 	}
 }
