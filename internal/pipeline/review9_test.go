@@ -165,3 +165,49 @@ func TestReview9WebSubPendingOverMaxState(t *testing.T) {
 		}
 	}
 }
+
+// TestReview9ArchiveAfterLimitRaised: feeds.limit 10, a tag with 30
+// articles has one archive page. The limit is raised to 100 (a new
+// configuration: every feed rendered again): the live feed is now
+// complete (fh:complete, pages 0) but the old page 1 stays published,
+// stale. When the feed later outgrows 100, openArchive sees page 1's
+// output hash, assumes the pages exist, and writes none of them: page 2
+// (slots 51-100, filled while the feed was complete) is never written and
+// page 1 keeps its 30 old items of 50.
+func TestReview9ArchiveAfterLimitRaised(t *testing.T) {
+	cfg := func(limit int) string {
+		return fmt.Sprintf("site:\n  title: T\n  base_url: \"https://news.example.org/\"\nfeeds:\n  limit: %d\n  base_url: \"https://feeds.example.org/\"\n", limit)
+	}
+	e := newEnvYAML(t, cfg(10))
+	day := time.Date(2021, 1, 1, 8, 0, 0, 0, time.UTC)
+	add := func(from, to int) {
+		for i := from; i < to; i++ {
+			e.ingest(fmt.Sprintf("a%03d.md", i), md(fmt.Sprintf("Story %03d", i), day.Add(time.Duration(i)*time.Hour).Format(time.RFC3339), "tags: [walk]"))
+		}
+	}
+	add(0, 30)
+	e.publish()
+	c, err := config.Parse("pressroom.yaml", []byte(cfg(100)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.p.Config = c
+	if err := e.ix.MarkPending(context.Background(), index.Work{}, true); err != nil { // what a build does on a new configuration
+		t.Fatal(err)
+	}
+	e.publish()
+	if d, _ := e.doc("tags/walk/feed.json"); d.Pressroom.Pages != 0 {
+		t.Fatalf("live feed: %d pages", d.Pressroom.Pages)
+	}
+	if k := e.keys("tags/walk/archive/"); len(k) != 0 {
+		t.Errorf("the live feed is complete, yet archive files stay published: %v", k)
+	}
+	add(30, 100)
+	e.publish()
+	add(100, 110)
+	e.publish()
+	seen, missing := e.walk("tags/walk/feed.json")
+	if len(missing) > 0 || len(seen) != 110 {
+		t.Errorf("archive walk met %d of 110 articles; pages missing: %v", len(seen), missing)
+	}
+}
