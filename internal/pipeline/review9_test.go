@@ -211,3 +211,30 @@ func TestReview9ArchiveAfterLimitRaised(t *testing.T) {
 		t.Errorf("archive walk met %d of 110 articles; pages missing: %v", len(seen), missing)
 	}
 }
+
+// TestReview9DeletionOfLastArticleNotAnnounced: a feed whose last live
+// article is deleted loses its files (renderLive → removeFeed) in the
+// same publish that should announce the deletion, so it is announced
+// nowhere in that feed. A partner whose filter matched that one story
+// gets a 403/404 for its feed instead of _pressroom.deleted, and keeps
+// the story up; readers of the tag feed likewise. The README says a
+// deleted article "stays announced in the live feeds it was in for
+// feeds.deleted_days".
+func TestReview9DeletionOfLastArticleNotAnnounced(t *testing.T) {
+	e := newEnvConfig(t, "partners:\n  - name: solo\n    tags: [x]\n")
+	e.ingest("a.md", md("A", "2021-05-01", "tags: [x]"))
+	e.ingest("b.md", md("B", "2021-05-02"))
+	e.publish()
+	e.now = e.now.Add(time.Hour)
+	e.remove("a.md")
+	e.publish()
+	for _, p := range []string{"partners/solo/feed.json", "tags/x/feed.json"} {
+		if len(e.keys(p)) == 0 {
+			t.Errorf("%s is gone: the deletion of its only article is announced nowhere in it", p)
+			continue
+		}
+		if d, _ := e.doc(p); len(d.Pressroom.Deleted) != 1 {
+			t.Errorf("%s announces %+v", p, d.Pressroom.Deleted)
+		}
+	}
+}
