@@ -1,0 +1,61 @@
+package index_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/pressroom/pressroom/internal/article"
+	"github.com/pressroom/pressroom/internal/awstest"
+	"github.com/pressroom/pressroom/internal/index"
+)
+
+// TestReview9DynamoArticleInManyFeedsWithPartners: article.MaxNames (40)
+// bounds names so that an article's feeds fit one DynamoDB transaction;
+// partner feeds (issue 9, any number of them, each a membership) break
+// that bound. An article with 40 names in the site and language feeds
+// and 5 partner feeds that take every article (47 feeds) is stored by
+// the memory and bbolt adapters, but DynamoDB's Put refuses it ("feed
+// changes at once, more than one transaction holds"), an error that is
+// not ErrRefused: ingest retries it for ever and it is never published.
+// A move from 42 feeds to 47 others does step one (out of every feed,
+// Moving) and then fails the same way, leaving the article in no feed
+// and no deletion announced.
+func TestReview9DynamoArticleInManyFeedsWithPartners(t *testing.T) {
+	client := awstest.DynamoDB(awstest.DynamoDBEndpoint(t))
+	d := index.NewDynamo(client, awstest.TableName(t))
+	if err := d.CreateTable(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	feeds := func(prefix string, partners int) []index.Membership {
+		ms := []index.Membership{{Feed: "", Label: "Site"}, {Feed: "languages/ar", Label: "ar"}}
+		for i := 0; i < article.MaxNames; i++ {
+			ms = append(ms, index.Membership{Feed: fmt.Sprintf("tags/%s%d", prefix, i), Label: "x"})
+		}
+		for i := 0; i < partners; i++ {
+			ms = append(ms, index.Membership{Feed: fmt.Sprintf("partners/p%d", i), Label: "p"})
+		}
+		return ms
+	}
+	p := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := p.Add(time.Hour)
+	a := &article.Article{ID: "tag:x,2021:a", Slug: "a", Title: "A", ContentHTML: "<p>a</p>", Published: p, Updated: p}
+	b := &article.Article{ID: "tag:x,2021:b", Slug: "b", Title: "B", ContentHTML: "<p>b</p>", Published: p, Updated: p}
+	for _, ix := range []struct {
+		name string
+		ix   index.Index
+	}{{"memory", index.NewMemory()}, {"dynamo", d}} {
+		if _, err := ix.ix.Put(t.Context(), index.Source{Key: "a.md", Version: "1", Article: a, Feeds: feeds("a", 5)}); err != nil {
+			t.Errorf("%s: a new article in 47 feeds: %v", ix.name, err)
+		}
+		if _, err := ix.ix.Put(t.Context(), index.Source{Key: "b.md", Version: "1", Article: b, Feeds: feeds("old", 0)}); err != nil {
+			t.Fatalf("%s: %v", ix.name, err)
+		}
+		if _, err := ix.ix.Put(t.Context(), index.Source{Key: "b.md", Version: "2", Article: b, Feeds: feeds("new", 5)}); err != nil {
+			t.Errorf("%s: a move from 42 feeds to 47 others: %v", ix.name, err)
+		}
+		if l, _ := ix.ix.Latest(t.Context(), "", 10, now); len(l) != 2 {
+			t.Errorf("%s: the site feed holds %d articles, want 2", ix.name, len(l))
+		}
+	}
+}
