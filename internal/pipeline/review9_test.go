@@ -238,3 +238,34 @@ func TestReview9DeletionOfLastArticleNotAnnounced(t *testing.T) {
 		}
 	}
 }
+
+// TestReview9SizeBudgetBreaksCompleteAndArchive: feeds.max_bytes leaves
+// the oldest items out of a document that does not fit even in brief.
+// A feed that never outgrew feeds.limit still says fh:complete
+// (_pressroom.pages 0) while items are left out of it: RFC 5005 readers
+// take a complete feed as the whole set and drop the missing items, and
+// there is no archive page to find them on. Archive pages are cut the
+// same way: articles that are on no page at all.
+func TestReview9SizeBudgetBreaksCompleteAndArchive(t *testing.T) {
+	e := newEnvYAML(t, limit50Config+"  max_bytes: 16KiB\n")
+	day := time.Date(2021, 1, 1, 8, 0, 0, 0, time.UTC)
+	long := strings.Repeat("word ", 60)
+	for i := 0; i < 40; i++ {
+		e.ingest(fmt.Sprintf("a%03d.md", i), md(fmt.Sprintf("Story %03d %s", i, long), day.Add(time.Duration(i)*time.Hour).Format(time.RFC3339),
+			"tags: [walk]", "summary: \""+long+"\""))
+	}
+	e.publish()
+	live, _ := e.doc("tags/walk/feed.json")
+	if live.Pressroom.Pages == 0 && len(live.Items) < 40 {
+		t.Errorf("the live feed says it is complete (pages 0, fh:complete) but holds %d of its 40 articles", len(live.Items))
+	}
+	for i := 40; i < 120; i++ {
+		e.ingest(fmt.Sprintf("a%03d.md", i), md(fmt.Sprintf("Story %03d %s", i, long), day.Add(time.Duration(i)*time.Hour).Format(time.RFC3339),
+			"tags: [walk]", "summary: \""+long+"\""))
+	}
+	e.publish()
+	seen, missing := e.walk("tags/walk/feed.json")
+	if len(missing) > 0 || len(seen) != 120 {
+		t.Errorf("archive walk met %d of 120 articles (pages missing: %v)", len(seen), missing)
+	}
+}
