@@ -269,3 +269,38 @@ func TestReview9SizeBudgetBreaksCompleteAndArchive(t *testing.T) {
 		t.Errorf("archive walk met %d of 120 articles (pages missing: %v)", len(seen), missing)
 	}
 }
+
+// TestReview9IDChangeByReparseNotAnnounced: an article's id follows the
+// site host, so a new site.base_url (a domain move) gives every article
+// another id when the new configuration parses them again. The index
+// records the old id as Gone, but dated changeTime(src) = the file's
+// upload time (re-parsing keeps it), not when the id changed: an article
+// uploaded more than feeds.deleted_days ago has its deletion outside the
+// window before it is ever published, so partners keyed by id keep the
+// story under its old id forever (a duplicate beside the new one).
+func TestReview9IDChangeByReparseNotAnnounced(t *testing.T) {
+	e := newEnvConfig(t, "")
+	e.ingest("a.md", md("A", "2021-05-01", "tags: [x]"))
+	e.ingest("b.md", md("B", "2021-05-02", "tags: [x]"))
+	e.publish()
+	old, _ := e.doc("feed.json")
+	e.now = e.now.Add(40 * 24 * time.Hour)
+	moved := strings.Replace(siteConfig, "news.example.org", "www.example.org", 1)
+	cfg, err := config.Parse("pressroom.yaml", []byte(moved))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.p.Config = cfg
+	e.apply("a.md")
+	e.apply("b.md")
+	gs, _ := e.ix.Gone(context.Background())
+	t.Logf("gone records: %+v", gs)
+	e.publish()
+	live, _ := e.doc("feed.json")
+	if live.Items[0].ID == old.Items[0].ID {
+		t.Fatalf("the id did not change: %s", live.Items[0].ID)
+	}
+	if len(live.Pressroom.Deleted) != 2 {
+		t.Errorf("ids %s and %s were replaced; announced: %+v", old.Items[0].ID, old.Items[1].ID, live.Pressroom.Deleted)
+	}
+}
