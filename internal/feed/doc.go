@@ -20,9 +20,6 @@ type Doc struct {
 	// number of archive pages the feed has: the live feed links the
 	// newest (prev-archive; next_url in JSON), each page the one before.
 	Page, Pages int
-	// Complete marks a live feed that holds every article of the feed (it
-	// has no archive pages): RFC 5005's fh:complete.
-	Complete bool
 	// Full marks an archive page that is closed: every slot of it is
 	// taken and none of its articles is scheduled or set to expire, so it
 	// changes only when one of them is edited or deleted.

@@ -225,13 +225,12 @@ func ContentType(p string) string {
 // CacheControl returns the Cache-Control a published path is served with.
 // Live feeds and pages change with every publish: readers and the CDN may
 // keep them five minutes and serve a stale copy while they revalidate.
-// Partner feeds are the same but private: no shared cache between the
-// partner and the CDN may keep them. Closed archive pages: see
-// ClosedCacheControl.
+// Partner feeds are stored with the same values: the CDN may cache them
+// (its edge function checks the key before the cache), and it tells
+// viewers "private" itself (internal/partners.CacheControl), so that no
+// shared cache between a partner and the CDN keeps a copy. Closed archive
+// pages: see ClosedCacheControl.
 func CacheControl(p string) string {
-	if Family(p) == PartnersFamily {
-		return "private, max-age=300"
-	}
 	return "public, max-age=300, stale-while-revalidate=60"
 }
 
@@ -241,8 +240,5 @@ func CacheControl(p string) string {
 // browsers and readers a day without asking (immutable), then revalidate
 // with a conditional request, so an edit reaches them within a day.
 func ClosedCacheControl(p string) string {
-	if Family(p) == PartnersFamily {
-		return "private, max-age=86400, immutable"
-	}
 	return "public, max-age=86400, s-maxage=31536000, immutable"
 }

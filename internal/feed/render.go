@@ -138,6 +138,12 @@ func withinBudget(site Site, d Doc) (Rendered, error) {
 		// Every item, the most of them in full (all in full does not fit).
 		return largestFitting(0, n-1, allBrief, func(k int) (Rendered, error) { return mixed(k, n) })
 	}
+	if d.Page > 0 {
+		// An archive page keeps every article it holds, in brief, over
+		// the budget if it must: a page left out of the walk would lose
+		// them (a page is bounded anyway: PageSize items, each bounded).
+		return allBrief, nil
+	}
 	// Even in brief they do not fit: the most items, all in brief.
 	one, err := mixed(0, 1)
 	if err != nil {
@@ -233,7 +239,6 @@ type rssChannel struct {
 	*feeds.RssFeed
 	AtomLinks []rssAtomLink `xml:"atom:link"`
 	Archive   *struct{}     `xml:"fh:archive"`
-	Complete  *struct{}     `xml:"fh:complete"`
 	Items     []*rssItem    `xml:"item"`
 }
 
@@ -298,8 +303,6 @@ func renderRSS(site Site, d Doc) ([]byte, error) {
 	doc := &rssDoc{Version: "2.0", NSContent: nsContent, NSAtom: nsAtom, NSDC: nsDC, NSMedia: nsMedia, Channel: ch}
 	if d.Page > 0 {
 		ch.Archive, doc.NSFH = &struct{}{}, nsFH
-	} else if d.Complete {
-		ch.Complete, doc.NSFH = &struct{}{}, nsFH
 	}
 	for i := range d.Items {
 		a := &d.Items[i]
@@ -368,7 +371,6 @@ type atomDoc struct {
 	Authors   []*feeds.AtomAuthor `xml:"author"`
 	Generator atomGenerator       `xml:"generator"`
 	Archive   *struct{}           `xml:"fh:archive"`
-	Complete  *struct{}           `xml:"fh:complete"`
 	Deleted   []atomDeleted       `xml:"at:deleted-entry"`
 	Entries   []*atomEntry        `xml:"entry"`
 }
@@ -429,8 +431,6 @@ func renderAtom(site Site, d Doc) ([]byte, error) {
 	}
 	if d.Page > 0 {
 		doc.Archive, doc.NSFH = &struct{}{}, nsFH
-	} else if d.Complete {
-		doc.Complete, doc.NSFH = &struct{}{}, nsFH
 	}
 	for _, g := range d.Deleted {
 		del := atomDeleted{Ref: g.ID, When: g.At.Format(time.RFC3339)}
@@ -488,7 +488,7 @@ type jsonDoc struct {
 type jsonFeedExt struct {
 	About   string        `json:"about"`
 	Page    int           `json:"page,omitempty"`    // archive page number; absent on the live feed
-	Pages   int           `json:"pages"`             // archive pages of the feed
+	Pages   *int          `json:"pages,omitempty"`   // archive pages of the feed (live feed only: a closed page would go stale)
 	Full    bool          `json:"full,omitempty"`    // a closed archive page
 	Current string        `json:"current,omitempty"` // the live feed, from an archive page
 	Deleted []jsonDeleted `json:"deleted,omitempty"`
@@ -530,7 +530,7 @@ func renderJSON(site Site, d Doc) ([]byte, error) {
 			Description: description(site, d.Ref),
 			Authors:     []*feeds.JSONAuthor{{Name: site.Title}},
 		},
-		Pressroom: &jsonFeedExt{About: URL(site.FeedsURL, ExtensionSchemaPath), Page: d.Page, Pages: d.Pages, Full: d.Full},
+		Pressroom: &jsonFeedExt{About: URL(site.FeedsURL, ExtensionSchemaPath), Page: d.Page, Full: d.Full},
 		Items:     []*jsonItem{},
 	}
 	if p := d.prev(); p > 0 {
@@ -538,6 +538,9 @@ func renderJSON(site Site, d Doc) ([]byte, error) {
 	}
 	if d.Page > 0 {
 		doc.Pressroom.Current = d.link(site, 0, JSONFile)
+	} else {
+		pages := d.Pages
+		doc.Pressroom.Pages = &pages
 	}
 	for _, h := range hubs(site, d) {
 		doc.Hubs = append(doc.Hubs, &feeds.JSONHub{Type: "WebSub", Url: h})

@@ -634,6 +634,9 @@ func (b *Bolt) SetStateNewer(ctx context.Context, name, value, version string) (
 
 // Put implements Index.
 func (t boltTx) Put(_ context.Context, src Source) (Change, error) {
+	if err := tooManyFeeds(src); err != nil {
+		return Change{}, err
+	}
 	t.forget(src.Key)
 	old, found, err := t.getSource(src.Key)
 	if err != nil {

@@ -616,6 +616,9 @@ func (d *Dynamo) deleteBody(ctx context.Context, old dynSource, keep string) {
 
 // Put implements Index.
 func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
+	if err := tooManyFeeds(src); err != nil {
+		return Change{}, err
+	}
 	waiting := ""
 	if src.Article == nil && len(src.Problems) > 0 {
 		waiting = src.Waiting
@@ -654,6 +657,18 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 		var had []Membership
 		if old.HasArticle {
 			had = old.Feeds
+		}
+		if joins(had, next.Feeds) {
+			// Slots are taken before the transaction: a claim another
+			// source holds must be found first, or every refused upload
+			// would use up a slot of each feed (the other adapters take
+			// none).
+			if c, err := d.heldClaim(ctx, claims, src.Key); err != nil || c != nil {
+				if c != nil {
+					return nil, nil, c
+				}
+				return nil, nil, err
+			}
 		}
 		if err := assignSlots(had, next.Feeds, alloc); err != nil {
 			return nil, nil, err
@@ -696,7 +711,7 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 			// old feeds, marked as moving (and take its claims); the next
 			// round writes the new state.
 			if old.Moving || len(memberships(old)) == 0 {
-				return nil, nil, fmt.Errorf("index: %s: %d feed changes at once, more than one transaction holds", src.Key, len(links))
+				return nil, nil, fmt.Errorf("%w: %s: %d feed changes at once, more than one transaction holds", ErrRefused, src.Key, len(links))
 			}
 			half := old
 			half.Moving = true
@@ -724,6 +739,10 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 		return acts, bodies, nil
 	})
 	if err != nil {
+		var held *ConflictError
+		if errors.As(err, &held) {
+			return Change{}, held
+		}
 		if c := d.conflict(ctx, err, claimAt); c != nil {
 			return Change{}, c
 		}
@@ -743,6 +762,45 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 	d.deleteSlots(ctx, old.sourceRecord, next.Feeds)
 	ch.Waiters, err = d.waiters(ctx, released(old.claims(), claims))
 	return ch, err
+}
+
+// joins reports whether next has a membership old has not: a slot to take.
+func joins(old, next []Membership) bool {
+	for _, m := range next {
+		had := false
+		for _, o := range old {
+			had = had || (o.Feed == m.Feed && o.Slot > 0)
+		}
+		if !had {
+			return true
+		}
+	}
+	return false
+}
+
+// heldClaim returns the conflict of the first claim another source holds,
+// or nil: one BatchGetItem. The transaction checks again; this only keeps
+// a refused write from taking slots.
+func (d *Dynamo) heldClaim(ctx context.Context, claims []string, key string) (*ConflictError, error) {
+	if len(claims) == 0 {
+		return nil, nil
+	}
+	keys := make([]map[string]types.AttributeValue, len(claims))
+	for i, c := range claims {
+		keys[i] = itemKey2(claimPK(c), skClaim)
+	}
+	items, err := d.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range claims {
+		for _, it := range items {
+			if getS(it, "PK") == claimPK(c) && getS(it, "Holder") != "" && getS(it, "Holder") != key {
+				return &ConflictError{Claim: c, Holder: getS(it, "Holder")}, nil
+			}
+		}
+	}
+	return nil, nil
 }
 
 // allocSlot takes a feed's next archive slot: one atomic counter update

@@ -134,6 +134,9 @@ type Source struct {
 	// that the latest version was rejected for; the Put or Delete that
 	// releases it names this source among its Change.Waiters.
 	Waiting string
+	// At is when the write happens (the writer's clock; not stored): it
+	// dates the Gone record a write leaves. Zero: ModTime, else now.
+	At time.Time
 }
 
 // Summary is a Source without its article body: what listings return.
@@ -279,6 +282,21 @@ type Publisher interface {
 	// and reports whether it wrote: of concurrent writers, the newest
 	// version wins whatever their order.
 	SetStateNewer(ctx context.Context, name, value, version string) (bool, error)
+}
+
+// MaxFeeds bounds the feeds one article is in (the site, its language,
+// tags, categories, authors, and partner feeds): DynamoDB moves an
+// article between its feeds in transactions of 100 actions, two per feed.
+// Every adapter refuses more (ErrRefused), so that a site behaves the same
+// on a laptop and on AWS.
+const MaxFeeds = 44
+
+// tooManyFeeds refuses a source in more than MaxFeeds feeds.
+func tooManyFeeds(src Source) error {
+	if len(src.Feeds) <= MaxFeeds {
+		return nil
+	}
+	return fmt.Errorf("%w: the article would be in %d feeds (the site, its language, its tags, categories and authors, and the partner feeds that take it), more than the %d one article may be in: give it fewer tags", ErrRefused, len(src.Feeds), MaxFeeds)
 }
 
 // MaxState bounds a State value (a site configuration is far smaller).
@@ -540,10 +558,15 @@ func sortGone(gs []Gone) {
 	})
 }
 
-// changeTime is when a write happened, for its Gone record: the upload
-// time of the version, else now.
+// changeTime is when a write happened, for its Gone record: when the
+// writer says (an id that changes because a new configuration parses an
+// old file again changes now, not at its upload), else the upload time of
+// the version, else now.
 func changeTime(src Source) time.Time {
-	if !src.ModTime.IsZero() {
+	switch {
+	case !src.At.IsZero():
+		return src.At
+	case !src.ModTime.IsZero():
 		return src.ModTime
 	}
 	return time.Now()

@@ -108,6 +108,9 @@ func (m *Memory) release(claims []string, key string) []string {
 
 // Put implements Index.
 func (m *Memory) Put(_ context.Context, src Source) (Change, error) {
+	if err := tooManyFeeds(src); err != nil {
+		return Change{}, err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, found := m.sources[src.Key]

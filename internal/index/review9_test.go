@@ -1,7 +1,9 @@
 package index_test
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,22 +13,25 @@ import (
 )
 
 // TestReview9DynamoArticleInManyFeedsWithPartners: article.MaxNames (40)
-// bounds names so that an article's feeds fit one DynamoDB transaction;
-// partner feeds (issue 9, any number of them, each a membership) break
-// that bound. An article with 40 names in the site and language feeds
-// and 5 partner feeds that take every article (47 feeds) is stored by
-// the memory and bbolt adapters, but DynamoDB's Put refuses it ("feed
-// changes at once, more than one transaction holds"), an error that is
-// not ErrRefused: ingest retries it for ever and it is never published.
-// A move from 42 feeds to 47 others does step one (out of every feed,
-// Moving) and then fails the same way, leaving the article in no feed
-// and no deletion announced.
+// bounded names so that an article's feeds fit DynamoDB's transactions;
+// partner feeds (any number of them) broke that bound, and DynamoDB
+// refused such an article with an error ingest retried for ever, or moved
+// it half way (out of every feed). Now every adapter takes at most
+// index.MaxFeeds feeds an article and refuses more with ErrRefused (a
+// rejection the editor reads), the same on a laptop and on AWS; an
+// article at the bound is stored, moved between two sets of feeds at the
+// bound, and a refused move leaves it where it was.
 func TestReview9DynamoArticleInManyFeedsWithPartners(t *testing.T) {
 	client := awstest.DynamoDB(awstest.DynamoDBEndpoint(t))
 	d := index.NewDynamo(client, awstest.TableName(t))
 	if err := d.CreateTable(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	bolt, err := index.OpenBolt(filepath.Join(t.TempDir(), "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bolt.Close()
 	feeds := func(prefix string, partners int) []index.Membership {
 		ms := []index.Membership{{Feed: "", Label: "Site"}, {Feed: "languages/ar", Label: "ar"}}
 		for i := 0; i < article.MaxNames; i++ {
@@ -44,18 +49,30 @@ func TestReview9DynamoArticleInManyFeedsWithPartners(t *testing.T) {
 	for _, ix := range []struct {
 		name string
 		ix   index.Index
-	}{{"memory", index.NewMemory()}, {"dynamo", d}} {
-		if _, err := ix.ix.Put(t.Context(), index.Source{Key: "a.md", Version: "1", Article: a, Feeds: feeds("a", 5)}); err != nil {
-			t.Errorf("%s: a new article in 47 feeds: %v", ix.name, err)
+	}{{"memory", index.NewMemory()}, {"bolt", bolt}, {"dynamo", d}} {
+		if _, err := ix.ix.Put(t.Context(), index.Source{Key: "a.md", Version: "1", Article: a, Feeds: feeds("a", 5)}); !errors.Is(err, index.ErrRefused) {
+			t.Errorf("%s: an article in 47 feeds: %v, want ErrRefused", ix.name, err)
 		}
-		if _, err := ix.ix.Put(t.Context(), index.Source{Key: "b.md", Version: "1", Article: b, Feeds: feeds("old", 0)}); err != nil {
+		if _, err := ix.ix.Put(t.Context(), index.Source{Key: "a.md", Version: "2", Article: a, Feeds: feeds("a", 2)}); err != nil {
+			t.Errorf("%s: an article in %d feeds: %v", ix.name, index.MaxFeeds, err)
+		}
+		if _, err := ix.ix.Put(t.Context(), index.Source{Key: "b.md", Version: "1", Article: b, Feeds: feeds("old", 2)}); err != nil {
 			t.Fatalf("%s: %v", ix.name, err)
 		}
-		if _, err := ix.ix.Put(t.Context(), index.Source{Key: "b.md", Version: "2", Article: b, Feeds: feeds("new", 5)}); err != nil {
-			t.Errorf("%s: a move from 42 feeds to 47 others: %v", ix.name, err)
+		if _, err := ix.ix.Put(t.Context(), index.Source{Key: "b.md", Version: "2", Article: b, Feeds: feeds("new", 5)}); !errors.Is(err, index.ErrRefused) {
+			t.Errorf("%s: a move to 47 feeds: %v, want ErrRefused", ix.name, err)
+		}
+		if l, _ := ix.ix.Latest(t.Context(), "tags/old3", 10, now); len(l) != 1 {
+			t.Errorf("%s: a refused move took b out of its feeds", ix.name)
+		}
+		if _, err := ix.ix.Put(t.Context(), index.Source{Key: "b.md", Version: "3", Article: b, Feeds: feeds("new", 2)}); err != nil {
+			t.Errorf("%s: a move from %d feeds to %d others: %v", ix.name, index.MaxFeeds, index.MaxFeeds, err)
 		}
 		if l, _ := ix.ix.Latest(t.Context(), "", 10, now); len(l) != 2 {
 			t.Errorf("%s: the site feed holds %d articles, want 2", ix.name, len(l))
+		}
+		if l, _ := ix.ix.Latest(t.Context(), "tags/new39", 10, now); len(l) != 1 {
+			t.Errorf("%s: b is not in its new feeds", ix.name)
 		}
 	}
 }

@@ -190,3 +190,45 @@ func nodeOrSkip(t testing.TB) string {
 	}
 	return node
 }
+
+// TestGuardFunction runs functions/edge/guard.js under Node: every path
+// that S3 would decode to a key under partners/ is refused on the public
+// behaviours, whatever its encoding; everything else passes.
+func TestGuardFunction(t *testing.T) {
+	node := nodeOrSkip(t)
+	cases := map[string]bool{
+		"/feed.xml": true, "/tags/culture/feed.json": true, "/": true, "/index.html": true, "/tags/partners/feed.xml": true,
+		"/partnership/feed.json": true, "/x/%2e%2e%2fpartners/desk/feed.json": true,
+		"/partners/desk/feed.json": false, "/partners%2Fdesk%2Ffeed.json": false, "/partners%2fdesk/atom.xml": false,
+		"/Partners/desk/feed.json": false, "/%70artners/desk/feed.json": false, "//partners/desk/feed.json": false,
+		"/partners%5Cdesk%5Cfeed.json": false, "/partners": false, "/%E0%A4%A": false,
+	}
+	args := []string{filepath.Join(edgeDir, "test", "guard.mjs")}
+	for uri := range cases {
+		args = append(args, uri)
+	}
+	out, err := exec.Command(node, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("node guard.mjs: %v\n%s", err, out)
+	}
+	seen := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var r struct {
+			URI   string `json:"uri"`
+			Allow bool   `json:"allow"`
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		seen++
+		if want := cases[r.URI]; r.Allow != want {
+			t.Errorf("%s: allowed %v, want %v", r.URI, r.Allow, want)
+		}
+	}
+	if seen != len(cases) {
+		t.Errorf("node judged %d paths of %d", seen, len(cases))
+	}
+	if fi, err := os.Stat(filepath.Join(edgeDir, "guard.js")); err != nil || fi.Size() > 10*1024 {
+		t.Errorf("guard.js: %v (CloudFront Functions take 10 KB)", err)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/pressroom/pressroom/internal/article"
@@ -156,7 +157,7 @@ func (p *Pipeline) record(ctx context.Context, f parsed, version string) (Result
 }
 
 func (p *Pipeline) recordOnce(ctx context.Context, f parsed, version string) (Result, error) {
-	src := index.Source{Key: f.key, Version: version, Hash: f.hash, Size: f.size, ModTime: f.modTime, Config: p.ConfigHash()}
+	src := index.Source{Key: f.key, Version: version, Hash: f.hash, Size: f.size, ModTime: f.modTime, Config: p.ConfigHash(), At: p.now()}
 	if f.article == nil {
 		return p.reject(ctx, src, f, "")
 	}
@@ -185,7 +186,7 @@ func (p *Pipeline) recordOnce(ctx context.Context, f parsed, version string) (Re
 	case errors.Is(err, index.ErrRefused):
 		// The index cannot hold what the file holds: tell the editor,
 		// rather than retry for ever.
-		f.problems = []article.Problem{{Field: "file", Message: "the article cannot be stored (" + err.Error() + "): make it smaller"}}
+		f.problems = []article.Problem{refusedProblem(err)}
 		return p.reject(ctx, src, f, "")
 	case errors.Is(err, index.ErrStale):
 		p.log().Info("stale event ignored", "key", f.key, "version", version)
@@ -229,6 +230,20 @@ func (p *Pipeline) revise(ctx context.Context, key string, a *article.Article, m
 		a.Updated, a.UpdatedFrom = t, article.UpdatedFromUpload
 	}
 	return nil
+}
+
+// refusedProblem words what the index refused: its own advice when it
+// gives one (too many feeds), else the service's reason and the usual
+// cure (an item over DynamoDB's size limit).
+func refusedProblem(err error) article.Problem {
+	msg := err.Error()
+	if i := strings.Index(msg, index.ErrRefused.Error()+": "); i >= 0 {
+		msg = msg[i+len(index.ErrRefused.Error())+2:]
+	}
+	if strings.Contains(msg, "feeds") {
+		return article.Problem{Field: "tags", Message: msg}
+	}
+	return article.Problem{Field: "file", Message: "the article cannot be stored (" + msg + "): make it smaller"}
 }
 
 // evict takes a claim from a holder that keeps it only through an older

@@ -168,8 +168,14 @@ func TestAddEditDelete(t *testing.T) {
 	}
 	e.publish(r.Feeds...)
 	eq(t, "site after delete", e.titles("feed.json"), []string{})
+	// The emptied tag feed stays while it announces the deletion, then goes.
+	if d, _ := e.doc("tags/sport/feed.json"); len(d.Items) != 0 || len(d.Pressroom.Deleted) != 1 {
+		t.Errorf("the emptied tag feed: %d items, deletions %+v", len(d.Items), d.Pressroom.Deleted)
+	}
+	e.now = e.now.Add(31 * 24 * time.Hour)
+	e.publish()
 	if e.titles("tags/sport/feed.json") != nil {
-		t.Error("the deleted article's tag feed remains")
+		t.Error("the deleted article's tag feed remains after its deletion's announcement")
 	}
 }
 
@@ -311,12 +317,15 @@ func TestPublishIsIdempotentAndWritesOnlyChanges(t *testing.T) {
 	if len(again.Written) != 0 || len(again.Deleted) != 0 {
 		t.Errorf("second publish wrote %v, deleted %v", again.Written, again.Deleted)
 	}
-	// Editing b's body changes the site, language and y feeds only (none
-	// has outgrown its live feed: no archive page yet).
+	// Editing b's body changes the site, language and y feeds only, and
+	// the archive page of each that holds b.
 	r := e.ingest("b.md", md("B", "2021-05-02", "tags: [y]")+"More.\n")
 	rep := e.publish(r.Feeds...)
 	sort.Strings(rep.Written)
-	want := []string{"atom.xml", "feed.json", "feed.xml", "languages/ar/atom.xml", "languages/ar/feed.json", "languages/ar/feed.xml",
+	want := []string{"archive/1/atom.xml", "archive/1/feed.json", "archive/1/feed.xml", "atom.xml", "feed.json", "feed.xml",
+		"languages/ar/archive/1/atom.xml", "languages/ar/archive/1/feed.json", "languages/ar/archive/1/feed.xml",
+		"languages/ar/atom.xml", "languages/ar/feed.json", "languages/ar/feed.xml",
+		"tags/y/archive/1/atom.xml", "tags/y/archive/1/feed.json", "tags/y/archive/1/feed.xml",
 		"tags/y/atom.xml", "tags/y/feed.json", "tags/y/feed.xml"}
 	eq(t, "written after an edit", rep.Written, want)
 }
@@ -445,8 +454,13 @@ func TestLocalBuildIsIncremental(t *testing.T) {
 		t.Errorf("removal: %+v", s)
 	}
 	eq(t, "after removal", l.titles("feed.json"), []string{"Headline B"})
-	if _, err := os.Stat(filepath.Join(l.out, "tags", "x")); !os.IsNotExist(err) {
-		t.Errorf("the removed article's tag folder remains: %v", err)
+	// Its emptied tag feed announces the deletion, with no item and no
+	// archive page.
+	if got := l.titles("tags/x/feed.json"); got == nil || len(got) != 0 {
+		t.Errorf("the removed article's tag feed: %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(l.out, "tags", "x", "archive")); !os.IsNotExist(err) {
+		t.Errorf("the emptied tag feed kept its archive pages: %v", err)
 	}
 }
 

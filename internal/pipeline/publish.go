@@ -135,7 +135,7 @@ func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) 
 		ids = append(ids, "")
 		for _, fi := range list {
 			ids = append(ids, fi.ID)
-			for n := 1; n <= p.pageCount(j.site, fi); n++ {
+			for n := 1; n <= pageCount(fi); n++ {
 				pages = append(pages, index.PageRef{Feed: fi.ID, Page: n})
 			}
 		}
@@ -143,6 +143,10 @@ func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) 
 	work := index.Work{Feeds: unique(ids), Pages: uniquePages(pages)}
 	if !work.Empty() {
 		if j.langs, err = p.feedLanguages(ctx); err != nil {
+			return rep, err
+		}
+		told, err := p.announcePings(ctx, j.site, work.Feeds)
+		if err != nil {
 			return rep, err
 		}
 		if err := p.render(ctx, j, work, &rep); err != nil {
@@ -154,7 +158,7 @@ func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) 
 		if err := p.pages(ctx, j.site, list, j.langs, &rep); err != nil {
 			return rep, err
 		}
-		if err := p.recordPings(ctx, j.site, &rep); err != nil {
+		if err := p.recordPings(ctx, j.site, told, &rep); err != nil {
 			return rep, err
 		}
 	}
@@ -306,61 +310,44 @@ func (p *Pipeline) renderLive(ctx context.Context, j job, id string, rep *Report
 			return fmt.Errorf("pipeline: feed %q: %w", id, err)
 		}
 	}
+	deleted := p.deleted(j, id)
 	if len(items) == 0 && id != "" {
-		// No live article: the feed's files go, its archive pages too.
+		// No live article: the archive pages go; the live files too,
+		// unless they still have deletions to announce (a partner whose
+		// one story was retracted must be told): they go when the
+		// announcements end.
 		delete(j.langs, id)
+		if err := p.removePages(ctx, id, rep); err != nil || len(deleted) > 0 && !k.gone {
+			if err == nil {
+				label := fi.Label
+				if label == "" {
+					label = pathpkg.Base(id)
+				}
+				err = p.writeDoc(ctx, j.site, feed.Doc{Ref: feed.Ref{ID: id, Label: label}, Deleted: deleted, Brief: k.brief, Formats: k.formats}, rep)
+			}
+			return err
+		}
 		return p.removeFeed(ctx, id, rep)
 	}
 	j.langs[id] = feed.ItemsLanguage(items)
-	n := p.pageCount(j.site, fi)
-	// Complete only when no article can be missing: an index written
-	// before archives counts articles it has not given slots yet.
-	complete := n == 0 && fi.Count <= k.limit
-	d := feed.Doc{Ref: feed.Ref{ID: id, Label: fi.Label}, Items: items, Pages: n, Complete: complete,
-		Deleted: p.deleted(j, id), Brief: k.brief, Formats: k.formats}
-	if err := p.writeDoc(ctx, j.site, d, rep); err != nil {
-		return err
-	}
-	return p.openArchive(ctx, j, fi, n, rep)
+	d := feed.Doc{Ref: feed.Ref{ID: id, Label: fi.Label}, Items: items, Pages: pageCount(fi),
+		Deleted: deleted, Brief: k.brief, Formats: k.formats}
+	return p.writeDoc(ctx, j.site, d, rep)
 }
 
-// pageCount is the number of archive pages a feed has: none while every
-// article it ever held fits in its live feed (which is then complete, RFC
-// 5005 section 2), else one per PageSize slots taken.
-func (p *Pipeline) pageCount(site feed.Site, fi index.FeedInfo) int {
-	if fi.Slots <= p.kind(site, fi.ID).limit {
-		return 0
-	}
-	return index.PageOf(fi.Slots)
-}
-
-// openArchive renders the archive pages of a feed that has just outgrown
-// its live feed (the pages that already held articles were never
-// written): near that point, a feed whose first page is missing gets them
-// all. Further from it the pages exist, and the check is skipped.
-func (p *Pipeline) openArchive(ctx context.Context, j job, fi index.FeedInfo, n int, rep *Report) error {
-	if n == 0 || n > index.PageOf(p.kind(j.site, fi.ID).limit)+1 {
-		return nil
-	}
-	first := feed.DocPaths(feed.Doc{Ref: feed.Ref{ID: fi.ID}, Page: 1, Formats: p.kind(j.site, fi.ID).formats})[0]
-	h, err := p.Index.OutputHash(ctx, first)
-	if err != nil || h != "" {
-		return err
-	}
-	for page := 1; page <= n; page++ {
-		if err := p.renderPage(ctx, j, index.PageRef{Feed: fi.ID, Page: page}, rep); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// pageCount is the number of archive pages a feed has: one per PageSize
+// slots taken. Every feed has them, small ones too: a feed whose pages
+// appeared only once it outgrew its live feed would need the pages its
+// articles joined before to be found and written at that moment, and
+// limits and size budgets would move that moment.
+func pageCount(fi index.FeedInfo) int { return index.PageOf(fi.Slots) }
 
 func (p *Pipeline) renderPage(ctx context.Context, j job, pg index.PageRef, rep *Report) error {
 	k := p.kind(j.site, pg.Feed)
 	fi, ok := j.infos[pg.Feed]
-	n := p.pageCount(j.site, fi)
+	n := pageCount(fi)
 	if k.gone || !ok || pg.Page > n {
-		return nil // the feed is gone (its live render removed its pages), or has none yet
+		return nil // the feed is gone: its live render removed its pages
 	}
 	all, err := p.Index.Page(ctx, pg.Feed, pg.Page)
 	if err != nil {
@@ -419,14 +406,19 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// removeFeed removes a feed's live files and its archive pages (which run
-// from 1 without gaps).
+// removeFeed removes a feed's live files and its archive pages.
 func (p *Pipeline) removeFeed(ctx context.Context, id string, rep *Report) error {
 	for _, path := range feed.Paths(id) {
 		if err := p.remove(ctx, path, rep); err != nil {
 			return err
 		}
 	}
+	return p.removePages(ctx, id, rep)
+}
+
+// removePages removes a feed's archive pages (which run from 1 without
+// gaps).
+func (p *Pipeline) removePages(ctx context.Context, id string, rep *Report) error {
 	for n := 1; ; n++ {
 		found := false
 		for _, path := range feed.PagePaths(id, n) {
@@ -591,14 +583,41 @@ const websubBudget = 20 * time.Second
 // maxPings bounds the URLs kept for the hubs (the newest are kept).
 const maxPings = 1000
 
-// recordPings adds the live public feeds this run changed to the URLs the
-// hubs must be told of, in the publish's own transaction: a run that dies
-// before telling them leaves the list to the next.
-func (p *Pipeline) recordPings(ctx context.Context, site feed.Site, rep *Report) error {
+// announcePings records, before anything is written, every live public
+// feed this run may change among the URLs the hubs must be told of: an
+// index without transactions records each output hash as the file is
+// written, so a run that dies after writing a feed would leave the next
+// one finding it unchanged, and the hubs never told. It returns the URLs
+// that were pending before.
+func (p *Pipeline) announcePings(ctx context.Context, site feed.Site, ids []string) ([]string, error) {
+	if len(site.Hubs) == 0 {
+		return nil, nil
+	}
+	old, err := p.pendingPings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	urls := append([]string(nil), old...)
+	for _, id := range ids {
+		if feed.Family(id) == feed.PartnersFamily {
+			continue
+		}
+		for _, path := range feed.Paths(id) {
+			urls = append(urls, feed.URL(site.FeedsURL, path))
+		}
+	}
+	return old, p.setPendingPings(ctx, urls)
+}
+
+// recordPings leaves, as the URLs the hubs must be told of, those pending
+// before this run (old) and the live public feeds it changed, in the
+// publish's own transaction where the index has them: a run that dies
+// before telling the hubs leaves the list to the next.
+func (p *Pipeline) recordPings(ctx context.Context, site feed.Site, old []string, rep *Report) error {
 	if len(site.Hubs) == 0 {
 		return nil
 	}
-	var urls []string
+	urls := append([]string(nil), old...)
 	for _, path := range rep.Written {
 		id, file := pathpkg.Split(path)
 		id = strings.TrimSuffix(id, "/")
@@ -607,14 +626,7 @@ func (p *Pipeline) recordPings(ctx context.Context, site feed.Site, rep *Report)
 		}
 		urls = append(urls, feed.URL(site.FeedsURL, path))
 	}
-	if len(urls) == 0 {
-		return nil
-	}
-	old, err := p.pendingPings(ctx)
-	if err != nil {
-		return err
-	}
-	return p.setPendingPings(ctx, append(old, urls...))
+	return p.setPendingPings(ctx, urls)
 }
 
 func (p *Pipeline) pendingPings(ctx context.Context) ([]string, error) {
@@ -629,14 +641,34 @@ func (p *Pipeline) pendingPings(ctx context.Context) ([]string, error) {
 	return urls, nil
 }
 
+// setPendingPings records urls (in order, without repeats) as the ones
+// the hubs must be told of: at most maxPings, and within index.MaxState
+// bytes; past either, the oldest are dropped (logged).
 func (p *Pipeline) setPendingPings(ctx context.Context, urls []string) error {
-	urls = unique(urls)
-	if len(urls) > maxPings {
-		urls = urls[len(urls)-maxPings:]
+	seen := map[string]bool{}
+	kept := urls[:0:0]
+	for _, u := range urls {
+		if !seen[u] {
+			seen[u] = true
+			kept = append(kept, u)
+		}
 	}
+	size, first := 2, len(kept)
+	for first > 0 && len(kept)-first < maxPings {
+		n := len(kept[first-1]) + 3 // quotes and a comma; URLs need no escaping
+		if size+n > index.MaxState-1024 {
+			break
+		}
+		size += n
+		first--
+	}
+	if first > 0 {
+		p.log().Warn("websub pings dropped", "urls", first, "kept", len(kept)-first)
+	}
+	kept = kept[first:]
 	v := ""
-	if len(urls) > 0 {
-		data, _ := json.Marshal(urls)
+	if len(kept) > 0 {
+		data, _ := json.Marshal(kept)
 		v = string(data)
 	}
 	if err := p.Index.SetState(ctx, stateWebSub, v); err != nil {
@@ -670,7 +702,8 @@ func (p *Pipeline) notify(ctx context.Context) ([]string, error) {
 	var done, left []string
 	failed := map[string]bool{}
 	for _, o := range n.Notify(ctx, hubs, urls) {
-		if o.Err != nil {
+		// A refusal is final: asking again at every publish would not help.
+		if o.Retryable() {
 			failed[o.URL] = true
 		}
 	}

@@ -180,3 +180,22 @@ func indexOf(l []string, s string) int {
 	}
 	return -1
 }
+
+// TestGuardFunctionCode: template.yaml's GuardFunction holds
+// functions/edge/guard.js byte for byte, and runs on every behaviour but
+// partners/* (TestReview9PartnerFilesOnlyBehindTheFunction routes the
+// encoded paths).
+func TestGuardFunctionCode(t *testing.T) {
+	file, err := os.ReadFile("../../functions/edge/guard.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, raw := load(t)
+	code, _ := at(t, raw, "Resources", "GuardFunction", "Properties", "FunctionCode").(string)
+	if code != string(file) {
+		t.Errorf("template.yaml's GuardFunction code differs from functions/edge/guard.js: copy it in")
+	}
+	if strings.Contains(string(file), "${") {
+		t.Error("guard.js holds ${: fine inline, but keep it free of Fn::Sub syntax")
+	}
+}

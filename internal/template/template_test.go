@@ -320,6 +320,11 @@ func TestCDN(t *testing.T) {
 		at(t, sec, "ReferrerPolicy", "ReferrerPolicy") != "strict-origin-when-cross-origin" || at(t, sec, "FrameOptions", "FrameOption") != "DENY" {
 		t.Errorf("security headers %v", sec)
 	}
+	// Partners' RSS and Atom are pages in a browser too.
+	partnerSec := at(t, raw, "Resources", "PartnerFeedsHeadersPolicy", "Properties", "ResponseHeadersPolicyConfig", "SecurityHeadersConfig")
+	if at(t, partnerSec, "ContentSecurityPolicy", "ContentSecurityPolicy") != feed.PageSecurityPolicy || at(t, partnerSec, "FrameOptions", "FrameOption") != "DENY" {
+		t.Errorf("partner security headers %v", partnerSec)
+	}
 	jsonSec := at(t, raw, "Resources", "JSONFeedsHeadersPolicy", "Properties", "ResponseHeadersPolicyConfig", "SecurityHeadersConfig")
 	if at(t, jsonSec, "ContentTypeOptions", "Override") != true || at(t, jsonSec, "ReferrerPolicy", "ReferrerPolicy") != "strict-origin-when-cross-origin" ||
 		at(t, jsonSec, "StrictTransportSecurity", "AccessControlMaxAgeSec") != 31536000.0 {

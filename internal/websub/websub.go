@@ -113,7 +113,12 @@ func (n *Notifier) notifyHub(ctx context.Context, hub string, urls []string) []O
 // down reports whether a failed outcome shows the hub unable to take
 // pings (it failed, and not by refusing this URL with a 4xx other than
 // 429).
-func down(o Outcome) bool {
+func down(o Outcome) bool { return o.Retryable() }
+
+// Retryable reports whether a ping failed in a way worth trying again
+// later (the hub down, unreachable, busy), rather than succeeding or
+// being refused (a 4xx other than 429: asking again will not help).
+func (o Outcome) Retryable() bool {
 	refused := o.Status >= 400 && o.Status < 500 && o.Status != http.StatusTooManyRequests
 	return o.Err != nil && !refused
 }
