@@ -146,8 +146,12 @@ func TestBuildBrokenUploadAndDelete(t *testing.T) {
 			t.Errorf("%s still lists the deleted article", f)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(out, "tags", "heatwave")); !os.IsNotExist(err) {
-		t.Errorf("the deleted article's tag feed remains: %v", err)
+	// Its emptied tag feed lists nothing and announces the deletion.
+	if got := jsonTitles(t, filepath.Join(out, "tags", "heatwave", "feed.json")); len(got) != 0 {
+		t.Errorf("the deleted article's tag feed lists %q", got)
+	}
+	if data, err := os.ReadFile(filepath.Join(out, "tags", "heatwave", "atom.xml")); err != nil || !strings.Contains(string(data), "<at:deleted-entry ref=") {
+		t.Errorf("the deleted article's tag feed does not announce it: %v", err)
 	}
 	feedcheck.Dir(t, out)
 }

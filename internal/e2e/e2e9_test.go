@@ -500,8 +500,8 @@ func TestArchiveWalk(t *testing.T) {
 		page := 3 - i
 		p := d.Pressroom
 		wantItems := map[int]int{1: 50, 2: 50, 3: 20}[page]
-		if p.Page != page || p.Pages != 3 || p.Full != (page < 3) || p.Current != feedsBase+id+"/feed.json" || len(d.Items) != wantItems {
-			t.Errorf("%s: _pressroom %+v with %d items; want page %d of 3, full %v, %d items, current the live feed",
+		if p.Page != page || p.Pages != 0 || p.Full != (page < 3) || p.Current != feedsBase+id+"/feed.json" || len(d.Items) != wantItems {
+			t.Errorf("%s: _pressroom %+v with %d items; want page %d (no page count: it would go stale), full %v, %d items, current the live feed",
 				keys[i+1], *p, len(d.Items), page, page < 3, wantItems)
 		}
 		for _, it := range d.Items {

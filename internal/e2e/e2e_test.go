@@ -186,8 +186,10 @@ func TestEndToEnd(t *testing.T) {
 	// Delete, then undelete by removing the delete marker.
 	b.remove("articles/culture/été festival.md", "")
 	b.settle()
-	if b.feed("tags/culture/feed.xml") != "" || contains(titles(t, b.feed("feed.xml")), "Festival d'été") {
-		t.Error("the deleted article is still published")
+	// Its tag feed, emptied, stays while it announces the deletion.
+	if got := titles(t, b.feed("tags/culture/feed.xml")); len(got) != 0 || contains(titles(t, b.feed("feed.xml")), "Festival d'été") ||
+		!strings.Contains(b.feed("tags/culture/atom.xml"), "<at:deleted-entry ref=") {
+		t.Errorf("the deleted article is still published, or not announced: tag feed %q", got)
 	}
 	vs, err := b.s3.ListObjectVersions(t.Context(), &s3.ListObjectVersionsInput{Bucket: aws.String(b.articles), Prefix: aws.String("articles/culture/")})
 	if err != nil || len(vs.DeleteMarkers) != 1 {

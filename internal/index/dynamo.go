@@ -779,25 +779,17 @@ func joins(old, next []Membership) bool {
 }
 
 // heldClaim returns the conflict of the first claim another source holds,
-// or nil: one BatchGetItem. The transaction checks again; this only keeps
-// a refused write from taking slots.
+// or nil: a GetItem a claim (two at most; ingest's role has no
+// BatchGetItem, which it would need for nothing else). The transaction
+// checks again; this only keeps a refused write from taking slots.
 func (d *Dynamo) heldClaim(ctx context.Context, claims []string, key string) (*ConflictError, error) {
-	if len(claims) == 0 {
-		return nil, nil
-	}
-	keys := make([]map[string]types.AttributeValue, len(claims))
-	for i, c := range claims {
-		keys[i] = itemKey2(claimPK(c), skClaim)
-	}
-	items, err := d.batchGet(ctx, keys)
-	if err != nil {
-		return nil, err
-	}
 	for _, c := range claims {
-		for _, it := range items {
-			if getS(it, "PK") == claimPK(c) && getS(it, "Holder") != "" && getS(it, "Holder") != key {
-				return &ConflictError{Claim: c, Holder: getS(it, "Holder")}, nil
-			}
+		h, err := d.Holder(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		if h != "" && h != key {
+			return &ConflictError{Claim: c, Holder: h}, nil
 		}
 	}
 	return nil, nil
