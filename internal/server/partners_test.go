@@ -87,6 +87,8 @@ func TestPartnerFeedsNeedAKey(t *testing.T) {
 		"encoded slash":           {"GET", "/partners/sports%2F..%2Fculture-desk/feed.json?key=" + sports, nil, 403},
 		"folder without a slash":  {"GET", "/partners/sports?key=" + sports, nil, 403},
 		"partners folder":         {"GET", "/partners/?key=" + sports, nil, 403},
+		"other case, no key":      {"GET", "/Partners/culture-desk/feed.json", nil, 403}, // a case-insensitive disk would open it
+		"other case, good key":    {"GET", "/PARTNERS/culture-desk/feed.json?key=" + culture, nil, 403},
 		"missing file, good key":  {"GET", "/partners/sports/nope.json?key=" + sports, nil, 404},
 		"preflight without a key": {"OPTIONS", "/partners/sports/feed.json", nil, 204},
 	} {

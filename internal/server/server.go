@@ -106,7 +106,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hdr := w.Header()
-	partner := key == strings.TrimSuffix(partners.PathPrefix, "/") || strings.HasPrefix(key, partners.PathPrefix)
+	// Any case: on a case-insensitive disk (macOS) /Partners/x/feed.json
+	// opens partners/x/feed.json. The rule then wants the literal path.
+	lower := strings.ToLower(key)
+	partner := lower == strings.TrimSuffix(partners.PathPrefix, "/") || strings.HasPrefix(lower, partners.PathPrefix)
 	if partner {
 		d := partners.Authorize(partners.Request{Method: r.Method, URI: r.URL.EscapedPath(),
 			Authorization: r.Header.Values("Authorization"), RawQuery: r.URL.RawQuery}, h.keys())
