@@ -937,6 +937,7 @@ func (t boltTx) Feeds(_ context.Context) ([]FeedInfo, error) {
 // Due implements Index.
 func (t boltTx) Due(_ context.Context, from, to time.Time) (Work, error) {
 	var due [][]Membership
+	var gone []Gone
 	c := t.tx.Bucket(bSchedule).Cursor()
 	lo, hi := instant(from.Add(time.Nanosecond)), instant(to.Add(time.Nanosecond))
 	for k, _ := c.Seek(lo); k != nil && bytes.Compare(k[:8], hi) < 0; k, _ = c.Next() {
@@ -946,9 +947,29 @@ func (t boltTx) Due(_ context.Context, from, to time.Time) (Work, error) {
 		}
 		if found {
 			due = append(due, r.Feeds)
+			if g, ok := expired(r.Key, r.goneSource(), r.Expires, from, to); ok {
+				gone = append(gone, g)
+			}
 		}
 	}
-	return dueWork(due), nil
+	w := dueWork(due)
+	w.Expired = gone
+	return w, nil
+}
+
+// RecordGone implements Index.
+func (t boltTx) RecordGone(_ context.Context, gs []Gone) error {
+	for _, g := range gs {
+		if err := putJSON(t.tx.Bucket(bGone), []byte(g.ID), g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RecordGone implements Index.
+func (b *Bolt) RecordGone(ctx context.Context, gs []Gone) error {
+	return b.update(func(t boltTx) error { return t.RecordGone(ctx, gs) })
 }
 
 // Pending implements Index.

@@ -1438,14 +1438,43 @@ func (d *Dynamo) Due(ctx context.Context, from, to time.Time) (Work, error) {
 		return Work{}, err
 	}
 	var due [][]Membership
+	var gone []Gone
 	for _, it := range srcs {
 		ds, err := sourceFromItem(it)
 		if err != nil {
 			return Work{}, err
 		}
 		due = append(due, ds.Feeds)
+		if g, ok := expired(ds.Key, ds.goneSource(), ds.Expires, from, to); ok && !ds.Moving {
+			gone = append(gone, g)
+		}
 	}
-	return dueWork(due), nil
+	w := dueWork(due)
+	w.Expired = gone
+	return w, nil
+}
+
+// RecordGone implements Index: one PutItem each (deletions found by the
+// publisher are few: the articles expiring between two runs).
+func (d *Dynamo) RecordGone(ctx context.Context, gs []Gone) error {
+	for _, g := range gs {
+		act := d.goneActions(g.Key, &goneSource{id: g.ID, url: g.URL, feeds: memberOf(g.Feeds)}, &goneSource{draft: true}, g.At)
+		if len(act) == 0 || act[0].Put == nil {
+			continue
+		}
+		if _, err := d.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &d.table, Item: act[0].Put.Item}); err != nil {
+			return fmt.Errorf("index: dynamodb record deletion %s: %w", g.ID, err)
+		}
+	}
+	return nil
+}
+
+func memberOf(feeds []string) []Membership {
+	out := make([]Membership, len(feeds))
+	for i, f := range feeds {
+		out[i] = Membership{Feed: f}
+	}
+	return out
 }
 
 // Pending implements Index.

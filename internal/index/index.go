@@ -86,6 +86,9 @@ type PageRef struct {
 type Work struct {
 	Feeds []string  // sorted, without repeats
 	Pages []PageRef // sorted by feed and page, without repeats
+	// Expired are the articles whose expiry came in the interval Due was
+	// asked about, as deletions to announce (dated at their expiry).
+	Expired []Gone
 }
 
 // Empty reports whether there is nothing to render.
@@ -277,6 +280,9 @@ type Publisher interface {
 	SetState(ctx context.Context, name, value string) error
 	// ForgetGone drops the deletions recorded before a time.
 	ForgetGone(ctx context.Context, before time.Time) error
+	// RecordGone records deletions the publisher finds (articles whose
+	// expiry came), unless their id is published again meanwhile.
+	RecordGone(ctx context.Context, gs []Gone) error
 	// SetStateNewer records a named value at version (compared as Newer
 	// does) unless the value was recorded at the same or a newer version,
 	// and reports whether it wrote: of concurrent writers, the newest
@@ -457,6 +463,15 @@ func gone(key string, old *goneSource, next *goneSource, at time.Time) (Gone, bo
 	return Gone{ID: old.id, URL: old.url, Key: key, At: at.UTC(), Feeds: feedIDs(old.feeds)}, true
 }
 
+// expired returns the Gone record of an article that expired in (from,
+// to] while published, or false.
+func expired(key string, g *goneSource, expires, from, to time.Time) (Gone, bool) {
+	if g == nil || g.draft || len(g.feeds) == 0 || expires.IsZero() || !expires.After(from) || expires.After(to) || g.published.After(expires) {
+		return Gone{}, false
+	}
+	return Gone{ID: g.id, URL: g.url, Key: key, At: expires.UTC(), Feeds: feedIDs(g.feeds)}, true
+}
+
 // goneSource is what gone needs of an article and its memberships.
 type goneSource struct {
 	id, url   string
@@ -515,7 +530,7 @@ func (w Work) normalize() Work {
 		}
 	}
 	sortPages(ps)
-	return Work{Feeds: fs, Pages: ps}
+	return Work{Feeds: fs, Pages: ps, Expired: w.Expired}
 }
 
 // feedIDs returns the ids of old and new memberships, without repeats.

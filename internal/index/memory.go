@@ -363,14 +363,30 @@ func (m *Memory) Due(_ context.Context, from, to time.Time) (Work, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var due [][]Membership
+	var gone []Gone
 	for _, s := range m.sources {
 		if a := s.Article; a != nil {
 			if within(a.Published, from, to) || (!a.Expires.IsZero() && within(a.Expires, from, to)) {
 				due = append(due, s.Feeds)
 			}
+			if g, ok := expired(s.Key, goneOf(s), a.Expires, from, to); ok {
+				gone = append(gone, g)
+			}
 		}
 	}
-	return dueWork(due), nil
+	w := dueWork(due)
+	w.Expired = gone
+	return w, nil
+}
+
+// RecordGone implements Index.
+func (m *Memory) RecordGone(_ context.Context, gs []Gone) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, g := range gs {
+		m.gone[g.ID] = g
+	}
+	return nil
 }
 
 // dueWork is the Work of the memberships of due articles.

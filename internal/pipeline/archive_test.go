@@ -228,6 +228,21 @@ func wantPages(t *testing.T, what string, written []string, want map[string]int)
 	}
 }
 
+// TestExpiryIsAnnounced: an article whose expiry comes leaves its feeds
+// and is announced as deleted, dated at its expiry.
+func TestExpiryIsAnnounced(t *testing.T) {
+	e := newEnvConfig(t, "")
+	e.ingest("a.md", md("A", "2021-05-01", "tags: [x]", "expires: 2021-06-05T10:00:00Z"))
+	e.ingest("b.md", md("B", "2021-05-02", "tags: [x]"))
+	e.publish()
+	e.now = time.Date(2021, 6, 6, 0, 0, 0, 0, time.UTC)
+	e.publish()
+	d, _ := e.doc("tags/x/feed.json")
+	if len(d.Items) != 1 || len(d.Pressroom.Deleted) != 1 || d.Pressroom.Deleted[0].DateDeleted != "2021-06-05T10:00:00Z" {
+		t.Errorf("after the expiry: %d items, deletions %+v", len(d.Items), d.Pressroom.Deleted)
+	}
+}
+
 // TestScheduledArticleKeepsItsPageOpen: a page holding an article not yet
 // published is not closed (the article will appear on it), until it is.
 func TestScheduledArticleKeepsItsPageOpen(t *testing.T) {

@@ -115,9 +115,15 @@ func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) 
 	if j.site.IDDate, err = p.idDate(ctx, now); err != nil {
 		return rep, err
 	}
-	// Deletions: those within the retention window are announced; a feed
-	// whose announcement ran out since the last publish is rendered again
-	// without it.
+	// Deletions: articles whose expiry came are deletions too (their
+	// rights ended: partners must take them down); those within the
+	// retention window are announced; a feed whose announcement ran out
+	// since the last publish is rendered again without it.
+	if len(due.Expired) > 0 && p.retention() > 0 {
+		if err := p.Index.RecordGone(ctx, due.Expired); err != nil {
+			return rep, fmt.Errorf("pipeline: %w", err)
+		}
+	}
 	if j.gone, err = p.Index.Gone(ctx); err != nil {
 		return rep, fmt.Errorf("pipeline: %w", err)
 	}

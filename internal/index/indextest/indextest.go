@@ -446,6 +446,20 @@ func Run(t *testing.T, h Harness) {
 		}
 		check(10, 19)
 		check(19, 20, "", "tags/e")
+		// The expiry is a deletion to announce; a publication is not.
+		if w, _ := ix.Due(ctx, base.Add(19*time.Hour), base.Add(20*time.Hour)); len(w.Expired) != 1 || w.Expired[0].ID != "tag:x,ending" ||
+			!w.Expired[0].At.Equal(e.Expires) || !reflect.DeepEqual(sorted(w.Expired[0].Feeds), []string{"", "tags/e"}) {
+			t.Errorf("expired: %+v", w.Expired)
+		}
+		if w, _ := ix.Due(ctx, base.Add(9*time.Hour), base.Add(10*time.Hour)); len(w.Expired) != 0 {
+			t.Errorf("a publication reported as expired: %+v", w.Expired)
+		}
+		if err := ix.RecordGone(ctx, []index.Gone{{ID: "tag:x,ending", Key: "ending.md", At: e.Expires, Feeds: []string{"tags/e"}}}); err != nil {
+			t.Fatal(err)
+		}
+		if gs, _ := ix.Gone(ctx); len(gs) != 1 || gs[0].ID != "tag:x,ending" || !gs[0].At.Equal(e.Expires) {
+			t.Errorf("recorded: %+v", gs)
+		}
 		check(0, 30, "", "tags/e", "tags/s")
 	})
 
