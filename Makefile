@@ -52,6 +52,9 @@ unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /internal/e2e)
 	@# The hostile files' memory bounds hold for the code as built, not as -race instruments it.
 	$(GO) test -count=1 -run '^TestHostileFiles$$' ./internal/article
+	@# The killed builds are subprocesses built without the detector; under it, only the
+	@# comparison of their thousands of files slows (190 s instead of 20 s).
+	$(GO) test -count=1 -run '^TestKilledBuildConverges$$' ./internal/cli
 
 ## e2e: both Lambda functions built as for AWS, under aws-lambda-rie, against DynamoDB Local
 ## (and its stream), gofakes3 and a recording CloudFront endpoint
