@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Folder is a Store on a local folder: the out folder of `pressroom build`,
@@ -23,6 +24,7 @@ import (
 // index) and are never listed.
 type Folder struct {
 	root string
+	dirs sync.Map // folders Put made or found: a build writes thousands of files into a few hundred
 }
 
 var _ Store = (*Folder)(nil)
@@ -103,10 +105,19 @@ func (f *Folder) Put(_ context.Context, key string, body []byte, _ PutOptions) e
 		return err
 	}
 	dir := filepath.Dir(p)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("store: %w", err)
+	if _, known := f.dirs.Load(dir); !known {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		f.dirs.Store(dir, true)
 	}
 	tmp, err := os.CreateTemp(dir, tempPrefix+"*")
+	if errors.Is(err, fs.ErrNotExist) {
+		// Removed since (Delete removes emptied folders, or someone did).
+		if err = os.MkdirAll(dir, 0o755); err == nil {
+			tmp, err = os.CreateTemp(dir, tempPrefix+"*")
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
@@ -176,6 +187,7 @@ func (f *Folder) Delete(_ context.Context, key string) error {
 		if os.Remove(dir) != nil {
 			break // not empty
 		}
+		f.dirs.Delete(dir)
 	}
 	return nil
 }
