@@ -48,6 +48,9 @@ test-deps:
 
 # Every package but the end-to-end one, with the race detector. Packages that need
 # DynamoDB Local start it themselves from .tools (internal/awstest).
+# The Chromium test's screenshots and rendered pages are kept there.
+export PRESSROOM_ARTIFACTS ?= $(CURDIR)/artifacts
+
 unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /internal/e2e)
 	@# The hostile files' memory bounds hold for the code as built, not as -race instruments it.
