@@ -30,6 +30,9 @@ const (
 	DateFromContent  = "content"   // front matter, meta data or a dateline
 	DateFromFileName = "file name" // 2021-02-22-slug.txt
 	DateFromModTime  = "modification time"
+	// DateFromProperties: a document's own created date (a Word
+	// document's properties), after the file name.
+	DateFromProperties = "document properties"
 )
 
 // Article is the one model every stage of the pipeline uses.
@@ -60,7 +63,7 @@ type Article struct {
 	Correction string
 	Words      int    // words in the body text
 	Source     string // the file name or object key it was parsed from
-	Format     string // "markdown", "html", "text" or "json"
+	Format     string // "markdown", "html", "text", "json" or "docx"
 	Hash       string // hex SHA-256 of the source bytes
 	DateSource string // one of the DateFrom* constants
 	Notes      []string
@@ -182,6 +185,11 @@ func Format(name string) string {
 		return "text"
 	case ".json":
 		return "json"
+	case ".docx":
+		if strings.HasPrefix(path.Base(strings.ReplaceAll(name, "\\", "/")), "~$") {
+			return "" // Word's lock file beside a document open in Word
+		}
+		return "docx"
 	}
 	return ""
 }

@@ -89,6 +89,9 @@ func toGolden(a Article, err error) golden {
 // testdata/golden. Run with -update to rewrite the golden files after a
 // deliberate change, then review the diff.
 func TestGolden(t *testing.T) {
+	if *update {
+		writeDocxFixtures(t) // generated fixtures first, then their goldens
+	}
 	for _, dir := range []string{"articles", "rejected"} {
 		files, err := filepath.Glob(filepath.Join("testdata", dir, "*"))
 		if err != nil || len(files) == 0 {

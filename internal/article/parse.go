@@ -23,8 +23,14 @@ type meta struct {
 	authors, tags, categories                  []string
 	draft                                      bool
 	body                                       string // untrusted HTML
-	titleLine                                  int    // where the title was expected, for errors
-	notes                                      []string
+	// docCreated and docModified are a document's own dates (a Word
+	// document's created and modified properties): the published date
+	// when neither the content nor the file name gives one, and the
+	// updated date when it falls on a later day than a published date
+	// that did not come from them.
+	docCreated, docModified time.Time
+	titleLine               int // where the title was expected, for errors
+	notes                   []string
 }
 
 // Parse turns one article file into an Article. The format is chosen by the
@@ -41,10 +47,21 @@ func Parse(name string, data []byte, opts Options) (a Article, err error) {
 	opts = opts.withDefaults()
 	format := Format(name)
 	if format == "" {
-		return Article{}, reject(name, "file", 0, "unsupported file type %q: articles are .md, .markdown, .html, .htm, .txt or .json files", path.Ext(name))
+		return Article{}, unsupported(name)
 	}
 	if int64(len(data)) > opts.MaxBytes {
 		return Article{}, tooLarge(name, int64(len(data)), opts.MaxBytes)
+	}
+	var r report
+	var m meta
+	if format == "docx" {
+		// A zip archive: its parts say their own encoding.
+		m = parseDocx(data, opts, &r)
+		a = finish(name, format, data, m, opts, &r)
+		if err := r.err(name); err != nil {
+			return Article{}, err
+		}
+		return a, nil
 	}
 	declared := ""
 	if format == "html" {
@@ -57,8 +74,6 @@ func Parse(name string, data []byte, opts Options) (a Article, err error) {
 	text := strings.ReplaceAll(dec.text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 
-	var r report
-	var m meta
 	switch format {
 	case "markdown":
 		m = parseMarkdown(text, opts, &r)
@@ -77,6 +92,19 @@ func Parse(name string, data []byte, opts Options) (a Article, err error) {
 		return Article{}, err
 	}
 	return a, nil
+}
+
+// unsupported is the rejection of a file whose type no parser reads, with
+// the cure for the ones editors upload by mistake.
+func unsupported(name string) error {
+	base := path.Base(strings.ReplaceAll(name, "\\", "/"))
+	switch {
+	case strings.HasPrefix(base, "~$"):
+		return reject(name, "file", 0, "this is Word's lock file for a document open in Word, not an article: Word deletes it when the document is closed")
+	case strings.EqualFold(path.Ext(base), ".doc"):
+		return reject(name, "file", 0, "this is an old Word .doc file (Word 97-2003): open it in Word and save it as .docx (File > Save As > Word Document)")
+	}
+	return reject(name, "file", 0, "unsupported file type %q: articles are .md, .markdown, .html, .htm, .txt, .json or .docx files", path.Ext(name))
 }
 
 func tooLarge(name string, size, max int64) error {
@@ -190,6 +218,9 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 			a.Published, a.DateSource = t, DateFromFileName
 		}
 	}
+	if a.Published.IsZero() && !m.docCreated.IsZero() {
+		a.Published, a.DateSource = m.docCreated, DateFromProperties
+	}
 	if a.Published.IsZero() && !opts.ModTime.IsZero() {
 		a.Published, a.DateSource = opts.ModTime.In(opts.Location).Truncate(time.Second), DateFromModTime
 	}
@@ -200,6 +231,14 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 		a.Notes = append(a.Notes, "date taken from the "+a.DateSource)
 	}
 	a.Updated = m.updated
+	if a.Updated.IsZero() && !m.docModified.IsZero() && (a.DateSource == DateFromContent || a.DateSource == DateFromFileName) &&
+		laterDay(m.docModified, a.Published, opts.Location) {
+		// Word rewrites its modified date at every save: on the day of
+		// publication that is the drafting, later it is an edit. Against
+		// Word's own created date the two cannot be told apart, and the
+		// pipeline dates an edit by its upload.
+		a.Updated = m.docModified
+	}
 	if a.Updated.After(a.Published) {
 		a.UpdatedFrom = UpdatedFromContent
 	} else {

@@ -24,7 +24,10 @@ func TestRejections(t *testing.T) {
 		field, message   string
 		line             int
 	}{
-		{"unsupported type", "story.docx", "x", "file", "unsupported file type", 0},
+		{"unsupported type", "story.odt", "x", "file", "unsupported file type", 0},
+		{"old Word", "story.doc", "x", "file", "save it as .docx", 0},
+		{"Word lock file", "~$story.docx", "x", "file", "lock file", 0},
+		{"docx not a zip", "story.docx", "x", "file", "not a Word document", 0},
 		{"no title", "a.md", "---\ndate: 2021-01-01\n---\n\nBody.\n", "title", "no title", 0},
 		{"unreadable date", "a.md", "---\ntitle: T\ndate: soon\n---\n\nBody.\n", "date", `"soon" is not a date`, 3},
 		{"unreadable lastmod", "a.md", "---\ntitle: T\ndate: 2021-01-01\nlastmod: 2021-02-30\n---\n\nB.\n", "lastmod", "not a date", 4},
