@@ -73,13 +73,17 @@ func parseHTML(text string, opts Options, r *report) meta {
 	}
 	d := &htmlDoc{root: root, metas: map[string][]string{}}
 	d.scan(root, r)
-	d.bodyNode = d.mainContent()
+	// The header (headline, dateline, byline) is read before the body is
+	// cleared of it.
+	content := d.pickContent()
+	header := d.readHeader(content, opts.Location)
+	d.bodyNode = d.clearContent(content, header.read)
 
 	ld := d.ld
 	siteName := first(d.metas["og:site_name"])
 
-	// Title: JSON-LD, OpenGraph, the article's own h1, then <title>.
-	h1 := findFirst(d.bodyNode, atom.H1)
+	// Title: JSON-LD, OpenGraph, the page's headline h1, then <title>.
+	h1 := header.h1
 	h1Text := ""
 	if h1 != nil {
 		h1Text = cleanLine(textOf(h1))
@@ -118,6 +122,9 @@ func parseHTML(text string, opts Options, r *report) meta {
 	if len(m.authors) == 0 {
 		m.authors = d.relAuthors
 	}
+	if len(m.authors) == 0 {
+		m.authors = header.authors
+	}
 	m.tags = ldList(ld["keywords"])
 	if len(m.tags) == 0 {
 		m.tags = d.metas["article:tag"]
@@ -140,6 +147,14 @@ func parseHTML(text string, opts Options, r *report) meta {
 	}
 	m.published = htmlDate(pub, pubField, opts, r)
 	m.updated = htmlDate(upd, "dateModified", opts, r)
+	if pub == "" && !header.published.IsZero() {
+		// No metadata: the dateline the page shows.
+		m.published = header.published
+		if upd == "" {
+			m.updated = header.updated
+		}
+		m.notes = append(m.notes, "date read from the dateline the page shows")
+	}
 	m.expires = htmlDate(firstNonEmpty(ldString(ld["expires"]), first(d.metas["article:expiration_time"])), "expires", opts, r)
 
 	// Language: JSON-LD, og:locale, <html lang>, Content-Language.
@@ -155,7 +170,7 @@ func parseHTML(text string, opts Options, r *report) meta {
 		break
 	}
 
-	if h1 != nil && cleanLine(m.title) == h1Text {
+	if h1 != nil && h1.Parent != nil && cleanLine(m.title) == h1Text {
 		h1.Parent.RemoveChild(h1) // the feed shows the title; do not repeat it
 	}
 	m.body = renderChildren(d.bodyNode)
@@ -208,10 +223,10 @@ func (d *htmlDoc) scan(root *html.Node, r *report) {
 	})
 }
 
-// mainContent picks the element holding the article: the <article> with
-// the most text, else <main> or role=main, else <body>. Navigation and
-// other chrome inside it is removed.
-func (d *htmlDoc) mainContent() *html.Node {
+// pickContent picks the element holding the article: the microdata
+// articleBody, else the <article> with the most text, else <main> or
+// role=main, else the densest block of paragraphs, else <body>.
+func (d *htmlDoc) pickContent() *html.Node {
 	var best *html.Node
 	bestLen := -1
 	// Microdata names the body outright.
@@ -249,6 +264,13 @@ func (d *htmlDoc) mainContent() *html.Node {
 	if best == nil {
 		best = d.root
 	}
+	return best
+}
+
+// clearContent removes navigation and other chrome from the element
+// holding the article, and the header elements the dateline and byline
+// were read from (read): the feed carries both already.
+func (d *htmlDoc) clearContent(best *html.Node, read []*html.Node) *html.Node {
 	// Remember <time> elements before their <header> goes.
 	d.times = findAll(best, atom.Time)
 	if len(d.times) == 0 {
@@ -276,8 +298,23 @@ func (d *htmlDoc) mainContent() *html.Node {
 		}
 		return true
 	})
+	for _, n := range read {
+		if n == best || n.Parent == nil || !inside(n, best) {
+			continue
+		}
+		// <p class="date"><time>...</time></p> goes whole.
+		for n.Parent != best && elementChildren(n.Parent) == 1 {
+			n = n.Parent
+		}
+		if next := n.NextSibling; next != nil && next.Type == html.TextNode && strings.TrimSpace(next.Data) == "" {
+			remove = append(remove, next) // the line it stood on
+		}
+		remove = append(remove, n)
+	}
 	for _, n := range remove {
-		n.Parent.RemoveChild(n)
+		if n.Parent != nil {
+			n.Parent.RemoveChild(n)
+		}
 	}
 	return best
 }

@@ -54,17 +54,26 @@ func parseJSON(text string, opts Options, r *report) meta {
 		return m
 	}
 	dec := json.NewDecoder(strings.NewReader(text))
-	var raw map[string]json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		if _, ok := err.(*json.UnmarshalTypeError); ok {
-			r.add("file", 1, "the file must hold one JSON object with the article's fields")
-		} else {
-			r.add("file", jsonErrorLine(text, err), "the file is not valid JSON: %s", jsonErrorText(err))
-		}
+	var doc json.RawMessage
+	if err := dec.Decode(&doc); err != nil {
+		r.add("file", jsonErrorLine(text, err), "the file is not valid JSON: %s", jsonErrorText(err))
 		return m
 	}
 	if _, err := dec.Token(); err == nil {
 		r.add("file", 0, "the file holds more than one JSON value: put one article object per file")
+		return m
+	}
+	// WordPress and Ghost posts are told apart by their shape (see cms.go);
+	// everything else is pressroom's format, where unknown fields are errors.
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &raw); err != nil {
+		if m, ok := parseExportList(text, doc, opts, r); ok {
+			return m
+		}
+		r.add("file", 1, "the file must hold one JSON object with the article's fields")
+		return m
+	}
+	if m, ok := parseExportObject(text, doc, raw, opts, r); ok {
 		return m
 	}
 	keys := make([]string, 0, len(raw))

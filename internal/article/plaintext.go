@@ -471,12 +471,12 @@ func bylineName(seg string) string {
 			continue
 		}
 		rest := words[i+1:]
-		if len(rest) > 0 && (rest[0] == "طرف" || rest[0] == ":") {
-			rest = rest[1:]
+		if len(rest) > 0 && (rest[0] == "طرف" || rest[0] == ":" || rest[0] == "-" || rest[0] == "–") {
+			rest = rest[1:] // "من طرف", "كتب - أحمد سعيد"
 		}
 		var name []string
 		for _, w := range rest {
-			f := fold(strings.Trim(w, ",;"))
+			f := strings.Trim(fold(w), ",;") // fold makes the Arabic comma ","
 			if bylineStops[f] || monthNames[strings.TrimSuffix(f, ".")] != 0 || strings.IndexFunc(f, unicode.IsDigit) >= 0 {
 				break
 			}
