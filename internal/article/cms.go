@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -337,13 +336,6 @@ func tooManyPosts(r *report, what, shape string, posts, pages int) {
 		how = "/ghost/api/admin/posts/ID/?formats=html&include=tags,authors gives one post with its names"
 	}
 	r.add("file", 1, "this file is %s holding %s; pressroom publishes one article per file and does not pick one: save each post as its own .json file (%s)", what, count, how)
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
 }
 
 // cmsDate reads a date field of an export: a string, or Unix time in

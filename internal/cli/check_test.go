@@ -111,7 +111,7 @@ func TestCheckUsageErrors(t *testing.T) {
 }
 
 func TestCheckUnsupportedFileIsRejected(t *testing.T) {
-	f := filepath.Join(t.TempDir(), "story.docx")
+	f := filepath.Join(t.TempDir(), "story.odt")
 	os.WriteFile(f, []byte("x"), 0o644)
 	code, out, _ := run(t, "check", f)
 	if code != ExitRejected || !strings.Contains(out, "unsupported file type") {

@@ -417,7 +417,7 @@ func TestLocalBuildIsIncremental(t *testing.T) {
 	t0 := time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC)
 	l.write("a.md", md("A", "2021-05-01", "tags: [x]"), t0)
 	l.write("news/b.txt", "Headline B\n\n22 février 2021\n\nLe corps de l'article, en français, avec assez de mots.\n", t0)
-	l.write("notes.docx", "not an article", t0)
+	l.write("notes.odt", "not an article", t0)
 	s, p := l.build()
 	if s.Published != 2 || s.Rejected != 0 || s.Unchanged != 0 || len(p.Written) == 0 {
 		t.Fatalf("first build: %+v, wrote %d", s, len(p.Written))
