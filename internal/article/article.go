@@ -67,6 +67,10 @@ type Article struct {
 	Hash       string // hex SHA-256 of the source bytes
 	DateSource string // one of the DateFrom* constants
 	Notes      []string
+	// Warnings say what a published article fell back on because the file
+	// did not say it (its date from the upload time, its title from the
+	// first paragraph): shown by check and in the report, beside errors.
+	Warnings []Problem
 }
 
 // StatusAt reports the article's status at the moment now.

@@ -84,7 +84,7 @@ func parseDocx(data []byte, opts Options, r *report) meta {
 			headlineLike(blocks[first].text) && !bodyLike(blocks[first].text):
 			m.title = blocks[first].text
 			blocks = append(blocks[:first:first], blocks[first+1:]...)
-			m.notes = append(m.notes, "title taken from the first paragraph (no paragraph has the Title or Heading 1 style)")
+			r.warn("title", 0, "the title is the document's first paragraph (no paragraph has Word's Title or Heading 1 style): give the headline that style to be sure")
 		default:
 			r.add("title", 0, "the document has no title: give the headline Word's Title or Heading 1 style, or fill in its Title (File > Info > Properties)")
 		}

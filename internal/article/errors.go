@@ -64,6 +64,10 @@ func Problems(err error) []Problem {
 // problem at once instead of fixing them one by one.
 type report struct {
 	problems []Problem
+	// warnings are what a published article took from a fallback (the
+	// upload time for its date, the first paragraph for its title): it is
+	// published, and the editor is told.
+	warnings []Problem
 }
 
 // Bounds on what a report holds: a problem quoting a 4 MB field must not
@@ -90,6 +94,20 @@ func (r *report) add(field string, line int, format string, args ...any) {
 		}
 	}
 	r.problems = append(r.problems, Problem{Field: field, Line: line, Message: shorten(fmt.Sprintf(format, args...), maxMessage)})
+}
+
+// warn records a warning: the article is published, and check and the
+// report say what it fell back on.
+func (r *report) warn(field string, line int, format string, args ...any) {
+	if len(r.warnings) >= maxProblems {
+		return
+	}
+	for i, a := range args {
+		if s, ok := a.(string); ok && len(s) > maxQuoted {
+			args[i] = shorten(s, maxQuoted)
+		}
+	}
+	r.warnings = append(r.warnings, Problem{Field: field, Line: line, Message: shorten(fmt.Sprintf(format, args...), maxMessage)})
 }
 
 // shorten cuts s to at most n bytes, on a character boundary, marking the

@@ -227,8 +227,13 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 	if a.Published.IsZero() && derived && !r.has("date") {
 		r.add("date", 0, "the article has no publication date: add a date field, a dateline, or start the file name with the date (2021-02-22-slug.txt)")
 	}
-	if a.DateSource != DateFromContent {
+	switch a.DateSource {
+	case DateFromFileName:
 		a.Notes = append(a.Notes, "date taken from the "+a.DateSource)
+	case DateFromProperties:
+		r.warn("date", 0, "the file gives no publication date: the date is the document's created date in Word (%s); add a dateline or start the file name with the date (2021-02-22-slug.docx)", a.Published.Format("2006-01-02 15:04"))
+	case DateFromModTime:
+		r.warn("date", 0, "the file gives no publication date: the date is the upload time (%s), and it changes if the file is uploaded again; add a date field or a dateline, or start the file name with the date (2021-02-22-slug.txt)", a.Published.Format("2006-01-02 15:04"))
 	}
 	a.Updated = m.updated
 	if a.Updated.IsZero() && !m.docModified.IsZero() && (a.DateSource == DateFromContent || a.DateSource == DateFromFileName) &&
@@ -256,6 +261,9 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 	}
 	if a.Lang == "" {
 		a.Lang = opts.Language
+		if derived {
+			r.warn("lang", 0, "the language could not be told from the text (too short or mixed): the site's language %q is used; add a lang field to be sure", opts.Language)
+		}
 	}
 	a.Dir = Direction(a.Lang)
 
@@ -297,6 +305,7 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 	}
 	checkLimits(&a, m, r)
 	checkDates(m, opts, r)
+	a.Warnings = r.warnings
 	return a
 }
 

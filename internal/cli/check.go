@@ -18,11 +18,14 @@ import (
 
 // checkResult is one file's entry in `pressroom check --json`.
 type checkResult struct {
-	File    string        `json:"file"`
-	OK      bool          `json:"ok"`
-	Errors  []checkError  `json:"errors"`
-	Notes   []string      `json:"notes,omitempty"`
-	Article *checkArticle `json:"article"`
+	File   string       `json:"file"`
+	OK     bool         `json:"ok"`
+	Errors []checkError `json:"errors"`
+	// Warnings are what a publishable file fell back on (its date from
+	// the upload time...), shaped as errors.
+	Warnings []checkError  `json:"warnings"`
+	Notes    []string      `json:"notes,omitempty"`
+	Article  *checkArticle `json:"article"`
 }
 
 type checkError struct {
@@ -109,7 +112,7 @@ func check(args []string, stdout, stderr io.Writer) int {
 }
 
 func checkFile(name string, opts article.Options, now time.Time) checkResult {
-	res := checkResult{File: name, Errors: []checkError{}}
+	res := checkResult{File: name, Errors: []checkError{}, Warnings: []checkError{}}
 	data, modTime, err := article.ReadFile(name, opts.MaxBytes)
 	var a article.Article
 	if err == nil {
@@ -124,6 +127,9 @@ func checkFile(name string, opts article.Options, now time.Time) checkResult {
 	}
 	res.OK = true
 	res.Notes = a.Notes
+	for _, p := range a.Warnings {
+		res.Warnings = append(res.Warnings, checkError{Field: p.Field, Line: p.Line, Message: p.Message})
+	}
 	res.Article = &checkArticle{
 		ID: a.ID, Slug: a.Slug, Title: a.Title, Summary: a.Summary, ContentHTML: a.ContentHTML,
 		Published: a.Published.Format(time.RFC3339), Updated: a.Updated.Format(time.RFC3339),
@@ -192,6 +198,13 @@ func printCheck(w io.Writer, results []checkResult) {
 		ok++
 		a := r.Article
 		fmt.Fprintf(w, "ok        %s\n          %q [%s, %s] %s, %s\n", safe(r.File), a.Title, a.Lang, a.Dir, a.Status, a.Published)
+		for _, e := range r.Warnings {
+			if e.Line > 0 {
+				fmt.Fprintf(w, "          warning: %s (line %d): %s\n", safe(e.Field), e.Line, safe(e.Message))
+			} else {
+				fmt.Fprintf(w, "          warning: %s: %s\n", safe(e.Field), safe(e.Message))
+			}
+		}
 		for _, n := range r.Notes {
 			fmt.Fprintf(w, "          note: %s\n", safe(n))
 		}

@@ -33,11 +33,14 @@ type Ingest struct {
 // Report is what the ingest function writes under the reports prefix for
 // every article it processes, where editors (and `status` tooling) read it.
 type Report struct {
-	Key        string    `json:"key"`
-	Version    string    `json:"version"`
-	OK         bool      `json:"ok"`
-	Outcome    string    `json:"outcome"`
-	Problems   []Problem `json:"problems,omitempty"`
+	Key      string    `json:"key"`
+	Version  string    `json:"version"`
+	OK       bool      `json:"ok"`
+	Outcome  string    `json:"outcome"`
+	Problems []Problem `json:"problems,omitempty"`
+	// Warnings are what a published article fell back on (its date from
+	// the upload time, its title from the first paragraph).
+	Warnings   []Problem `json:"warnings,omitempty"`
 	ArticleID  string    `json:"article_id,omitempty"`
 	ReportedAt time.Time `json:"reported_at"`
 }
@@ -225,6 +228,7 @@ func (h *Ingest) report(ctx context.Context, res pipeline.Result, seq string) er
 		Problems: problems(res.Problems), ReportedAt: h.now().UTC()}
 	if res.Article != nil {
 		rep.ArticleID = res.Article.ID
+		rep.Warnings = problems(res.Article.Warnings)
 	}
 	return h.writeReport(ctx, key, rep)
 }

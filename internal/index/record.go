@@ -26,31 +26,32 @@ const recordVersion = 3
 
 // articleRecord is how adapters store an article.
 type articleRecord struct {
-	V           int       `json:"v"`
-	ID          string    `json:"id"`
-	Slug        string    `json:"slug"`
-	Title       string    `json:"title"`
-	Summary     string    `json:"summary,omitempty"`
-	ContentHTML string    `json:"contentHTML"`
-	URL         string    `json:"url"`
-	Published   time.Time `json:"published"`
-	Updated     time.Time `json:"updated"`
-	Expires     time.Time `json:"expires,omitzero"`
-	Lang        string    `json:"lang,omitempty"`
-	Dir         string    `json:"dir,omitempty"`
-	Authors     []string  `json:"authors,omitempty"`
-	Tags        []string  `json:"tags,omitempty"`
-	Categories  []string  `json:"categories,omitempty"`
-	Image       string    `json:"image,omitempty"`
-	Draft       bool      `json:"draft,omitempty"`
-	UpdatedFrom string    `json:"updatedFrom,omitempty"`
-	Correction  string    `json:"correction,omitempty"`
-	Words       int       `json:"words,omitempty"`
-	Source      string    `json:"source,omitempty"`
-	Format      string    `json:"format,omitempty"`
-	Hash        string    `json:"hash,omitempty"`
-	DateSource  string    `json:"dateSource,omitempty"`
-	Notes       []string  `json:"notes,omitempty"`
+	V           int             `json:"v"`
+	ID          string          `json:"id"`
+	Slug        string          `json:"slug"`
+	Title       string          `json:"title"`
+	Summary     string          `json:"summary,omitempty"`
+	ContentHTML string          `json:"contentHTML"`
+	URL         string          `json:"url"`
+	Published   time.Time       `json:"published"`
+	Updated     time.Time       `json:"updated"`
+	Expires     time.Time       `json:"expires,omitzero"`
+	Lang        string          `json:"lang,omitempty"`
+	Dir         string          `json:"dir,omitempty"`
+	Authors     []string        `json:"authors,omitempty"`
+	Tags        []string        `json:"tags,omitempty"`
+	Categories  []string        `json:"categories,omitempty"`
+	Image       string          `json:"image,omitempty"`
+	Draft       bool            `json:"draft,omitempty"`
+	UpdatedFrom string          `json:"updatedFrom,omitempty"`
+	Correction  string          `json:"correction,omitempty"`
+	Words       int             `json:"words,omitempty"`
+	Source      string          `json:"source,omitempty"`
+	Format      string          `json:"format,omitempty"`
+	Hash        string          `json:"hash,omitempty"`
+	DateSource  string          `json:"dateSource,omitempty"`
+	Notes       []string        `json:"notes,omitempty"`
+	Warnings    []problemRecord `json:"warnings,omitempty"`
 }
 
 func toArticleRecord(a *article.Article) articleRecord {
@@ -58,7 +59,7 @@ func toArticleRecord(a *article.Article) articleRecord {
 		URL: a.URL, Published: a.Published, Updated: a.Updated, Expires: a.Expires, Lang: a.Lang, Dir: a.Dir,
 		Authors: a.Authors, Tags: a.Tags, Categories: a.Categories, Image: a.Image, Draft: a.Draft, Source: a.Source,
 		Format: a.Format, Hash: a.Hash, DateSource: a.DateSource, Notes: a.Notes,
-		UpdatedFrom: a.UpdatedFrom, Correction: a.Correction, Words: a.Words}
+		Warnings: toProblemRecords(a.Warnings), UpdatedFrom: a.UpdatedFrom, Correction: a.Correction, Words: a.Words}
 }
 
 func (r articleRecord) article() *article.Article {
@@ -66,7 +67,7 @@ func (r articleRecord) article() *article.Article {
 		URL: r.URL, Published: r.Published, Updated: r.Updated, Expires: r.Expires, Lang: r.Lang, Dir: r.Dir,
 		Authors: r.Authors, Tags: r.Tags, Categories: r.Categories, Image: r.Image, Draft: r.Draft, Source: r.Source,
 		Format: r.Format, Hash: r.Hash, DateSource: r.DateSource, Notes: r.Notes,
-		UpdatedFrom: r.UpdatedFrom, Correction: r.Correction, Words: r.Words}
+		Warnings: fromProblemRecords(r.Warnings), UpdatedFrom: r.UpdatedFrom, Correction: r.Correction, Words: r.Words}
 }
 
 // encodeArticle returns the stored form of an article.

@@ -28,7 +28,14 @@ func TestRecordCoversArticle(t *testing.T) {
 		case reflect.Int:
 			f.SetInt(int64(100 + i))
 		case reflect.Slice:
-			f.Set(reflect.ValueOf([]string{"s-" + v.Type().Field(i).Name}))
+			switch f.Type() {
+			case reflect.TypeOf([]string{}):
+				f.Set(reflect.ValueOf([]string{"s-" + v.Type().Field(i).Name}))
+			case reflect.TypeOf([]article.Problem{}):
+				f.Set(reflect.ValueOf([]article.Problem{{Field: "f-" + v.Type().Field(i).Name, Line: i, Message: "m"}}))
+			default:
+				t.Fatalf("field %s: a %s, which this test does not know how to fill", v.Type().Field(i).Name, f.Type())
+			}
 		case reflect.Struct:
 			if f.Type() != reflect.TypeOf(time.Time{}) {
 				t.Fatalf("field %s: a %s, which this test does not know how to fill", v.Type().Field(i).Name, f.Type())
