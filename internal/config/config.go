@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pressroom/pressroom/internal/article"
+	"github.com/pressroom/pressroom/internal/yamlerr"
 )
 
 // FileName is the configuration file looked for when none is named.
@@ -139,7 +140,8 @@ func Parse(name string, data []byte) (Config, error) {
 	c := Default()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return Config{}, &Error{File: name, Message: strings.TrimPrefix(err.Error(), "yaml: ")}
+		line, msg := yamlerr.Locate(data, err)
+		return Config{}, &Error{File: name, Line: line, Message: msg}
 	}
 	lines := map[string]int{}
 	if len(doc.Content) > 0 {
