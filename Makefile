@@ -95,11 +95,13 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
 
 FUNCTIONS := ingest publish
+# The release `pressroom version` reports: the nearest tag, or the commit, "-dirty" when the tree has changes.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LAMBDA_ARCH ?= arm64
 
 ## build: the pressroom CLI in bin/, and the Lambda zips bin/lambda/{ingest,publish}.zip that template.yaml deploys
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(BIN)/pressroom ./cmd/pressroom
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w -X github.com/pressroom/pressroom/internal/cli.Version=$(VERSION)' -o $(BIN)/pressroom ./cmd/pressroom
 	@for fn in $(FUNCTIONS); do \
 		CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_ARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags '-s -w' \
 			-o $(BIN)/lambda/$$fn/bootstrap ./functions/$$fn || exit 1; \

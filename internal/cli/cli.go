@@ -29,6 +29,7 @@ Usage:
   pressroom status [--out DIR]                           rejected files and scheduled articles
   pressroom partners keys add|list|revoke ...            partners' access keys (locally, or in the
                                                          CloudFront KeyValueStore with --kvs-arn)
+  pressroom version (or --version)                       the release, commit and Go version
 
 Every command takes --config FILE (default ./pressroom.yaml if present, else built-in defaults).
 
@@ -53,6 +54,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return status(args[1:], stdout, stderr)
 	case "partners":
 		return partnersCmd(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "pressroom: version takes no arguments\n")
+			return ExitUsage
+		}
+		fmt.Fprintln(stdout, version())
+		return ExitOK
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return ExitOK
