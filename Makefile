@@ -20,9 +20,14 @@ RIE := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v
 
 .PHONY: run test test-deps unit e2e fuzz fuzz-quick lint bench build clean deploy
 
-## run: build the bundled example site and serve its feeds on http://127.0.0.1:8080/ (no AWS, no flags)
+# The port `make run` serves on: `make run PORT=9000` or `PORT=9000 make run` (empty: 8080).
+ifeq ($(strip $(PORT)),)
+PORT := 8080
+endif
+
+## run: build the bundled example site and serve its feeds on http://127.0.0.1:$(PORT)/ (no AWS, no flags)
 run:
-	$(GO) run ./cmd/pressroom serve --src examples/site/articles --out examples/site/public --config examples/site/pressroom.yaml
+	$(GO) run ./cmd/pressroom serve --src examples/site/articles --out examples/site/public --config examples/site/pressroom.yaml --addr 127.0.0.1:$(PORT)
 
 ## test: install the outside checkers, vet, every test with the race detector, then each fuzz target for $(FUZZTIME_TEST)
 ## (minimising a new input is capped at 50 runs: the default 60 s would eat the whole budget)
