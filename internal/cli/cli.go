@@ -31,7 +31,11 @@ Usage:
                                                          CloudFront KeyValueStore with --kvs-arn)
   pressroom version (or --version)                       the release, commit and Go version
 
-Every command takes --config FILE (default ./pressroom.yaml if present, else built-in defaults).
+Every command takes --config FILE. Without it, build, serve and status use the first
+pressroom.yaml in the articles folder (--src), its parent, then the working folder
+(status: the out folder's parent, then the working folder), else the built-in
+defaults, and say which on stderr. build and serve refuse a configuration that would
+give the site's articles other ids than it was built with, unless --new-ids.
 
 Run "pressroom COMMAND --help" for a command's flags.
 `

@@ -183,6 +183,11 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 			return rep, err
 		}
 	}
+	// The local commands refuse to build under other id settings unless
+	// told to (IDsChange); from now on the index's ids are these.
+	if err := p.recordIDs(ctx); err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
 	// Every file still rejected, this run or before, is reported.
 	for _, f := range files {
 		if ps, ok := rejected[f.key]; ok {
