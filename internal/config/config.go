@@ -32,14 +32,14 @@ type Config struct {
 	WebSub   WebSub    `yaml:"websub"`
 	Partners []Partner `yaml:"partners"`
 
-	baseURL   *url.URL
-	feedsURL  *url.URL
+	baseURL  *url.URL
+	feedsURL *url.URL
 	// siteURLSet and feedsURLSet say the file gives site.base_url and
 	// feeds.base_url (see ServedAt).
 	siteURLSet, feedsURLSet bool
-	location  *time.Location
-	maxBytes  int64
-	feedBytes int64
+	location                *time.Location
+	maxBytes                int64
+	feedBytes               int64
 }
 
 // Site describes the publication.

@@ -2,8 +2,8 @@ package config
 
 import (
 	"errors"
-	"os"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
