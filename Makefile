@@ -20,9 +20,14 @@ RIE := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v
 
 .PHONY: run test test-deps unit e2e fuzz fuzz-quick lint bench build clean deploy
 
-## run: build the bundled example site and serve its feeds on http://127.0.0.1:8080/ (no AWS, no flags)
+# The port `make run` serves on: `make run PORT=9000` or `PORT=9000 make run` (empty: 8080).
+ifeq ($(strip $(PORT)),)
+PORT := 8080
+endif
+
+## run: build the bundled example site and serve its feeds on http://127.0.0.1:$(PORT)/ (no AWS, no flags)
 run:
-	$(GO) run ./cmd/pressroom serve --src examples/site/articles --out examples/site/public --config examples/site/pressroom.yaml
+	$(GO) run ./cmd/pressroom serve --src examples/site/articles --out examples/site/public --config examples/site/pressroom.yaml --addr 127.0.0.1:$(PORT)
 
 ## test: install the outside checkers, vet, every test with the race detector, then each fuzz target for $(FUZZTIME_TEST)
 ## (minimising a new input is capped at 50 runs: the default 60 s would eat the whole budget)
@@ -95,11 +100,13 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
 
 FUNCTIONS := ingest publish
+# The release `pressroom version` reports: the nearest tag, or the commit, "-dirty" when the tree has changes.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LAMBDA_ARCH ?= arm64
 
 ## build: the pressroom CLI in bin/, and the Lambda zips bin/lambda/{ingest,publish}.zip that template.yaml deploys
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(BIN)/pressroom ./cmd/pressroom
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w -X github.com/pressroom/pressroom/internal/cli.Version=$(VERSION)' -o $(BIN)/pressroom ./cmd/pressroom
 	@for fn in $(FUNCTIONS); do \
 		CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_ARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags '-s -w' \
 			-o $(BIN)/lambda/$$fn/bootstrap ./functions/$$fn || exit 1; \

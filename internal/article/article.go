@@ -37,7 +37,11 @@ const (
 
 // Article is the one model every stage of the pipeline uses.
 type Article struct {
-	ID          string // stable id: a tag: URI unless the file gives one
+	ID string // stable id: a tag: URI unless the file gives one
+	// IDFrom says where ID came from: "" when it was made from the site's
+	// host, the date and the slug; IDFromFile when the file gives it;
+	// IDFromRename when the pipeline kept the id of the file's earlier name.
+	IDFrom      string
 	Slug        string
 	Title       string
 	Summary     string // plain text
@@ -85,6 +89,12 @@ func (a *Article) StatusAt(now time.Time) Status {
 	}
 	return StatusPublished
 }
+
+// Where Article.ID came from.
+const (
+	IDFromFile   = "file"
+	IDFromRename = "rename"
+)
 
 // Where Article.Updated came from.
 const (

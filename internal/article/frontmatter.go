@@ -10,6 +10,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/pressroom/pressroom/internal/yamlerr"
 )
 
 // Limits that keep hostile front matter cheap to refuse.
@@ -98,7 +100,8 @@ func parseFrontMatterBlock(kind, block string, firstLine int, r *report) frontMa
 	case "YAML":
 		var doc yaml.Node
 		if err := yaml.Unmarshal([]byte(block), &doc); err != nil {
-			r.add("front matter", firstLine+yamlErrorLine(err)-1, "the YAML front matter is not valid: %s", yamlErrorText(err))
+			line, msg := yamlerr.Locate([]byte(block), err)
+			r.add("front matter", firstLine+line-1, "the YAML front matter is not valid: %s", msg)
 			return fm
 		}
 		if doc.Kind == 0 || len(doc.Content) == 0 {
@@ -238,22 +241,6 @@ func keyLine(block, key, kind string) int {
 		return strings.Count(block[:loc[0]], "\n") + 1
 	}
 	return 1
-}
-
-var reYAMLLine = regexp.MustCompile(`line (\d+)`)
-
-func yamlErrorLine(err error) int {
-	if m := reYAMLLine.FindStringSubmatch(err.Error()); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n
-	}
-	return 1
-}
-
-func yamlErrorText(err error) string {
-	s := strings.TrimPrefix(err.Error(), "yaml: ")
-	s = reYAMLLine.ReplaceAllString(s, "")
-	return strings.Trim(strings.ReplaceAll(s, "  ", " "), " :")
 }
 
 func tomlErrorText(err error) string {

@@ -300,6 +300,9 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 	}
 
 	a.ID = cleanLine(m.id)
+	if a.ID != "" {
+		a.IDFrom = IDFromFile
+	}
 	if a.ID == "" && !a.Published.IsZero() {
 		a.ID = tagID(opts.BaseURL.Host, a.Published.In(opts.Location), a.Slug)
 	}

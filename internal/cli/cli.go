@@ -29,8 +29,13 @@ Usage:
   pressroom status [--out DIR]                           rejected files and scheduled articles
   pressroom partners keys add|list|revoke ...            partners' access keys (locally, or in the
                                                          CloudFront KeyValueStore with --kvs-arn)
+  pressroom version (or --version)                       the release, commit and Go version
 
-Every command takes --config FILE (default ./pressroom.yaml if present, else built-in defaults).
+Every command takes --config FILE. Without it, build, serve and status use the first
+pressroom.yaml in the articles folder (--src), its parent, then the working folder
+(status: the out folder's parent, then the working folder), else the built-in
+defaults, and say which on stderr. build and serve refuse a configuration that would
+give the site's articles other ids than it was built with, unless --new-ids.
 
 Run "pressroom COMMAND --help" for a command's flags.
 `
@@ -53,6 +58,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return status(args[1:], stdout, stderr)
 	case "partners":
 		return partnersCmd(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "pressroom: version takes no arguments\n")
+			return ExitUsage
+		}
+		fmt.Fprintln(stdout, version())
+		return ExitOK
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return ExitOK

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,24 +32,35 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
 	s.register(fl, true)
 	s.registerKeys(fl)
-	addr := fl.String("addr", "127.0.0.1:8080", "`address` to listen on (loopback by default)")
-	ok, code := parseFlags(fl, args, "Usage: pressroom serve [--src DIR] [--out DIR] [--config FILE] [--index FILE] [--keys FILE] [--addr 127.0.0.1:8080]\n\nBuilds the feeds, serves them like the CDN, and rebuilds on every change to the articles or the configuration.\nPartner feeds (partners/NAME/) need a key from the keys file (pressroom partners keys add NAME).", stderr)
+	addr := fl.String("addr", defaultAddr(), "`address` to listen on (loopback by default; port $PORT when set)")
+	ok, code := parseFlags(fl, args, "Usage: pressroom serve [--src DIR] [--out DIR] [--config FILE] [--index FILE] [--keys FILE] [--addr 127.0.0.1:8080] [--new-ids]\n\nBuilds the feeds, serves them like the CDN, and rebuilds on every change to the articles or the configuration.\nWithout feeds.base_url (and site.base_url) in the configuration, the feeds (and articles) link to the address served.\nPartner feeds (partners/NAME/) need a key from the keys file (pressroom partners keys add NAME).", stderr)
 	if !ok {
 		return code
 	}
-	p, closeIndex, code := s.openSite(stderr)
+	p, file, code := s.openSite(stderr)
 	if code != ExitOK {
 		return code
 	}
-	defer closeIndex()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return ExitUsage
 	}
-	runBuild(ctx, p, s.src, false, stdout, stderr)
+	served := servedURL(ln.Addr())
+	p.Config = p.Config.ServedAt(served)
+	code = s.withIndex(p, stderr, func() int {
+		if code := s.checkIDs(ctx, p, file, stderr); code != ExitOK {
+			return code
+		}
+		runBuild(ctx, p, s.src, false, stdout, stderr)
+		return ExitOK
+	})
+	if code != ExitOK {
+		ln.Close()
+		return code
+	}
 
-	w := &watcher{p: p, src: s.src, configFile: configPath(s.config), stdout: stdout, stderr: stderr}
+	w := &watcher{p: p, site: &s, src: s.src, configFile: file, served: served, stdout: stdout, stderr: stderr}
 	if err := w.start(); err != nil {
 		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		ln.Close()
@@ -70,7 +82,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		defer cancel()
 		srv.Shutdown(shutdown)
 	}()
-	fmt.Fprintf(stdout, "serving %s on http://%s/ (watching %s; Ctrl-C stops)\n", s.out, ln.Addr(), s.src)
+	fmt.Fprintf(stdout, "serving %s on %s (watching %s; Ctrl-C stops)\n", s.out, served, s.src)
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return ExitRejected
@@ -78,22 +90,38 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return ExitOK
 }
 
-// configPath is the configuration file serve watches, or "".
-func configPath(name string) string {
-	if name != "" {
-		return name
+// defaultAddr is serve's address without --addr: loopback, on port $PORT
+// when it is set, else 8080.
+func defaultAddr() string {
+	if port := os.Getenv("PORT"); port != "" {
+		return net.JoinHostPort("127.0.0.1", port)
 	}
-	if _, err := os.Stat(config.FileName); err == nil {
-		return config.FileName
+	return "127.0.0.1:8080"
+}
+
+// servedURL is the address a browser on this machine reaches the server
+// at: the listening address, with loopback for "every interface".
+func servedURL(a net.Addr) *url.URL {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return &url.URL{Scheme: "http", Host: a.String(), Path: "/"}
 	}
-	return ""
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+		if ip.To4() == nil {
+			host = "::1"
+		}
+	}
+	return &url.URL{Scheme: "http", Host: net.JoinHostPort(host, port), Path: "/"}
 }
 
 // watcher rebuilds when the articles folder or the configuration changes.
 type watcher struct {
 	p              *pipeline.Pipeline
+	site           *siteFlags
 	src            string
-	configFile     string
+	configFile     string   // "" with the built-in defaults
+	served         *url.URL // the server's address (config.ServedAt)
 	stdout, stderr io.Writer
 
 	fw *fsnotify.Watcher
@@ -189,15 +217,30 @@ func (w *watcher) relevant(ev fsnotify.Event) bool {
 func (w *watcher) rebuild(ctx context.Context, reload bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if reload {
-		cfg, err := config.Load(w.configFile)
-		if err != nil {
-			fmt.Fprintf(w.stderr, "pressroom: %v (keeping the previous configuration)\n", safeErr(err))
-		} else {
-			w.p.Config = cfg
-			fmt.Fprintf(w.stdout, "%s reloaded\n", w.configFile)
+	w.site.withIndex(w.p, w.stderr, func() int {
+		if reload {
+			w.reload(ctx)
 		}
+		fmt.Fprintf(w.stdout, "%s change detected: ", time.Now().Format("15:04:05"))
+		runBuild(ctx, w.p, w.src, false, w.stdout, w.stderr)
+		return ExitOK
+	})
+}
+
+// reload adopts the configuration file's new content, unless it does not
+// load or would give the site other ids (without --new-ids).
+func (w *watcher) reload(ctx context.Context) {
+	cfg, err := config.Load(w.configFile)
+	if err != nil {
+		fmt.Fprintf(w.stderr, "pressroom: %v (keeping the previous configuration)\n", safeErr(err))
+		return
 	}
-	fmt.Fprintf(w.stdout, "%s change detected: ", time.Now().Format("15:04:05"))
-	runBuild(ctx, w.p, w.src, false, w.stdout, w.stderr)
+	q := *w.p
+	q.Config = cfg.ServedAt(w.served)
+	if w.site.checkIDs(ctx, &q, w.configFile, w.stderr) != ExitOK {
+		fmt.Fprintln(w.stderr, "pressroom: keeping the previous configuration")
+		return
+	}
+	w.p.Config = q.Config
+	fmt.Fprintf(w.stdout, "%s reloaded\n", w.configFile)
 }

@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pressroom/pressroom/internal/article"
+	"github.com/pressroom/pressroom/internal/yamlerr"
 )
 
 // FileName is the configuration file looked for when none is named.
@@ -31,11 +32,14 @@ type Config struct {
 	WebSub   WebSub    `yaml:"websub"`
 	Partners []Partner `yaml:"partners"`
 
-	baseURL   *url.URL
-	feedsURL  *url.URL
-	location  *time.Location
-	maxBytes  int64
-	feedBytes int64
+	baseURL  *url.URL
+	feedsURL *url.URL
+	// siteURLSet and feedsURLSet say the file gives site.base_url and
+	// feeds.base_url (see ServedAt).
+	siteURLSet, feedsURLSet bool
+	location                *time.Location
+	maxBytes                int64
+	feedBytes               int64
 }
 
 // Site describes the publication.
@@ -139,7 +143,8 @@ func Parse(name string, data []byte) (Config, error) {
 	c := Default()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return Config{}, &Error{File: name, Message: strings.TrimPrefix(err.Error(), "yaml: ")}
+		line, msg := yamlerr.Locate(data, err)
+		return Config{}, &Error{File: name, Line: line, Message: msg}
 	}
 	lines := map[string]int{}
 	if len(doc.Content) > 0 {
@@ -159,7 +164,29 @@ func Parse(name string, data []byte) (Config, error) {
 		err.File = name
 		return Config{}, err
 	}
+	_, c.siteURLSet = lines["site.base_url"]
+	_, c.feedsURLSet = lines["feeds.base_url"]
 	return c, nil
+}
+
+// ServedAt returns the configuration for a local server at u: the
+// addresses the file leaves to their defaults follow the server's, so its
+// pages and feeds link to where they are served whatever the port. Without
+// feeds.base_url, the feeds' self links and URLs are under u; without
+// site.base_url either, the articles' URLs too (their ids keep the host
+// only: a port makes no new id).
+func (c Config) ServedAt(u *url.URL) Config {
+	b, ok := baseURL(u.String())
+	if !ok {
+		return c
+	}
+	if !c.feedsURLSet {
+		c.feedsURL, c.Feeds.BaseURL = b, b.String()
+	}
+	if !c.siteURLSet {
+		c.baseURL, c.Site.BaseURL = b, b.String()
+	}
+	return c
 }
 
 // checkKeys reports the first key that does not name a field, with its

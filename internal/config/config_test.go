@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,5 +132,33 @@ func TestLoad(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestServedAt(t *testing.T) {
+	at, _ := url.Parse("http://127.0.0.1:9090")
+	tests := []struct {
+		name, yaml, site, feeds string
+	}{
+		{"defaults", "", "http://127.0.0.1:9090/", "http://127.0.0.1:9090/"},
+		{"site URL given", "site:\n  base_url: https://news.example.org/\n", "https://news.example.org/", "http://127.0.0.1:9090/"},
+		{"both given", "site:\n  base_url: https://news.example.org/\nfeeds:\n  base_url: https://feeds.example.org/\n", "https://news.example.org/", "https://feeds.example.org/"},
+		{"feeds URL given", "feeds:\n  base_url: http://127.0.0.1:8080/\n", "http://127.0.0.1:9090/", "http://127.0.0.1:8080/"},
+	}
+	for _, tt := range tests {
+		c, err := Parse("p.yaml", []byte(tt.yaml))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c = c.ServedAt(at)
+		if c.BaseURL().String() != tt.site || c.FeedsURL().String() != tt.feeds {
+			t.Errorf("%s: site %s, feeds %s; want %s, %s", tt.name, c.BaseURL(), c.FeedsURL(), tt.site, tt.feeds)
+		}
+		if opts := c.ArticleOptions(); opts.BaseURL.String() != tt.site {
+			t.Errorf("%s: articles under %s, want %s", tt.name, opts.BaseURL, tt.site)
+		}
+	}
+	if c := Default().ServedAt(at); c.FeedsURL().String() != "http://127.0.0.1:9090/" {
+		t.Errorf("built-in defaults: feeds at %s", c.FeedsURL())
 	}
 }

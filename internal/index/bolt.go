@@ -108,6 +108,44 @@ func OpenBolt(path string) (*Bolt, error) {
 	return &Bolt{db: db}, nil
 }
 
+// ErrBusy is returned by OpenBoltReader when a writer held the file for
+// longer than it would wait.
+var ErrBusy = errors.New("index: in use by another pressroom process")
+
+// OpenBoltReader opens the index file at path to read it only, beside any
+// other reader. A writer (a build, including serve's) holds the file only
+// while it writes: OpenBoltReader waits up to wait for it to finish, and
+// then returns an error matching ErrBusy. The index must have been written
+// by this pressroom's schema: a reader brings nothing up to date.
+func OpenBoltReader(path string, wait time.Duration) (*Bolt, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: wait, ReadOnly: true})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("index: %s: %w", path, ErrBusy)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("index: %s: %w", path, err)
+	}
+	err = db.View(func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if tx.Bucket(b) == nil {
+				return fmt.Errorf("no %s bucket: build with this pressroom first", b)
+			}
+		}
+		if v, _ := strconv.Atoi(string(tx.Bucket(bMeta).Get([]byte("schema")))); v != recordVersion {
+			return fmt.Errorf("index schema %d, this pressroom knows %d: build with this pressroom first", v, recordVersion)
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("index: %s: %w", path, err)
+	}
+	return &Bolt{db: db}, nil
+}
+
 // migrate brings an index of an older schema up to date. Version 1 sources
 // and articles decode as they are; their summaries, claims and state are
 // rebuilt.

@@ -21,13 +21,16 @@ import (
 //	   records still decode: encoding/json matches names case-insensitively)
 //	   and "v"; sources gain articleConfig, objectVersion and waiting
 //	3  memberships gain "slot" (archive pages); articles gain updatedFrom,
-//	   correction and words; deletions are recorded (Gone)
+//	   correction and words; deletions are recorded (Gone); later, articles
+//	   gain idFrom (left out when empty; a reader that ignores it keeps the
+//	   id it is stored with, so the version did not change)
 const recordVersion = 3
 
 // articleRecord is how adapters store an article.
 type articleRecord struct {
 	V           int             `json:"v"`
 	ID          string          `json:"id"`
+	IDFrom      string          `json:"idFrom,omitempty"`
 	Slug        string          `json:"slug"`
 	Title       string          `json:"title"`
 	Summary     string          `json:"summary,omitempty"`
@@ -55,7 +58,7 @@ type articleRecord struct {
 }
 
 func toArticleRecord(a *article.Article) articleRecord {
-	return articleRecord{V: recordVersion, ID: a.ID, Slug: a.Slug, Title: a.Title, Summary: a.Summary, ContentHTML: a.ContentHTML,
+	return articleRecord{V: recordVersion, ID: a.ID, IDFrom: a.IDFrom, Slug: a.Slug, Title: a.Title, Summary: a.Summary, ContentHTML: a.ContentHTML,
 		URL: a.URL, Published: a.Published, Updated: a.Updated, Expires: a.Expires, Lang: a.Lang, Dir: a.Dir,
 		Authors: a.Authors, Tags: a.Tags, Categories: a.Categories, Image: a.Image, Draft: a.Draft, Source: a.Source,
 		Format: a.Format, Hash: a.Hash, DateSource: a.DateSource, Notes: a.Notes,
@@ -63,7 +66,7 @@ func toArticleRecord(a *article.Article) articleRecord {
 }
 
 func (r articleRecord) article() *article.Article {
-	return &article.Article{ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary, ContentHTML: r.ContentHTML,
+	return &article.Article{ID: r.ID, IDFrom: r.IDFrom, Slug: r.Slug, Title: r.Title, Summary: r.Summary, ContentHTML: r.ContentHTML,
 		URL: r.URL, Published: r.Published, Updated: r.Updated, Expires: r.Expires, Lang: r.Lang, Dir: r.Dir,
 		Authors: r.Authors, Tags: r.Tags, Categories: r.Categories, Image: r.Image, Draft: r.Draft, Source: r.Source,
 		Format: r.Format, Hash: r.Hash, DateSource: r.DateSource, Notes: r.Notes,

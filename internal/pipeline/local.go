@@ -85,13 +85,25 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 		waiters = append(waiters, res.Waiters...)
 	}
 
-	// Removals first, in one transaction.
+	// Removals first, in one transaction. A removed file whose bytes come
+	// back under a new name in this sync was renamed: the new name keeps
+	// its id (renames).
+	gone := renames{}
 	err = index.Batch(ctx, p.Index, func(ix index.Index) error {
 		q := *p
 		q.Index = ix
 		for _, s := range known {
 			if s.Deleted || present[s.Key] {
 				continue
+			}
+			if s.HasArticle && len(s.Problems) == 0 && s.Hash != "" {
+				src, err := ix.Get(ctx, s.Key)
+				if err != nil {
+					return fmt.Errorf("pipeline: %s: %w", s.Key, err)
+				}
+				if src.Article != nil && src.Article.Hash == s.Hash {
+					gone[s.Hash] = append(gone[s.Hash], renamed{key: s.Key, id: src.Article.ID})
+				}
 			}
 			res, err := q.Remove(ctx, s.Key, localVersion(p.now(), s.Version))
 			if err != nil {
@@ -118,6 +130,9 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 			q := *p
 			q.Index, q.articles = ix, articles
 			for _, d := range pending {
+				if old, ok := byKey[d.key]; !ok || old.Deleted {
+					gone.keep(d.parsed.article, d.parsed.hash, d.key)
+				}
 				res, err := q.record(ctx, d.parsed, localVersion(d.info.ModTime(), byKey[d.key].Version))
 				if err != nil {
 					return err
@@ -183,6 +198,11 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 			return rep, err
 		}
 	}
+	// The local commands refuse to build under other id settings unless
+	// told to (IDsChange); from now on the index's ids are these.
+	if err := p.recordIDs(ctx); err != nil {
+		return rep, fmt.Errorf("pipeline: %w", err)
+	}
 	// Every file still rejected, this run or before, is reported.
 	for _, f := range files {
 		if ps, ok := rejected[f.key]; ok {
@@ -190,6 +210,30 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 		}
 	}
 	return rep, nil
+}
+
+// renamed is a file removed in this sync, by its bytes' hash: a new file
+// with the same bytes is the same article under a new name.
+type renamed struct{ key, id string }
+
+type renames map[string][]renamed
+
+// keep gives a new file's article the id of a removed file with the same
+// bytes, once: a rename changes the file name, which the slug and the id
+// come from, and readers would take the same article for a new one. The
+// URL follows the new slug (the article is where its name now says); an id
+// the file gives itself wins.
+func (r renames) keep(a *article.Article, hash, key string) {
+	if a == nil || a.IDFrom == article.IDFromFile || len(r[hash]) == 0 {
+		return
+	}
+	old := r[hash][0]
+	r[hash] = r[hash][1:]
+	if a.ID == old.id {
+		return // the name changed, not the id (another folder, say)
+	}
+	a.ID, a.IDFrom = old.id, article.IDFromRename
+	a.Notes = append(a.Notes, fmt.Sprintf("renamed from %s: keeps its id %s", old.key, old.id))
 }
 
 // done is one file after the parse phase of Sync.

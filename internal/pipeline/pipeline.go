@@ -205,10 +205,11 @@ func (p *Pipeline) recordOnce(ctx context.Context, f parsed, version string) (Re
 // the update date the index holds stays. Without an earlier version,
 // updated is the published date. The same bytes always give the same
 // date: re-parsing never moves it.
+//
+// It also keeps an id the key inherited from its earlier name (see
+// Sync): a rename kept the article's id once, and later versions keep it
+// unless the file gives its own.
 func (p *Pipeline) revise(ctx context.Context, key string, a *article.Article, modTime time.Time) error {
-	if a.UpdatedFrom == article.UpdatedFromContent {
-		return nil
-	}
 	prev, err := p.Index.Get(ctx, key)
 	if errors.Is(err, index.ErrNotFound) {
 		return nil
@@ -218,6 +219,12 @@ func (p *Pipeline) revise(ctx context.Context, key string, a *article.Article, m
 	}
 	old := prev.Article
 	if old == nil {
+		return nil
+	}
+	if old.IDFrom == article.IDFromRename && a.IDFrom == "" && a.ID != "" {
+		a.ID, a.IDFrom = old.ID, article.IDFromRename
+	}
+	if a.UpdatedFrom == article.UpdatedFromContent {
 		return nil
 	}
 	if old.Hash == a.Hash || old.ContentHTML == a.ContentHTML {
