@@ -67,7 +67,7 @@ unit:
 ## e2e: both Lambda functions built as for AWS, under aws-lambda-rie, against DynamoDB Local
 ## (and its stream), gofakes3 and a recording CloudFront endpoint
 e2e:
-	$(GO) test -count=1 ./internal/e2e
+	$(GO) test -count=1 -timeout 15m ./internal/e2e
 
 # fuzz-quick: every fuzz target briefly; what it finds stays in the Go cache, so a run leaves the tree clean.
 fuzz-quick:
