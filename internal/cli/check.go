@@ -92,23 +92,22 @@ func check(args []string, stdout, stderr io.Writer) int {
 	})
 	refuseDuplicates(results)
 
-	status := ExitOK
-	for _, r := range results {
-		if !r.OK {
-			status = ExitRejected
-		}
-	}
 	if *asJSON {
+		var t tally
+		for _, r := range results {
+			if !r.OK {
+				t.add(kindRejected)
+			}
+		}
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(results); err != nil {
 			fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		}
-		return status
+		return t.exit()
 	}
-	printCheck(stdout, results)
-	return status
+	return printCheck(stdout, results)
 }
 
 func checkFile(name string, opts article.Options, now time.Time) checkResult {
@@ -180,36 +179,40 @@ func orEmpty(s []string) []string {
 	return s
 }
 
-func printCheck(w io.Writer, results []checkResult) {
-	var ok, rejected int
+// printCheck lists every file, the summary last, and returns the exit
+// status.
+func printCheck(w io.Writer, results []checkResult) int {
+	var t tally
 	for _, r := range results {
 		if !r.OK {
-			rejected++
-			fmt.Fprintf(w, "REJECTED  %s\n", safe(r.File))
+			t.add(kindRejected)
+			listLine(w, kindRejected, safe(r.File))
 			for _, e := range r.Errors {
-				if e.Line > 0 {
-					fmt.Fprintf(w, "          %s (line %d): %s\n", safe(e.Field), e.Line, safe(e.Message))
-				} else {
-					fmt.Fprintf(w, "          %s: %s\n", safe(e.Field), safe(e.Message))
-				}
+				fmt.Fprintf(w, "%s%s\n", indent, problemLine(e))
 			}
 			continue
 		}
-		ok++
 		a := r.Article
-		fmt.Fprintf(w, "ok        %s\n          %q [%s, %s] %s, %s\n", safe(r.File), a.Title, a.Lang, a.Dir, a.Status, a.Published)
+		t.add(a.Status)
+		listLine(w, a.Status, safe(r.File))
+		fmt.Fprintf(w, "%s%s [%s, %s] %s\n", indent, safe(a.Title), a.Lang, a.Dir, a.Published)
 		for _, e := range r.Warnings {
-			if e.Line > 0 {
-				fmt.Fprintf(w, "          warning: %s (line %d): %s\n", safe(e.Field), e.Line, safe(e.Message))
-			} else {
-				fmt.Fprintf(w, "          warning: %s: %s\n", safe(e.Field), safe(e.Message))
-			}
+			fmt.Fprintf(w, "%swarning: %s\n", indent, problemLine(e))
 		}
 		for _, n := range r.Notes {
-			fmt.Fprintf(w, "          note: %s\n", safe(n))
+			fmt.Fprintf(w, "%snote: %s\n", indent, safe(n))
 		}
 	}
-	fmt.Fprintf(w, "%s checked: %d ok, %d rejected\n", plural(len(results), "file"), ok, rejected)
+	fmt.Fprintf(w, "%s checked: %s\n", plural(len(results), "file"), t)
+	return t.exit()
+}
+
+// problemLine words an error or a warning: "field (line n): message".
+func problemLine(e checkError) string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s (line %d): %s", safe(e.Field), e.Line, safe(e.Message))
+	}
+	return fmt.Sprintf("%s: %s", safe(e.Field), safe(e.Message))
 }
 
 // articleFiles expands the arguments: files as given, folders walked for

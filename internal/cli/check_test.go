@@ -82,7 +82,7 @@ func TestCheckRejected(t *testing.T) {
 	}
 	code, out, _ = run(t, "check", good, bad)
 	if code != ExitRejected || !strings.Contains(out, "REJECTED  "+bad) || !strings.Contains(out, "date (line 3)") ||
-		!strings.Contains(out, "2 files checked: 1 ok, 1 rejected") {
+		!strings.Contains(out, "2 files checked: 1 published, 1 rejected") {
 		t.Errorf("human output (exit %d):\n%s", code, out)
 	}
 }
@@ -130,7 +130,7 @@ func TestCheckRefusesDuplicates(t *testing.T) {
 	code, out, _ := run(t, "check", dir)
 	if code != ExitRejected || !strings.Contains(out, "REJECTED  "+filepath.Join(dir, "greve-transports.txt")) ||
 		!strings.Contains(out, "already used by "+filepath.Join(dir, "2021-03-23-greve-transports.md")) ||
-		!strings.Contains(out, "REJECTED  "+filepath.Join(dir, "dupslug.txt")) || !strings.Contains(out, "4 files checked: 2 ok, 2 rejected") {
+		!strings.Contains(out, "REJECTED  "+filepath.Join(dir, "dupslug.txt")) || !strings.Contains(out, "4 files checked: 2 published, 2 rejected") {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
