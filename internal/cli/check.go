@@ -8,12 +8,17 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"runtime"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/pressroom/pressroom/internal/article"
+	"github.com/pressroom/pressroom/internal/feed"
+	"github.com/pressroom/pressroom/internal/pipeline"
 )
 
 // checkResult is one file's entry in `pressroom check --json`.
@@ -53,6 +58,16 @@ type checkArticle struct {
 	URL         string   `json:"url"`
 	DateSource  string   `json:"date_source"`
 	Format      string   `json:"format"`
+	// Feeds are the feeds the article enters (once published: none for a
+	// draft), chosen as the publisher chooses them (feed.Memberships).
+	Feeds []checkFeed `json:"feeds"`
+}
+
+// checkFeed is one feed an article enters.
+type checkFeed struct {
+	ID    string `json:"id"`    // its folder: "" for the site, "tags/x", "partners/name"...
+	Label string `json:"label"` // the name it is listed under
+	URL   string `json:"url"`   // its RSS file (a partner's first format when it has no RSS)
 }
 
 func check(args []string, stdout, stderr io.Writer) int {
@@ -85,10 +100,11 @@ func check(args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	opts := cfg.ArticleOptions()
+	site := (&pipeline.Pipeline{Config: cfg}).Site()
 	now := time.Now()
 	results := make([]checkResult, len(files))
 	parallel(len(files), func(i int) {
-		results[i] = checkFile(files[i], opts, now)
+		results[i] = checkFile(files[i], opts, site, now)
 	})
 	refuseDuplicates(results)
 
@@ -107,10 +123,10 @@ func check(args []string, stdout, stderr io.Writer) int {
 		}
 		return t.exit()
 	}
-	return printCheck(stdout, results)
+	return printCheck(stdout, results, cfg.Location())
 }
 
-func checkFile(name string, opts article.Options, now time.Time) checkResult {
+func checkFile(name string, opts article.Options, site feed.Site, now time.Time) checkResult {
 	res := checkResult{File: name, Errors: []checkError{}, Warnings: []checkError{}}
 	data, modTime, err := article.ReadFile(name, opts.MaxBytes)
 	var a article.Article
@@ -134,7 +150,7 @@ func checkFile(name string, opts article.Options, now time.Time) checkResult {
 		Published: a.Published.Format(time.RFC3339), Updated: a.Updated.Format(time.RFC3339),
 		Lang: a.Lang, Dir: a.Dir, Authors: orEmpty(a.Authors), Tags: orEmpty(a.Tags),
 		Categories: orEmpty(a.Categories), Image: a.Image, Status: string(a.StatusAt(now)),
-		URL: a.URL, DateSource: a.DateSource, Format: a.Format,
+		URL: a.URL, DateSource: a.DateSource, Format: a.Format, Feeds: feedsOf(&a, site),
 	}
 	if !a.Expires.IsZero() {
 		res.Article.Expires = a.Expires.Format(time.RFC3339)
@@ -172,6 +188,21 @@ func refuseDuplicates(results []checkResult) {
 	}
 }
 
+// feedsOf lists the feeds the publisher puts a into.
+func feedsOf(a *article.Article, site feed.Site) []checkFeed {
+	out := []checkFeed{}
+	for _, ref := range feed.Memberships(a, site) {
+		file := feed.RSSFile
+		for _, pt := range site.Partners {
+			if ref.ID == feed.PartnersFamily+"/"+pt.Name && len(pt.Formats) > 0 && !slices.Contains(pt.Formats, feed.RSSFile) {
+				file = pt.Formats[0]
+			}
+		}
+		out = append(out, checkFeed{ID: ref.ID, Label: ref.Label, URL: feed.URL(site.FeedsURL, path.Join(ref.ID, file))})
+	}
+	return out
+}
+
 func orEmpty(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -179,9 +210,9 @@ func orEmpty(s []string) []string {
 	return s
 }
 
-// printCheck lists every file, the summary last, and returns the exit
-// status.
-func printCheck(w io.Writer, results []checkResult) int {
+// printCheck lists every file, what a reader will see of it and its
+// problems, the summary last, and returns the exit status.
+func printCheck(w io.Writer, results []checkResult, loc *time.Location) int {
 	var t tally
 	for _, r := range results {
 		if !r.OK {
@@ -194,8 +225,27 @@ func printCheck(w io.Writer, results []checkResult) int {
 		}
 		a := r.Article
 		t.add(a.Status)
-		listLine(w, a.Status, safe(r.File))
-		fmt.Fprintf(w, "%s%s [%s, %s] %s\n", indent, safe(a.Title), a.Lang, a.Dir, a.Published)
+		head := safe(r.File)
+		switch a.Status {
+		case kindDraft:
+			head += " (in no feed until the draft flag goes)"
+		case kindScheduled:
+			head += " (appears at " + localTime(a.Published, loc) + ")"
+		case kindExpired:
+			head += " (expired at " + localTime(a.Expires, loc) + ")"
+		}
+		listLine(w, a.Status, head)
+		field := func(name, value string) { fmt.Fprintf(w, "%s%-10s%s\n", indent, name+":", value) }
+		field("title", safe(a.Title))
+		field("date", localTime(a.Published, loc)+" (from "+dateSourceWords(a.DateSource)+")")
+		field("language", safe(a.Lang)+", "+directionWords(a.Dir))
+		if len(a.Authors) == 0 {
+			field("authors", "none")
+		} else {
+			field("authors", safe(strings.Join(a.Authors, ", ")))
+		}
+		field("feeds", feedWords(a))
+		field("url", safe(a.URL))
 		for _, e := range r.Warnings {
 			fmt.Fprintf(w, "%swarning: %s\n", indent, problemLine(e))
 		}
@@ -205,6 +255,59 @@ func printCheck(w io.Writer, results []checkResult) int {
 	}
 	fmt.Fprintf(w, "%s checked: %s\n", plural(len(results), "file"), t)
 	return t.exit()
+}
+
+// localTime shows an RFC 3339 date in the site's zone.
+func localTime(rfc3339 string, loc *time.Location) string {
+	d, err := time.Parse(time.RFC3339, rfc3339)
+	if err != nil {
+		return safe(rfc3339)
+	}
+	return d.In(loc).Format(time.RFC3339)
+}
+
+// dateSourceWords says where the published date came from.
+func dateSourceWords(src string) string {
+	switch src {
+	case article.DateFromContent:
+		return "the article"
+	case article.DateFromFileName:
+		return "the file name"
+	case article.DateFromProperties:
+		return "the document's properties"
+	case article.DateFromModTime:
+		return "the upload time: the file's modification time"
+	}
+	return safe(src)
+}
+
+func directionWords(dir string) string {
+	if dir == "rtl" {
+		return "right to left"
+	}
+	return "left to right"
+}
+
+// feedWords lists the feeds an article enters, the site feed first.
+func feedWords(a *checkArticle) string {
+	if a.Status == kindDraft {
+		return "none (a draft)"
+	}
+	ids := make([]string, len(a.Feeds))
+	for i, f := range a.Feeds {
+		ids[i] = f.ID
+		if f.ID == "" {
+			ids[i] = "the site"
+		}
+	}
+	words := safe(strings.Join(ids, ", "))
+	switch a.Status {
+	case kindScheduled:
+		words += " (once it appears)"
+	case kindExpired:
+		words = "none (expired; it was in " + words + ")"
+	}
+	return words
 }
 
 // problemLine words an error or a warning: "field (line n): message".

@@ -162,3 +162,83 @@ func TestTerminalCannotBeLiedTo(t *testing.T) {
 		}
 	}
 }
+
+const partnerConfig = `site:
+  title: "Example Daily"
+  base_url: "https://news.example.org/"
+  language: "ar"
+  timezone: "Africa/Casablanca"
+feeds:
+  base_url: "https://feeds.example.org/"
+partners:
+  - name: culture-desk
+    categories: ["ثقافة"]
+    languages: ["ar"]
+  - name: english-wire
+    languages: ["en"]
+    formats: [rss, json]
+`
+
+// TestCheckShowsWhatReadersSee: each file's title, date and where it came
+// from, language and direction, authors, the feeds the publisher would
+// put it in (partners' too), status and URL, as text and as JSON.
+func TestCheckShowsWhatReadersSee(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "pressroom.yaml")
+	os.WriteFile(cfg, []byte(partnerConfig), 0o644)
+	src := filepath.Join(dir, "articles")
+	os.MkdirAll(src, 0o755)
+	os.WriteFile(filepath.Join(src, "2026-03-16-musee.md"), []byte("---\ntitle: افتتاح متحف جديد في الرباط\nlang: ar-MA\ncategories: [ثقافة]\ntags: [الرباط]\nauthors: [سناء الإدريسي]\n---\n\nافتتح المتحف الوطني أبوابه أمام الزوار صباح اليوم في العاصمة.\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "later.md"), []byte("---\ntitle: Later\ndate: 2030-12-01T08:00:00+01:00\nlang: en\n---\n\nThe story of the year.\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "draft.md"), []byte("---\ntitle: Draft\ndate: 2026-01-01\nlang: en\ndraft: true\n---\n\nNot yet.\n"), 0o644)
+	code, out, errOut := run(t, "check", "--config", cfg, src)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+	for _, want := range []string{
+		"published " + filepath.Join(src, "2026-03-16-musee.md") + "\n",
+		"          title:    افتتاح متحف جديد في الرباط\n",
+		"          date:     2026-03-16T00:00:00",
+		"(from the file name)\n",
+		"          language: ar-MA, right to left\n",
+		"          authors:  سناء الإدريسي\n",
+		"          feeds:    the site, categories/ثقافة, tags/الرباط, authors/سناء-الإدريسي, languages/ar, partners/culture-desk\n",
+		"          url:      https://news.example.org/",
+		"          note: date taken from the file name\n",
+		"scheduled " + filepath.Join(src, "later.md") + " (appears at 2030-12-01T08:00:00+01:00)\n",
+		"          feeds:    the site, languages/en, partners/english-wire (once it appears)\n",
+		"draft     " + filepath.Join(src, "draft.md") + " (in no feed until the draft flag goes)\n",
+		"          feeds:    none (a draft)\n",
+		"3 files checked: 1 published, 1 draft, 1 scheduled, 0 rejected\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the output lacks %q:\n%s", want, out)
+		}
+	}
+
+	code, out, _ = run(t, "check", "--config", cfg, "--json", src)
+	var results []checkResult
+	if err := json.Unmarshal([]byte(out), &results); err != nil || code != ExitOK || len(results) != 3 {
+		t.Fatalf("exit %d, %v:\n%s", code, err, out)
+	}
+	byName := map[string]*checkArticle{}
+	for _, r := range results {
+		byName[filepath.Base(r.File)] = r.Article
+	}
+	musee := byName["2026-03-16-musee.md"]
+	if musee.DateSource != "file name" || musee.Dir != "rtl" || len(musee.Feeds) != 6 {
+		t.Fatalf("article %+v", musee)
+	}
+	if f := musee.Feeds[0]; f.ID != "" || f.Label != "Example Daily" || f.URL != "https://feeds.example.org/feed.xml" {
+		t.Errorf("site feed %+v", f)
+	}
+	if f := musee.Feeds[5]; f.ID != "partners/culture-desk" || f.URL != "https://feeds.example.org/partners/culture-desk/feed.json" {
+		t.Errorf("partner feed %+v (a JSON-only partner)", f)
+	}
+	if f := byName["later.md"].Feeds[2]; f.ID != "partners/english-wire" || f.URL != "https://feeds.example.org/partners/english-wire/feed.xml" {
+		t.Errorf("partner feed %+v", f)
+	}
+	if fs := byName["draft.md"].Feeds; fs == nil || len(fs) != 0 {
+		t.Errorf("a draft enters %v, want []", fs)
+	}
+}
