@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
@@ -19,6 +20,7 @@ import (
 	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/feed"
 	"github.com/pressroom/pressroom/internal/pipeline"
+	"github.com/pressroom/pressroom/internal/preview"
 )
 
 // checkResult is one file's entry in `pressroom check --json`.
@@ -31,6 +33,8 @@ type checkResult struct {
 	Warnings []checkError  `json:"warnings"`
 	Notes    []string      `json:"notes,omitempty"`
 	Article  *checkArticle `json:"article"`
+
+	parsed *article.Article // for the preview
 }
 
 type checkError struct {
@@ -75,8 +79,9 @@ func check(args []string, stdout, stderr io.Writer) int {
 	fl.SetOutput(stderr)
 	configFile := fl.String("config", "", "site configuration `file` (default: ./pressroom.yaml if present, else built-in defaults)")
 	asJSON := fl.Bool("json", false, "print a JSON array with one object per file")
+	htmlDir := fl.String("html", "", "write a preview page of each file, as a feed reader shows it, and an index.html listing them, into `folder` (made if missing)")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: pressroom check [--config FILE] [--json] PATH...\n\nChecks article files (or every article file in folders) without publishing them.")
+		fmt.Fprintln(stderr, "Usage: pressroom check [--config FILE] [--json] [--html DIR] PATH...\n\nChecks article files (or every article file in folders) without publishing them.")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -107,6 +112,12 @@ func check(args []string, stdout, stderr io.Writer) int {
 		results[i] = checkFile(files[i], opts, site, now)
 	})
 	refuseDuplicates(results)
+	if *htmlDir != "" {
+		if err := writePreviews(*htmlDir, results); err != nil {
+			fmt.Fprintln(stderr, "pressroom:", safeErr(err))
+			return ExitUsage
+		}
+	}
 
 	if *asJSON {
 		var t tally
@@ -141,6 +152,7 @@ func checkFile(name string, opts article.Options, site feed.Site, now time.Time)
 		return res
 	}
 	res.OK = true
+	res.parsed = &a
 	res.Notes = a.Notes
 	for _, p := range a.Warnings {
 		res.Warnings = append(res.Warnings, checkError{Field: p.Field, Line: p.Line, Message: p.Message})
@@ -179,7 +191,7 @@ func refuseDuplicates(results []checkResult) {
 			}
 		}
 		if len(r.Errors) > 0 {
-			r.OK, r.Article = false, nil
+			r.OK, r.Article, r.parsed = false, nil, nil
 			continue
 		}
 		for _, c := range claims {
@@ -308,6 +320,45 @@ func feedWords(a *checkArticle) string {
 		words = "none (expired; it was in " + words + ")"
 	}
 	return words
+}
+
+// writePreviews writes a preview page of every publishable file into dir,
+// and the index page listing every file.
+func writePreviews(dir string, results []checkResult) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	files := make([]preview.File, len(results))
+	for i, r := range results {
+		f := preview.File{Name: r.File, Status: kindRejected}
+		for _, e := range r.Errors {
+			f.Problems = append(f.Problems, problemLine(e))
+		}
+		if r.OK {
+			f.Status, f.Article, f.Notes = r.Article.Status, r.parsed, r.Notes
+			for _, e := range r.Warnings {
+				f.Warnings = append(f.Warnings, problemLine(e))
+			}
+			name := article.Slugify(filepath.Base(r.File))
+			if len(name) > 80 {
+				name = name[:80] // a cut rune stays in the name only: pages are reached from the index
+			}
+			f.Page = fmt.Sprintf("%03d-%s.html", i+1, name)
+			page, err := preview.Page(f)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(dir, f.Page), page, 0o644); err != nil {
+				return err
+			}
+		}
+		files[i] = f
+	}
+	index, err := preview.Index(files)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, preview.IndexName), index, 0o644)
 }
 
 // problemLine words an error or a warning: "field (line n): message".

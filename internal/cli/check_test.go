@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
 )
 
 func run(t *testing.T, args ...string) (int, string, string) {
@@ -240,5 +242,79 @@ func TestCheckShowsWhatReadersSee(t *testing.T) {
 	}
 	if fs := byName["draft.md"].Feeds; fs == nil || len(fs) != 0 {
 		t.Errorf("a draft enters %v, want []", fs)
+	}
+}
+
+// TestCheckHTMLPreviews: check --html DIR writes a page per publishable
+// file, the article right to left when it is, a hostile title escaped, no
+// script, and an index of every file with its result.
+func TestCheckHTMLPreviews(t *testing.T) {
+	src, dir := t.TempDir(), filepath.Join(t.TempDir(), "preview")
+	os.WriteFile(filepath.Join(src, "a-rabat.md"), []byte("---\ntitle: ترامواي الرباط يصل إلى حي يعقوب المنصور\ndate: 2026-03-16\nlang: ar-MA\n---\n\nبدأ الخط الثالث لترامواي الرباط صباح اليوم نقل الركاب.\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "b-hostile.md"), []byte("---\ntitle: \"</title><script>alert(1)</script>\"\ndate: 2026-03-16\nlang: en\n---\n\nText <script>alert(2)</script> and <img src=x onerror=alert(3)>.\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "c-bad.md"), []byte("---\ntitle: Bad\ndate: someday\n---\n\nText.\n"), 0o644)
+	code, out, errOut := run(t, "check", "--html", dir, src)
+	if code != ExitRejected || errOut != "" {
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+	index, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, _ := filepath.Glob(filepath.Join(dir, "*.html"))
+	if len(pages) != 3 { // two previews and the index
+		t.Fatalf("files %v", pages)
+	}
+	doc, err := html.Parse(bytes.NewReader(index))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var links []string
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && n.Data == "a" {
+			links = append(links, n.Attr[0].Val)
+		}
+	}
+	if len(links) != 2 || !strings.Contains(string(index), "rejected") {
+		t.Fatalf("index links %v:\n%s", links, index)
+	}
+	for i, link := range links {
+		page, err := os.ReadFile(filepath.Join(dir, link))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := html.Parse(bytes.NewReader(page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dir, title string
+		for n := range doc.Descendants() {
+			if n.Type != html.ElementNode {
+				continue
+			}
+			switch n.Data {
+			case "script":
+				t.Errorf("%s: a script element", link)
+			case "article":
+				for _, a := range n.Attr {
+					if a.Key == "dir" {
+						dir = a.Val
+					}
+				}
+			case "h1":
+				title = n.FirstChild.Data
+			}
+			for _, a := range n.Attr {
+				if strings.HasPrefix(a.Key, "on") {
+					t.Errorf("%s: an event handler %s", link, a.Key)
+				}
+			}
+		}
+		if want := []string{"rtl", "ltr"}[i]; dir != want {
+			t.Errorf("%s: article dir %q, want %q", link, dir, want)
+		}
+		if want := []string{"ترامواي الرباط يصل إلى حي يعقوب المنصور", "</title><script>alert(1)</script>"}[i]; title != want {
+			t.Errorf("%s: title %q, want %q", link, title, want)
+		}
 	}
 }
