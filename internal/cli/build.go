@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -247,7 +248,7 @@ func build(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	})
 }
 
-// runBuild runs one build and prints its summary and rejections.
+// runBuild runs one build and prints its summary and the files it lists.
 func runBuild(ctx context.Context, p *pipeline.Pipeline, src string, force bool, stdout, stderr io.Writer) int {
 	progress := newProgress(stderr)
 	start := time.Now()
@@ -257,28 +258,59 @@ func runBuild(ctx context.Context, p *pipeline.Pipeline, src string, force bool,
 		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return ExitRejected
 	}
-	printBuild(stdout, srep, prep, time.Since(start))
-	if len(srep.Rejections) > 0 {
-		return ExitRejected
-	}
-	return ExitOK
+	return printBuild(stdout, srep, prep, p.Config.Location(), time.Since(start))
 }
 
-func printBuild(w io.Writer, srep pipeline.SyncReport, prep pipeline.Report, took time.Duration) {
-	fmt.Fprintf(w, "%d published, %d rejected, %d feeds written, %d unchanged", srep.Published, srep.Rejected, len(prep.Written), srep.Unchanged)
-	if srep.Removed > 0 {
-		fmt.Fprintf(w, ", %d removed", srep.Removed)
-	}
-	if len(prep.Deleted) > 0 {
-		fmt.Fprintf(w, ", %d feed files deleted", len(prep.Deleted))
-	}
-	fmt.Fprintf(w, " (%s)\n", took.Round(time.Millisecond))
+// buildTally counts a build's files (see pipeline.SyncReport).
+func buildTally(srep pipeline.SyncReport) tally {
+	t := tally{published: srep.Published, drafts: len(srep.Drafts), scheduled: len(srep.Scheduled),
+		expired: len(srep.Expired), rejected: len(srep.Rejections), unchanged: srep.Unchanged,
+		removed: len(srep.Removed), showNew: true}
 	for _, r := range srep.Rejections {
-		fmt.Fprintf(w, "REJECTED  %s (the last good version, if any, stays published)\n", safe(r.Key))
-		for _, p := range r.Problems {
-			fmt.Fprintf(w, "          %s\n", safe(p.String()))
+		if r.New {
+			t.newRejected++
 		}
 	}
+	return t
+}
+
+// printBuild prints the summary, then every file recorded as a draft,
+// scheduled or expired, every rejected file and every removed one, and
+// returns the exit status.
+func printBuild(w io.Writer, srep pipeline.SyncReport, prep pipeline.Report, loc *time.Location, took time.Duration) int {
+	t := buildTally(srep)
+	fmt.Fprintf(w, "%s, %s written", t, plural(len(prep.Written), "feed file"))
+	if len(prep.Deleted) > 0 {
+		fmt.Fprintf(w, ", %s deleted", plural(len(prep.Deleted), "feed file"))
+	}
+	fmt.Fprintf(w, " (%s)\n", took.Round(time.Millisecond))
+	for _, r := range srep.Drafts {
+		listLine(w, kindDraft, safe(r.Key)+" (in no feed until the draft flag goes)")
+	}
+	for _, r := range srep.Scheduled {
+		listLine(w, kindScheduled, fmt.Sprintf("%s (appears at %s)", safe(r.Key), r.Article.Published.In(loc).Format(time.RFC3339)))
+	}
+	for _, r := range srep.Expired {
+		listLine(w, kindExpired, fmt.Sprintf("%s (expired at %s)", safe(r.Key), r.Article.Expires.In(loc).Format(time.RFC3339)))
+	}
+	for _, r := range srep.Rejections {
+		listLine(w, kindRejected, fmt.Sprintf("%s (%s)", safe(r.Key), keeps(r.Kept)))
+		for _, p := range r.Problems {
+			fmt.Fprintf(w, "%s%s\n", indent, safe(p.String()))
+		}
+	}
+	for _, k := range srep.Removed {
+		listLine(w, kindRemoved, safe(k))
+	}
+	return t.exit()
+}
+
+// keeps says what a rejected file leaves in the feeds.
+func keeps(kept bool) string {
+	if kept {
+		return "the last good version stays published"
+	}
+	return "nothing is published from this file"
 }
 
 // progress draws a one-line progress bar on a terminal, and nothing
@@ -323,7 +355,7 @@ func status(args []string, stdout, stderr io.Writer) int {
 	var s siteFlags
 	fl := flag.NewFlagSet("status", flag.ContinueOnError)
 	s.register(fl, false)
-	ok, code := parseFlags(fl, args, "Usage: pressroom status [--out DIR] [--config FILE] [--index FILE]\n\nLists rejected files with their reasons, and scheduled articles with their time.", stderr)
+	ok, code := parseFlags(fl, args, "Usage: pressroom status [--out DIR] [--config FILE] [--index FILE]\n\nLists rejected files with their reasons, drafts, scheduled and expired articles, and counts every file.", stderr)
 	if !ok {
 		return code
 	}
@@ -353,50 +385,45 @@ func status(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return ExitRejected
 	}
-	now := time.Now()
 	hash := (&pipeline.Pipeline{Config: cfg}).ConfigHash()
-	var rejected, scheduled, drafts, live int
-	for _, e := range list {
-		if len(e.Problems) > 0 {
-			rejected++
-		}
-	}
-	fmt.Fprintln(stdout, "Rejected files:")
-	for _, e := range list {
-		if len(e.Problems) == 0 {
-			continue
-		}
-		keeps := "nothing published"
-		if e.HasArticle {
-			keeps = fmt.Sprintf("keeps %q published", e.Title)
-			if e.ArticleConfig != hash {
-				keeps += ", as parsed with an earlier configuration: fix the file to update it"
-			}
-		}
-		fmt.Fprintf(stdout, "  %s (rejected %s; %s)\n", safe(e.Key), e.RejectedAt.In(cfg.Location()).Format(time.RFC3339), keeps)
-		for _, p := range e.Problems {
-			fmt.Fprintf(stdout, "      %s\n", safe(p.String()))
-		}
-	}
-	if rejected == 0 {
-		fmt.Fprintln(stdout, "  none")
-	}
-	fmt.Fprintln(stdout, "Scheduled articles:")
+	return printStatus(stdout, list, hash, cfg.Location(), time.Now())
+}
+
+// printStatus lists every rejected file with its reasons and what it
+// keeps published, every draft, scheduled and expired article, then the
+// summary; it returns the exit status.
+func printStatus(w io.Writer, list []index.Summary, hash string, loc *time.Location, now time.Time) int {
+	var t tally
 	for _, e := range list {
 		switch {
-		case !e.HasArticle || e.Deleted:
+		case e.Deleted:
+		case len(e.Problems) > 0:
+			t.add(kindRejected)
+			kept := "nothing is published from this file"
+			if e.HasArticle && !e.Draft {
+				kept = fmt.Sprintf("keeps %s published", safe(strconv.Quote(e.Title)))
+				if e.ArticleConfig != hash {
+					kept += ", as parsed with an earlier configuration: fix the file to update it"
+				}
+			}
+			listLine(w, kindRejected, fmt.Sprintf("%s (rejected %s; %s)", safe(e.Key), e.RejectedAt.In(loc).Format(time.RFC3339), kept))
+			for _, p := range e.Problems {
+				fmt.Fprintf(w, "%s%s\n", indent, safe(p.String()))
+			}
+		case !e.HasArticle:
 		case e.Draft:
-			drafts++
+			t.add(kindDraft)
+			listLine(w, kindDraft, fmt.Sprintf("%s  %s", safe(e.Key), safe(strconv.Quote(e.Title))))
 		case e.Published.After(now):
-			scheduled++
-			fmt.Fprintf(stdout, "  %s  %q appears at %s\n", safe(e.Key), e.Title, e.Published.In(cfg.Location()).Format(time.RFC3339))
+			t.add(kindScheduled)
+			listLine(w, kindScheduled, fmt.Sprintf("%s  %s appears at %s", safe(e.Key), safe(strconv.Quote(e.Title)), e.Published.In(loc).Format(time.RFC3339)))
+		case !e.Expires.IsZero() && !e.Expires.After(now):
+			t.add(kindExpired)
+			listLine(w, kindExpired, fmt.Sprintf("%s  %s expired at %s", safe(e.Key), safe(strconv.Quote(e.Title)), e.Expires.In(loc).Format(time.RFC3339)))
 		default:
-			live++
+			t.add(kindPublished)
 		}
 	}
-	if scheduled == 0 {
-		fmt.Fprintln(stdout, "  none")
-	}
-	fmt.Fprintf(stdout, "%d published, %d scheduled, %d drafts, %d rejected\n", live, scheduled, drafts, rejected)
-	return ExitOK
+	fmt.Fprintln(w, t)
+	return t.exit()
 }

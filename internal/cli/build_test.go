@@ -76,7 +76,7 @@ func TestBuildExamplesAndRebuild(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	if !regexp.MustCompile(`^9 published, 0 rejected, \d+ feeds written, 0 unchanged`).MatchString(stdout) {
+	if !regexp.MustCompile(`^7 published, 1 draft, 1 scheduled, 0 rejected, \d+ feed files written`).MatchString(stdout) {
 		t.Errorf("summary %q", stdout)
 	}
 	feeds := feedcheck.Dir(t, out)
@@ -94,7 +94,7 @@ func TestBuildExamplesAndRebuild(t *testing.T) {
 
 	// Rebuild: nothing written, the same bytes.
 	code, stdout, _ = run(t, "build", "--src", src, "--out", out, "--config", cfg)
-	if code != ExitOK || !strings.HasPrefix(stdout, "0 published, 0 rejected, 0 feeds written, 9 unchanged") {
+	if code != ExitOK || !strings.HasPrefix(stdout, "0 published, 0 rejected, 9 unchanged, 0 feed files written") {
 		t.Errorf("rebuild: exit %d, %q", code, stdout)
 	}
 	// A forced rebuild from scratch gives byte-identical output.
@@ -130,7 +130,7 @@ func TestBuildBrokenUploadAndDelete(t *testing.T) {
 		t.Errorf("the last good version left the feed: %q", got)
 	}
 	code, stdout, _ = run(t, "status", "--out", out, "--config", cfg)
-	if code != ExitOK || !strings.Contains(stdout, "greve-transports.txt") || !strings.Contains(stdout, "keeps \""+title+"\" published") ||
+	if code != ExitRejected || !strings.Contains(stdout, "greve-transports.txt") || !strings.Contains(stdout, "keeps \""+title+"\" published") ||
 		!strings.Contains(stdout, "year-in-review.md") {
 		t.Errorf("status:\n%s", stdout)
 	}

@@ -8,12 +8,19 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/pressroom/pressroom/internal/article"
+	"github.com/pressroom/pressroom/internal/feed"
+	"github.com/pressroom/pressroom/internal/pipeline"
+	"github.com/pressroom/pressroom/internal/preview"
 )
 
 // checkResult is one file's entry in `pressroom check --json`.
@@ -26,6 +33,8 @@ type checkResult struct {
 	Warnings []checkError  `json:"warnings"`
 	Notes    []string      `json:"notes,omitempty"`
 	Article  *checkArticle `json:"article"`
+
+	parsed *article.Article // for the preview
 }
 
 type checkError struct {
@@ -53,6 +62,16 @@ type checkArticle struct {
 	URL         string   `json:"url"`
 	DateSource  string   `json:"date_source"`
 	Format      string   `json:"format"`
+	// Feeds are the feeds the article enters (once published: none for a
+	// draft), chosen as the publisher chooses them (feed.Memberships).
+	Feeds []checkFeed `json:"feeds"`
+}
+
+// checkFeed is one feed an article enters.
+type checkFeed struct {
+	ID    string `json:"id"`    // its folder: "" for the site, "tags/x", "partners/name"...
+	Label string `json:"label"` // the name it is listed under
+	URL   string `json:"url"`   // its RSS file (a partner's first format when it has no RSS)
 }
 
 func check(args []string, stdout, stderr io.Writer) int {
@@ -60,8 +79,9 @@ func check(args []string, stdout, stderr io.Writer) int {
 	fl.SetOutput(stderr)
 	configFile := fl.String("config", "", "site configuration `file` (default: ./pressroom.yaml if present, else built-in defaults)")
 	asJSON := fl.Bool("json", false, "print a JSON array with one object per file")
+	htmlDir := fl.String("html", "", "write a preview page of each file, as a feed reader shows it, and an index.html listing them, into `folder` (made if missing)")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: pressroom check [--config FILE] [--json] PATH...\n\nChecks article files (or every article file in folders) without publishing them.")
+		fmt.Fprintln(stderr, "Usage: pressroom check [--config FILE] [--json] [--html DIR] PATH...\n\nChecks article files (or every article file in folders) without publishing them.")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -74,7 +94,14 @@ func check(args []string, stdout, stderr io.Writer) int {
 		fl.Usage()
 		return ExitUsage
 	}
-	cfg, err := loadConfig(*configFile)
+	// The configuration is found as build finds it, from the first path
+	// checked: its folder (or the folder it is in), that folder's parent,
+	// then the working folder.
+	found := siteFlags{config: *configFile, src: fl.Arg(0)}
+	if fi, err := os.Stat(found.src); err == nil && !fi.IsDir() {
+		found.src = filepath.Dir(found.src)
+	}
+	cfg, _, err := found.loadConfig(stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return ExitUsage
@@ -85,33 +112,39 @@ func check(args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	opts := cfg.ArticleOptions()
+	site := (&pipeline.Pipeline{Config: cfg}).Site()
 	now := time.Now()
 	results := make([]checkResult, len(files))
 	parallel(len(files), func(i int) {
-		results[i] = checkFile(files[i], opts, now)
+		results[i] = checkFile(files[i], opts, site, now)
 	})
 	refuseDuplicates(results)
-
-	status := ExitOK
-	for _, r := range results {
-		if !r.OK {
-			status = ExitRejected
+	if *htmlDir != "" {
+		if err := writePreviews(*htmlDir, results); err != nil {
+			fmt.Fprintln(stderr, "pressroom:", safeErr(err))
+			return ExitUsage
 		}
 	}
+
 	if *asJSON {
+		var t tally
+		for _, r := range results {
+			if !r.OK {
+				t.add(kindRejected)
+			}
+		}
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(results); err != nil {
 			fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		}
-		return status
+		return t.exit()
 	}
-	printCheck(stdout, results)
-	return status
+	return printCheck(stdout, results, cfg.Location())
 }
 
-func checkFile(name string, opts article.Options, now time.Time) checkResult {
+func checkFile(name string, opts article.Options, site feed.Site, now time.Time) checkResult {
 	res := checkResult{File: name, Errors: []checkError{}, Warnings: []checkError{}}
 	data, modTime, err := article.ReadFile(name, opts.MaxBytes)
 	var a article.Article
@@ -126,6 +159,7 @@ func checkFile(name string, opts article.Options, now time.Time) checkResult {
 		return res
 	}
 	res.OK = true
+	res.parsed = &a
 	res.Notes = a.Notes
 	for _, p := range a.Warnings {
 		res.Warnings = append(res.Warnings, checkError{Field: p.Field, Line: p.Line, Message: p.Message})
@@ -135,7 +169,7 @@ func checkFile(name string, opts article.Options, now time.Time) checkResult {
 		Published: a.Published.Format(time.RFC3339), Updated: a.Updated.Format(time.RFC3339),
 		Lang: a.Lang, Dir: a.Dir, Authors: orEmpty(a.Authors), Tags: orEmpty(a.Tags),
 		Categories: orEmpty(a.Categories), Image: a.Image, Status: string(a.StatusAt(now)),
-		URL: a.URL, DateSource: a.DateSource, Format: a.Format,
+		URL: a.URL, DateSource: a.DateSource, Format: a.Format, Feeds: feedsOf(&a, site),
 	}
 	if !a.Expires.IsZero() {
 		res.Article.Expires = a.Expires.Format(time.RFC3339)
@@ -164,13 +198,28 @@ func refuseDuplicates(results []checkResult) {
 			}
 		}
 		if len(r.Errors) > 0 {
-			r.OK, r.Article = false, nil
+			r.OK, r.Article, r.parsed = false, nil, nil
 			continue
 		}
 		for _, c := range claims {
 			holder[c.claim] = r.File
 		}
 	}
+}
+
+// feedsOf lists the feeds the publisher puts a into.
+func feedsOf(a *article.Article, site feed.Site) []checkFeed {
+	out := []checkFeed{}
+	for _, ref := range feed.Memberships(a, site) {
+		file := feed.RSSFile
+		for _, pt := range site.Partners {
+			if ref.ID == feed.PartnersFamily+"/"+pt.Name && len(pt.Formats) > 0 && !slices.Contains(pt.Formats, feed.RSSFile) {
+				file = pt.Formats[0]
+			}
+		}
+		out = append(out, checkFeed{ID: ref.ID, Label: ref.Label, URL: feed.URL(site.FeedsURL, path.Join(ref.ID, file))})
+	}
+	return out
 }
 
 func orEmpty(s []string) []string {
@@ -180,36 +229,151 @@ func orEmpty(s []string) []string {
 	return s
 }
 
-func printCheck(w io.Writer, results []checkResult) {
-	var ok, rejected int
+// printCheck lists every file, what a reader will see of it and its
+// problems, the summary last, and returns the exit status.
+func printCheck(w io.Writer, results []checkResult, loc *time.Location) int {
+	var t tally
 	for _, r := range results {
 		if !r.OK {
-			rejected++
-			fmt.Fprintf(w, "REJECTED  %s\n", safe(r.File))
+			t.add(kindRejected)
+			listLine(w, kindRejected, safe(r.File))
 			for _, e := range r.Errors {
-				if e.Line > 0 {
-					fmt.Fprintf(w, "          %s (line %d): %s\n", safe(e.Field), e.Line, safe(e.Message))
-				} else {
-					fmt.Fprintf(w, "          %s: %s\n", safe(e.Field), safe(e.Message))
-				}
+				fmt.Fprintf(w, "%s%s\n", indent, problemLine(e))
 			}
 			continue
 		}
-		ok++
 		a := r.Article
-		fmt.Fprintf(w, "ok        %s\n          %q [%s, %s] %s, %s\n", safe(r.File), a.Title, a.Lang, a.Dir, a.Status, a.Published)
+		t.add(a.Status)
+		head := safe(r.File)
+		switch a.Status {
+		case kindDraft:
+			head += " (in no feed until the draft flag goes)"
+		case kindScheduled:
+			head += " (appears at " + localTime(a.Published, loc) + ")"
+		case kindExpired:
+			head += " (expired at " + localTime(a.Expires, loc) + ")"
+		}
+		listLine(w, a.Status, head)
+		field := func(name, value string) { fmt.Fprintf(w, "%s%-10s%s\n", indent, name+":", value) }
+		field("title", safe(a.Title))
+		field("date", localTime(a.Published, loc)+" (from "+dateSourceWords(a.DateSource)+")")
+		field("language", safe(a.Lang)+", "+directionWords(a.Dir))
+		if len(a.Authors) == 0 {
+			field("authors", "none")
+		} else {
+			field("authors", safe(strings.Join(a.Authors, ", ")))
+		}
+		field("feeds", feedWords(a))
+		field("url", safe(a.URL))
 		for _, e := range r.Warnings {
-			if e.Line > 0 {
-				fmt.Fprintf(w, "          warning: %s (line %d): %s\n", safe(e.Field), e.Line, safe(e.Message))
-			} else {
-				fmt.Fprintf(w, "          warning: %s: %s\n", safe(e.Field), safe(e.Message))
-			}
+			fmt.Fprintf(w, "%swarning: %s\n", indent, problemLine(e))
 		}
 		for _, n := range r.Notes {
-			fmt.Fprintf(w, "          note: %s\n", safe(n))
+			fmt.Fprintf(w, "%snote: %s\n", indent, safe(n))
 		}
 	}
-	fmt.Fprintf(w, "%s checked: %d ok, %d rejected\n", plural(len(results), "file"), ok, rejected)
+	fmt.Fprintf(w, "%s checked: %s\n", plural(len(results), "file"), t)
+	return t.exit()
+}
+
+// localTime shows an RFC 3339 date in the site's zone.
+func localTime(rfc3339 string, loc *time.Location) string {
+	d, err := time.Parse(time.RFC3339, rfc3339)
+	if err != nil {
+		return safe(rfc3339)
+	}
+	return d.In(loc).Format(time.RFC3339)
+}
+
+// dateSourceWords says where the published date came from.
+func dateSourceWords(src string) string {
+	switch src {
+	case article.DateFromContent:
+		return "the article"
+	case article.DateFromFileName:
+		return "the file name"
+	case article.DateFromProperties:
+		return "the document's properties"
+	case article.DateFromModTime:
+		return "the upload time: the file's modification time"
+	}
+	return safe(src)
+}
+
+func directionWords(dir string) string {
+	if dir == "rtl" {
+		return "right to left"
+	}
+	return "left to right"
+}
+
+// feedWords lists the feeds an article enters, the site feed first.
+func feedWords(a *checkArticle) string {
+	if a.Status == kindDraft {
+		return "none (a draft)"
+	}
+	ids := make([]string, len(a.Feeds))
+	for i, f := range a.Feeds {
+		ids[i] = f.ID
+		if f.ID == "" {
+			ids[i] = "the site"
+		}
+	}
+	words := safe(strings.Join(ids, ", "))
+	switch a.Status {
+	case kindScheduled:
+		words += " (once it appears)"
+	case kindExpired:
+		words = "none (expired; it was in " + words + ")"
+	}
+	return words
+}
+
+// writePreviews writes a preview page of every publishable file into dir,
+// and the index page listing every file.
+func writePreviews(dir string, results []checkResult) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	files := make([]preview.File, len(results))
+	for i, r := range results {
+		f := preview.File{Name: r.File, Status: kindRejected}
+		for _, e := range r.Errors {
+			f.Problems = append(f.Problems, problemLine(e))
+		}
+		if r.OK {
+			f.Status, f.Article, f.Notes = r.Article.Status, r.parsed, r.Notes
+			for _, e := range r.Warnings {
+				f.Warnings = append(f.Warnings, problemLine(e))
+			}
+			name := article.Slugify(filepath.Base(r.File))
+			if len(name) > 80 {
+				name = name[:80] // a cut rune stays in the name only: pages are reached from the index
+			}
+			f.Page = fmt.Sprintf("%03d-%s.html", i+1, name)
+			page, err := preview.Page(f)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(dir, f.Page), page, 0o644); err != nil {
+				return err
+			}
+		}
+		files[i] = f
+	}
+	index, err := preview.Index(files)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, preview.IndexName), index, 0o644)
+}
+
+// problemLine words an error or a warning: "field (line n): message".
+func problemLine(e checkError) string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s (line %d): %s", safe(e.Field), e.Line, safe(e.Message))
+	}
+	return fmt.Sprintf("%s: %s", safe(e.Field), safe(e.Message))
 }
 
 // articleFiles expands the arguments: files as given, folders walked for

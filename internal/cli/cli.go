@@ -4,13 +4,10 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
-	"github.com/pressroom/pressroom/internal/config"
 )
 
 // Exit statuses shared by every subcommand.
@@ -23,7 +20,7 @@ const (
 const usage = `pressroom publishes RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds from article files.
 
 Usage:
-  pressroom check [--config FILE] [--json] PATH...       validate article files or folders
+  pressroom check [--config FILE] [--json] [--html DIR] PATH...  validate article files or folders
   pressroom build [--src DIR] [--out DIR] [--force]      build the feeds, incrementally
   pressroom serve [--src DIR] [--out DIR] [--addr ADDR]  build, serve like the CDN, rebuild on changes
   pressroom status [--out DIR]                           rejected files and scheduled articles
@@ -71,20 +68,6 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "pressroom: unknown command %q\n\n%s", args[0], usage)
 	return ExitUsage
-}
-
-// loadConfig reads the named file, or pressroom.yaml in the working folder
-// when there is one, or else uses the built-in defaults.
-func loadConfig(name string) (config.Config, error) {
-	if name != "" {
-		return config.Load(name)
-	}
-	if _, err := os.Stat(config.FileName); err == nil {
-		return config.Load(config.FileName)
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return config.Config{}, fmt.Errorf("config: %w", err)
-	}
-	return config.Default(), nil
 }
 
 func plural(n int, word string) string {

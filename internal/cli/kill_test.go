@@ -129,7 +129,7 @@ func TestKilledBuildConverges(t *testing.T) {
 		}
 	}
 	// And nothing is left to do.
-	if s := build(out); !strings.Contains(s, " 0 feeds written") {
+	if s := build(out); !strings.Contains(s, " 0 feed files written") {
 		t.Errorf("a further build still wrote: %s", s)
 	}
 }

@@ -103,7 +103,7 @@ func TestStatusBesideServe(t *testing.T) {
 	startServe(t, src, out, cfg)
 	for range 2 {
 		code, stdout, stderr := run(t, "status", "--out", out, "--config", cfg)
-		if code != ExitOK || !strings.Contains(stdout, "Scheduled articles:") {
+		if code != ExitOK || !strings.Contains(stdout, "scheduled year-in-review.md") {
 			t.Fatalf("status beside serve: exit %d\n%s\n%s", code, stdout, stderr)
 		}
 	}

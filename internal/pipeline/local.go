@@ -18,10 +18,31 @@ import (
 	"github.com/pressroom/pressroom/internal/store"
 )
 
-// SyncReport says what a Sync found.
+// SyncReport says what a Sync found. Every file of the folder is counted
+// once, by what it is at the end of the run: a file recorded by this run
+// under its status (published, draft, scheduled or expired), a file still
+// rejected (by this run or an earlier one) under Rejections, any other
+// file under Unchanged; removed files under Removed.
 type SyncReport struct {
-	Published, Rejected, Removed, Unchanged int
-	Rejections                              []Result // every file rejected in this run or still rejected
+	Published int // recorded by this run and in the feeds now
+	Unchanged int // neither read again nor rejected
+	// Drafts, Scheduled and Expired were recorded by this run (Article is
+	// set) but are in no feed now.
+	Drafts, Scheduled, Expired []Result
+	Rejections                 []Rejection // every file rejected, in path order
+	Removed                    []string    // files gone from the folder, removed from the index
+}
+
+// Rejection is a file whose latest version was refused.
+type Rejection struct {
+	Key      string
+	Problems []article.Problem
+	// New says this run read the version it refused; otherwise the file
+	// was rejected before and has not changed.
+	New bool
+	// Kept says the index holds a good version of the file that stays
+	// published (not a draft); otherwise nothing is published from it.
+	Kept bool
 }
 
 // Sync brings the index in line with a folder of article files: removed
@@ -70,18 +91,20 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 		}
 	}
 	var waiters []string
+	// A file may be recorded twice in a run (rejected waiting on a claim,
+	// then published when the claim is released): its last outcome counts.
+	last := map[string]Result{}
+	read := map[string]bool{} // files whose bytes this run recorded
 	count := func(res Result) {
 		switch res.Outcome {
-		case Published:
-			rep.Published++
+		case Published, Removed:
 			delete(rejected, res.Key)
 		case Rejected:
-			rep.Rejected++
 			rejected[res.Key] = res.Problems
-		case Removed:
-			rep.Removed++
-			delete(rejected, res.Key)
+		default:
+			return
 		}
+		last[res.Key] = res
 		waiters = append(waiters, res.Waiters...)
 	}
 
@@ -157,9 +180,9 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 			continue
 		}
 		if d.unchanged || d.vanished {
-			rep.Unchanged++
-			continue
+			continue // counted as unchanged unless recorded again (see tally)
 		}
+		read[d.key] = true
 		if pending = append(pending, d); len(pending) == syncBatch {
 			firstErr = flush()
 		}
@@ -203,13 +226,47 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 	if err := p.recordIDs(ctx); err != nil {
 		return rep, fmt.Errorf("pipeline: %w", err)
 	}
-	// Every file still rejected, this run or before, is reported.
-	for _, f := range files {
-		if ps, ok := rejected[f.key]; ok {
-			rep.Rejections = append(rep.Rejections, Result{Key: f.key, Outcome: Rejected, Problems: ps})
+	return rep, p.tally(ctx, &rep, files, known, last, rejected, read)
+}
+
+// tally fills rep: every file once, by its last outcome (see SyncReport).
+func (p *Pipeline) tally(ctx context.Context, rep *SyncReport, files []file, known []index.Summary,
+	last map[string]Result, rejected map[string][]article.Problem, read map[string]bool) error {
+	now := p.now()
+	for _, s := range known {
+		if res, ok := last[s.Key]; ok && res.Outcome == Removed {
+			rep.Removed = append(rep.Removed, s.Key)
 		}
 	}
-	return rep, nil
+	for _, f := range files {
+		if ps, ok := rejected[f.key]; ok {
+			r := Rejection{Key: f.key, Problems: ps, New: read[f.key]}
+			src, err := p.Index.Get(ctx, f.key)
+			if err != nil && !errors.Is(err, index.ErrNotFound) {
+				return fmt.Errorf("pipeline: %s: %w", f.key, err)
+			}
+			r.Kept = err == nil && !src.Deleted && src.Article != nil && !src.Article.Draft
+			rep.Rejections = append(rep.Rejections, r)
+			continue
+		}
+		res, ok := last[f.key]
+		switch {
+		case ok && res.Outcome == Published && res.Article != nil:
+			switch res.Article.StatusAt(now) {
+			case article.StatusDraft:
+				rep.Drafts = append(rep.Drafts, res)
+			case article.StatusScheduled:
+				rep.Scheduled = append(rep.Scheduled, res)
+			case article.StatusExpired:
+				rep.Expired = append(rep.Expired, res)
+			default:
+				rep.Published++
+			}
+		default: // not read, the same bytes, or vanished meanwhile
+			rep.Unchanged++
+		}
+	}
+	return nil
 }
 
 // renamed is a file removed in this sync, by its bytes' hash: a new file

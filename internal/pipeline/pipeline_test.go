@@ -419,7 +419,7 @@ func TestLocalBuildIsIncremental(t *testing.T) {
 	l.write("news/b.txt", "Headline B\n\n22 février 2021\n\nLe corps de l'article, en français, avec assez de mots.\n", t0)
 	l.write("notes.odt", "not an article", t0)
 	s, p := l.build()
-	if s.Published != 2 || s.Rejected != 0 || s.Unchanged != 0 || len(p.Written) == 0 {
+	if s.Published != 2 || len(s.Rejections) != 0 || s.Unchanged != 0 || len(p.Written) == 0 {
 		t.Fatalf("first build: %+v, wrote %d", s, len(p.Written))
 	}
 	// Nothing changed: nothing read, nothing written.
@@ -436,13 +436,13 @@ func TestLocalBuildIsIncremental(t *testing.T) {
 	// A broken upload of a published article keeps the good version.
 	l.write("a.md", "---\ntitle: A\ndate: never\n---\nx\n", t0.Add(2*time.Hour))
 	s, p = l.build()
-	if s.Rejected != 1 || len(s.Rejections) != 1 || s.Rejections[0].Key != "a.md" || len(p.Written) != 0 {
+	if len(s.Rejections) != 1 || s.Rejections[0].Key != "a.md" || !s.Rejections[0].New || !s.Rejections[0].Kept || len(p.Written) != 0 {
 		t.Errorf("broken upload: %+v, wrote %v", s, p.Written)
 	}
 	eq(t, "site keeps A", l.titles("feed.json"), []string{"A", "Headline B"})
 	// The rejection is reported on every build until fixed.
-	if s, _ = l.build(); len(s.Rejections) != 1 {
-		t.Errorf("rejection not reported again: %+v", s)
+	if s, _ = l.build(); len(s.Rejections) != 1 || s.Rejections[0].New || s.Unchanged != 1 {
+		t.Errorf("rejection not reported again, or counted as unchanged: %+v", s)
 	}
 	// A file restored with an older date is still a new version.
 	l.write("a.md", md("A restored", "2021-05-01", "tags: [x]"), t0.Add(-time.Hour))
@@ -451,7 +451,7 @@ func TestLocalBuildIsIncremental(t *testing.T) {
 	// Deleting a file removes it from every feed and its emptied feeds.
 	os.Remove(filepath.Join(l.src, "a.md"))
 	s, _ = l.build()
-	if s.Removed != 1 {
+	if len(s.Removed) != 1 {
 		t.Errorf("removal: %+v", s)
 	}
 	eq(t, "after removal", l.titles("feed.json"), []string{"Headline B"})
