@@ -114,7 +114,7 @@ const MaxAhead = 10 * 365 * 24 * time.Hour
 // and parse every article again when it differs (after a deploy, say).
 // TestParserVersion ties it to the golden files: a change of any golden
 // output fails that test until the version is bumped.
-const ParserVersion = "5"
+const ParserVersion = "6"
 
 // MaxNames bounds the tags, categories and authors of one article
 // together: each makes a feed, and an index must be able to move an article

@@ -436,6 +436,16 @@ func (t *textParse) readDateline(line string) (pub, upd time.Time, authors []str
 	if extra-bylineWords > 4 {
 		return pub, upd, nil, false
 	}
+	// One zone stated at the end of the line holds for its every time:
+	// "نشر في: 22/2/2021 - 16:18 | آخر تحديث: 23/2/2021 - 09:30 (توقيت مكة
+	// المكرمة)".
+	if last := dates[len(dates)-1]; last.zoned && last.hasTime {
+		for i := range dates[:len(dates)-1] {
+			if d := &dates[i]; d.hasTime && !d.zoned {
+				d.t = time.Date(d.t.Year(), d.t.Month(), d.t.Day(), d.t.Hour(), d.t.Minute(), d.t.Second(), 0, last.t.Location())
+			}
+		}
+	}
 	pub = dates[0].t
 	for i := 1; i < len(dates); i++ {
 		if reUpdated.MatchString(f[dates[i-1].end:dates[i].start]) {
