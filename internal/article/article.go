@@ -49,10 +49,14 @@ type Article struct {
 	Lang        string    // BCP 47, e.g. "ar-MA"
 	Dir         string    // "ltr" or "rtl"
 	Authors     []string
-	Tags        []string
-	Categories  []string
-	Image       string // absolute URL, or empty
-	Draft       bool
+	// Credits are the agencies the story came from ("AFP", "Reuters",
+	// "MAP"): a byline's "(AP)" or ", Associated Press", a credit line,
+	// "avec AFP", a wire rights notice. Never authors.
+	Credits    []string
+	Tags       []string
+	Categories []string
+	Image      string // absolute URL, or empty
+	Draft      bool
 	// UpdatedFrom says where Updated came from: "" when the article was
 	// not updated (Updated is Published), UpdatedFromContent when the file
 	// gives the date, UpdatedFromUpload when the pipeline took the upload

@@ -62,8 +62,9 @@ type goldenArticle struct {
 	Image, Status, Format, DateSource          string
 	Notes                                      []string
 	Words                                      int
-	UpdatedFrom                                string `json:",omitempty"`
-	Correction                                 string `json:",omitempty"`
+	UpdatedFrom                                string   `json:",omitempty"`
+	Correction                                 string   `json:",omitempty"`
+	Credits                                    []string `json:",omitempty"`
 }
 
 func toGolden(a Article, err error) golden {
@@ -76,7 +77,7 @@ func toGolden(a Article, err error) golden {
 		Published: a.Published.Format(time.RFC3339), Updated: a.Updated.Format(time.RFC3339),
 		Lang: a.Lang, Dir: a.Dir, Authors: a.Authors, Tags: a.Tags, Categories: a.Categories,
 		Image: a.Image, Status: string(a.StatusAt(testNow)), Format: a.Format, DateSource: a.DateSource, Notes: a.Notes,
-		Words: a.Words, UpdatedFrom: a.UpdatedFrom, Correction: a.Correction,
+		Words: a.Words, UpdatedFrom: a.UpdatedFrom, Correction: a.Correction, Credits: a.Credits,
 	}
 	if !a.Expires.IsZero() {
 		g.Article.Expires = a.Expires.Format(time.RFC3339)
@@ -234,7 +235,7 @@ func checkSafeHTML(t testing.TB, content string) {
 // ParserVersion. A change of the parsers that alters any golden output
 // changes it: bump ParserVersion (a deployed index then parses every
 // article again, see README "Upgrading") and set this to the new value.
-const goldenFingerprint = "59ae5def52bcc0c5ab27916ee0fa301fdb8816d96b6c2b6049896e5713ceb522"
+const goldenFingerprint = "0e22cee967b56d221b67d583f012990fdee0ae78dd6e67c616c6eee994f3df55"
 
 func TestParserVersion(t *testing.T) {
 	paths, err := filepath.Glob("testdata/golden/*/*")
