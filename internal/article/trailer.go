@@ -86,8 +86,22 @@ func noticeCredits(p string) []string {
 // paragraph: the containers the paragraphs sit in.
 var reClosers = regexp.MustCompile(`(?:\s*</(?:div|section|article|main|body|html|span)\s*>)*\s*$`)
 
-// reOpenP opens a paragraph (not <pre>, <picture>, <param>).
-var reOpenP = regexp.MustCompile(`<[pP](?:\s[^>]*)?>`)
+// lastOpenP returns where the last <p> tag of s starts (not <pre>,
+// <picture>, <param>), or -1. It looks backwards: bodies are long, and
+// only their end is read.
+func lastOpenP(s string) int {
+	for end := len(s); end > 0; {
+		i := max(strings.LastIndex(s[:end], "<p"), strings.LastIndex(s[:end], "<P"))
+		if i < 0 || i+2 >= len(s) {
+			return -1
+		}
+		if c := s[i+2]; c == '>' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '/' {
+			return i
+		}
+		end = i
+	}
+	return -1
+}
 
 // maxTrailers bounds the paragraphs dropped from the end of one text.
 const maxTrailers = 6
@@ -106,18 +120,17 @@ func dropTrailers(m *meta) {
 		if !strings.HasSuffix(strings.ToLower(core), "</p>") {
 			return
 		}
-		locs := reOpenP.FindAllStringIndex(core, -1)
-		if len(locs) == 0 {
+		start := lastOpenP(core)
+		if start < 0 {
 			return
 		}
-		start := locs[len(locs)-1][0]
 		block := core[start:]
 		if strings.Count(strings.ToLower(block), "</p>") != 1 {
 			return
 		}
 		text := cleanLine(plainText(block, 4*maxNotice))
 		rest := core[:start]
-		if !hasWord(plainText(rest, 4096)) {
+		if !hasWord(plainText(rest, 512)) {
 			return // the last paragraph with text is the article
 		}
 		switch {
