@@ -41,7 +41,7 @@ func rightsNotice(p string) bool {
 		return false
 	}
 	f := fold(p)
-	if !reNotice.MatchString(f) {
+	if !noticeWord(f) || !reNotice.MatchString(f) {
 		return false
 	}
 	var all, notice int
@@ -53,6 +53,20 @@ func rightsNotice(p string) bool {
 		}
 	}
 	return all > 0 && 3*notice >= 2*all
+}
+
+// noticeWords are in every notice reNotice matches: a cheap test first,
+// since the last paragraph of every article is tested.
+var noticeWords = []string{"copyright", "©", "(c)", "rights", "published", "reproduced", "distributed", "permission",
+	"droits", "reproduction", "ne peut", "interdite", "الحقوق", "حقوق", "يمنع", "يجوز", "يحظر"}
+
+func noticeWord(f string) bool {
+	for _, w := range noticeWords {
+		if strings.Contains(f, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func letters(s string) int {
@@ -82,23 +96,35 @@ func noticeCredits(p string) []string {
 	return out
 }
 
-// reClosers are the closing tags a body may end with after its last
+// closers are the closing tags a body may end with after its last
 // paragraph: the containers the paragraphs sit in.
-var reClosers = regexp.MustCompile(`(?:\s*</(?:div|section|article|main|body|html|span)\s*>)*\s*$`)
+var closers = map[string]bool{"div": true, "section": true, "article": true, "main": true, "body": true, "html": true, "span": true}
+
+// splitClosers splits the closing container tags and spaces off the end of
+// body. It reads backwards: a regexp would scan the whole body.
+func splitClosers(body string) (core, tail string) {
+	core = strings.TrimRight(body, " \t\n\r")
+	for strings.HasSuffix(core, ">") {
+		i := strings.LastIndex(core, "</")
+		if i < 0 || !closers[strings.ToLower(strings.TrimSpace(core[i+2:len(core)-1]))] {
+			break
+		}
+		core = strings.TrimRight(core[:i], " \t\n\r")
+	}
+	return core, body[len(core):]
+}
 
 // lastOpenP returns where the last <p> tag of s starts (not <pre>,
 // <picture>, <param>), or -1. It looks backwards: bodies are long, and
 // only their end is read.
 func lastOpenP(s string) int {
-	for end := len(s); end > 0; {
-		i := max(strings.LastIndex(s[:end], "<p"), strings.LastIndex(s[:end], "<P"))
-		if i < 0 || i+2 >= len(s) {
-			return -1
+	for i := strings.LastIndexByte(s, '<'); i >= 0; i = strings.LastIndexByte(s[:i], '<') {
+		if i+2 >= len(s) || s[i+1] != 'p' && s[i+1] != 'P' {
+			continue
 		}
 		if c := s[i+2]; c == '>' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '/' {
 			return i
 		}
-		end = i
 	}
 	return -1
 }
@@ -115,9 +141,8 @@ const maxTrailers = 6
 func dropTrailers(m *meta) {
 	body := m.body
 	for range maxTrailers {
-		closers := reClosers.FindString(body)
-		core := body[:len(body)-len(closers)]
-		if !strings.HasSuffix(strings.ToLower(core), "</p>") {
+		core, closers := splitClosers(body)
+		if len(core) < 4 || !strings.EqualFold(core[len(core)-4:], "</p>") {
 			return
 		}
 		start := lastOpenP(core)
