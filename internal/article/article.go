@@ -53,10 +53,14 @@ type Article struct {
 	Lang        string    // BCP 47, e.g. "ar-MA"
 	Dir         string    // "ltr" or "rtl"
 	Authors     []string
-	Tags        []string
-	Categories  []string
-	Image       string // absolute URL, or empty
-	Draft       bool
+	// Credits are the agencies the story came from ("AFP", "Reuters",
+	// "MAP"): a byline's "(AP)" or ", Associated Press", a credit line,
+	// "avec AFP", a wire rights notice. Never authors.
+	Credits    []string
+	Tags       []string
+	Categories []string
+	Image      string // absolute URL, or empty
+	Draft      bool
 	// UpdatedFrom says where Updated came from: "" when the article was
 	// not updated (Updated is Published), UpdatedFromContent when the file
 	// gives the date, UpdatedFromUpload when the pipeline took the upload
@@ -128,7 +132,7 @@ const MaxAhead = 10 * 365 * 24 * time.Hour
 // and parse every article again when it differs (after a deploy, say).
 // TestParserVersion ties it to the golden files: a change of any golden
 // output fails that test until the version is bumped.
-const ParserVersion = "5"
+const ParserVersion = "6"
 
 // MaxNames bounds the tags, categories and authors of one article
 // together: each makes a feed, and an index must be able to move an article

@@ -63,8 +63,9 @@ type goldenArticle struct {
 	Notes                                      []string
 	Warnings                                   []Problem `json:",omitempty"`
 	Words                                      int
-	UpdatedFrom                                string `json:",omitempty"`
-	Correction                                 string `json:",omitempty"`
+	UpdatedFrom                                string   `json:",omitempty"`
+	Correction                                 string   `json:",omitempty"`
+	Credits                                    []string `json:",omitempty"`
 }
 
 func toGolden(a Article, err error) golden {
@@ -77,7 +78,7 @@ func toGolden(a Article, err error) golden {
 		Published: a.Published.Format(time.RFC3339), Updated: a.Updated.Format(time.RFC3339),
 		Lang: a.Lang, Dir: a.Dir, Authors: a.Authors, Tags: a.Tags, Categories: a.Categories,
 		Image: a.Image, Status: string(a.StatusAt(testNow)), Format: a.Format, DateSource: a.DateSource, Notes: a.Notes,
-		Warnings: a.Warnings, Words: a.Words, UpdatedFrom: a.UpdatedFrom, Correction: a.Correction,
+		Warnings: a.Warnings, Words: a.Words, UpdatedFrom: a.UpdatedFrom, Correction: a.Correction, Credits: a.Credits,
 	}
 	if !a.Expires.IsZero() {
 		g.Article.Expires = a.Expires.Format(time.RFC3339)
@@ -235,7 +236,7 @@ func checkSafeHTML(t testing.TB, content string) {
 // ParserVersion. A change of the parsers that alters any golden output
 // changes it: bump ParserVersion (a deployed index then parses every
 // article again, see README "Upgrading") and set this to the new value.
-const goldenFingerprint = "ad71487deb2cb6ae0052a77b0c90ac4c273994e373bf81902a3b1a7d4d3bfafa"
+const goldenFingerprint = "d5e1d0be77d0d38d96a3bdca64b642e95340c70361709d87c60a5c1473265f51"
 
 func TestParserVersion(t *testing.T) {
 	paths, err := filepath.Glob("testdata/golden/*/*")

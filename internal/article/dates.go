@@ -69,7 +69,7 @@ var (
 	reDMY, reMDY *regexp.Regexp
 	reISO        = regexp.MustCompile(`(?:^|[^\pN])(\d{4})-(\d{2})-(\d{2})(?:[Tt\s]+(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:\s*(z|[+-]\d{2}:?\d{2}))?)?(?:[^\pN]|$)`)
 	reNumeric    = regexp.MustCompile(`(?:^|[^\pN/.])(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:[^\pN]|$)`)
-	reTime       = regexp.MustCompile(`(?:^|[^\pN:])(\d{1,2})(\s*[:h]\s*(\d{2})(?:\s*:\s*(\d{2}))?|\s*h)?\s*(?:(a\.m\.?|p\.m\.?|am|pm|صباحا|مساءا|مساء|فجرا|عصرا|ظهرا|ليلا|ص|م)(?:[^\pL]|$))?(?:\s*(gmt|utc)\s*([+-]\s*\d{1,2}(?::?\d{2})?)?)?`)
+	reTime       = regexp.MustCompile(`(?:^|[^\pN:])(\d{1,2})(\s*[:h]\s*(\d{2})(?:\s*:\s*(\d{2}))?|\s*h)?\s*(?:(a\.m\.?|p\.m\.?|am|pm|صباحا|مساءا|مساء|فجرا|عصرا|ظهرا|ليلا|ص|م)(?:[^\pL]|$))?`)
 	reUpdated    = regexp.MustCompile(`updated|modified|mis a jour|maj|actualise|تحديث|تعديل|محدث`)
 )
 
@@ -141,6 +141,7 @@ type foundDate struct {
 	t          time.Time
 	start, end int // byte span of the date and its time in the folded text
 	hasTime    bool
+	zoned      bool // the text states the zone (an offset, "ET", "بتوقيت القاهرة")
 }
 
 // findDates returns every complete date (day, month and year) written in s,
@@ -184,6 +185,8 @@ func findDates(s string, loc *time.Location) []foundDate {
 			if m[14] >= 0 {
 				c.zone = parseOffset(s[m[14]:m[15]])
 				c.end = m[15]
+			} else if z, n, ok := readZone(s[c.end:], loc); ok {
+				c.zone, c.end = z, c.end+n
 			}
 			c.hasTime = true
 		}
@@ -221,7 +224,7 @@ func findDates(s string, loc *time.Location) []foundDate {
 			}
 		}
 		t := time.Date(c.y, time.Month(c.m), c.d, c.hh, c.mm, c.ss, 0, zone)
-		out = append(out, foundDate{t: t, start: c.start, end: c.end, hasTime: c.hasTime})
+		out = append(out, foundDate{t: t, start: c.start, end: c.end, hasTime: c.hasTime, zoned: zone != loc})
 		last = c.end
 	}
 	return out
@@ -235,7 +238,8 @@ func validDate(y, m, d int) bool {
 }
 
 // findTime finds the first time of day in s: 16:18, 16h18, 16h, 4:18 pm,
-// 4:18 مساء, with an optional GMT/UTC offset.
+// 4:18 مساء, with an optional stated zone (see readZone): GMT+1, ET,
+// heure de Paris, بتوقيت مكة المكرمة. Without one the time is in loc.
 func findTime(s string, loc *time.Location) (hh, mm, ss int, zone *time.Location, end int, ok bool) {
 	group := func(m []int, i int) string {
 		if m[2*i] < 0 {
@@ -281,17 +285,15 @@ func findTime(s string, loc *time.Location) (hh, mm, ss int, zone *time.Location
 		if suffix != "" && hh > 23 {
 			continue
 		}
-		zone = loc
-		switch {
-		case group(m, 7) != "":
-			zone = parseOffset(strings.ReplaceAll(group(m, 7), " ", ""))
-		case group(m, 6) != "":
-			zone = time.UTC
-		}
 		if hh > 23 || mm > 59 || ss > 59 {
 			continue
 		}
-		return hh, mm, ss, zone, m[1], true
+		// A zone stated after the time wins over the site's.
+		timeEnd := max(digitsEnd, m[5], m[11])
+		if z, n, ok := readZone(s[timeEnd:], loc); ok {
+			return hh, mm, ss, z, timeEnd + n, true
+		}
+		return hh, mm, ss, loc, m[1], true
 	}
 	return 0, 0, 0, nil, 0, false
 }
@@ -365,6 +367,16 @@ func ParseDate(s string, loc *time.Location) (time.Time, error) {
 	digits := normalizeDigits(s)
 	for _, layout := range dateLayouts {
 		if t, err := time.ParseInLocation(layout, digits, loc); err == nil {
+			if strings.Contains(layout, "MST") {
+				// time.Parse gives an abbreviation loc does not use
+				// ("EST" read in Casablanca) a zero offset: read it with
+				// the zone table instead.
+				if name, off := t.Zone(); off == 0 {
+					if z, ok := abbreviationZone(name); ok {
+						t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), z)
+					}
+				}
+			}
 			return t, nil
 		}
 	}

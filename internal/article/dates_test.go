@@ -114,3 +114,103 @@ func TestFindDatesWordBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDateStatedZone: a zone written after the time wins over the
+// site's (Casablanca here). Region clocks follow summer time; standard
+// and summer abbreviations are the fixed offsets they name.
+func TestParseDateStatedZone(t *testing.T) {
+	cas := casablanca
+	ny, paris, riyadh, cairo := mustZone("America/New_York"), mustZone("Europe/Paris"), mustZone("Asia/Riyadh"), mustZone("Africa/Cairo")
+	fixed := func(h float64) *time.Location { return time.FixedZone("", int(h*3600)) }
+	d := func(y int, m time.Month, day, h, min int, loc *time.Location) time.Time {
+		return time.Date(y, m, day, h, min, 0, 0, loc)
+	}
+	tests := []struct {
+		in   string
+		want time.Time
+	}{
+		// English: region clocks, summer time by the date.
+		{"Feb. 22, 2021, 4:18 p.m. ET", d(2021, 2, 22, 16, 18, ny)},
+		{"July 4, 2021, 4:18 p.m. ET", d(2021, 7, 4, 16, 18, ny)},
+		{"July 4, 2021 4:18 PM (ET)", d(2021, 7, 4, 16, 18, ny)},
+		{"February 22, 2021 at 9:05 a.m. Eastern Time", d(2021, 2, 22, 9, 5, ny)},
+		{"February 22, 2021 1:00 p.m. PT", d(2021, 2, 22, 13, 0, mustZone("America/Los_Angeles"))},
+		{"February 22, 2021 1:00 p.m. CT", d(2021, 2, 22, 13, 0, mustZone("America/Chicago"))},
+		{"February 22, 2021 1:00 p.m. MT", d(2021, 2, 22, 13, 0, mustZone("America/Denver"))},
+		// Abbreviations of standard and summer time: what they say.
+		{"July 4, 2021 4:18 PM EST", d(2021, 7, 4, 16, 18, fixed(-5))},
+		{"July 4, 2021 4:18 PM EDT", d(2021, 7, 4, 16, 18, fixed(-4))},
+		{"Feb 22, 2021 8:00 am CST", d(2021, 2, 22, 8, 0, fixed(-6))},
+		{"Feb 22, 2021 8:00 am PST.", d(2021, 2, 22, 8, 0, fixed(-8))},
+		{"Feb 22, 2021 8:00 am PDT", d(2021, 2, 22, 8, 0, fixed(-7))},
+		{"Feb 22, 2021 8:00 am MDT", d(2021, 2, 22, 8, 0, fixed(-6))},
+		{"Feb 22, 2021 8:00 am AKST", d(2021, 2, 22, 8, 0, fixed(-9))},
+		{"Feb 22, 2021 8:00 am HST", d(2021, 2, 22, 8, 0, fixed(-10))},
+		{"22 June 2021 10:30 BST", d(2021, 6, 22, 10, 30, fixed(1))},
+		{"22 June 2021 10:30 CEST", d(2021, 6, 22, 10, 30, fixed(2))},
+		{"22 February 2021 10:30 CET", d(2021, 2, 22, 10, 30, fixed(1))},
+		{"22 February 2021 10:30 WET", d(2021, 2, 22, 10, 30, time.UTC)},
+		{"22 June 2021 10:30 WEST", d(2021, 6, 22, 10, 30, fixed(1))},
+		{"22 February 2021 10:30 EET", d(2021, 2, 22, 10, 30, fixed(2))},
+		{"22 June 2021 10:30 EEST", d(2021, 6, 22, 10, 30, fixed(3))},
+		{"22 February 2021 10:30 MSK", d(2021, 2, 22, 10, 30, fixed(3))},
+		{"22 February 2021 10:30 IST", d(2021, 2, 22, 10, 30, fixed(5.5))},
+		// Greenwich and offsets.
+		{"22 February 2021 16:18 GMT", d(2021, 2, 22, 16, 18, time.UTC)},
+		{"22 February 2021 16:18 UTC", d(2021, 2, 22, 16, 18, time.UTC)},
+		{"22 February 2021 16:18 GMT+1", d(2021, 2, 22, 16, 18, fixed(1))},
+		{"22 February 2021 16:18 UTC+01:00", d(2021, 2, 22, 16, 18, fixed(1))},
+		{"22 February 2021 16:18 GMT-3", d(2021, 2, 22, 16, 18, fixed(-3))},
+		{"22 February 2021 16:18 +0100", d(2021, 2, 22, 16, 18, fixed(1))},
+		{"22 February 2021 16:18 (-05:00)", d(2021, 2, 22, 16, 18, fixed(-5))},
+		{"2021-02-22 16:18 ET", d(2021, 2, 22, 16, 18, ny)},
+		{"Mon, 22 Feb 2021 16:18:00 EST", d(2021, 2, 22, 16, 18, fixed(-5))},
+		{"Mon, 22 Feb 2021 16:18:00 GMT", d(2021, 2, 22, 16, 18, time.UTC)},
+		// French.
+		{"lundi 22 février 2021 à 16h18 (heure de Paris)", d(2021, 2, 22, 16, 18, paris)},
+		{"22 juillet 2021 à 16h18 heure de Paris", d(2021, 7, 22, 16, 18, paris)},
+		{"22 février 2021 à 9h heure de Montréal", d(2021, 2, 22, 9, 0, mustZone("America/Toronto"))},
+		{"22 février 2021 à 9 h 30 HNE", d(2021, 2, 22, 9, 30, fixed(-5))},
+		{"22 février 2021 à 16h18 heure du Maroc", d(2021, 2, 22, 16, 18, cas)},
+		{"22 février 2021 à 16h18 heure marocaine", d(2021, 2, 22, 16, 18, cas)},
+		{"22 février 2021 à 16h18 heure locale", d(2021, 2, 22, 16, 18, cas)},
+		{"22 février 2021 à 16h18 heure d’Alger", d(2021, 2, 22, 16, 18, mustZone("Africa/Algiers"))},
+		{"22 février 2021 à 16h18 GMT", d(2021, 2, 22, 16, 18, time.UTC)},
+		// Arabic.
+		{"22 فبراير 2021 الساعة 16:18 بتوقيت غرينتش", d(2021, 2, 22, 16, 18, time.UTC)},
+		{"22 فبراير 2021 الساعة 16:18 بتوقيت جرينتش", d(2021, 2, 22, 16, 18, time.UTC)},
+		{"22 فبراير 2021 الساعة 16:18 (ت.غ)", d(2021, 2, 22, 16, 18, time.UTC)},
+		{"22 فبراير 2021 الساعة 4:18 مساءً بتوقيت مكة المكرمة", d(2021, 2, 22, 16, 18, riyadh)},
+		{"٢٢ فبراير ٢٠٢١ - ١٠:٠٠ ص بتوقيت القاهرة", d(2021, 2, 22, 10, 0, cairo)},
+		{"22 يوليو 2021 الساعة 10:00 بتوقيت القاهرة", d(2021, 7, 22, 10, 0, cairo)},
+		{"الإثنين 22 فبراير 2021 على الساعة 16:18 بتوقيت الرباط", d(2021, 2, 22, 16, 18, cas)},
+		{"22 شباط 2021 الساعة 16:18 بتوقيت بيروت", d(2021, 2, 22, 16, 18, mustZone("Asia/Beirut"))},
+		{"22 شباط 2021 الساعة 16:18 بتوقيت دمشق", d(2021, 2, 22, 16, 18, mustZone("Asia/Damascus"))},
+		{"22 شباط 2021 الساعة 16:18 بتوقيت عمّان", d(2021, 2, 22, 16, 18, mustZone("Asia/Amman"))},
+		{"22 شباط 2021 الساعة 16:18 بتوقيت القدس", d(2021, 2, 22, 16, 18, mustZone("Asia/Jerusalem"))},
+		{"22 فيفري 2021 على الساعة 16:18 بتوقيت الجزائر", d(2021, 2, 22, 16, 18, mustZone("Africa/Algiers"))},
+		{"22 فيفري 2021 على الساعة 16:18 بتوقيت تونس", d(2021, 2, 22, 16, 18, mustZone("Africa/Tunis"))},
+		{"22 فبراير 2021 الساعة 16:18 بتوقيت أبوظبي", d(2021, 2, 22, 16, 18, mustZone("Asia/Dubai"))},
+		{"22 فبراير 2021 الساعة 16:18 بتوقيت الإمارات", d(2021, 2, 22, 16, 18, mustZone("Asia/Dubai"))},
+		{"22 فبراير 2021 الساعة 16:18 بتوقيت الدوحة", d(2021, 2, 22, 16, 18, mustZone("Asia/Qatar"))},
+		{"22 فبراير 2021 الساعة 16:18 بتوقيت غرينتش+1", d(2021, 2, 22, 16, 18, fixed(1))},
+		{"22 فبراير 2021 الساعة 16:18 بالتوقيت المحلي", d(2021, 2, 22, 16, 18, cas)},
+		// Words that look like abbreviations are not zones.
+		{"22 février 2021 à 16h18 et mis à jour à 17h", d(2021, 2, 22, 16, 18, cas)},
+		{"22 février 2021 à 16h18 est la date", d(2021, 2, 22, 16, 18, cas)},
+		{"22 February 2021 4:18 pm eastbound", d(2021, 2, 22, 16, 18, cas)},
+		{"22 February 2021 4:18 pm +01000", d(2021, 2, 22, 16, 18, cas)},
+	}
+	for _, tt := range tests {
+		got, err := ParseDate(tt.in, cas)
+		if err != nil {
+			t.Errorf("ParseDate(%q): %v", tt.in, err)
+			continue
+		}
+		_, gotOff := got.Zone()
+		_, wantOff := tt.want.Zone()
+		if !got.Equal(tt.want) || gotOff != wantOff {
+			t.Errorf("ParseDate(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -60,12 +60,17 @@ func parseDocx(data []byte, opts Options, r *report) meta {
 			blocks = append(blocks[:i:i], blocks[i+1:]...)
 			continue
 		}
-		if wordCount(b.text) <= 6 && reByline.MatchString(fold(b.text)) {
-			if name := bylineName(b.text); name != "" {
+		if wordCount(b.text) <= maxBylineWords && reByline.MatchString(fold(b.text)) {
+			if name := bylineName(b.text); plausibleByline(name) {
 				bylines = append(bylines, name)
 				blocks = append(blocks[:i:i], blocks[i+1:]...)
 				continue
 			}
+		}
+		if c := creditLine(b.text); c != nil {
+			m.credits = append(m.credits, c...)
+			blocks = append(blocks[:i:i], blocks[i+1:]...)
+			continue
 		}
 		i++
 	}
@@ -99,7 +104,10 @@ func parseDocx(data []byte, opts Options, r *report) meta {
 	// Authors: a byline in the text, else the document's Author property
 	// (several are separated by semicolons), without the names Word gives
 	// unnamed users.
-	m.authors = bylines
+	for _, name := range bylines {
+		authors, credits := splitByline(name)
+		m.authors, m.credits = append(m.authors, authors...), append(m.credits, credits...)
+	}
 	if len(m.authors) == 0 {
 		for _, name := range strings.Split(core.creator, ";") {
 			name = cleanLine(name)

@@ -347,6 +347,19 @@ func (f field) list(name string, names ...string) []string {
 	return out
 }
 
+// authors reads the authors: a list is taken as the editor wrote it, one
+// string is a byline and is split ("Jane Doe and Samuel Okafor", "Claire
+// Martin et Karim Naciri, avec AFP"). It returns the agencies a string
+// credits apart.
+func (f field) authors(name string, names ...string) (authors, credits []string) {
+	if v, _ := f.lookup(names...); v != nil {
+		if s, ok := v.(string); ok {
+			return splitByline(s)
+		}
+	}
+	return f.list(name, names...), nil
+}
+
 // date reads a date; a value without an offset is in the site's zone.
 func (f field) date(name string, names ...string) time.Time {
 	v, key := f.lookup(names...)
@@ -478,7 +491,7 @@ func applyFrontMatter(fm frontMatter, m *meta, opts Options, r *report) {
 	m.id = f.text("id", "id", "guid", "uuid")
 	m.tags = f.list("tags", "tags", "keywords")
 	m.categories = f.list("categories", "categories", "category", "section")
-	m.authors = f.list("authors", "authors", "author")
+	m.authors, m.credits = f.authors("authors", "authors", "author")
 	m.image = f.image("image", "images", "feature_image", "featured_image", "cover", "thumbnail")
 	if l := f.text("lang", "lang", "language", "locale", "inlanguage"); l != "" {
 		if c, ok := canonicalLang(l); ok {

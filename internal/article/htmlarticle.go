@@ -99,7 +99,11 @@ func parseHTML(text string, opts Options, r *report) meta {
 
 	m.authors = ldNames(ld["author"])
 	if len(m.authors) == 0 {
-		m.authors = nonURLs(d.metas["author"])
+		// One string may name several people: "Jane Doe and Samuel Okafor".
+		for _, name := range nonURLs(d.metas["author"]) {
+			authors, credits := splitByline(name)
+			m.authors, m.credits = append(m.authors, authors...), append(m.credits, credits...)
+		}
 	}
 	if len(m.authors) == 0 {
 		m.authors = nonURLs(d.metas["article:author"])
@@ -123,8 +127,12 @@ func parseHTML(text string, opts Options, r *report) meta {
 		m.authors = d.relAuthors
 	}
 	if len(m.authors) == 0 {
-		m.authors = header.authors
+		for _, name := range header.authors {
+			authors, credits := splitByline(name)
+			m.authors, m.credits = append(m.authors, authors...), append(m.credits, credits...)
+		}
 	}
+	m.credits = append(m.credits, header.credits...)
 	m.tags = ldList(ld["keywords"])
 	if len(m.tags) == 0 {
 		m.tags = d.metas["article:tag"]

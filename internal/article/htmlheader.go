@@ -21,7 +21,8 @@ import (
 type pageHeader struct {
 	h1                 *html.Node
 	published, updated time.Time
-	authors            []string
+	authors            []string     // bylines' name parts, as written
+	credits            []string     // agencies of credit lines
 	read               []*html.Node // the elements the dateline and byline were read from
 }
 
@@ -293,7 +294,7 @@ func (d *htmlDoc) readHeader(content *html.Node, loc *time.Location) pageHeader 
 			if len(authors) == 0 && reByline.MatchString(fold(b.text)) {
 				// "كتب - أحمد سعيد الأحد، 7 نوفمبر 2021": a byline and a
 				// date in one line, without a separator between them.
-				if name := bylineName(b.text); name != "" && wordCount(name) <= 6 {
+				if name := bylineName(b.text); plausibleByline(name) {
 					authors = []string{name}
 				}
 			}
@@ -311,18 +312,22 @@ func (d *htmlDoc) readHeader(content *html.Node, loc *time.Location) pageHeader 
 			h.read = append(h.read, b.node)
 			continue
 		}
-		if wordCount(b.text) > 8 {
+		if wordCount(b.text) > maxBylineWords {
 			continue
 		}
 		switch f := fold(b.text); {
-		case reByline.MatchString(f):
-			if name := bylineName(b.text); name != "" && len(h.authors) == 0 {
-				h.authors = []string{name}
+		case reByline.MatchString(f) && plausibleByline(bylineName(b.text)):
+			if len(h.authors) == 0 {
+				h.authors = []string{bylineName(b.text)}
 			}
 			h.read = append(h.read, b.node)
-		case marks(b.node, authorMarks) && wordCount(b.text) <= 5 && strings.IndexFunc(b.text, unicode.IsDigit) < 0:
-			if name, _, _ := strings.Cut(b.text, ","); len(h.authors) == 0 {
-				h.authors = []string{strings.TrimSpace(name)}
+		case creditLine(b.text) != nil:
+			h.credits = append(h.credits, creditLine(b.text)...)
+			h.read = append(h.read, b.node)
+		case marks(b.node, authorMarks) && plausibleByline(b.text) && strings.IndexFunc(b.text, unicode.IsDigit) < 0:
+			// "Jane Doe, Economics editor": splitByline drops the role.
+			if len(h.authors) == 0 {
+				h.authors = []string{b.text}
 			}
 			h.read = append(h.read, b.node)
 		}

@@ -150,7 +150,7 @@ func parseJSON(text string, opts Options, r *report) meta {
 	m.published = f.date("date_published", "date_published")
 	m.updated = f.date("date_modified", "date_modified")
 	m.expires = f.date("date_expires", "date_expires")
-	m.authors = f.list("authors", "authors")
+	m.authors, m.credits = f.authors("authors", "authors")
 	m.tags = f.list("tags", "tags")
 	m.categories = f.list("categories", "categories")
 	m.draft, _ = f.flag("draft", "draft")

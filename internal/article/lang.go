@@ -56,7 +56,7 @@ var stopWords = map[string][]string{
 	"fa": {"است", "این", "که", "را", "با", "برای", "از", "به", "می", "شد", "های", "بود", "آن", "اين", "هم", "یک", "کرد"},
 	"ur": {"کے", "ہے", "میں", "کی", "اور", "کو", "سے", "نے", "کہ", "پر", "ہیں", "تھا", "کا", "یہ"},
 	"en": {"the", "and", "of", "to", "in", "is", "that", "for", "it", "with", "was", "on", "as", "by", "at", "from", "his", "has", "have", "are", "this", "said", "will"},
-	"fr": {"le", "la", "les", "des", "et", "est", "une", "un", "du", "dans", "que", "qui", "pour", "pas", "sur", "au", "avec", "par", "ce", "il", "elle", "sont", "ont", "aux"},
+	"fr": {"le", "la", "les", "des", "et", "est", "une", "un", "du", "dans", "que", "qui", "pour", "pas", "sur", "au", "avec", "par", "ce", "il", "elle", "sont", "ont", "aux", "de", "a", "en", "ne", "se", "cette", "mais", "ou"},
 	"es": {"el", "la", "los", "las", "de", "que", "y", "en", "del", "por", "con", "una", "para", "es", "se", "al", "lo", "como", "mas", "pero"},
 	"de": {"der", "die", "das", "und", "ist", "nicht", "mit", "den", "von", "zu", "ein", "eine", "auf", "sich", "des", "dem", "im", "fur", "auch", "wird"},
 	"it": {"il", "di", "che", "e", "la", "per", "un", "una", "del", "della", "non", "sono", "con", "gli", "le", "nel", "alla", "anche", "ha", "dei"},

@@ -21,6 +21,7 @@ type meta struct {
 	correction                                 string
 	published, updated, expires                time.Time
 	authors, tags, categories                  []string
+	credits                                    []string // agencies: see byline.go
 	draft                                      bool
 	body                                       string // untrusted HTML
 	// docCreated and docModified are a document's own dates (a Word
@@ -57,6 +58,7 @@ func Parse(name string, data []byte, opts Options) (a Article, err error) {
 	if format == "docx" {
 		// A zip archive: its parts say their own encoding.
 		m = parseDocx(data, opts, &r)
+		settleBylines(&m)
 		a = finish(name, format, data, m, opts, &r)
 		if err := r.err(name); err != nil {
 			return Article{}, err
@@ -87,6 +89,7 @@ func Parse(name string, data []byte, opts Options) (a Article, err error) {
 	if dec.encoding != "" {
 		m.notes = append(m.notes, "transcoded from "+dec.encoding)
 	}
+	settleBylines(&m)
 	a = finish(name, format, data, m, opts, &r)
 	if err := r.err(name); err != nil {
 		return Article{}, err
@@ -184,6 +187,7 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 		Hash:       hex.EncodeToString(sum[:]),
 		Title:      cleanLine(m.title),
 		Authors:    cleanList(m.authors),
+		Credits:    cleanList(m.credits),
 		Tags:       cleanList(m.tags),
 		Categories: cleanList(m.categories),
 		Draft:      m.draft,

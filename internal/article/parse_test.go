@@ -353,7 +353,7 @@ func TestTextShapes(t *testing.T) {
 		{"menu and bullets", "Home | World | Business | Sport\n- Another story people read\n- And a third one\nExclusive:\n22/02/2021 08:05\nThe headline\n" + body,
 			"The headline", time.Date(2021, 2, 22, 8, 5, 0, 0, casablanca), nil, []string{"Home", "Another story"}},
 		{"byline in dateline", "The headline\nBy Jane Doe and John Roe | Feb 22, 2021 9:00 am\n\n" + body,
-			"The headline", time.Date(2021, 2, 22, 9, 0, 0, 0, casablanca), []string{"Jane Doe and John Roe"}, []string{"Jane"}},
+			"The headline", time.Date(2021, 2, 22, 9, 0, 0, 0, casablanca), []string{"Jane Doe", "John Roe"}, []string{"Jane"}},
 		{"byline line after headline", "Flash info\n22 février 2021 à 16h18\n\nLe titre\n\nPar Claire Martin\n\n" + body,
 			"Le titre", time.Date(2021, 2, 22, 16, 18, 0, 0, casablanca), []string{"Claire Martin"}, []string{"Par Claire"}},
 		{"repeated headline", "عاجل\nالإثنين 22 فبراير 2021 على الساعة 16:18\n\nالعنوان هنا\n\nالعنوان هنا\n\n" + body,

@@ -128,8 +128,14 @@ func parseText(text string, opts Options, r *report) meta {
 	if m.summary == "" {
 		m.summary = t.dek
 	}
+	t.ledeCredit()
 	m.body = t.body(m.title)
-	m.authors = append(m.authors, t.authors...)
+	for _, name := range t.authors {
+		authors, credits := splitByline(name)
+		m.authors = append(m.authors, authors...)
+		m.credits = append(m.credits, credits...)
+	}
+	m.credits = append(m.credits, t.credits...)
 	m.tags = append(m.tags, t.tags...)
 	return m
 }
@@ -206,9 +212,10 @@ type textParse struct {
 	dateline           int // -1 when none
 	bodyStart          int
 	published, updated time.Time
-	authors, tags      []string
-	dek                string // a standfirst between headline and dateline
-	bodyEnd            int    // units from here on are not body (a trailing dateline); 0: none
+	authors, tags      []string // authors: bylines' name parts, split at the end
+	credits            []string // agencies of credit lines
+	dek                string   // a standfirst between headline and dateline
+	bodyEnd            int      // units from here on are not body (a trailing dateline); 0: none
 }
 
 // skipHeader starts the body after the navigation, labels and dateline of
@@ -218,6 +225,11 @@ func (t *textParse) skipHeader() {
 	for t.bodyStart < len(t.units) && t.bodyStart < maxHeader {
 		u := t.units[t.bodyStart].text
 		if isNavigation(u) || isLabel(u) {
+			t.bodyStart++
+			continue
+		}
+		if c := creditLine(u); c != nil {
+			t.credits = append(t.credits, c...)
 			t.bodyStart++
 			continue
 		}
@@ -294,7 +306,7 @@ func (t *textParse) header() {
 	if t.dateline < 0 {
 		for i := 0; i < limit; i++ {
 			u := t.units[i].text
-			if isNavigation(u) || isLabel(u) {
+			if isNavigation(u) || isLabel(u) || creditLine(u) != nil {
 				continue
 			}
 			if headlineLike(u) && t.standalone(i) {
@@ -303,12 +315,13 @@ func (t *textParse) header() {
 			break
 		}
 		t.bodyStart = t.headline + 1
+		t.headerCredits()
 		return
 	}
 	after := -1
 	for i := t.dateline + 1; i < len(t.units) && i < t.dateline+4; i++ {
 		u := t.units[i].text
-		if isNavigation(u) || isLabel(u) {
+		if isNavigation(u) || isLabel(u) || creditLine(u) != nil {
 			continue
 		}
 		if _, upd, _, ok := t.readDateline(u); ok {
@@ -324,7 +337,7 @@ func (t *textParse) header() {
 	// headline (the first with three words or more) and a standfirst.
 	var cands []int
 	for i := 0; i < t.dateline; i++ {
-		if u := t.units[i].text; !isNavigation(u) && !isLabel(u) && headlineLike(u) {
+		if u := t.units[i].text; !isNavigation(u) && !isLabel(u) && headlineLike(u) && creditLine(u) == nil {
 			cands = append(cands, i)
 		}
 	}
@@ -363,19 +376,52 @@ func (t *textParse) header() {
 	// A byline on a line of its own in the header ("Par Mehdi Khalil").
 	if len(t.authors) == 0 {
 		for i := 0; i < t.bodyStart && i < len(t.units); i++ {
-			if u := t.units[i].text; i != t.headline && wordCount(u) <= 6 && reByline.MatchString(fold(u)) {
-				if name := bylineName(u); name != "" {
+			if u := t.units[i].text; i != t.headline && wordCount(u) <= maxBylineWords && reByline.MatchString(fold(u)) {
+				if name := bylineName(u); plausibleByline(name) {
 					t.authors = append(t.authors, name)
 				}
 			}
 		}
 	}
-	// Updated datelines right after the dateline are not body.
-	for t.bodyStart < len(t.units) {
-		if _, _, _, ok := t.readDateline(t.units[t.bodyStart].text); !ok || t.bodyStart > t.dateline+3 {
+	// Updated datelines and credit lines right after the dateline are
+	// not body.
+	for t.bodyStart < len(t.units) && t.bodyStart <= t.dateline+3 {
+		u := t.units[t.bodyStart].text
+		if _, _, _, ok := t.readDateline(u); !ok && creditLine(u) == nil {
 			break
 		}
 		t.bodyStart++
+	}
+	t.headerCredits()
+}
+
+// maxBylineWords bounds a line read as a byline: "By Jane Doe, Samuel
+// Okafor and Ann Lee, Associated Press" and no longer.
+const maxBylineWords = 20
+
+// headerCredits records the agencies of the credit lines in the header
+// ("Associated Press" under a byline, "Le Monde avec AFP").
+func (t *textParse) headerCredits() {
+	for i := 0; i < t.bodyStart && i < len(t.units); i++ {
+		if i != t.headline {
+			t.credits = append(t.credits, creditLine(t.units[i].text)...)
+		}
+	}
+}
+
+// reLedeCredit is a wire dateline's agency opening the text: "RABAT
+// (Reuters) -", "PARIS (AFP) –", "الرباط (رويترز) -".
+var reLedeCredit = regexp.MustCompile(`^[^()]{2,60}?\(([^()]{1,40})\)\s*[-–—:]`)
+
+// ledeCredit reads the agency of a wire dateline opening the first
+// paragraph; the paragraph keeps it.
+func (t *textParse) ledeCredit() {
+	if t.bodyStart < 0 || t.bodyStart >= len(t.units) {
+		return
+	}
+	first := t.units[t.bodyStart].text
+	if m := reLedeCredit.FindStringSubmatch(first[:min(len(first), 200)]); m != nil {
+		t.credits = append(t.credits, creditLine(m[1])...)
 	}
 }
 
@@ -421,7 +467,7 @@ func (t *textParse) readDateline(line string) (pub, upd time.Time, authors []str
 	var bylineWords int
 	for _, seg := range splitSegments(line) {
 		if reByline.MatchString(fold(seg)) {
-			if name := bylineName(seg); name != "" && wordCount(name) <= 6 {
+			if name := bylineName(seg); plausibleByline(name) {
 				authors = append(authors, name)
 				bylineWords += wordCount(name) + 1
 			}
@@ -435,6 +481,16 @@ func (t *textParse) readDateline(line string) (pub, upd time.Time, authors []str
 	}
 	if extra-bylineWords > 4 {
 		return pub, upd, nil, false
+	}
+	// One zone stated at the end of the line holds for its every time:
+	// "نشر في: 22/2/2021 - 16:18 | آخر تحديث: 23/2/2021 - 09:30 (توقيت مكة
+	// المكرمة)".
+	if last := dates[len(dates)-1]; last.zoned && last.hasTime {
+		for i := range dates[:len(dates)-1] {
+			if d := &dates[i]; d.hasTime && !d.zoned {
+				d.t = time.Date(d.t.Year(), d.t.Month(), d.t.Day(), d.t.Hour(), d.t.Minute(), d.t.Second(), 0, last.t.Location())
+			}
+		}
 	}
 	pub = dates[0].t
 	for i := 1; i < len(dates); i++ {
@@ -587,7 +643,13 @@ func (t *textParse) body(title string) string {
 		}
 	}
 	end = len(units)
-	for end > 0 && len(units[end-1].text) < 300 && reTrailer.MatchString(strings.TrimSpace(fold(units[end-1].text))) {
+	for end > 0 && len(units[end-1].text) < 300 {
+		u := units[end-1].text
+		if c := creditLine(u); c != nil {
+			t.credits = append(t.credits, c...)
+		} else if !reTrailer.MatchString(strings.TrimSpace(fold(u))) {
+			break
+		}
 		end--
 	}
 	titleKey := comparable(title)
@@ -596,6 +658,7 @@ func (t *textParse) body(title string) string {
 		n := len(s)
 		return titleKey != "" && n >= len(title)/2 && n <= len(title)*2 && comparable(s) == titleKey
 	}
+	top := 0 // the byline and credit lines opening the body are not body
 	for i := 0; i < end; {
 		u := units[i]
 		switch {
@@ -607,9 +670,16 @@ func (t *textParse) body(title string) string {
 			t.tags = append(t.tags, splitList(list)...)
 			i++
 			continue
-		case i == 0 && len(t.authors) == 0 && wordCount(u.text) <= 6 && reByline.MatchString(fold(u.text)):
+		case i == top && len(t.authors) == 0 && wordCount(u.text) <= maxBylineWords && reByline.MatchString(fold(u.text)) &&
+			plausibleByline(bylineName(u.text)):
 			t.authors = append(t.authors, bylineName(u.text))
 			i++
+			top++
+			continue
+		case i == top && creditLine(u.text) != nil:
+			t.credits = append(t.credits, creditLine(u.text)...)
+			i++
+			top++
 			continue
 		case isBullet(u.text):
 			b.WriteString("<ul>\n")

@@ -517,6 +517,7 @@ type jsonItemExt struct {
 	CanonicalURL  string   `json:"canonical_url,omitempty"`
 	UpdatedReason string   `json:"updated_reason,omitempty"`
 	Correction    string   `json:"correction,omitempty"`
+	Credits       []string `json:"credits,omitempty"` // agencies the story came from: "AFP", "Reuters"
 }
 
 func renderJSON(site Site, d Doc) ([]byte, error) {
@@ -565,7 +566,7 @@ func renderJSON(site Site, d Doc) ([]byte, error) {
 			},
 			Language: a.Lang,
 			Pressroom: &jsonItemExt{Categories: nonNil(a.Categories), Tags: nonNil(a.Tags), WordCount: a.Words,
-				CanonicalURL: a.URL, UpdatedReason: updateReason(a), Correction: a.Correction},
+				CanonicalURL: a.URL, UpdatedReason: updateReason(a), Correction: a.Correction, Credits: a.Credits},
 		}
 		for _, n := range a.Authors {
 			it.Authors = append(it.Authors, &feeds.JSONAuthor{Name: n})

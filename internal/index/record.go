@@ -24,6 +24,8 @@ import (
 //	   correction and words; deletions are recorded (Gone); later, articles
 //	   gain idFrom (left out when empty; a reader that ignores it keeps the
 //	   id it is stored with, so the version did not change)
+//	   gain credits (optional: older readers ignore it, and ParserVersion 6
+//	   parses every article again, so no version of its own)
 const recordVersion = 3
 
 // articleRecord is how adapters store an article.
@@ -42,6 +44,7 @@ type articleRecord struct {
 	Lang        string          `json:"lang,omitempty"`
 	Dir         string          `json:"dir,omitempty"`
 	Authors     []string        `json:"authors,omitempty"`
+	Credits     []string        `json:"credits,omitempty"`
 	Tags        []string        `json:"tags,omitempty"`
 	Categories  []string        `json:"categories,omitempty"`
 	Image       string          `json:"image,omitempty"`
@@ -60,7 +63,7 @@ type articleRecord struct {
 func toArticleRecord(a *article.Article) articleRecord {
 	return articleRecord{V: recordVersion, ID: a.ID, IDFrom: a.IDFrom, Slug: a.Slug, Title: a.Title, Summary: a.Summary, ContentHTML: a.ContentHTML,
 		URL: a.URL, Published: a.Published, Updated: a.Updated, Expires: a.Expires, Lang: a.Lang, Dir: a.Dir,
-		Authors: a.Authors, Tags: a.Tags, Categories: a.Categories, Image: a.Image, Draft: a.Draft, Source: a.Source,
+		Authors: a.Authors, Credits: a.Credits, Tags: a.Tags, Categories: a.Categories, Image: a.Image, Draft: a.Draft, Source: a.Source,
 		Format: a.Format, Hash: a.Hash, DateSource: a.DateSource, Notes: a.Notes,
 		Warnings: toProblemRecords(a.Warnings), UpdatedFrom: a.UpdatedFrom, Correction: a.Correction, Words: a.Words}
 }
@@ -68,7 +71,7 @@ func toArticleRecord(a *article.Article) articleRecord {
 func (r articleRecord) article() *article.Article {
 	return &article.Article{ID: r.ID, IDFrom: r.IDFrom, Slug: r.Slug, Title: r.Title, Summary: r.Summary, ContentHTML: r.ContentHTML,
 		URL: r.URL, Published: r.Published, Updated: r.Updated, Expires: r.Expires, Lang: r.Lang, Dir: r.Dir,
-		Authors: r.Authors, Tags: r.Tags, Categories: r.Categories, Image: r.Image, Draft: r.Draft, Source: r.Source,
+		Authors: r.Authors, Credits: r.Credits, Tags: r.Tags, Categories: r.Categories, Image: r.Image, Draft: r.Draft, Source: r.Source,
 		Format: r.Format, Hash: r.Hash, DateSource: r.DateSource, Notes: r.Notes,
 		Warnings: fromProblemRecords(r.Warnings), UpdatedFrom: r.UpdatedFrom, Correction: r.Correction, Words: r.Words}
 }
