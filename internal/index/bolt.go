@@ -1120,3 +1120,63 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 	}
 	return b.Put(key, data)
 }
+
+// Contents implements Index: one read transaction.
+func (b *Bolt) Contents(ctx context.Context, live []LiveRef, pages []PageRef, now time.Time) (out Contents, err error) {
+	err = b.db.View(func(tx *bolt.Tx) error {
+		out, err = boltTx{tx, map[string]*article.Article{}}.Contents(ctx, live, pages, now)
+		return err
+	})
+	return out, err
+}
+
+// OutputHashes implements Index.
+func (b *Bolt) OutputHashes(ctx context.Context) (out map[string]string, err error) {
+	err = b.view(func(t boltTx) error { out, err = t.OutputHashes(ctx); return err })
+	return out, err
+}
+
+// SetOutputHashes implements Index: one transaction.
+func (b *Bolt) SetOutputHashes(ctx context.Context, hashes map[string]string) error {
+	return b.update(func(t boltTx) error { return t.SetOutputHashes(ctx, hashes) })
+}
+
+// States implements Index.
+func (b *Bolt) States(ctx context.Context, names []string) (out map[string]string, err error) {
+	err = b.view(func(t boltTx) error { out, err = t.States(ctx, names); return err })
+	return out, err
+}
+
+// Contents implements Index.
+func (t boltTx) Contents(ctx context.Context, live []LiveRef, pages []PageRef, now time.Time) (Contents, error) {
+	return contentsOf(ctx, t, live, pages, now)
+}
+
+// OutputHashes implements Index.
+func (t boltTx) OutputHashes(_ context.Context) (map[string]string, error) {
+	out := map[string]string{}
+	err := t.tx.Bucket(bOutputs).ForEach(func(k, v []byte) error {
+		out[string(k)] = string(v)
+		return nil
+	})
+	return out, err
+}
+
+// SetOutputHashes implements Index.
+func (t boltTx) SetOutputHashes(ctx context.Context, hashes map[string]string) error {
+	for p, h := range hashes {
+		if err := t.SetOutputHash(ctx, p, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// States implements Index.
+func (t boltTx) States(_ context.Context, names []string) (map[string]string, error) {
+	out := make(map[string]string, len(names))
+	for _, n := range names {
+		out[n] = string(t.tx.Bucket(bState).Get([]byte(n)))
+	}
+	return out, nil
+}

@@ -952,19 +952,26 @@ func (d *Dynamo) Waiting(ctx context.Context) ([]string, error) {
 
 // batchDelete deletes items, 25 a call, retrying unprocessed ones.
 func (d *Dynamo) batchDelete(ctx context.Context, keys []map[string]types.AttributeValue) error {
-	for i := 0; i < len(keys); i += 25 {
-		var reqs []types.WriteRequest
-		for _, k := range keys[i:min(i+25, len(keys))] {
-			reqs = append(reqs, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}})
-		}
-		pending := map[string][]types.WriteRequest{d.table: reqs}
+	reqs := make([]types.WriteRequest, len(keys))
+	for i, k := range keys {
+		reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}}
+	}
+	return d.batchWrite(ctx, reqs)
+}
+
+// batchWrite makes writes with BatchWriteItem, 25 a call, in order of the
+// calls (not within one), retrying unprocessed ones with a pause that
+// grows, until ctx ends.
+func (d *Dynamo) batchWrite(ctx context.Context, reqs []types.WriteRequest) error {
+	for i := 0; i < len(reqs); i += 25 {
+		pending := map[string][]types.WriteRequest{d.table: reqs[i:min(i+25, len(reqs))]}
 		for attempt := 0; len(pending[d.table]) > 0; attempt++ {
 			if attempt > maxAttempts {
-				return errors.New("index: dynamodb batch delete: items left unprocessed")
+				return errors.New("index: dynamodb batch write: items left unprocessed")
 			}
 			out, err := d.client.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
 			if err != nil {
-				return fmt.Errorf("index: dynamodb batch delete: %w", err)
+				return fmt.Errorf("index: dynamodb batch write: %w", err)
 			}
 			pending = out.UnprocessedItems
 			if len(pending[d.table]) > 0 {
@@ -1142,8 +1149,22 @@ func (d *Dynamo) List(ctx context.Context) ([]Summary, error) {
 }
 
 // Latest implements Index: one Query newest first, stopping at now, then
-// one BatchGetItem for the bodies.
+// one BatchGetItem for the source records and one for the bodies.
 func (d *Dynamo) Latest(ctx context.Context, feed string, limit int, now time.Time) ([]article.Article, error) {
+	keys, err := d.latestKeys(ctx, feed, limit, now)
+	if err != nil {
+		return nil, err
+	}
+	bodies, err := d.bodies(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	return inOrder(keys, bodies), nil
+}
+
+// latestKeys reads the keys of a feed's live articles, newest first: one
+// Query, more when expired items took some of the first one's places.
+func (d *Dynamo) latestKeys(ctx context.Context, feed string, limit int, now time.Time) ([]string, error) {
 	var keys []string
 	var start map[string]types.AttributeValue
 	seen := map[string]bool{}
@@ -1174,17 +1195,114 @@ func (d *Dynamo) Latest(ctx context.Context, feed string, limit int, now time.Ti
 		}
 		start = out.LastEvaluatedKey
 	}
-	bodies, err := d.bodies(ctx, keys)
-	if err != nil {
-		return nil, err
-	}
+	return keys, nil
+}
+
+// inOrder returns the articles of keys found in arts, in the order of keys.
+func inOrder(keys []string, arts map[string]*article.Article) []article.Article {
 	out := make([]article.Article, 0, len(keys))
 	for _, k := range keys {
-		if a := bodies[k]; a != nil {
+		if a := arts[k]; a != nil {
 			out = append(out, *a)
 		}
 	}
+	return out
+}
+
+// maxQueries bounds the Queries Contents has in flight at once.
+const maxQueries = 8
+
+// Contents implements Index: the Queries of the feeds and pages (at most
+// maxQueries at once), then one BatchGetItem for the source records of
+// every article they name and one for the bodies, 100 items a call: an
+// article in several of the feeds and pages is read once.
+func (d *Dynamo) Contents(ctx context.Context, live []LiveRef, pages []PageRef, now time.Time) (Contents, error) {
+	liveKeys := make([][]string, len(live))
+	pageKeys := make([][]string, len(pages))
+	slotsOf := make([]map[string][]int, len(pages))
+	err := inParallel(ctx, len(live)+len(pages), maxQueries, func(ctx context.Context, i int) error {
+		var err error
+		if i < len(live) {
+			liveKeys[i], err = d.latestKeys(ctx, live[i].Feed, live[i].Limit, now)
+			return err
+		}
+		i -= len(live)
+		pageKeys[i], slotsOf[i], err = d.pageSlots(ctx, pages[i].Feed, pages[i].Page)
+		return err
+	})
+	if err != nil {
+		return Contents{}, err
+	}
+	var keys []string
+	seen := map[string]bool{}
+	for _, ks := range append(append([][]string(nil), liveKeys...), pageKeys...) {
+		for _, k := range ks {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	srcs, err := d.sources(ctx, keys)
+	if err != nil {
+		return Contents{}, err
+	}
+	// The bodies to read: every live article, and the page articles
+	// their slots name.
+	want := map[string]dynSource{}
+	for _, ks := range liveKeys {
+		for _, k := range ks {
+			if ds, ok := srcs[k]; ok {
+				want[k] = ds
+			}
+		}
+	}
+	named := make([]map[string]dynSource, len(pages))
+	for i, p := range pages {
+		named[i] = pageSources(p.Feed, pageKeys[i], slotsOf[i], srcs)
+		for k, ds := range named[i] {
+			want[k] = ds
+		}
+	}
+	arts, err := d.articles(ctx, want)
+	if err != nil {
+		return Contents{}, err
+	}
+	out := Contents{Live: make(map[string][]article.Article, len(live)), Pages: make(map[PageRef][]article.Article, len(pages))}
+	for i, l := range live {
+		out.Live[l.Feed] = inOrder(liveKeys[i], arts)
+	}
+	for i, p := range pages {
+		out.Pages[p] = pageArticles(named[i], arts)
+	}
 	return out, nil
+}
+
+// inParallel runs fn for 0 to n-1, at most width at once, and returns
+// the first error; the others' context is cancelled then.
+func inParallel(ctx context.Context, n, width int, fn func(context.Context, int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, width)
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		sem <- struct{}{}
+		go func(i int) {
+			defer func() { <-sem }()
+			err := fn(ctx, i)
+			if err != nil {
+				cancel()
+			}
+			errs <- err
+		}(i)
+	}
+	var first error
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // bodies fetches articles by key: one BatchGetItem for their source
@@ -1332,16 +1450,36 @@ func (d *Dynamo) Feeds(ctx context.Context) ([]FeedInfo, error) {
 // BatchGetItem of their source records (a slot item no record names any
 // more is skipped), one of the bodies.
 func (d *Dynamo) Page(ctx context.Context, feed string, n int) ([]article.Article, error) {
+	keys, slotsOf, err := d.pageSlots(ctx, feed, n)
+	if err != nil {
+		return nil, err
+	}
+	srcs, err := d.sources(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	named := pageSources(feed, keys, slotsOf, srcs)
+	arts, err := d.articles(ctx, named)
+	if err != nil {
+		return nil, err
+	}
+	return pageArticles(named, arts), nil
+}
+
+// pageSlots reads the slot items of archive page n of a feed: the keys
+// they name, and the slots each key has there (a key may have a slot item
+// left by a failed write too).
+func (d *Dynamo) pageSlots(ctx context.Context, feed string, n int) ([]string, map[string][]int, error) {
 	p := dynamodb.NewQueryPaginator(d.client, &dynamodb.QueryInput{TableName: &d.table, ConsistentRead: aws.Bool(true),
 		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :lo AND :hi"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": attrS(slotPK(feed)),
 			":lo": attrS(slotSK((n-1)*PageSize + 1)), ":hi": attrS(slotSK(n * PageSize))}})
-	slotsOf := map[string][]int{} // a key may have a slot item left by a failed write too
+	slotsOf := map[string][]int{}
 	var keys []string
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("index: dynamodb page %d of %q: %w", n, feed, err)
+			return nil, nil, fmt.Errorf("index: dynamodb page %d of %q: %w", n, feed, err)
 		}
 		for _, it := range page.Items {
 			slot, _ := strconv.Atoi(getS(it, "SK"))
@@ -1352,29 +1490,38 @@ func (d *Dynamo) Page(ctx context.Context, feed string, n int) ([]article.Articl
 			slotsOf[k] = append(slotsOf[k], slot)
 		}
 	}
-	srcs, err := d.sources(ctx, keys)
-	if err != nil {
-		return nil, err
-	}
-	for k, ds := range srcs {
-		named := false
+	return keys, slotsOf, nil
+}
+
+// pageSources returns the source records, among srcs, whose article is
+// in one of the slots the page's slot items name.
+func pageSources(feed string, keys []string, slotsOf map[string][]int, srcs map[string]dynSource) map[string]dynSource {
+	out := map[string]dynSource{}
+	for _, k := range keys {
+		ds, ok := srcs[k]
+		if !ok || !ds.HasArticle || ds.Moving {
+			continue
+		}
 		for _, s := range slotsOf[k] {
-			named = named || hasSlot(ds.Feeds, feed, s)
-		}
-		if !ds.HasArticle || ds.Moving || !named {
-			delete(srcs, k)
+			if hasSlot(ds.Feeds, feed, s) {
+				out[k] = ds
+				break
+			}
 		}
 	}
-	arts, err := d.articles(ctx, srcs)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]article.Article, 0, len(arts))
-	for _, a := range arts {
-		out = append(out, *a)
+	return out
+}
+
+// pageArticles returns the articles of a page's sources, newest first.
+func pageArticles(named map[string]dynSource, arts map[string]*article.Article) []article.Article {
+	out := make([]article.Article, 0, len(named))
+	for k := range named {
+		if a := arts[k]; a != nil {
+			out = append(out, *a)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return newestFirst(&out[i], &out[j]) })
-	return out, nil
+	return out
 }
 
 // Gone implements Index: one Query.
@@ -1591,6 +1738,59 @@ func (d *Dynamo) SetOutputHash(ctx context.Context, path, hash string) error {
 	return nil
 }
 
+// OutputHashes implements Index: one Query of the hashes' partition (a
+// page of a megabyte holds about 9,000): cheaper than BatchGetItem of
+// the same items, which costs a call a hundred keys and a read unit a
+// key, where a Query costs one a 4 KB.
+func (d *Dynamo) OutputHashes(ctx context.Context) (map[string]string, error) {
+	items, err := d.query(ctx, pkOut)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(items))
+	for _, it := range items {
+		if h := getS(it, "Hash"); h != "" {
+			out[getS(it, "SK")] = h
+		}
+	}
+	return out, nil
+}
+
+// SetOutputHashes implements Index: for each 25 paths, one BatchWriteItem
+// of their purge marks, then one of their hashes. The two writes of a
+// path need an order, not a transaction: a purge mark alone costs a
+// purge of a path that did not change; a hash alone would leave the CDN
+// serving what the path held before.
+func (d *Dynamo) SetOutputHashes(ctx context.Context, hashes map[string]string) error {
+	paths := make([]string, 0, len(hashes))
+	for p := range hashes {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for i := 0; i < len(paths); i += 25 {
+		group := paths[i:min(i+25, len(paths))]
+		purge := make([]types.WriteRequest, len(group))
+		out := make([]types.WriteRequest, len(group))
+		for j, p := range group {
+			purge[j] = types.WriteRequest{PutRequest: &types.PutRequest{Item: itemKey2(pkPurge, p)}}
+			if h := hashes[p]; h != "" {
+				it := itemKey2(pkOut, p)
+				it["Hash"] = attrS(h)
+				out[j] = types.WriteRequest{PutRequest: &types.PutRequest{Item: it}}
+			} else {
+				out[j] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: itemKey2(pkOut, p)}}
+			}
+		}
+		if err := d.batchWrite(ctx, purge); err != nil {
+			return fmt.Errorf("index: purge marks: %w", err)
+		}
+		if err := d.batchWrite(ctx, out); err != nil {
+			return fmt.Errorf("index: output hashes: %w", err)
+		}
+	}
+	return nil
+}
+
 // Unpurged implements Index.
 func (d *Dynamo) Unpurged(ctx context.Context) ([]string, error) {
 	items, err := d.query(ctx, pkPurge)
@@ -1620,6 +1820,26 @@ func (d *Dynamo) State(ctx context.Context, name string) (string, error) {
 		return "", fmt.Errorf("index: dynamodb state %s: %w", name, err)
 	}
 	return getS(out.Item, "Value"), nil
+}
+
+// States implements Index: one BatchGetItem (a hundred names a call).
+func (d *Dynamo) States(ctx context.Context, names []string) (map[string]string, error) {
+	keys := make([]map[string]types.AttributeValue, len(names))
+	for i, n := range names {
+		keys[i] = itemKey2(pkState, n)
+	}
+	items, err := d.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(names))
+	for _, n := range names {
+		out[n] = ""
+	}
+	for _, it := range items {
+		out[getS(it, "SK")] = getS(it, "Value")
+	}
+	return out, nil
 }
 
 // SetState implements Index.

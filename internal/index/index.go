@@ -249,6 +249,45 @@ type Feeds interface {
 	Due(ctx context.Context, from, to time.Time) (Work, error)
 	// Gone returns the recorded deletions (see Gone), oldest first.
 	Gone(ctx context.Context) ([]Gone, error)
+	// Contents returns what Latest returns for each of live and what
+	// Page returns for each of pages, in as few round trips as the index
+	// allows: one publish renders several feeds and pages, which share
+	// most of their articles.
+	Contents(ctx context.Context, live []LiveRef, pages []PageRef, now time.Time) (Contents, error)
+}
+
+// LiveRef asks Contents for a feed's live articles, at most Limit.
+type LiveRef struct {
+	Feed  string
+	Limit int
+}
+
+// Contents is what Contents returns: live articles by feed, archive page
+// articles by page.
+type Contents struct {
+	Live  map[string][]article.Article
+	Pages map[PageRef][]article.Article
+}
+
+// contentsOf is Contents for an index whose reads cost no round trip: a
+// Latest and a Page each.
+func contentsOf(ctx context.Context, ix Feeds, live []LiveRef, pages []PageRef, now time.Time) (Contents, error) {
+	out := Contents{Live: map[string][]article.Article{}, Pages: map[PageRef][]article.Article{}}
+	for _, l := range live {
+		as, err := ix.Latest(ctx, l.Feed, l.Limit, now)
+		if err != nil {
+			return Contents{}, err
+		}
+		out.Live[l.Feed] = as
+	}
+	for _, p := range pages {
+		as, err := ix.Page(ctx, p.Feed, p.Page)
+		if err != nil {
+			return Contents{}, err
+		}
+		out.Pages[p] = as
+	}
+	return out, nil
 }
 
 // Publisher is the publisher's durable state: what is left to render, what
@@ -269,6 +308,15 @@ type Publisher interface {
 	// SetOutputHash records the hash of a published path ("" forgets it)
 	// and, in the same write, that the path awaits a CDN purge.
 	SetOutputHash(ctx context.Context, path, hash string) error
+	// OutputHashes returns every recorded hash, by path: a publish reads
+	// them once, whatever it renders (on DynamoDB, one Query a megabyte of
+	// hashes: about 9,000 paths).
+	OutputHashes(ctx context.Context) (map[string]string, error)
+	// SetOutputHashes records several hashes as SetOutputHash does, not
+	// necessarily in one write: each path's purge mark is durable before
+	// its hash, so a write cut short leaves paths to purge, never a path
+	// recorded as published and not to be purged.
+	SetOutputHashes(ctx context.Context, hashes map[string]string) error
 	// Unpurged returns the paths written since their last purge, sorted.
 	Unpurged(ctx context.Context) ([]string, error)
 	// Purged records that the CDN purged paths.
@@ -276,6 +324,9 @@ type Publisher interface {
 	// State returns a named value ("" when unset): the active
 	// configuration, the time of the last publish...
 	State(ctx context.Context, name string) (string, error)
+	// States returns several named values ("" for those unset) in as few
+	// round trips as the index allows.
+	States(ctx context.Context, names []string) (map[string]string, error)
 	// SetState records a named value of at most MaxState bytes.
 	SetState(ctx context.Context, name, value string) error
 	// ForgetGone drops the deletions recorded before a time.

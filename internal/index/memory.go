@@ -513,3 +513,40 @@ func (m *Memory) SetStateNewer(_ context.Context, name, value, version string) (
 
 // Close implements Index.
 func (m *Memory) Close() error { return nil }
+
+// Contents implements Index.
+func (m *Memory) Contents(ctx context.Context, live []LiveRef, pages []PageRef, now time.Time) (Contents, error) {
+	return contentsOf(ctx, m, live, pages, now)
+}
+
+// OutputHashes implements Index.
+func (m *Memory) OutputHashes(_ context.Context) (map[string]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]string, len(m.outputs))
+	for p, h := range m.outputs {
+		out[p] = h
+	}
+	return out, nil
+}
+
+// SetOutputHashes implements Index.
+func (m *Memory) SetOutputHashes(ctx context.Context, hashes map[string]string) error {
+	for p, h := range hashes {
+		if err := m.SetOutputHash(ctx, p, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// States implements Index.
+func (m *Memory) States(_ context.Context, names []string) (map[string]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]string, len(names))
+	for _, n := range names {
+		out[n] = m.state[n]
+	}
+	return out, nil
+}

@@ -315,3 +315,10 @@ func TestKillPointsConverge(t *testing.T) {
 		})
 	}
 }
+
+func (x faultyIndex) SetOutputHashes(ctx context.Context, hashes map[string]string) error {
+	if err := x.f.hit(); err != nil {
+		return err
+	}
+	return x.Index.SetOutputHashes(ctx, hashes)
+}

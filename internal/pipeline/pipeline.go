@@ -37,6 +37,7 @@ type Pipeline struct {
 	Config config.Config
 	Now    func() time.Time // defaults to time.Now
 	Log    *slog.Logger     // defaults to slog.Default()
+	out    *outputs         // the output hashes of the publish running
 	// Run names this publish run to the CDN: a retried run must give the
 	// same name, so the CDN does not purge twice. Default: the time.
 	Run string

@@ -93,11 +93,12 @@ func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) 
 	if err != nil {
 		return rep, fmt.Errorf("pipeline: %w", err)
 	}
-	last, err := p.Index.State(ctx, stateLastPublish)
+	// The publisher's named values, read together.
+	states, err := p.Index.States(ctx, []string{stateLastPublish, stateIDDate, stateLanguages})
 	if err != nil {
 		return rep, fmt.Errorf("pipeline: %w", err)
 	}
-	since, _ := time.Parse(time.RFC3339Nano, last) // zero when never published
+	since, _ := time.Parse(time.RFC3339Nano, states[stateLastPublish]) // zero when never published
 	due, err := p.Index.Due(ctx, since, now)
 	if err != nil {
 		return rep, fmt.Errorf("pipeline: %w", err)
@@ -112,7 +113,7 @@ func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) 
 	for _, fi := range list {
 		j.infos[fi.ID] = fi
 	}
-	if j.site.IDDate, err = p.idDate(ctx, now); err != nil {
+	if j.site.IDDate, err = p.idDate(ctx, states[stateIDDate], now); err != nil {
 		return rep, err
 	}
 	// Deletions: articles whose expiry came are deletions too (their
@@ -148,20 +149,31 @@ func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) 
 	}
 	work := index.Work{Feeds: unique(ids), Pages: uniquePages(pages)}
 	if !work.Empty() {
-		if j.langs, err = p.feedLanguages(ctx); err != nil {
-			return rep, err
+		j.langs = feedLanguages(states[stateLanguages])
+		hashes, err := p.Index.OutputHashes(ctx)
+		if err != nil {
+			return rep, fmt.Errorf("pipeline: %w", err)
 		}
+		p.out = &outputs{ix: p.Index, known: hashes, dirty: map[string]string{}}
 		told, err := p.announcePings(ctx, j.site, work.Feeds)
 		if err != nil {
 			return rep, err
 		}
-		if err := p.render(ctx, j, work, &rep); err != nil {
+		err = p.render(ctx, j, work, &rep)
+		if err == nil {
+			err = p.pages(ctx, j.site, list, j.langs, &rep)
+		}
+		// What was written is recorded, also when a later write failed:
+		// the next run then finds those files as they are.
+		if ferr := p.out.flush(ctx); err == nil {
+			err = ferr
+		} else if ferr != nil {
+			p.log().Error("output hashes not recorded", "paths", len(p.out.dirty), "error", ferr)
+		}
+		if err != nil {
 			return rep, err
 		}
-		if err := p.setFeedLanguages(ctx, j.langs, list); err != nil {
-			return rep, err
-		}
-		if err := p.pages(ctx, j.site, list, j.langs, &rep); err != nil {
+		if err := p.setFeedLanguages(ctx, states[stateLanguages], j.langs, list); err != nil {
 			return rep, err
 		}
 		if err := p.recordPings(ctx, j.site, told, &rep); err != nil {
@@ -193,22 +205,20 @@ func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) 
 // index.html shows it without reading every feed.
 const stateLanguages = "feed-languages"
 
-func (p *Pipeline) feedLanguages(ctx context.Context) (map[string]string, error) {
+// feedLanguages reads the recorded value v.
+func feedLanguages(v string) map[string]string {
 	out := map[string]string{}
-	v, err := p.Index.State(ctx, stateLanguages)
-	if err != nil {
-		return nil, fmt.Errorf("pipeline: %w", err)
-	}
 	if v != "" {
 		json.Unmarshal([]byte(v), &out) // unreadable: languages are shown again as feeds are rendered
 	}
-	return out, nil
+	return out
 }
 
-// setFeedLanguages records langs, for the feeds that still exist; when
-// the record would pass the index's size limit for a state value, the
-// feeds with most articles keep theirs.
-func (p *Pipeline) setFeedLanguages(ctx context.Context, langs map[string]string, infos []index.FeedInfo) error {
+// setFeedLanguages records langs, for the feeds that still exist, unless
+// the record is old, the value read at the start; when the record would
+// pass the index's size limit for a state value, the feeds with most
+// articles keep theirs.
+func (p *Pipeline) setFeedLanguages(ctx context.Context, old string, langs map[string]string, infos []index.FeedInfo) error {
 	byCount := append([]index.FeedInfo(nil), infos...)
 	sort.SliceStable(byCount, func(i, k int) bool { return byCount[i].Count > byCount[k].Count })
 	keep := map[string]string{}
@@ -224,6 +234,9 @@ func (p *Pipeline) setFeedLanguages(ctx context.Context, langs map[string]string
 		keep[fi.ID] = l
 	}
 	data, _ := json.Marshal(keep)
+	if string(data) == old {
+		return nil
+	}
 	if err := p.Index.SetState(ctx, stateLanguages, string(data)); err != nil {
 		return fmt.Errorf("pipeline: %w", err)
 	}
@@ -239,11 +252,10 @@ func (p *Pipeline) retention() time.Duration {
 // day of the first publish, recorded then and never changed. The site
 // owned its address that day, as RFC 4151 asks of a tag: URI's date (the
 // oldest article's date would not do: archives imported from before the
-// site had its domain are common). Reading it costs one state read.
-func (p *Pipeline) idDate(ctx context.Context, now time.Time) (string, error) {
-	d, err := p.Index.State(ctx, stateIDDate)
-	if err != nil || d != "" {
-		return d, err
+// site had its domain are common). d is the value recorded.
+func (p *Pipeline) idDate(ctx context.Context, d string, now time.Time) (string, error) {
+	if d != "" {
+		return d, nil
 	}
 	d = now.UTC().Format("2006-01-02")
 	return d, p.Index.SetState(ctx, stateIDDate, d)
@@ -291,30 +303,55 @@ func (p *Pipeline) deleted(j job, id string) []feed.Deleted {
 // maxDeleted bounds the deletions one feed announces (the newest).
 const maxDeleted = 500
 
-// render renders the live feeds and archive pages of work.
+// renderGroup is the number of documents whose articles are read at
+// once: few round trips to the index, and a bounded memory when every
+// feed of a site is rendered.
+const renderGroup = 50
+
+// render renders the live feeds and archive pages of work, reading the
+// articles of renderGroup documents at a time (index.Contents).
 func (p *Pipeline) render(ctx context.Context, j job, work index.Work, rep *Report) error {
-	for _, id := range work.Feeds {
-		if err := p.renderLive(ctx, j, id, rep); err != nil {
-			return err
+	var pages []index.PageRef
+	for _, pg := range work.Pages {
+		if p.pageLives(j, pg) {
+			pages = append(pages, pg)
 		}
 	}
-	for _, pg := range work.Pages {
-		if err := p.renderPage(ctx, j, pg, rep); err != nil {
-			return err
+	for i := 0; i < len(work.Feeds)+len(pages); i += renderGroup {
+		end := min(i+renderGroup, len(work.Feeds)+len(pages))
+		feeds := work.Feeds[min(i, len(work.Feeds)):min(end, len(work.Feeds))]
+		pgs := pages[max(i-len(work.Feeds), 0):max(end-len(work.Feeds), 0)]
+		var live []index.LiveRef
+		for _, id := range feeds {
+			if k := p.kind(j.site, id); !k.gone {
+				live = append(live, index.LiveRef{Feed: id, Limit: k.limit})
+			}
+		}
+		c, err := p.Index.Contents(ctx, live, pgs, j.now)
+		if err != nil {
+			return fmt.Errorf("pipeline: %w", err)
+		}
+		for _, id := range feeds {
+			if err := p.renderLive(ctx, j, id, c.Live[id], rep); err != nil {
+				return err
+			}
+		}
+		for _, pg := range pgs {
+			if err := p.renderPage(ctx, j, pg, c.Pages[pg], rep); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-func (p *Pipeline) renderLive(ctx context.Context, j job, id string, rep *Report) error {
+// renderLive renders a live feed holding items (none when its kind is
+// gone).
+func (p *Pipeline) renderLive(ctx context.Context, j job, id string, items []article.Article, rep *Report) error {
 	k := p.kind(j.site, id)
 	fi := j.infos[id]
-	var items []article.Article
-	if !k.gone {
-		var err error
-		if items, err = p.Index.Latest(ctx, id, k.limit, j.now); err != nil {
-			return fmt.Errorf("pipeline: feed %q: %w", id, err)
-		}
+	if k.gone {
+		items = nil
 	}
 	deleted := p.deleted(j, id)
 	if len(items) == 0 && id != "" {
@@ -348,17 +385,18 @@ func (p *Pipeline) renderLive(ctx context.Context, j job, id string, rep *Report
 // limits and size budgets would move that moment.
 func pageCount(fi index.FeedInfo) int { return index.PageOf(fi.Slots) }
 
-func (p *Pipeline) renderPage(ctx context.Context, j job, pg index.PageRef, rep *Report) error {
-	k := p.kind(j.site, pg.Feed)
+// pageLives reports whether an archive page is still to be rendered: its
+// feed is not gone (its live render removed its pages).
+func (p *Pipeline) pageLives(j job, pg index.PageRef) bool {
 	fi, ok := j.infos[pg.Feed]
+	return !p.kind(j.site, pg.Feed).gone && ok && pg.Page <= pageCount(fi)
+}
+
+// renderPage renders an archive page holding all (see pageLives).
+func (p *Pipeline) renderPage(ctx context.Context, j job, pg index.PageRef, all []article.Article, rep *Report) error {
+	k := p.kind(j.site, pg.Feed)
+	fi := j.infos[pg.Feed]
 	n := pageCount(fi)
-	if k.gone || !ok || pg.Page > n {
-		return nil // the feed is gone: its live render removed its pages
-	}
-	all, err := p.Index.Page(ctx, pg.Feed, pg.Page)
-	if err != nil {
-		return fmt.Errorf("pipeline: feed %q page %d: %w", pg.Feed, pg.Page, err)
-	}
 	// Closed: every slot taken, nothing in it still to appear or leave.
 	full := fi.Slots >= pg.Page*index.PageSize
 	items := all[:0:0]
@@ -428,11 +466,7 @@ func (p *Pipeline) removePages(ctx context.Context, id string, rep *Report) erro
 	for n := 1; ; n++ {
 		found := false
 		for _, path := range feed.PagePaths(id, n) {
-			h, err := p.Index.OutputHash(ctx, path)
-			if err != nil {
-				return fmt.Errorf("pipeline: %w", err)
-			}
-			if h == "" {
+			if p.out.hash(path) == "" {
 				continue
 			}
 			found = true
@@ -480,11 +514,7 @@ func (p *Pipeline) pages(ctx context.Context, site feed.Site, infos []index.Feed
 		if feed.Family(fi.ID) == feed.PartnersFamily {
 			continue // behind keys: not for the public list
 		}
-		h, err := p.Index.OutputHash(ctx, feed.Paths(fi.ID)[0])
-		if err != nil {
-			return fmt.Errorf("pipeline: %w", err)
-		}
-		if h != "" || fi.ID == "" {
+		if p.out.hash(feed.Paths(fi.ID)[0]) != "" || fi.ID == "" {
 			listed = append(listed, feed.Listed{Ref: feed.Ref{ID: fi.ID, Label: fi.Label}, Count: fi.Count, Lang: langs[fi.ID]})
 		}
 	}
@@ -525,40 +555,65 @@ func outputHash(path string, body []byte, cc string) string {
 // write stores body at path unless the index records the same bytes there.
 func (p *Pipeline) write(ctx context.Context, path string, body []byte, cc string, rep *Report) error {
 	hash := outputHash(path, body, cc)
-	old, err := p.Index.OutputHash(ctx, path)
-	if err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
-	if old == hash {
+	if p.out.hash(path) == hash {
 		rep.Unchanged++
 		return nil
 	}
-	err = p.Store.Put(ctx, path, body, store.PutOptions{ContentType: feed.ContentType(path), CacheControl: cc})
+	err := p.Store.Put(ctx, path, body, store.PutOptions{ContentType: feed.ContentType(path), CacheControl: cc})
 	if err != nil {
 		return fmt.Errorf("pipeline: write %s: %w", path, err)
 	}
-	if err := p.Index.SetOutputHash(ctx, path, hash); err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
 	rep.Written = append(rep.Written, path)
-	return nil
+	return p.out.set(ctx, path, hash)
 }
 
 func (p *Pipeline) remove(ctx context.Context, path string, rep *Report) error {
-	old, err := p.Index.OutputHash(ctx, path)
-	if err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
-	if old == "" {
+	if p.out.hash(path) == "" {
 		return nil
 	}
 	if err := p.Store.Delete(ctx, path); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("pipeline: delete %s: %w", path, err)
 	}
-	if err := p.Index.SetOutputHash(ctx, path, ""); err != nil {
+	rep.Deleted = append(rep.Deleted, path)
+	return p.out.set(ctx, path, "")
+}
+
+// outputs are the output hashes as one publish sees them: read once at
+// its start, and recorded behind the writes of the files, flushEvery
+// paths at a time (index.SetOutputHashes: their purge marks first).
+// A file written and not yet recorded is found changed by the next run,
+// which writes it again.
+type outputs struct {
+	ix    index.Index
+	known map[string]string // path -> hash, this run's writes included
+	dirty map[string]string // written, not yet recorded
+}
+
+// flushEvery is the number of paths recorded at once: one BatchWriteItem
+// of purge marks and one of hashes on DynamoDB.
+const flushEvery = 25
+
+func (o *outputs) hash(path string) string { return o.known[path] }
+
+// set records that path holds hash ("" removed), flushing when enough
+// are waiting.
+func (o *outputs) set(ctx context.Context, path, hash string) error {
+	o.known[path], o.dirty[path] = hash, hash
+	if len(o.dirty) >= flushEvery {
+		return o.flush(ctx)
+	}
+	return nil
+}
+
+// flush records the hashes waiting.
+func (o *outputs) flush(ctx context.Context) error {
+	if len(o.dirty) == 0 {
+		return nil
+	}
+	if err := o.ix.SetOutputHashes(ctx, o.dirty); err != nil {
 		return fmt.Errorf("pipeline: %w", err)
 	}
-	rep.Deleted = append(rep.Deleted, path)
+	o.dirty = map[string]string{}
 	return nil
 }
 

@@ -766,6 +766,99 @@ func Run(t *testing.T, h Harness) {
 		}
 	})
 
+	t.Run("OutputHashesTogether", func(t *testing.T) {
+		ix := newIndex(t)
+		ix.SetOutputHash(ctx, "old/feed.xml", "o")
+		if err := ix.Purged(ctx, []string{"old/feed.xml"}); err != nil {
+			t.Fatal(err)
+		}
+		// More paths than one DynamoDB batch write holds, one forgotten.
+		want := map[string]string{}
+		set := map[string]string{"old/feed.xml": ""}
+		for i := 0; i < 60; i++ {
+			p := fmt.Sprintf("tags/t%02d/feed.json", i)
+			want[p], set[p] = fmt.Sprint("h", i), fmt.Sprint("h", i)
+		}
+		if err := ix.SetOutputHashes(ctx, set); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ix.OutputHashes(ctx)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("OutputHashes = %d paths %v, want %d", len(got), err, len(want))
+		}
+		for p, h := range want {
+			if one, _ := ix.OutputHash(ctx, p); one != h {
+				t.Errorf("OutputHash(%s) = %q, want %q", p, one, h)
+			}
+		}
+		u, err := ix.Unpurged(ctx)
+		if err != nil || len(u) != len(set) || !sort.StringsAreSorted(u) {
+			t.Errorf("Unpurged: %d paths, want %d sorted (%v)", len(u), len(set), err)
+		}
+		if err := ix.SetOutputHashes(ctx, nil); err != nil {
+			t.Errorf("nothing to record: %v", err)
+		}
+	})
+
+	t.Run("StatesTogether", func(t *testing.T) {
+		ix := newIndex(t)
+		ix.SetState(ctx, "a", "1")
+		ix.SetState(ctx, "c", "3")
+		got, err := ix.States(ctx, []string{"a", "b", "c", "a"})
+		if err != nil || !reflect.DeepEqual(got, map[string]string{"a": "1", "b": "", "c": "3"}) {
+			t.Errorf("States = %v, %v", got, err)
+		}
+	})
+
+	t.Run("ContentsAsLatestAndPage", func(t *testing.T) {
+		ix := newIndex(t)
+		// 60 articles in the site feed (two pages), every third in a tag,
+		// one scheduled, one expired, one edited (a new body), one moved
+		// out of the tag.
+		for i := 0; i < 60; i++ {
+			feeds := []string{""}
+			if i%3 == 0 {
+				feeds = append(feeds, "tags/x")
+			}
+			a := art(fmt.Sprintf("c%02d", i), i)
+			switch i {
+			case 7:
+				a.Published = now.Add(time.Hour)
+			case 8:
+				a.Expires = now.Add(-time.Hour)
+			}
+			mustPut(t, ix, src(fmt.Sprintf("c%02d.md", i), "1", a, feeds...))
+		}
+		edited := art("c03", 3)
+		edited.ContentHTML = "<p>edited</p>"
+		mustPut(t, ix, src("c03.md", "2", edited, "", "tags/x"))
+		mustPut(t, ix, src("c06.md", "2", art("c06", 6), ""))
+		live := []index.LiveRef{{Feed: "", Limit: 10}, {Feed: "tags/x", Limit: 100}, {Feed: "tags/none", Limit: 5}}
+		pages := []index.PageRef{{Feed: "", Page: 1}, {Feed: "", Page: 2}, {Feed: "tags/x", Page: 1}}
+		c, err := ix.Contents(ctx, live, pages, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range live {
+			want, _ := ix.Latest(ctx, l.Feed, l.Limit, now)
+			if !reflect.DeepEqual(c.Live[l.Feed], want) && (len(want) > 0 || len(c.Live[l.Feed]) > 0) {
+				t.Errorf("Contents of feed %q: %q, Latest: %q", l.Feed, slugs(c.Live[l.Feed]), slugs(want))
+			}
+		}
+		for _, p := range pages {
+			want, _ := ix.Page(ctx, p.Feed, p.Page)
+			if !reflect.DeepEqual(c.Pages[p], want) {
+				t.Errorf("Contents of %+v: %q, Page: %q", p, slugs(c.Pages[p]), slugs(want))
+			}
+		}
+		if x := c.Live["tags/x"]; len(x) != 19 || slugs(x)[17] != "c03" || x[17].ContentHTML != "<p>edited</p>" {
+			t.Errorf("tags/x live: %q", slugs(x))
+		}
+		if len(c.Pages[index.PageRef{Feed: "", Page: 2}]) != 10 {
+			t.Errorf("site page 2: %q", slugs(c.Pages[index.PageRef{Feed: "", Page: 2}]))
+		}
+	})
+
 	t.Run("State", func(t *testing.T) {
 		ix := newIndex(t)
 		if v, err := ix.State(ctx, "config"); err != nil || v != "" {
