@@ -60,7 +60,7 @@ unit:
 	$(GO) test -count=1 -run '^TestKilledBuildConverges$$' ./internal/cli
 
 ## e2e: both Lambda functions built as for AWS, under aws-lambda-rie, against DynamoDB Local
-## (and its stream), gofakes3 and a recording CloudFront endpoint
+## (and its stream), gofakes3, and recording CloudFront and SNS endpoints
 e2e:
 	$(GO) test -count=1 ./internal/e2e
 
