@@ -65,7 +65,8 @@ unit:
 	$(GO) test -count=1 -run '^TestKilledBuildConverges$$' ./internal/cli
 
 ## e2e: both Lambda functions built as for AWS, under aws-lambda-rie, against DynamoDB Local
-## (and its stream), gofakes3 and a recording CloudFront endpoint
+## (and its stream), gofakes3, and recording CloudFront and SNS endpoints; about 8 minutes here,
+## past go test's default 10-minute limit when the machine is shared, hence the timeout
 e2e:
 	$(GO) test -count=1 -timeout 15m ./internal/e2e
 

@@ -9,8 +9,10 @@ import (
 	"log"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/pressroom/pressroom/internal/handler"
+	"github.com/pressroom/pressroom/internal/snstopic"
 )
 
 func main() {
@@ -24,6 +26,9 @@ func main() {
 			deps, err := handler.NewDeps(ctx, s)
 			if err != nil {
 				return err
+			}
+			if s.FeedbackTopic != "" {
+				deps.Notifier = snstopic.New(sns.NewFromConfig(deps.AWS), s.FeedbackTopic)
 			}
 			h = &handler.Ingest{Deps: deps}
 		}

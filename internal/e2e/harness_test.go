@@ -1,8 +1,8 @@
 // Package e2e runs the two Lambda functions, built exactly as for AWS,
 // under AWS's Runtime Interface Emulator, against DynamoDB Local (with its
 // real stream), an S3 server speaking the S3 protocol (gofakes3 on s3mem,
-// which keeps S3's versioning) and a CloudFront endpoint that records
-// invalidations.
+// which keeps S3's versioning), a CloudFront endpoint that records
+// invalidations and an SNS endpoint that records the editors' messages.
 //
 // The test bed judges the deployment as AWS would. Each function signs
 // with its own access key; a proxy in front of every stand-in maps each
@@ -187,6 +187,9 @@ type bed struct {
 	proxies        []*iam.Proxy
 	streams        *dynamodbstreams.Client // with publish's role, as the event source mapping reads
 	cdn            *cdnRecorder
+	sns            *awstest.SNS // the editors' feedback topic, and no other
+	snsURL         string       // its IAM proxy
+	snsProxy       *iam.Proxy
 	ingest         []*function // a pool: S3 invokes ingest concurrently
 	publish        *function
 
@@ -330,6 +333,10 @@ func newBed(t *testing.T, o options) *bed {
 	t.Cleanup(s3srv.Close)
 	cdnSrv := httptest.NewServer(b.cdn)
 	t.Cleanup(cdnSrv.Close)
+	topic, _ := b.tpl.Ref("FeedbackTopic")
+	b.sns = awstest.NewSNS(topic)
+	snsSrv := httptest.NewServer(b.sns)
+	t.Cleanup(snsSrv.Close)
 
 	callers := map[string]string{ingestKey: "IngestFunction", publishKey: "PublishFunction"}
 	faults := func(c iam.Call, r *http.Request) iam.Fault {
@@ -359,6 +366,8 @@ func newBed(t *testing.T, o options) *bed {
 		o.StreamARN = func(string) string { return b.streamARN }
 	})
 	cdnURL := proxy(iam.ServiceCloudFront, cdnSrv.URL, nil)
+	b.snsURL = proxy(iam.ServiceSNS, snsSrv.URL, nil)
+	b.snsProxy = b.proxies[len(b.proxies)-1]
 	b.s3 = s3Client(s3url, adminKey)
 	// The event source mapping reads the stream with publish's role.
 	b.streams = dynamodbstreams.New(dynamodbstreams.Options{Region: region, BaseEndpoint: aws.String(streamsProxy),
@@ -373,6 +382,7 @@ func newBed(t *testing.T, o options) *bed {
 		}
 		env := []string{"AWS_REGION=" + region, "AWS_ACCESS_KEY_ID=" + key, "AWS_SECRET_ACCESS_KEY=secret",
 			"AWS_ENDPOINT_URL_S3=" + s3url, "AWS_ENDPOINT_URL_DYNAMODB=" + ddbProxy, "AWS_ENDPOINT_URL_CLOUDFRONT=" + cdnURL,
+			"AWS_ENDPOINT_URL_SNS=" + b.snsURL,
 			"AWS_REQUEST_CHECKSUM_CALCULATION=when_required", "AWS_RESPONSE_CHECKSUM_VALIDATION=when_required",
 			"PRESSROOM_S3_PATH_STYLE=true", "AWS_LAMBDA_FUNCTION_NAME=" + f.Name, "PATH=" + os.Getenv("PATH")}
 		// Exactly the environment template.yaml gives the function.

@@ -99,7 +99,7 @@ func (h *Ingest) Handle(ctx context.Context, raw json.RawMessage) error {
 		// unfinished (a new parser after a deploy, a re-parse cut short).
 		again, err := h.pipeline(cfg, log).RetryWaiting(ctx, h.Deps.Articles)
 		for _, r := range again {
-			if err := h.report(ctx, r, ""); err != nil {
+			if err := h.report(ctx, cfg, r, "", true, log); err != nil {
 				return err
 			}
 		}
@@ -187,7 +187,7 @@ func (h *Ingest) apply(ctx context.Context, cfg config.Config, key, seq string, 
 	}
 	log.Info("ingested", "key", key, "sequencer", seq, "outcome", res.Outcome, "feeds", len(res.Feeds))
 	for _, r := range append([]pipeline.Result{res}, res.Again...) {
-		if err := h.report(ctx, r, seq); err != nil {
+		if err := h.report(ctx, cfg, r, seq, true, log); err != nil {
 			return err
 		}
 	}
@@ -212,25 +212,43 @@ func (h *Ingest) applyCurrent(ctx context.Context, cfg config.Config, rel, versi
 	return res, nil
 }
 
-// report writes (or, for a removal, deletes) the report of one result.
-func (h *Ingest) report(ctx context.Context, res pipeline.Result, seq string) error {
+// report writes (or, for a removal, deletes) the report of one result,
+// and tells editors of a rejection (when tellRejection) or of a first
+// publication. The configuration cfg gives the feeds' URLs.
+func (h *Ingest) report(ctx context.Context, cfg config.Config, res pipeline.Result, seq string, tellRejection bool, log *slog.Logger) error {
 	key := h.Deps.Settings.ArticlesPrefix + res.Key
 	switch res.Outcome {
 	case pipeline.Stale, pipeline.Unchanged:
 		return nil
 	case pipeline.Removed:
-		if err := h.Deps.Reports.Delete(ctx, key+".json"); err != nil {
-			return fmt.Errorf("handler: delete report for %s: %w", key, err)
+		for _, ext := range []string{".json", ".txt"} {
+			if err := h.Deps.Reports.Delete(ctx, key+ext); err != nil {
+				return fmt.Errorf("handler: delete report for %s: %w", key, err)
+			}
 		}
 		return nil
 	}
+	now := h.now()
 	rep := Report{Key: key, Version: seq, OK: res.Outcome == pipeline.Published, Outcome: string(res.Outcome),
-		Problems: problems(res.Problems), ReportedAt: h.now().UTC()}
+		Problems: problems(res.Problems), ReportedAt: now.UTC()}
+	var msg Message
+	tell := false
 	if res.Article != nil {
 		rep.ArticleID = res.Article.ID
 		rep.Warnings = problems(res.Article.Warnings)
+		msg = publicationMessage(key, res.Article, h.pipeline(cfg, log).Site(), res.First, h.textReportKey(key), now)
+		tell = res.First
+	} else {
+		msg = rejectionMessage(key, rep.Problems, keptText(res.Kept, now), h.textReportKey(key))
+		tell = tellRejection
 	}
-	return h.writeReport(ctx, key, rep)
+	if err := h.writeReport(ctx, key, rep, msg.Text); err != nil {
+		return err
+	}
+	if tell {
+		h.notify(ctx, msg, key, log)
+	}
+	return nil
 }
 
 // config handles an upload of the configuration: a valid one becomes the
@@ -272,7 +290,8 @@ func (h *Ingest) config(ctx context.Context, seq string, log *slog.Logger) error
 		}
 	}
 	log.Info("configuration changed", "key", key, "sequencer", seq)
-	if err := h.writeReport(ctx, key, Report{Key: key, Version: seq, OK: true, Outcome: "published", ReportedAt: h.now().UTC()}); err != nil {
+	text := fmt.Sprintf("Configuration in force: %s\n\nThis upload of %s is the configuration in force; every article is parsed again with it, and every feed published again.\n", key, key)
+	if err := h.writeReport(ctx, key, Report{Key: key, Version: seq, OK: true, Outcome: "published", ReportedAt: h.now().UTC()}, text); err != nil {
 		return err
 	}
 	return h.reparse(ctx, cfg, log)
@@ -281,8 +300,13 @@ func (h *Ingest) config(ctx context.Context, seq string, log *slog.Logger) error
 func (h *Ingest) rejectConfig(ctx context.Context, seq, why string, log *slog.Logger) error {
 	key := h.Deps.Settings.ConfigKey
 	log.Warn("configuration rejected", "key", key, "error", why)
-	return h.writeReport(ctx, key, Report{Key: key, Version: seq, Outcome: "rejected",
-		Problems: []Problem{{Field: "config", Message: why + " (the configuration in force stays)"}}, ReportedAt: h.now().UTC()})
+	msg := rejectionMessage(key, []Problem{{Field: "config", Message: why}}, "The configuration in force stays: the feeds do not change.", h.textReportKey(key))
+	if err := h.writeReport(ctx, key, Report{Key: key, Version: seq, Outcome: "rejected",
+		Problems: []Problem{{Field: "config", Message: why + " (the configuration in force stays)"}}, ReportedAt: h.now().UTC()}, msg.Text); err != nil {
+		return err
+	}
+	h.notify(ctx, msg, key, log)
+	return nil
 }
 
 // reparseWorkers is how many articles are parsed again at once after a
@@ -331,8 +355,11 @@ func (h *Ingest) reparse(ctx context.Context, cfg config.Config, log *slog.Logge
 			for s := range jobs {
 				res, err := h.applyCurrent(ctx, cfg, s.Key, s.Version, log)
 				if err == nil {
-					for _, r := range append([]pipeline.Result{res}, res.Again...) {
-						if err = h.report(ctx, r, s.Version); err != nil {
+					// A file rejected before and still rejected is not
+					// announced again at each configuration change.
+					tell := len(s.Problems) == 0
+					for i, r := range append([]pipeline.Result{res}, res.Again...) {
+						if err = h.report(ctx, cfg, r, s.Version, tell || i > 0, log); err != nil {
 							break
 						}
 					}
@@ -384,16 +411,31 @@ feed:
 	return h.Deps.Index.SetState(ctx, StateProcessed, want)
 }
 
-func (h *Ingest) writeReport(ctx context.Context, key string, rep Report) error {
-	body, _ := json.MarshalIndent(rep, "", "  ")
-	name := key + ".json"
-	if store.CheckKey(name) != nil {
-		// A key no path can be made of: the report (which names the key)
-		// goes under a name derived from it.
+// reportName is where the reports of key go under the reports prefix,
+// without the extension: the key itself, or, for a key no path can be made
+// of, a name derived from it (the report names the key).
+func reportName(key string) string {
+	if store.CheckKey(key+".json") != nil {
 		sum := sha256.Sum256([]byte(key))
-		name = "invalid-names/" + hex.EncodeToString(sum[:16]) + ".json"
+		return "invalid-names/" + hex.EncodeToString(sum[:16])
 	}
-	if err := h.Deps.Reports.Put(ctx, name, body, store.PutOptions{ContentType: "application/json"}); err != nil {
+	return key
+}
+
+// textReportKey is the bucket key of key's plain-text report.
+func (h *Ingest) textReportKey(key string) string {
+	return h.Deps.Settings.ReportsPrefix + reportName(key) + ".txt"
+}
+
+// writeReport writes the JSON report and its plain-text twin, the words
+// editors are sent.
+func (h *Ingest) writeReport(ctx context.Context, key string, rep Report, text string) error {
+	body, _ := json.MarshalIndent(rep, "", "  ")
+	name := reportName(key)
+	if err := h.Deps.Reports.Put(ctx, name+".json", body, store.PutOptions{ContentType: "application/json"}); err != nil {
+		return fmt.Errorf("handler: write report for %s: %w", key, err)
+	}
+	if err := h.Deps.Reports.Put(ctx, name+".txt", []byte(text), store.PutOptions{ContentType: "text/plain; charset=utf-8"}); err != nil {
 		return fmt.Errorf("handler: write report for %s: %w", key, err)
 	}
 	return nil

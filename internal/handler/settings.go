@@ -38,6 +38,7 @@ type Settings struct {
 	FeedsPrefix    string // PRESSROOM_FEEDS_PREFIX: default ""
 	Distribution   string // PRESSROOM_DISTRIBUTION_ID: CloudFront distribution; empty: no invalidation
 	PathStyle      bool   // PRESSROOM_S3_PATH_STYLE=true: path-style S3 addressing (local stand-ins)
+	FeedbackTopic  string // PRESSROOM_FEEDBACK_TOPIC_ARN: SNS topic editors hear from (ingest); empty: none
 }
 
 func getenv(name, def string) string {
@@ -57,6 +58,7 @@ func IngestSettings() (Settings, error) {
 		ConfigKey:      getenv("PRESSROOM_CONFIG_KEY", "config/pressroom.yaml"),
 		ReportsPrefix:  getenv("PRESSROOM_REPORTS_PREFIX", "reports/"),
 		PathStyle:      strings.EqualFold(os.Getenv("PRESSROOM_S3_PATH_STYLE"), "true"),
+		FeedbackTopic:  os.Getenv("PRESSROOM_FEEDBACK_TOPIC_ARN"),
 	}
 	return s, required(map[string]string{"PRESSROOM_TABLE": s.Table, "PRESSROOM_ARTICLES_BUCKET": s.ArticlesBucket})
 }
@@ -91,21 +93,24 @@ func required(vars map[string]string) error {
 // Deps are the adapters a handler works with.
 type Deps struct {
 	Settings Settings
-	AWS      aws.Config  // for clients only one function needs (CloudFront)
+	AWS      aws.Config  // for clients only one function needs (CloudFront, SNS)
 	Index    index.Index // the index, which also holds the configuration in force
 	Bucket   store.Store // the articles bucket (ingest: the configuration object)
 	Articles store.Store // the articles bucket under ArticlesPrefix (ingest)
 	Reports  store.Store // the articles bucket under ReportsPrefix (ingest)
 	Feeds    store.Store // the feeds bucket (publish)
 	CDN      cdn.Invalidator
+	Notifier Notifier // feedback for editors (ingest); nil: none
 }
 
 // NewDeps builds the S3 and DynamoDB clients and the stores the settings
 // name; the CDN is None until the publish function sets it (the ingest
-// binary then carries no CloudFront client). Endpoints come from the SDK's
-// own AWS_ENDPOINT_URL_S3 / _DYNAMODB / _CLOUDFRONT, checksum behaviour
-// from AWS_REQUEST_CHECKSUM_CALCULATION / AWS_RESPONSE_CHECKSUM_VALIDATION,
-// so the same binary runs against AWS and against the stand-ins.
+// binary then carries no CloudFront client), and the Notifier nil until
+// the ingest function sets it (publish carries no SNS client). Endpoints
+// come from the SDK's own AWS_ENDPOINT_URL_S3 / _DYNAMODB / _CLOUDFRONT /
+// _SNS, checksum behaviour from AWS_REQUEST_CHECKSUM_CALCULATION /
+// AWS_RESPONSE_CHECKSUM_VALIDATION, so the same binary runs against AWS and
+// against the stand-ins.
 func NewDeps(ctx context.Context, s Settings) (*Deps, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {

@@ -74,6 +74,13 @@ type Result struct {
 	Waiters []string
 	// Again are the results of those waiters, applied again by Apply.
 	Again []Result
+	// First says a Published article entered the feeds (or was scheduled
+	// to) for the first time: before, the file had no article, or a
+	// draft, or an expired one. Editors are told of it.
+	First bool
+	// Kept is, for a Rejected file, the last good version the index keeps
+	// in its place; nil when nothing is published for the file.
+	Kept *article.Article
 }
 
 func (p *Pipeline) now() time.Time {
@@ -159,12 +166,22 @@ func (p *Pipeline) record(ctx context.Context, f parsed, version string) (Result
 
 func (p *Pipeline) recordOnce(ctx context.Context, f parsed, version string) (Result, error) {
 	src := index.Source{Key: f.key, Version: version, Hash: f.hash, Size: f.size, ModTime: f.modTime, Config: p.ConfigHash(), At: p.now()}
+	// What the index holds before this version: the version a rejection
+	// leaves in place, the date an edit revises, and whether a good
+	// version is a first publication.
+	var held *article.Article
+	prev, err := p.Index.Get(ctx, f.key)
+	switch {
+	case err == nil:
+		held = prev.Article
+	case !errors.Is(err, index.ErrNotFound):
+		return Result{}, fmt.Errorf("pipeline: %s: %w", f.key, err)
+	}
 	if f.article == nil {
-		return p.reject(ctx, src, f, "")
+		return p.reject(ctx, src, f, "", held)
 	}
-	if err := p.revise(ctx, f.key, f.article, f.modTime); err != nil {
-		return Result{}, err
-	}
+	p.revise(held, f.article, f.modTime)
+	first := shown(f.article, src.At) && (held == nil || !shown(held, src.At))
 	src.Article, src.ObjectVersion = f.article, f.object
 	for _, r := range feed.Memberships(f.article, p.Site()) {
 		src.Feeds = append(src.Feeds, index.Membership{Feed: r.ID, Label: r.Label})
@@ -183,12 +200,12 @@ func (p *Pipeline) recordOnce(ctx context.Context, f parsed, version string) (Re
 	switch {
 	case errors.As(err, &conflict):
 		f.problems = []article.Problem{conflictProblem(f.article, conflict)}
-		return p.reject(ctx, src, f, conflict.Claim)
+		return p.reject(ctx, src, f, conflict.Claim, held)
 	case errors.Is(err, index.ErrRefused):
 		// The index cannot hold what the file holds: tell the editor,
 		// rather than retry for ever.
 		f.problems = []article.Problem{refusedProblem(err)}
-		return p.reject(ctx, src, f, "")
+		return p.reject(ctx, src, f, "", held)
 	case errors.Is(err, index.ErrStale):
 		p.log().Info("stale event ignored", "key", f.key, "version", version)
 		return Result{Key: f.key, Outcome: Stale}, nil
@@ -196,7 +213,14 @@ func (p *Pipeline) recordOnce(ctx context.Context, f parsed, version string) (Re
 		return Result{}, fmt.Errorf("pipeline: %s: %w", f.key, err)
 	}
 	p.log().Info("article indexed", "key", f.key, "slug", f.article.Slug, "version", version, "feeds", len(ch.Feeds))
-	return Result{Key: f.key, Outcome: Published, Article: f.article, Feeds: ch.Feeds, Waiters: ch.Waiters}, nil
+	return Result{Key: f.key, Outcome: Published, Article: f.article, Feeds: ch.Feeds, Waiters: ch.Waiters, First: first}, nil
+}
+
+// shown says whether an article is, or is scheduled to be, in the feeds
+// at now: not a draft, not expired.
+func shown(a *article.Article, now time.Time) bool {
+	s := a.StatusAt(now)
+	return s == article.StatusPublished || s == article.StatusScheduled
 }
 
 // revise dates an edit the file does not date itself: when the body
@@ -205,39 +229,30 @@ func (p *Pipeline) recordOnce(ctx context.Context, f parsed, version string) (Re
 // when it did not (the same file parsed again, a change of tags or title),
 // the update date the index holds stays. Without an earlier version,
 // updated is the published date. The same bytes always give the same
-// date: re-parsing never moves it.
+// date: re-parsing never moves it. old is the article the index holds.
 //
 // It also keeps an id the key inherited from its earlier name (see
 // Sync): a rename kept the article's id once, and later versions keep it
 // unless the file gives its own.
-func (p *Pipeline) revise(ctx context.Context, key string, a *article.Article, modTime time.Time) error {
-	prev, err := p.Index.Get(ctx, key)
-	if errors.Is(err, index.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("pipeline: %s: %w", key, err)
-	}
-	old := prev.Article
+func (p *Pipeline) revise(old, a *article.Article, modTime time.Time) {
 	if old == nil {
-		return nil
+		return
 	}
 	if old.IDFrom == article.IDFromRename && a.IDFrom == "" && a.ID != "" {
 		a.ID, a.IDFrom = old.ID, article.IDFromRename
 	}
 	if a.UpdatedFrom == article.UpdatedFromContent {
-		return nil
+		return
 	}
 	if old.Hash == a.Hash || old.ContentHTML == a.ContentHTML {
 		if old.UpdatedFrom == article.UpdatedFromUpload && old.Updated.After(a.Published) {
 			a.Updated, a.UpdatedFrom = old.Updated.In(a.Published.Location()), article.UpdatedFromUpload
 		}
-		return nil
+		return
 	}
 	if t := modTime.In(a.Published.Location()).Truncate(time.Second); t.After(a.Published) {
 		a.Updated, a.UpdatedFrom = t, article.UpdatedFromUpload
 	}
-	return nil
 }
 
 // refusedProblem words what the index refused: its own advice when it
@@ -299,8 +314,10 @@ func conflictProblem(a *article.Article, c *index.ConflictError) article.Problem
 	return article.Problem{Field: "id", Message: fmt.Sprintf("the id %s is already used by %s: give this article its own slug or id (the other article stays published)", a.ID, c.Holder)}
 }
 
-// reject records f's problems, waiting on claim when one is given.
-func (p *Pipeline) reject(ctx context.Context, src index.Source, f parsed, claim string) (Result, error) {
+// reject records f's problems, waiting on claim when one is given. held
+// is the article the index holds for the file, which stays unless the
+// store's history says which version to keep.
+func (p *Pipeline) reject(ctx context.Context, src index.Source, f parsed, claim string, held *article.Article) (Result, error) {
 	src.Article, src.ObjectVersion, src.Feeds = nil, "", nil
 	src.Problems, src.RejectedAt, src.Waiting = f.problems, p.now(), claim
 	var err error
@@ -319,6 +336,9 @@ func (p *Pipeline) reject(ctx context.Context, src index.Source, f parsed, claim
 		}
 		ch, err = p.Index.Put(ctx, keep)
 		var conflict *index.ConflictError
+		if err == nil {
+			held = f.kept
+		}
 		if errors.As(err, &conflict) {
 			// Another file holds the kept version's id or URL: keep what
 			// the index has, waiting for it.
@@ -339,7 +359,7 @@ func (p *Pipeline) reject(ctx context.Context, src index.Source, f parsed, claim
 		return Result{}, fmt.Errorf("pipeline: %s: %w", f.key, err)
 	}
 	p.log().Warn("article rejected", "key", f.key, "version", src.Version, "problems", problemText(f.problems))
-	return Result{Key: f.key, Outcome: Rejected, Problems: f.problems, Feeds: ch.Feeds, Waiters: ch.Waiters}, nil
+	return Result{Key: f.key, Outcome: Rejected, Problems: f.problems, Feeds: ch.Feeds, Waiters: ch.Waiters, Kept: held}, nil
 }
 
 func problemText(ps []article.Problem) []string {

@@ -1,6 +1,6 @@
 // Package iam makes the test bed judge every AWS call the way IAM and S3
-// would, where the local stand-ins (DynamoDB Local, gofakes3, a recording
-// CloudFront endpoint) judge nothing.
+// would, where the local stand-ins (DynamoDB Local, gofakes3, recording
+// CloudFront and SNS endpoints) judge nothing.
 //
 // It owns four things, for tests only:
 //

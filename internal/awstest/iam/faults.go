@@ -46,8 +46,8 @@ type Fault struct {
 	// InternalServerError, 400 ThrottlingException or
 	// ProvisionedThroughputExceededException; CloudFront 500 InternalError,
 	// 503 ServiceUnavailable or 400 Throttling; SQS 500 InternalFailure or
-	// 400 ThrottlingException. Either may be left zero: the other, or a
-	// 500, decides.
+	// 400 ThrottlingException; SNS 500 InternalError or 400 Throttled.
+	// Either may be left zero: the other, or a 500, decides.
 	Status int
 	Code   string
 	// Reset closes the connection without an answer instead.
@@ -94,6 +94,11 @@ var faultSpecs = map[string]map[string]faultSpec{
 		"ThrottlingException": {400, "com.amazon.coral.availability#ThrottlingException", "Rate exceeded"},
 		"ServiceUnavailable":  {503, "com.amazon.coral.availability#ServiceUnavailableException", "Service unavailable"},
 	},
+	ServiceSNS: {
+		"InternalError":      {500, "", "Internal Error"},
+		"Throttled":          {400, "", "Rate exceeded"},
+		"ServiceUnavailable": {503, "", "Service Unavailable"},
+	},
 }
 
 // defaultCodes picks a code from a status.
@@ -103,6 +108,7 @@ var defaultCodes = map[string]map[int]string{
 	ServiceStreams:    {500: "InternalServerError", 400: "LimitExceededException", 503: "ServiceUnavailable"},
 	ServiceCloudFront: {500: "InternalError", 503: "ServiceUnavailable", 400: "Throttling"},
 	ServiceSQS:        {500: "InternalFailure", 400: "ThrottlingException", 503: "ServiceUnavailable"},
+	ServiceSNS:        {500: "InternalError", 400: "Throttled", 503: "ServiceUnavailable"},
 }
 
 // errorKind is a denial the proxy answers itself.
@@ -140,6 +146,9 @@ func (p *Proxy) writeError(w http.ResponseWriter, r *http.Request, kind errorKin
 		status, code, jsonType = http.StatusForbidden, "AccessDenied", "com.amazon.coral.service#AccessDeniedException"
 		if p.isJSON(r) {
 			status = http.StatusBadRequest
+		}
+		if p.service == ServiceSNS {
+			code = "AuthorizationError" // SNS's word for it, with 403
 		}
 	case errUnknownKey:
 		status, code, jsonType = http.StatusForbidden, "InvalidClientTokenId", "com.amazon.coral.service#UnrecognizedClientException"
@@ -247,8 +256,11 @@ func (p *Proxy) writeServiceError(w http.ResponseWriter, r *http.Request, status
 		h.Set("Content-Type", "text/xml")
 		h.Set("X-Amzn-Requestid", id)
 		e := xmlErrorResponse{RequestID: id}
-		if p.service == ServiceCloudFront {
+		switch p.service {
+		case ServiceCloudFront:
 			e.Xmlns = "http://cloudfront.amazonaws.com/doc/2020-05-31/"
+		case ServiceSNS:
+			e.Xmlns = "http://sns.amazonaws.com/doc/2010-03-31/"
 		}
 		e.Error.Type, e.Error.Code, e.Error.Message = "Sender", code, msg
 		if status >= 500 {
@@ -307,6 +319,9 @@ func RandomFaults(seed int64, rate float64) func(Call, *http.Request) Fault {
 				{Kind: Before, Reset: true}, {Kind: After, Code: "InternalServerError"}, {Kind: After, Reset: true}}
 		case ServiceCloudFront:
 			mix = []Fault{{Kind: Before, Code: "Throttling"}, {Kind: Before, Code: "ServiceUnavailable"}, {Kind: Before, Reset: true},
+				{Kind: After, Code: "InternalError"}, {Kind: After, Reset: true}}
+		case ServiceSNS:
+			mix = []Fault{{Kind: Before, Code: "Throttled"}, {Kind: Before, Code: "InternalError"}, {Kind: Before, Reset: true},
 				{Kind: After, Code: "InternalError"}, {Kind: After, Reset: true}}
 		default:
 			mix = []Fault{{Kind: Before, Code: "ThrottlingException"}, {Kind: Before, Code: "InternalFailure"},

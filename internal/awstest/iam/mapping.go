@@ -18,6 +18,7 @@ const (
 	ServiceStreams    = "streams" // DynamoDB Streams
 	ServiceCloudFront = "cloudfront"
 	ServiceSQS        = "sqs"
+	ServiceSNS        = "sns"
 )
 
 // ErrUnmapped is wrapped by every error about a request the mapper does
@@ -80,6 +81,8 @@ func (m Mapper) Map(service string, r *http.Request, body []byte) ([]Call, error
 		return m.mapCloudFront(r)
 	case ServiceSQS:
 		return m.mapSQS(r, body)
+	case ServiceSNS:
+		return m.mapSNS(r, body)
 	}
 	return nil, fmt.Errorf("iam: unknown service %q", service)
 }
@@ -566,4 +569,55 @@ func (m Mapper) mapSQS(r *http.Request, body []byte) ([]Call, error) {
 		return nil, unmapped("SQS", r, op+" names no queue")
 	}
 	return []Call{{Action: "sqs:" + op, Resource: m.queueArn(name)}}, nil
+}
+
+// --- SNS -------------------------------------------------------------------
+
+// snsAccountWide are SNS actions on no particular topic.
+var snsAccountWide = map[string]bool{
+	"ListTopics": true, "ListSubscriptions": true, "CreatePlatformApplication": true, "ListPlatformApplications": true,
+	"GetSMSAttributes": true, "SetSMSAttributes": true, "CheckIfPhoneNumberIsOptedOut": true, "ListPhoneNumbersOptedOut": true,
+	"OptInPhoneNumber": true,
+}
+
+// mapSNS handles the query protocol (Action=Op in the form body or the
+// query string). Publish and PublishBatch are sns:Publish on the topic
+// (TopicArn, or TargetArn for an endpoint); CreateTopic names its topic by
+// Name; most other actions by TopicArn.
+func (m Mapper) mapSNS(r *http.Request, body []byte) ([]Call, error) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, unmapped("SNS", r, err.Error())
+	}
+	for k, v := range r.URL.Query() {
+		if !form.Has(k) {
+			form[k] = v
+		}
+	}
+	op := form.Get("Action")
+	switch {
+	case op == "":
+		return nil, unmapped("SNS", r, "no action")
+	case snsAccountWide[op]:
+		return []Call{{Action: "sns:" + op, Resource: "*"}}, nil
+	case op == "PublishBatch":
+		op = "Publish"
+	case op == "CreateTopic":
+		if name := form.Get("Name"); name != "" {
+			return []Call{{Action: "sns:CreateTopic", Resource: fmt.Sprintf("arn:%s:sns:%s:%s:%s", m.Partition, m.Region, m.AccountID, name)}}, nil
+		}
+		return nil, unmapped("SNS", r, "CreateTopic names no topic")
+	}
+	arn := form.Get("TopicArn")
+	if arn == "" {
+		arn = form.Get("TargetArn")
+	}
+	if arn == "" {
+		// A Publish to a phone number: IAM checks sns:Publish on "*".
+		if op == "Publish" && form.Get("PhoneNumber") != "" {
+			return []Call{{Action: "sns:Publish", Resource: "*"}}, nil
+		}
+		return nil, unmapped("SNS", r, op+" names no topic")
+	}
+	return []Call{{Action: "sns:" + op, Resource: arn}}, nil
 }

@@ -121,7 +121,7 @@ type Proxy struct {
 }
 
 // NewProxy returns a proxy for service ("s3", "dynamodb", "streams",
-// "cloudfront" or "sqs") forwarding to upstream (a base URL). A bad
+// "cloudfront", "sqs" or "sns") forwarding to upstream (a base URL). A bad
 // service or upstream makes every request fail with 502 (see Err).
 func NewProxy(service string, upstream string, tpl *Template, opts ProxyOptions) *Proxy {
 	p := &Proxy{service: service, tpl: tpl, opts: opts, iterators: map[string]string{},
@@ -136,7 +136,7 @@ func NewProxy(service string, upstream string, tpl *Template, opts ProxyOptions)
 		p.err = errors.New("iam: no template")
 	}
 	switch service {
-	case ServiceS3, ServiceDynamoDB, ServiceStreams, ServiceCloudFront, ServiceSQS:
+	case ServiceS3, ServiceDynamoDB, ServiceStreams, ServiceCloudFront, ServiceSQS, ServiceSNS:
 	default:
 		p.err = fmt.Errorf("iam: unknown service %q", service)
 	}

@@ -584,7 +584,7 @@ func TestRandomFaults(t *testing.T) {
 		}
 	}
 	kinds := map[string]bool{}
-	for _, action := range []string{"s3:PutObject", "dynamodb:PutItem", "cloudfront:CreateInvalidation", "sqs:SendMessage"} {
+	for _, action := range []string{"s3:PutObject", "dynamodb:PutItem", "cloudfront:CreateInvalidation", "sqs:SendMessage", "sns:Publish"} {
 		service, _, _ := strings.Cut(action, ":")
 		for _, f := range draw(3, 1, action) {
 			if f == (Fault{}) {
