@@ -5,17 +5,13 @@
 // feeds so browser apps can fetch them. Partner feeds (partners/NAME/...)
 // need a partner's key, checked by the rule the edge function applies
 // (partners.Authorize); live feeds carry WebSub Link headers when hubs are
-// configured.
+// configured. Files are served from memory, with their gzip, as long as a
+// stat per request finds them unchanged (cache.go).
 package server
 
 import (
 	"bytes"
-	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -51,24 +47,26 @@ type Handler struct {
 	// self links are under it. Empty: the URL the request came to.
 	PublicURL string
 
-	mu    sync.Mutex
-	cache map[string]cached // by path: content hash and gzip body, for the file's (size, mtime)
+	// CacheBytes bounds the memory of the cache of files and their gzip,
+	// kept by (size, times, inode) and checked by a stat on each request.
+	// Zero: DefaultCacheBytes; negative: nothing is kept. Set it before
+	// the first request.
+	CacheBytes int64
+
+	cacheOnce sync.Once
+	cache     *fileCache
+	fs        fileSystem       // nil: the disk
+	now       func() time.Time // nil: time.Now
+	streamAt  int64            // 0: StreamSize
 
 	keysMu   sync.Mutex
 	keysInfo os.FileInfo // of the keys file last read, nil when there was none
 	lookup   partners.Lookup
 }
 
-type cached struct {
-	size    int64
-	modTime time.Time
-	etag    string
-	gz      []byte
-}
-
 // New returns a Handler serving root.
 func New(root string) *Handler {
-	return &Handler{Root: root, cache: map[string]cached{}}
+	return &Handler{Root: root}
 }
 
 // Limits of the local server, as NewServer sets them: a slow or idle
@@ -134,30 +132,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	p := filepath.Join(h.Root, filepath.FromSlash(key))
-	f, err := os.Open(p)
+	// A stat, then the cached bytes it vouches for: a conditional request
+	// for an unchanged file reads nothing.
+	c, f, err := h.file(key, filepath.Join(h.Root, filepath.FromSlash(key)))
 	if err != nil {
 		// /feed.xml/ names feed.xml/index.html: a path through a file is
 		// not found, as on the CDN.
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, errDir) {
 			http.NotFound(w, r)
 		} else {
 			http.Error(w, "cannot read file", http.StatusInternalServerError)
 		}
 		return
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || fi.IsDir() {
-		http.NotFound(w, r)
-		return
+	if f != nil {
+		defer f.Close()
 	}
-	body, err := readAll(f, fi.Size())
-	if err != nil {
-		http.Error(w, "cannot read file", http.StatusInternalServerError)
-		return
-	}
-	c := h.entry(key, fi, body)
 
 	hdr.Set("Content-Type", feed.ContentType(key))
 	hdr.Set("Cache-Control", feed.CacheControl(key))
@@ -180,38 +170,40 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hdr.Add("Link", "<"+h.selfURL(r, key)+">; rel=\"self\"")
 	}
 	hdr.Add("Vary", "Accept-Encoding")
+	if f != nil { // over StreamSize: from the disk, uncompressed
+		hdr.Set("ETag", `"`+c.etag+`"`)
+		http.ServeContent(w, r, "", c.modTime, f)
+		return
+	}
 	if acceptsGzip(r) {
 		hdr.Set("Content-Encoding", "gzip")
 		// A strong ETag names one representation: the gzip bytes differ.
 		hdr.Set("ETag", `"`+c.etag+`-gzip"`)
-		http.ServeContent(w, r, "", fi.ModTime(), bytes.NewReader(c.gz))
+		http.ServeContent(w, r, "", c.modTime, bytes.NewReader(c.gz))
 		return
 	}
 	hdr.Set("ETag", `"`+c.etag+`"`)
-	http.ServeContent(w, r, "", fi.ModTime(), bytes.NewReader(body))
+	http.ServeContent(w, r, "", c.modTime, bytes.NewReader(c.body))
+}
+
+// closed reports whether archive page n of a feed is closed, as its JSON
+// file says (_pressroom.full): the publish decided it, and on S3 wrote
+// the page with feed.ClosedCacheControl.
+func (h *Handler) closed(id string, n int) bool {
+	key := path.Join(feed.PageDir(id, n), feed.JSONFile)
+	e, f, err := h.file(key, filepath.Join(h.Root, filepath.FromSlash(key)))
+	if err != nil {
+		return false
+	}
+	if f != nil {
+		defer f.Close()
+	}
+	return e.full(f)
 }
 
 // keys returns the lookup over the keys file, reading it again when it
 // changed (another file renamed over it, another size or time). A missing
 // or unreadable file lets nobody in.
-// closed reports whether archive page n of a feed is closed, as its JSON
-// file says (_pressroom.full): the publish decided it, and on S3 wrote
-// the page with feed.ClosedCacheControl.
-func (h *Handler) closed(id string, n int) bool {
-	p := filepath.Join(h.Root, filepath.FromSlash(feed.PageDir(id, n)), feed.JSONFile)
-	f, err := os.Open(p)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	var doc struct {
-		Pressroom struct {
-			Full bool `json:"full"`
-		} `json:"_pressroom"`
-	}
-	return json.NewDecoder(io.LimitReader(f, 64<<20)).Decode(&doc) == nil && doc.Pressroom.Full
-}
-
 func (h *Handler) keys() partners.Lookup {
 	none := func(string) (string, bool) { return "", false }
 	if h.KeysFile == "" {
@@ -259,32 +251,6 @@ func (h *Handler) selfURL(r *http.Request, key string) string {
 		base = &url.URL{Scheme: scheme, Host: r.Host, Path: "/"}
 	}
 	return feed.URL(base, key)
-}
-
-// entry returns the cached hash and gzip body for a file version.
-func (h *Handler) entry(key string, fi fs.FileInfo, body []byte) cached {
-	h.mu.Lock()
-	c, ok := h.cache[key]
-	h.mu.Unlock()
-	if ok && c.size == fi.Size() && c.modTime.Equal(fi.ModTime()) {
-		return c
-	}
-	sum := sha256.Sum256(body)
-	var gz bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-	zw.Write(body)
-	zw.Close()
-	c = cached{size: fi.Size(), modTime: fi.ModTime(), etag: hex.EncodeToString(sum[:16]), gz: gz.Bytes()}
-	h.mu.Lock()
-	h.cache[key] = c
-	h.mu.Unlock()
-	return c
-}
-
-func readAll(f *os.File, size int64) ([]byte, error) {
-	buf := bytes.NewBuffer(make([]byte, 0, size+512))
-	_, err := buf.ReadFrom(f)
-	return buf.Bytes(), err
 }
 
 func hidden(key string) bool {
