@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -82,9 +83,12 @@ type entry struct {
 	checked int64 // Unix nanoseconds, taken before the stat that gave id and the read that gave the bytes
 	modTime time.Time
 	etag    string // hex of the first 16 bytes of the body's SHA-256
-	body    []byte // nil: the file is streamed (over StreamSize)
-	gz      []byte
-	page    *pageFlag
+	// The header values, made once: "etag", "etag-gzip", and modTime as
+	// ServeContent writes it ("" for the zero time and the Unix epoch).
+	etagHeader, gzipETagHeader, lastModified string
+	body                                     []byte // nil: the file is streamed (over StreamSize)
+	gz                                       []byte
+	page                                     *pageFlag
 }
 
 // pageFlag memoises whether a feed page's JSON file says it is full.
@@ -107,8 +111,16 @@ func newEntry(key string, id fileID, modTime time.Time, body []byte, checked int
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
 	zw.Write(body)
 	zw.Close()
-	return &entry{key: key, id: id, checked: checked, modTime: modTime, etag: hex.EncodeToString(sum[:16]),
-		body: body, gz: gz.Bytes(), page: &pageFlag{}}
+	return withHeaders(&entry{key: key, id: id, checked: checked, modTime: modTime, etag: hex.EncodeToString(sum[:16]),
+		body: body, gz: gz.Bytes(), page: &pageFlag{}})
+}
+
+func withHeaders(e *entry) *entry {
+	e.etagHeader, e.gzipETagHeader = `"`+e.etag+`"`, `"`+e.etag+`-gzip"`
+	if !e.modTime.IsZero() && !e.modTime.Equal(time.Unix(0, 0)) {
+		e.lastModified = e.modTime.UTC().Format(http.TimeFormat)
+	}
+	return e
 }
 
 // fileCache holds entries within a byte budget, the least recently used
@@ -255,7 +267,7 @@ func (h *Handler) load(c *fileCache, key, name string, old *entry, checked int64
 			f.Close()
 			return nil, nil, err
 		}
-		e := &entry{key: key, id: id, checked: checked, modTime: fi.ModTime(), etag: hex.EncodeToString(hash.Sum(nil)[:16])}
+		e := withHeaders(&entry{key: key, id: id, checked: checked, modTime: fi.ModTime(), etag: hex.EncodeToString(hash.Sum(nil)[:16])})
 		c.put(e)
 		return e, f, nil
 	}

@@ -371,3 +371,32 @@ func randomText(n int) string {
 	}
 	return b.String()
 }
+
+// TestWholeAndPartial: a plain GET and a HEAD of a cached file give its
+// length and validators, the HEAD no body; a range request gets its part.
+func TestWholeAndPartial(t *testing.T) {
+	srv, _, _, _, _ := instrumented(t, map[string]string{"feed.xml": rss}, 0)
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		req, _ := http.NewRequest(method, srv.URL+"/feed.xml", nil)
+		resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		wantBody := rss
+		if method == http.MethodHead {
+			wantBody = ""
+		}
+		if resp.StatusCode != 200 || resp.ContentLength != int64(len(rss)) || string(body) != wantBody ||
+			resp.Header.Get("ETag") != server.ETagOf([]byte(rss)) || resp.Header.Get("Last-Modified") == "" {
+			t.Errorf("%s: %d, length %d, %d bytes, %v", method, resp.StatusCode, resp.ContentLength, len(body), resp.Header)
+		}
+	}
+	if code, _, b := fetch(t, srv.URL+"/feed.xml", map[string]string{"Range": "bytes=2-4"}); code != 206 || string(b) != "xml" {
+		t.Errorf("range: %d %q", code, b)
+	}
+	if code, _, _ := fetch(t, srv.URL+"/feed.xml", map[string]string{"If-Match": `"other"`}); code != http.StatusPreconditionFailed {
+		t.Errorf("If-Match another ETag: %d", code)
+	}
+}

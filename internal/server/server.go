@@ -18,6 +18,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -171,24 +172,44 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hdr.Add("Vary", "Accept-Encoding")
 	if f != nil { // over StreamSize: from the disk, uncompressed
-		hdr.Set("ETag", `"`+c.etag+`"`)
+		hdr.Set("ETag", c.etagHeader)
 		http.ServeContent(w, r, "", c.modTime, f)
 		return
 	}
 	if acceptsGzip(r) {
 		hdr.Set("Content-Encoding", "gzip")
 		// A strong ETag names one representation: the gzip bytes differ.
-		hdr.Set("ETag", `"`+c.etag+`-gzip"`)
-		http.ServeContent(w, r, "", c.modTime, bytes.NewReader(c.gz))
+		serveBytes(w, r, c, c.gzipETagHeader, c.gz)
 		return
 	}
-	hdr.Set("ETag", `"`+c.etag+`"`)
-	http.ServeContent(w, r, "", c.modTime, bytes.NewReader(c.body))
+	serveBytes(w, r, c, c.etagHeader, c.body)
+}
+
+// serveBytes answers with one representation of a cached file. A plain
+// GET or HEAD is written whole in one write; conditional and range
+// requests go to http.ServeContent, which copies 32 KB at a time.
+func serveBytes(w http.ResponseWriter, r *http.Request, c *entry, etag string, body []byte) {
+	hdr := w.Header()
+	hdr.Set("ETag", etag)
+	if r.Header["Range"] != nil || r.Header["If-None-Match"] != nil || r.Header["If-Modified-Since"] != nil ||
+		r.Header["If-Match"] != nil || r.Header["If-Unmodified-Since"] != nil {
+		http.ServeContent(w, r, "", c.modTime, bytes.NewReader(body))
+		return
+	}
+	if c.lastModified != "" {
+		hdr.Set("Last-Modified", c.lastModified)
+	}
+	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
 }
 
 // closed reports whether archive page n of a feed is closed, as its JSON
 // file says (_pressroom.full): the publish decided it, and on S3 wrote
-// the page with feed.ClosedCacheControl.
+// the page with feed.ClosedCacheControl. The document comes from the
+// cache, and the answer is kept with it.
 func (h *Handler) closed(id string, n int) bool {
 	key := path.Join(feed.PageDir(id, n), feed.JSONFile)
 	e, f, err := h.file(key, filepath.Join(h.Root, filepath.FromSlash(key)))
