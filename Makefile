@@ -18,7 +18,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # AWS's Lambda Runtime Interface Emulator, from the Go module proxy.
 RIE := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
 
-.PHONY: run test test-deps unit e2e fuzz fuzz-quick lint bench build clean deploy
+.PHONY: run test test-deps unit e2e fuzz fuzz-quick lint bench bench-serve build clean deploy
 
 ## run: build the bundled example site and serve its feeds on http://127.0.0.1:8080/ (no AWS, no flags)
 run:
@@ -93,6 +93,14 @@ lint:
 ## bench: every benchmark, 5 runs each, for benchstat
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
+
+## bench-serve: `pressroom serve`'s handler against Go's http.FileServer on a generated, built site, over
+## 127.0.0.1 (.ci/compare-serve; medians of alternated runs, not a pass/fail test)
+bench-serve:
+	.ci/compare-serve $(SERVE_ARTICLES) $(SERVE_RUNS)
+
+SERVE_ARTICLES ?= 1000
+SERVE_RUNS     ?= 5
 
 FUNCTIONS := ingest publish
 LAMBDA_ARCH ?= arm64
