@@ -400,3 +400,29 @@ func TestWholeAndPartial(t *testing.T) {
 		t.Errorf("If-Match another ETag: %d", code)
 	}
 }
+
+// TestLargePlainFromFile: a cached file of 64 KiB or more is sent from
+// the file for a plain GET (sendfile), the cached version's bytes and
+// ETag; a 304 still opens nothing, gzip comes from memory.
+func TestLargePlainFromFile(t *testing.T) {
+	big := randomText(100 << 10)
+	srv, _, c, _, now := instrumented(t, map[string]string{"archive/1/feed.xml": big}, 0)
+	now.Add(int64(time.Hour))
+	url := srv.URL + "/archive/1/feed.xml"
+	code, hdr, body := fetch(t, url, nil)
+	if code != 200 || string(body) != big || hdr.Get("ETag") != server.ETagOf([]byte(big)) {
+		t.Fatalf("%d %v", code, hdr)
+	}
+	opens, _ := c.Counts()
+	if _, _, body := fetch(t, url, nil); string(body) != big {
+		t.Error("second answer differs")
+	}
+	if o, _ := c.Counts(); o != opens+1 {
+		t.Errorf("%d opens for a plain GET, want 1", o-opens)
+	}
+	fetch(t, url, map[string]string{"If-None-Match": hdr.Get("ETag")})
+	fetch(t, url, map[string]string{"Accept-Encoding": "gzip"})
+	if o, _ := c.Counts(); o != opens+1 {
+		t.Errorf("%d opens for a 304 and a gzip answer, want 0", o-opens-1)
+	}
+}

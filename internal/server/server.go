@@ -12,6 +12,7 @@ package server
 import (
 	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -182,7 +183,45 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		serveBytes(w, r, c, c.gzipETagHeader, c.gz)
 		return
 	}
+	if r.Method == http.MethodGet && len(c.body) >= sendfileSize && !conditional(r) && h.sendFile(w, key, c) {
+		return
+	}
 	serveBytes(w, r, c, c.etagHeader, c.body)
+}
+
+// sendfileSize is the size from which an unconditional GET of the plain
+// bytes is sent from the file (sendfile: the kernel copies from its page
+// cache) rather than written from memory: on loopback at 140 KB this took
+// a fifth off the CPU per answer (.ci/compare-serve).
+const sendfileSize = 64 << 10
+
+// sendFile answers with the file itself when the open file is still the
+// version c holds, and reports whether it did.
+func (h *Handler) sendFile(w http.ResponseWriter, key string, c *entry) bool {
+	f, err := h.fsys().Open(filepath.Join(h.Root, filepath.FromSlash(key)))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || idOf(fi) != c.id {
+		return false
+	}
+	hdr := w.Header()
+	hdr.Set("ETag", c.etagHeader)
+	if c.lastModified != "" {
+		hdr.Set("Last-Modified", c.lastModified)
+	}
+	hdr.Set("Content-Length", strconv.Itoa(len(c.body)))
+	w.WriteHeader(http.StatusOK)
+	io.CopyN(w, f, int64(len(c.body)))
+	return true
+}
+
+// conditional reports whether r asks for a part or under a condition:
+// http.ServeContent's business.
+func conditional(r *http.Request) bool {
+	return r.Header["Range"] != nil || r.Header["If-None-Match"] != nil || r.Header["If-Modified-Since"] != nil ||
+		r.Header["If-Match"] != nil || r.Header["If-Unmodified-Since"] != nil
 }
 
 // serveBytes answers with one representation of a cached file. A plain
@@ -191,8 +230,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func serveBytes(w http.ResponseWriter, r *http.Request, c *entry, etag string, body []byte) {
 	hdr := w.Header()
 	hdr.Set("ETag", etag)
-	if r.Header["Range"] != nil || r.Header["If-None-Match"] != nil || r.Header["If-Modified-Since"] != nil ||
-		r.Header["If-Match"] != nil || r.Header["If-Unmodified-Since"] != nil {
+	if conditional(r) {
 		http.ServeContent(w, r, "", c.modTime, bytes.NewReader(body))
 		return
 	}
