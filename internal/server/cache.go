@@ -219,22 +219,24 @@ var errDir = errors.New("server: a folder")
 // stat finds now. A cached version a stat vouches for is returned without
 // opening the file; otherwise the file is read (and cached). A streamed
 // file comes back open, positioned at its start, for the caller to
-// close; f is nil otherwise.
-func (h *Handler) file(key, name string) (e *entry, f file, err error) {
+// close; f is nil otherwise. hit says the bytes came from the cache
+// without a read.
+func (h *Handler) file(key, name string) (e *entry, f file, hit bool, err error) {
 	checked := h.clock()
 	fi, err := h.fsys().Stat(name)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if fi.IsDir() {
-		return nil, nil, errDir
+		return nil, nil, false, errDir
 	}
 	c := h.files()
 	old := c.get(key)
 	if old != nil && old.id == idOf(fi) && old.trusted() && old.body != nil {
-		return old, nil, nil
+		return old, nil, true, nil
 	}
-	return h.load(c, key, name, old, checked)
+	e, f, err = h.load(c, key, name, old, checked)
+	return e, f, false, err
 }
 
 // load reads the file at name, keeping old's gzip when the bytes are

@@ -136,7 +136,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// A stat, then the cached bytes it vouches for: a conditional request
 	// for an unchanged file reads nothing.
-	c, f, err := h.file(key, filepath.Join(h.Root, filepath.FromSlash(key)))
+	c, f, hit, err := h.file(key, filepath.Join(h.Root, filepath.FromSlash(key)))
 	if err != nil {
 		// /feed.xml/ names feed.xml/index.html: a path through a file is
 		// not found, as on the CDN.
@@ -183,7 +183,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		serveBytes(w, r, c, c.gzipETagHeader, c.gz)
 		return
 	}
-	if r.Method == http.MethodGet && len(c.body) >= sendfileSize && !conditional(r) && h.sendFile(w, key, c) {
+	// (A file just read is written from the bytes in hand.)
+	if hit && r.Method == http.MethodGet && len(c.body) >= sendfileSize && !conditional(r) && h.sendFile(w, key, c) {
 		return
 	}
 	serveBytes(w, r, c, c.etagHeader, c.body)
@@ -250,7 +251,7 @@ func serveBytes(w http.ResponseWriter, r *http.Request, c *entry, etag string, b
 // cache, and the answer is kept with it.
 func (h *Handler) closed(id string, n int) bool {
 	key := path.Join(feed.PageDir(id, n), feed.JSONFile)
-	e, f, err := h.file(key, filepath.Join(h.Root, filepath.FromSlash(key)))
+	e, f, _, err := h.file(key, filepath.Join(h.Root, filepath.FromSlash(key)))
 	if err != nil {
 		return false
 	}
