@@ -18,7 +18,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # AWS's Lambda Runtime Interface Emulator, from the Go module proxy.
 RIE := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
 
-.PHONY: run test test-deps unit e2e fuzz fuzz-quick lint bench build clean deploy
+.PHONY: run test test-deps unit e2e fuzz fuzz-quick lint bench bench-serve build clean deploy
 
 # The port `make run` serves on: `make run PORT=9000` or `PORT=9000 make run` (empty: 8080).
 ifeq ($(strip $(PORT)),)
@@ -99,6 +99,14 @@ lint:
 ## bench: every benchmark, 5 runs each, for benchstat
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
+
+## bench-serve: `pressroom serve`'s handler against Go's http.FileServer on a generated, built site, over
+## 127.0.0.1 (.ci/compare-serve; medians of alternated runs, not a pass/fail test)
+bench-serve:
+	.ci/compare-serve $(SERVE_ARTICLES) $(SERVE_RUNS)
+
+SERVE_ARTICLES ?= 1000
+SERVE_RUNS     ?= 5
 
 FUNCTIONS := ingest publish
 # The release `pressroom version` reports: the nearest tag, or the commit, "-dirty" when the tree has changes.
