@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 )
 
 // A Word document (.docx) is a zip archive of XML parts (ECMA-376,
@@ -911,19 +910,4 @@ func firstStrong(s string) string {
 		}
 	}
 	return ""
-}
-
-func hasRTL(s string) bool {
-	for i := 0; i < len(s); {
-		if s[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if rtlRune(r) {
-			return true
-		}
-		i += size
-	}
-	return false
 }
