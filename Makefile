@@ -57,12 +57,14 @@ test-deps:
 export PRESSROOM_ARTIFACTS ?= $(CURDIR)/artifacts
 
 unit:
-	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /internal/e2e)
+	$(GO) test -race -count=1 -timeout 15m $$($(GO) list ./... | grep -v /internal/e2e)
 	@# The hostile files' memory bounds hold for the code as built, not as -race instruments it.
 	$(GO) test -count=1 -run '^TestHostileFiles$$' ./internal/article
 	@# The killed builds are subprocesses built without the detector; under it, only the
 	@# comparison of their thousands of files slows (190 s instead of 20 s).
 	$(GO) test -count=1 -run '^TestKilledBuildConverges$$' ./internal/cli
+	@# A count of DynamoDB calls, not of races; under the detector its set-up takes minutes.
+	$(GO) test -count=1 -run '^TestPublishCalls$$' ./internal/pipeline
 
 ## e2e: both Lambda functions built as for AWS, under aws-lambda-rie, against DynamoDB Local
 ## (and its stream), gofakes3, and recording CloudFront and SNS endpoints; about 8 minutes here,

@@ -1,0 +1,6 @@
+//go:build race
+
+package pipeline_test
+
+// raceDetector is true when the tests run under -race.
+const raceDetector = true
