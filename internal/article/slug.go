@@ -2,7 +2,6 @@ package article
 
 import (
 	"path"
-	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -31,7 +30,7 @@ func Slugify(s string) string {
 }
 
 // reDatePrefix matches the date Jekyll and Hugo put before a file's slug.
-var reDatePrefix = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})(?:[-_ ]+(.*))?$`)
+var reDatePrefix = lazyRE(`^(\d{4})-(\d{2})-(\d{2})(?:[-_ ]+(.*))?$`)
 
 // nameParts splits a file name into its slug part and the date in front of
 // it, if any: "posts/2021-02-22-hello-world.md" gives "hello-world" and
