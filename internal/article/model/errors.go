@@ -8,7 +8,8 @@ import (
 
 // ErrRejected is matched (errors.Is) by every error that means "this file
 // cannot be published as it is": the editor must fix the file. Any other
-// error from this package is an I/O failure worth retrying.
+// error from this package or internal/article is an I/O failure worth
+// retrying.
 var ErrRejected = errors.New("article: rejected")
 
 // Problem is one reason a file was rejected.

@@ -114,7 +114,7 @@ type Options struct {
 	BaseURL   *url.URL       // absolute site URL; required
 	Location  *time.Location // zone of dates written without an offset
 	Language  string         // default language when none is declared or detected
-	Permalink string         // article URL pattern, see Permalink
+	Permalink string         // article URL pattern, see article.Permalink
 	MaxBytes  int64          // files larger than this are refused
 	ModTime   time.Time      // upload or modification time: the last-resort date
 	Now       time.Time      // the clock for the date window (default: time.Now)
@@ -133,8 +133,8 @@ const MaxAhead = 10 * 365 * 24 * time.Hour
 // ParserVersion changes whenever a change of the parsers alters what any
 // file parses to. Indexes record the version each article was parsed with
 // and parse every article again when it differs (after a deploy, say).
-// TestParserVersion ties it to the golden files: a change of any golden
-// output fails that test until the version is bumped.
+// internal/article's TestParserVersion ties it to the golden files: a
+// change of any golden output fails that test until the version is bumped.
 const ParserVersion = "6"
 
 // MaxNames bounds the tags, categories and authors of one article
