@@ -9,9 +9,9 @@ import (
 
 // The parsers' state (regular expressions, the Markdown renderer, the
 // sanitising policy, the word tables) is built on first use, not at
-// start-up: a program that imports the package for its model, or a Lambda
-// function on a cold start, does not pay milliseconds for parsers it does
-// not run. Values are built once and are safe for concurrent use.
+// start-up: the ingest function's cold start, or a command that parses
+// nothing, does not pay milliseconds (7 ms, 4 MB before) for parsers it
+// does not run yet. Values are built once and are safe for concurrent use.
 
 // lazyRegexp is a regular expression compiled on first use; it has the
 // methods of *regexp.Regexp the parsers use, so call sites read as before.
