@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/handler"
 	"github.com/pressroom/pressroom/internal/snstopic"
 )
@@ -30,7 +31,7 @@ func main() {
 			if s.FeedbackTopic != "" {
 				deps.Notifier = snstopic.New(sns.NewFromConfig(deps.AWS), s.FeedbackTopic)
 			}
-			h = &handler.Ingest{Deps: deps}
+			h = &handler.Ingest{Deps: deps, Parse: article.Parse}
 		}
 		return h.Handle(ctx, ev)
 	})

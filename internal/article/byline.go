@@ -1,8 +1,8 @@
 package article
 
 import (
-	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -30,9 +30,8 @@ import (
 // agencies maps each way of writing an agency (as agencyKey folds it) to
 // the name credits use: the agency's own short name, the same in every
 // language, so that partners can filter on it.
-var agencies = map[string]string{}
-
-func init() {
+var agencies = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
 	for name, aliases := range map[string][]string{
 		"AP":             {"AP", "Associated Press", "The Associated Press", "أسوشيتد برس", "اسوشيتدبرس", "أسوشيتيد برس"},
 		"Reuters":        {"Reuters", "Thomson Reuters", "رويترز", "رويتر"},
@@ -77,10 +76,11 @@ func init() {
 		"Sputnik":        {"Sputnik", "سبوتنيك"},
 	} {
 		for _, a := range aliases {
-			agencies[agencyKey(a)] = name
+			m[agencyKey(a)] = name
 		}
 	}
-}
+	return m
+})
 
 // agencyKey folds a name for the agencies table: letters and digits only,
 // so "A.F.P.", "و.م.ع" and "و م ع" compare equal.
@@ -103,17 +103,17 @@ func agency(s string) (string, bool) {
 	if k == "" {
 		return "", false
 	}
-	name, ok := agencies[k]
+	name, ok := agencies()[k]
 	return name, ok
 }
 
 // reCreditLead is what may open a credit line besides the agencies: "avec
 // AFP", "with Reuters", "Source : AFP", "المصدر: رويترز", "عن و م ع".
-var reCreditLead = regexp.MustCompile(`^(?:avec|with|via|from|source|sources|d'apres|selon|المصدر|المصادر|مع|عن|نقلا عن|بالتعاون مع)(?:\s*[:：]\s*|\s+)`)
+var reCreditLead = lazyRE(`^(?:avec|with|via|from|source|sources|d'apres|selon|المصدر|المصادر|مع|عن|نقلا عن|بالتعاون مع)(?:\s*[:：]\s*|\s+)`)
 
 // reCreditSep separates agencies in a credit line: "AFP et Reuters",
 // "Reuters/AFP", "رويترز، أ ف ب".
-var reCreditSep = regexp.MustCompile(`\s*[,،/;+&]\s*|\s+(?:and|et)\s+|\s+و\s*`)
+var reCreditSep = lazyRE(`\s*[,،/;+&]\s*|\s+(?:and|et)\s+|\s+و\s*`)
 
 // creditLine returns the agencies a line credits when the line is a
 // credit and nothing else: "AFP", "(avec AFP)", "Le Monde avec AFP",
@@ -155,39 +155,27 @@ func creditLine(line string) []string {
 
 // roleWords end a byline part that is a role, not a name: "Economics
 // editor", "Staff Writer", "Associated Press Writer", folded.
-var roleWords = map[string]bool{}
+var roleWords = foldedSet("writer", "writers", "editor", "editors", "correspondent", "correspondents", "reporter", "reporters",
+	"staff", "contributor", "columnist", "photographer", "desk", "bureau", "team",
+	"redacteur", "redactrice", "redaction", "journaliste", "correspondant", "correspondante", "envoye", "envoyee",
+	"special", "speciale", "chroniqueur", "chroniqueuse", "pigiste")
 
 // roleLeads open a part that is a role: "مراسل الجزيرة", "envoyé spécial".
-var roleLeads = map[string]bool{}
+var roleLeads = foldedSet("مراسل", "مراسلة", "مراسلو", "محرر", "محررة", "المحرر", "هيئة", "فريق", "قسم", "envoye", "envoyee", "correspondant", "correspondante")
 
 // orgWords mark a part that names an organisation, not a person.
-var orgWords = map[string]bool{}
-
-func init() {
-	for _, w := range []string{"writer", "writers", "editor", "editors", "correspondent", "correspondents", "reporter", "reporters",
-		"staff", "contributor", "columnist", "photographer", "desk", "bureau", "team",
-		"redacteur", "redactrice", "redaction", "journaliste", "correspondant", "correspondante", "envoye", "envoyee",
-		"special", "speciale", "chroniqueur", "chroniqueuse", "pigiste"} {
-		roleWords[fold(w)] = true
-	}
-	for _, w := range []string{"مراسل", "مراسلة", "مراسلو", "محرر", "محررة", "المحرر", "هيئة", "فريق", "قسم", "envoye", "envoyee", "correspondant", "correspondante"} {
-		roleLeads[fold(w)] = true
-	}
-	for _, w := range []string{"press", "presse", "news", "agency", "agence", "agencia", "wire", "media", "medias", "newsroom",
-		"وكالة", "وكالات", "agencies", "agences"} {
-		orgWords[fold(w)] = true
-	}
-}
+var orgWords = foldedSet("press", "presse", "news", "agency", "agence", "agencia", "wire", "media", "medias", "newsroom",
+	"وكالة", "وكالات", "agencies", "agences")
 
 // reParenthesis is a bracketed part of a byline: "(AP)", "(Reuters)".
-var reParenthesis = regexp.MustCompile(`\s*[(\[]([^()\[\]]{1,60})[)\]]`)
+var reParenthesis = lazyRE(`\s*[(\[]([^()\[\]]{1,60})[)\]]`)
 
 // reBylineSep splits a byline into the parts that may each be a name.
-var reBylineSep = regexp.MustCompile(`\s*[,،;؛]\s*|\s+(?i:and|et)\s+|\s*&\s*|\s+و\s+`)
+var reBylineSep = lazyRE(`\s*[,،;؛]\s*|\s+(?i:and|et)\s+|\s*&\s*|\s+و\s+`)
 
 // reAgencyTail is a credit after a name without a comma: "Jane Doe for
 // Reuters", "Claire Martin avec AFP", "أحمد سعيد عن و م ع".
-var reAgencyTail = regexp.MustCompile(`\s+(?i:for|pour|avec|with|via|مع|عن)\s+(.+)$`)
+var reAgencyTail = lazyRE(`\s+(?i:for|pour|avec|with|via|مع|عن)\s+(.+)$`)
 
 // splitByline splits the name part of a byline (or a single author
 // string) into the people it names and the agencies it credits.
@@ -259,10 +247,10 @@ func classifyPart(piece string) (author, credit string, ok bool) {
 	// Trailing role words: "Associated Press Writer" credits AP; "Economics
 	// editor" is a role.
 	n := len(words)
-	for n > 0 && roleWords[strings.Trim(words[n-1], ".,")] {
+	for n > 0 && roleWords()[strings.Trim(words[n-1], ".,")] {
 		n--
 	}
-	if n < len(words) || roleLeads[words[0]] {
+	if n < len(words) || roleLeads()[words[0]] {
 		if n > 0 && n < len(words) {
 			if name, ok := agency(strings.Join(words[:n], " ")); ok {
 				return "", name, true
@@ -271,7 +259,7 @@ func classifyPart(piece string) (author, credit string, ok bool) {
 		return "", "", false
 	}
 	for _, w := range words {
-		if orgWords[w] {
+		if orgWords()[w] {
 			return "", piece, true
 		}
 	}
@@ -280,29 +268,20 @@ func classifyPart(piece string) (author, credit string, ok bool) {
 
 // wawNames are names that start with the letter و (folded): a token equal
 // to one is a name, never "و" and a name.
-var wawNames = map[string]bool{}
+var wawNames = foldedSet("وليد", "وائل", "وفاء", "وداد", "وسيم", "وهيب", "وجدي", "وحيد", "وديع", "وصفي", "وعد", "ولاء",
+	"وئام", "وهبة", "وردة", "وسام", "وجيه", "وفيق", "وهبي", "ولد", "وزان", "وداعة", "وضاح", "ورد", "ودود", "وفيقة",
+	"وجدان", "وهيبة", "وسيلة", "ولي", "والي", "وطفة", "وحيدة", "ونيس", "وناس", "وهاب", "وارث", "واصف", "واثق", "وافي",
+	"وجيهة", "وديعة", "ولید", "وسيمة", "وصال", "ولادة", "وعود", "وهاج", "وديان", "ويصا", "وزيري", "وهدان", "وحشي")
 
 // arabicFirstNames are common first names (folded): "و" attached to one
 // of them is the conjunction.
-var arabicFirstNames = map[string]bool{}
-
-func init() {
-	for _, n := range []string{"وليد", "وائل", "وفاء", "وداد", "وسيم", "وهيب", "وجدي", "وحيد", "وديع", "وصفي", "وعد", "ولاء",
-		"وئام", "وهبة", "وردة", "وسام", "وجيه", "وفيق", "وهبي", "ولد", "وزان", "وداعة", "وضاح", "ورد", "ودود", "وفيقة",
-		"وجدان", "وهيبة", "وسيلة", "ولي", "والي", "وطفة", "وحيدة", "ونيس", "وناس", "وهاب", "وارث", "واصف", "واثق", "وافي",
-		"وجيهة", "وديعة", "ولید", "وسيمة", "وصال", "ولادة", "وعود", "وهاج", "وديان", "ويصا", "وزيري", "وهدان", "وحشي"} {
-		wawNames[fold(n)] = true
-	}
-	for _, n := range []string{"محمد", "أحمد", "علي", "حسن", "حسين", "عمر", "عثمان", "خالد", "يوسف", "إبراهيم", "مصطفى", "محمود",
-		"سعيد", "كريم", "رشيد", "هشام", "طارق", "سمير", "سامي", "ياسين", "حمزة", "أمين", "إسماعيل", "عادل", "جمال", "نبيل",
-		"مراد", "عبد", "عبدالله", "عبدالرحمن", "عبدالعزيز", "نور", "فاطمة", "مريم", "ليلى", "سارة", "هدى", "سلمى", "أمينة",
-		"خديجة", "زينب", "نادية", "سعاد", "سناء", "رجاء", "إيمان", "أسماء", "هند", "منى", "رانيا", "لينا", "دينا", "ريم",
-		"نجلاء", "حنان", "سمية", "ياسمين", "كوثر", "شيماء", "آمنة", "عائشة", "فرح", "جميلة", "كمال", "فؤاد", "أنس", "بلال",
-		"زكرياء", "زكريا", "عماد", "أيوب", "إدريس", "المهدي", "مهدي", "توفيق", "لطيفة", "نزهة", "حكيم", "صلاح", "ماجد",
-		"فيصل", "زياد", "باسم", "رامي", "جورج", "إلياس", "ميشال", "شادي", "فادي", "رياض", "منصور", "ناصر", "سلطان"} {
-		arabicFirstNames[fold(n)] = true
-	}
-}
+var arabicFirstNames = foldedSet("محمد", "أحمد", "علي", "حسن", "حسين", "عمر", "عثمان", "خالد", "يوسف", "إبراهيم", "مصطفى", "محمود",
+	"سعيد", "كريم", "رشيد", "هشام", "طارق", "سمير", "سامي", "ياسين", "حمزة", "أمين", "إسماعيل", "عادل", "جمال", "نبيل",
+	"مراد", "عبد", "عبدالله", "عبدالرحمن", "عبدالعزيز", "نور", "فاطمة", "مريم", "ليلى", "سارة", "هدى", "سلمى", "أمينة",
+	"خديجة", "زينب", "نادية", "سعاد", "سناء", "رجاء", "إيمان", "أسماء", "هند", "منى", "رانيا", "لينا", "دينا", "ريم",
+	"نجلاء", "حنان", "سمية", "ياسمين", "كوثر", "شيماء", "آمنة", "عائشة", "فرح", "جميلة", "كمال", "فؤاد", "أنس", "بلال",
+	"زكرياء", "زكريا", "عماد", "أيوب", "إدريس", "المهدي", "مهدي", "توفيق", "لطيفة", "نزهة", "حكيم", "صلاح", "ماجد",
+	"فيصل", "زياد", "باسم", "رامي", "جورج", "إلياس", "ميشال", "شادي", "فادي", "رياض", "منصور", "ناصر", "سلطان")
 
 // splitWaw splits an Arabic part on the conjunction و written attached to
 // the next name ("أحمد سعيد وليلى حسن"). Many names start with و (وليد،
@@ -319,7 +298,7 @@ func splitWaw(part string) []string {
 	for i := 1; i < len(tokens); i++ {
 		tok := tokens[i]
 		r, size := utf8.DecodeRuneInString(tok)
-		if r != 'و' || utf8.RuneCountInString(tok) < 3 || wawNames[fold(tok)] {
+		if r != 'و' || utf8.RuneCountInString(tok) < 3 || wawNames()[fold(tok)] {
 			continue
 		}
 		rest := tok[size:]
@@ -327,7 +306,7 @@ func splitWaw(part string) []string {
 			continue
 		}
 		left, right := i-start, len(tokens)-i
-		if !arabicFirstNames[fold(rest)] && (left < 2 || right < 2) {
+		if !arabicFirstNames()[fold(rest)] && (left < 2 || right < 2) {
 			continue
 		}
 		out = append(out, strings.Join(tokens[start:i], " "))

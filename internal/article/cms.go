@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -369,7 +368,7 @@ func htmlLine(s string) string {
 }
 
 // reReadMore is the "[…]" WordPress ends its automatic excerpts with.
-var reReadMore = regexp.MustCompile(`\s*\[(?:…|\.\.\.)\]\s*$`)
+var reReadMore = lazyRE(`\s*\[(?:…|\.\.\.)\]\s*$`)
 
 // ids formats a list of WordPress term or user ids for a note.
 func ids(raw json.RawMessage) []string {
@@ -514,7 +513,7 @@ func parseWordPress(text string, raw []byte, opts Options, r *report) meta {
 const ghostURL = "__GHOST_URL__"
 
 // reUUID matches a UUID as Ghost writes them.
-var reUUID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+var reUUID = lazyRE(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // ghostTables are what an export holds about its posts elsewhere than in
 // the post: tag and author names, the site's language.

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -16,9 +17,17 @@ import (
 // monthNames maps folded month names (see fold) to month numbers: English,
 // French, and the four Arabic systems (Morocco, Egypt and standard, Levant
 // and Iraq, Algeria and Tunisia) with their common spelling variants.
-var monthNames = map[string]time.Month{}
+func monthNames() map[string]time.Month { return monthTables().names }
 
-func init() {
+// monthTable is monthNames and the date patterns made of them.
+type monthTable struct {
+	names    map[string]time.Month
+	dmy, mdy *regexp.Regexp
+}
+
+var monthTables = sync.OnceValue(func() (t monthTable) {
+	m := map[string]time.Month{}
+	t.names = m
 	systems := [][]string{
 		// English, full and abbreviated.
 		{"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"},
@@ -40,15 +49,15 @@ func init() {
 	for _, names := range systems {
 		for i, n := range names {
 			if n != "" {
-				monthNames[fold(n)] = time.Month(i + 1)
+				m[fold(n)] = time.Month(i + 1)
 			}
 		}
 	}
-	monthNames["sept"] = time.September
-	monthNames["fev"] = time.February
+	m["sept"] = time.September
+	m["fev"] = time.February
 
 	var names []string
-	for n := range monthNames {
+	for n := range m {
 		names = append(names, regexp.QuoteMeta(n))
 	}
 	// Longest first, so "مايو" wins over "ماي" and "janvier" over "janv".
@@ -61,16 +70,18 @@ func init() {
 	month := `(` + strings.Join(names, "|") + `)\.?`
 	altMonth := `(?:\s*/\s*(?:` + strings.Join(names, "|") + `)\.?)?`
 	sep := `[\s,.\-/]+`
-	reDMY = regexp.MustCompile(`(?:^|[^\pL\pN])(\d{1,2}|فاتح)(?:er|st|nd|rd|th)?` + `[\s,.\-/]*(?:de\s+)?` + month + altMonth + sep + `(?:de\s+)?(\d{4})(?:[^\pN]|$)`)
-	reMDY = regexp.MustCompile(`(?:^|[^\pL\pN])` + month + `\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:[^\pN]|$)`)
-}
+	t.dmy = regexp.MustCompile(`(?:^|[^\pL\pN])(\d{1,2}|فاتح)(?:er|st|nd|rd|th)?` + `[\s,.\-/]*(?:de\s+)?` + month + altMonth + sep + `(?:de\s+)?(\d{4})(?:[^\pN]|$)`)
+	t.mdy = regexp.MustCompile(`(?:^|[^\pL\pN])` + month + `\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:[^\pN]|$)`)
+	return t
+})
 
 var (
-	reDMY, reMDY *regexp.Regexp
-	reISO        = regexp.MustCompile(`(?:^|[^\pN])(\d{4})-(\d{2})-(\d{2})(?:[Tt\s]+(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:\s*(z|[+-]\d{2}:?\d{2}))?)?(?:[^\pN]|$)`)
-	reNumeric    = regexp.MustCompile(`(?:^|[^\pN/.])(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:[^\pN]|$)`)
-	reTime       = regexp.MustCompile(`(?:^|[^\pN:])(\d{1,2})(\s*[:h]\s*(\d{2})(?:\s*:\s*(\d{2}))?|\s*h)?\s*(?:(a\.m\.?|p\.m\.?|am|pm|صباحا|مساءا|مساء|فجرا|عصرا|ظهرا|ليلا|ص|م)(?:[^\pL]|$))?`)
-	reUpdated    = regexp.MustCompile(`updated|modified|mis a jour|maj|actualise|تحديث|تعديل|محدث`)
+	reDMY     lazyRegexp = func() *regexp.Regexp { return monthTables().dmy }
+	reMDY     lazyRegexp = func() *regexp.Regexp { return monthTables().mdy }
+	reISO                = lazyRE(`(?:^|[^\pN])(\d{4})-(\d{2})-(\d{2})(?:[Tt\s]+(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(?:\s*(z|[+-]\d{2}:?\d{2}))?)?(?:[^\pN]|$)`)
+	reNumeric            = lazyRE(`(?:^|[^\pN/.])(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:[^\pN]|$)`)
+	reTime               = lazyRE(`(?:^|[^\pN:])(\d{1,2})(\s*[:h]\s*(\d{2})(?:\s*:\s*(\d{2}))?|\s*h)?\s*(?:(a\.m\.?|p\.m\.?|am|pm|صباحا|مساءا|مساء|فجرا|عصرا|ظهرا|ليلا|ص|م)(?:[^\pL]|$))?`)
+	reUpdated            = lazyRE(`updated|modified|mis a jour|maj|actualise|تحديث|تعديل|محدث`)
 )
 
 // fold prepares text for matching dates and words: Arabic-Indic digits
@@ -162,12 +173,12 @@ func findDates(s string, loc *time.Location) []foundDate {
 			day, _ = strconv.Atoi(g)
 		}
 		y, _ := strconv.Atoi(s[m[6]:m[7]])
-		cands = append(cands, cand{start: m[2], end: m[7], y: y, m: int(monthNames[s[m[4]:m[5]]]), d: day})
+		cands = append(cands, cand{start: m[2], end: m[7], y: y, m: int(monthNames()[s[m[4]:m[5]]]), d: day})
 	}
 	for _, m := range reMDY.FindAllStringSubmatchIndex(s, -1) {
 		day, _ := strconv.Atoi(s[m[4]:m[5]])
 		y, _ := strconv.Atoi(s[m[6]:m[7]])
-		cands = append(cands, cand{start: m[2], end: m[7], y: y, m: int(monthNames[s[m[2]:m[3]]]), d: day})
+		cands = append(cands, cand{start: m[2], end: m[7], y: y, m: int(monthNames()[s[m[2]:m[3]]]), d: day})
 	}
 	for _, m := range reISO.FindAllStringSubmatchIndex(s, -1) {
 		c := cand{start: m[2], end: m[7]}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -113,7 +112,7 @@ func parseDocx(data []byte, opts Options, r *report) meta {
 			name = cleanLine(name)
 			switch {
 			case name == "":
-			case placeholderAuthors[fold(name)]:
+			case placeholderAuthors()[fold(name)]:
 				m.notes = append(m.notes, fmt.Sprintf("left out the author %q: it is the name Word gives an unnamed user, not a byline", shorten(name, maxQuoted)))
 			default:
 				m.authors = append(m.authors, name)
@@ -122,7 +121,7 @@ func parseDocx(data []byte, opts Options, r *report) meta {
 	}
 	m.tags = splitKeywords(core.keywords)
 	m.categories = splitKeywords(core.category)
-	m.draft = draftStatus[fold(strings.TrimSpace(core.status))]
+	m.draft = draftStatus()[fold(strings.TrimSpace(core.status))]
 	m.docCreated, m.docModified = docxDate(core.created, opts), docxDate(core.modified, opts)
 
 	// Language: the document's Language property; else detected from the
@@ -151,23 +150,14 @@ func parseDocx(data []byte, opts Options, r *report) meta {
 
 // placeholderAuthors are the names Word (and tools that write .docx files)
 // put in the Author property when nobody set one, folded.
-var placeholderAuthors = map[string]bool{}
+var placeholderAuthors = foldedSet("Windows User", "Utilisateur Windows", "Usuario de Windows", "Windows-Benutzer", "Utente di Windows",
+	"مستخدم Windows", "Microsoft Office User", "Utilisateur de Microsoft Office", "Usuario de Microsoft Office",
+	"Microsoft Office-Benutzer", "مستخدم Microsoft Office", "user", "utilisateur", "admin", "administrator", "administrateur",
+	"owner", "author", "auteur", "unknown", "python-docx", "Apache POI", "docx4j", "LibreOffice", "Pandoc")
 
 // draftStatus are values of the Status property (cp:contentStatus) that
 // mark a draft, folded.
-var draftStatus = map[string]bool{}
-
-func init() {
-	for _, n := range []string{"Windows User", "Utilisateur Windows", "Usuario de Windows", "Windows-Benutzer", "Utente di Windows",
-		"مستخدم Windows", "Microsoft Office User", "Utilisateur de Microsoft Office", "Usuario de Microsoft Office",
-		"Microsoft Office-Benutzer", "مستخدم Microsoft Office", "user", "utilisateur", "admin", "administrator", "administrateur",
-		"owner", "author", "auteur", "unknown", "python-docx", "Apache POI", "docx4j", "LibreOffice", "Pandoc"} {
-		placeholderAuthors[fold(n)] = true
-	}
-	for _, s := range []string{"draft", "brouillon", "borrador", "entwurf", "bozza", "rascunho", "مسودة"} {
-		draftStatus[fold(s)] = true
-	}
-}
+var draftStatus = foldedSet("draft", "brouillon", "borrador", "entwurf", "bozza", "rascunho", "مسودة")
 
 // splitKeywords splits a property holding several values: Word separates
 // keywords with semicolons, editors often with commas.
@@ -756,7 +746,7 @@ func (d *docxDoc) format(rp docxRPr, cs bool) (docxFmt, bool) {
 	}, false
 }
 
-var reHeadingStyle = regexp.MustCompile(`^(?:heading|titre|titel|berschrift|überschrift|título|titulo|titolo|kop|nagłówek|rubrik|overskrift|otsikko|заголовок|عنوان|כותרת)([1-9])$`)
+var reHeadingStyle = lazyRE(`^(?:heading|titre|titel|berschrift|überschrift|título|titulo|titolo|kop|nagłówek|rubrik|overskrift|otsikko|заголовок|عنوان|כותרת)([1-9])$`)
 
 // styleClass says what a style name makes. Word writes the English names
 // of its built-in styles ("heading 1", "Title") whatever the language of

@@ -2,12 +2,13 @@ package article
 
 import (
 	"bytes"
+	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/encoding/htmlindex"
 	xunicode "golang.org/x/text/encoding/unicode"
 )
 
@@ -47,9 +48,13 @@ func decode(data []byte, declared string) (decoded, *Problem) {
 		return decoded{text: string(data)}, nil
 	}
 	if declared != "" {
-		if enc, err := htmlindex.Get(declared); err == nil && enc != xunicode.UTF8 {
-			name, _ := htmlindex.Name(enc)
-			return transcode(data, enc, name)
+		label, ok := charsetLabels()[strings.ToLower(strings.TrimSpace(declared))]
+		switch {
+		case !ok:
+			return decoded{}, &Problem{Field: "encoding", Message: "the file declares the charset \"" + shorten(declared, maxQuoted) + "\"" +
+				", which pressroom does not read (" + supportedCharsets + "): save it as UTF-8"}
+		case label.enc != nil:
+			return transcode(data, label.enc, label.name)
 		}
 	}
 	if mostlyUTF8(data) {
@@ -57,6 +62,47 @@ func decode(data []byte, declared string) (decoded, *Problem) {
 	}
 	return legacy(data)
 }
+
+// charset is an encoding a file may declare, under the name the WHATWG
+// Encoding Standard gives it; enc is nil for UTF-8.
+type charset struct {
+	name string
+	enc  encoding.Encoding
+}
+
+// supportedCharsets lists, for messages, what charsetLabels holds.
+const supportedCharsets = "UTF-8, UTF-16, Windows-1256, ISO-8859-6, Windows-1252, Latin-1, ISO-8859-15"
+
+// charsetLabels maps the labels of the WHATWG Encoding Standard
+// (https://encoding.spec.whatwg.org/#names-and-labels) to the encodings the
+// README lists, for Arabic, French and English newsrooms: a small table in
+// place of htmlindex, whose Chinese, Japanese and Korean tables weighed half a
+// megabyte of the ingest function. As the standard says, Latin-1 and ASCII
+// are read as Windows-1252. Built on first use, so that a program that links
+// the package without parsing (the publish function) does not build it.
+var charsetLabels = sync.OnceValue(func() map[string]charset {
+	m := map[string]charset{}
+	for _, c := range []struct {
+		charset
+		labels string
+	}{
+		{charset{"utf-8", nil}, "unicode-1-1-utf-8 unicode11utf8 unicode20utf8 utf-8 utf8 x-unicode20utf8"},
+		{charset{"utf-16le", xunicode.UTF16(xunicode.LittleEndian, xunicode.IgnoreBOM)},
+			"csunicode iso-10646-ucs-2 ucs-2 unicode unicodefeff utf-16 utf-16le"},
+		{charset{"utf-16be", xunicode.UTF16(xunicode.BigEndian, xunicode.IgnoreBOM)}, "unicodefffe utf-16be"},
+		{charset{"windows-1256", charmap.Windows1256}, "cp1256 windows-1256 x-cp1256"},
+		{charset{"iso-8859-6", charmap.ISO8859_6}, "arabic asmo-708 csiso88596e csiso88596i csisolatinarabic ecma-114 " +
+			"iso-8859-6 iso-8859-6-e iso-8859-6-i iso-ir-127 iso8859-6 iso88596 iso_8859-6 iso_8859-6:1987"},
+		{charset{"windows-1252", charmap.Windows1252}, "ansi_x3.4-1968 ascii cp1252 cp819 csisolatin1 ibm819 iso-8859-1 " +
+			"iso-ir-100 iso8859-1 iso88591 iso_8859-1 iso_8859-1:1987 l1 latin1 us-ascii windows-1252 x-cp1252"},
+		{charset{"iso-8859-15", charmap.ISO8859_15}, "csisolatin9 iso-8859-15 iso8859-15 iso885915 iso_8859-15 l9"},
+	} {
+		for _, l := range strings.Fields(c.labels) {
+			m[l] = c.charset
+		}
+	}
+	return m
+})
 
 func transcode(data []byte, enc encoding.Encoding, name string) (decoded, *Problem) {
 	out, err := enc.NewDecoder().Bytes(data)

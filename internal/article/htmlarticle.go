@@ -2,7 +2,6 @@ package article
 
 import (
 	"encoding/json"
-	"regexp"
 	"strings"
 	"time"
 
@@ -14,7 +13,7 @@ import (
 // files with more cost time in every later step.
 const maxHTMLDepth = 512
 
-var reMetaCharset = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)`)
+var reMetaCharset = lazyRE(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)`)
 
 // declaredCharset returns the charset an HTML file declares in its first
 // bytes (<meta charset> or http-equiv Content-Type), or "".

@@ -2,7 +2,6 @@ package article
 
 import (
 	"encoding/json"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -253,7 +252,7 @@ func decodeJSONField(kind string, raw json.RawMessage, opts Options) (any, bool)
 }
 
 // reHTMLTag spots markup in a "content" or "body" field.
-var reHTMLTag = regexp.MustCompile(`<(?:p|div|br|h[1-6]|ul|ol|li|a|img|strong|em|b|i|figure|table|blockquote|span)\b[^>]*>`)
+var reHTMLTag = lazyRE(`<(?:p|div|br|h[1-6]|ul|ol|li|a|img|strong|em|b|i|figure|table|blockquote|span)\b[^>]*>`)
 
 func toAny(l []string) []any {
 	out := make([]any, len(l))

@@ -2,8 +2,8 @@ package article
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -14,15 +14,18 @@ import (
 
 // md renders GitHub-flavoured Markdown (tables, strikethrough, autolinks,
 // task lists) with footnotes. Raw HTML is passed through because editors
-// use it for figures and embeds; the sanitiser decides what survives.
-var md = goldmark.New(
-	goldmark.WithExtensions(extension.GFM, extension.Footnote),
-	goldmark.WithRendererOptions(html.WithUnsafe()),
-)
+// use it for figures and embeds; the sanitiser decides what survives. Built
+// on first use (see lazy.go).
+var md = sync.OnceValue(func() goldmark.Markdown {
+	return goldmark.New(
+		goldmark.WithExtensions(extension.GFM, extension.Footnote),
+		goldmark.WithRendererOptions(html.WithUnsafe()),
+	)
+})
 
 var (
-	reATXHeading    = regexp.MustCompile(`^#[ \t]+(.+?)[ \t]*#*[ \t]*$`)
-	reSetextHeading = regexp.MustCompile(`^=+[ \t]*$`)
+	reATXHeading    = lazyRE(`^#[ \t]+(.+?)[ \t]*#*[ \t]*$`)
+	reSetextHeading = lazyRE(`^=+[ \t]*$`)
 )
 
 // maxMarkdownNesting bounds block nesting (quotes, lists) that would make
@@ -60,7 +63,7 @@ func renderMarkdown(field string, line int, body string, r *report) (string, boo
 		return "", false
 	}
 	src := []byte(body)
-	doc := md.Parser().Parse(text.NewReader(src))
+	doc := md().Parser().Parse(text.NewReader(src))
 	budget := contentBudget(len(src))
 	est := len(src)
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -83,7 +86,7 @@ func renderMarkdown(field string, line int, body string, r *report) (string, boo
 		return "", false
 	}
 	var buf bytes.Buffer
-	if err := md.Renderer().Render(&buf, src, doc); err != nil {
+	if err := md().Renderer().Render(&buf, src, doc); err != nil {
 		r.add(field, line, "the Markdown cannot be rendered: %v", err)
 		return "", false
 	}

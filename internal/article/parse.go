@@ -4,15 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/url"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/pressroom/pressroom/internal/article/model"
 )
 
 // meta is what a format parser extracts before the steps all formats share.
@@ -45,7 +44,7 @@ func Parse(name string, data []byte, opts Options) (a Article, err error) {
 			a, err = Article{}, reject(name, "file", 0, "internal error while reading this file (%v): please report it", p)
 		}
 	}()
-	opts = opts.withDefaults()
+	opts = opts.WithDefaults()
 	format := Format(name)
 	if format == "" {
 		return Article{}, unsupported(name)
@@ -110,9 +109,7 @@ func unsupported(name string) error {
 	return reject(name, "file", 0, "unsupported file type %q: articles are .md, .markdown, .html, .htm, .txt, .json or .docx files", path.Ext(name))
 }
 
-func tooLarge(name string, size, max int64) error {
-	return reject(name, "file", 0, "the file is %s, larger than the %s limit (articles.max_file_size)", humanBytes(size), humanBytes(max))
-}
+func tooLarge(name string, size, max int64) error { return model.TooLarge(name, size, max) }
 
 func humanBytes(n int64) string {
 	switch {
@@ -124,57 +121,12 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// ReadFile reads an article file, refusing one larger than max bytes before
-// reading it whole. It also returns the file's modification time, the date
-// of last resort for articles that carry none.
-func ReadFile(name string, max int64) ([]byte, time.Time, error) {
-	if max <= 0 {
-		max = DefaultMaxBytes
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	if fi.IsDir() {
-		return nil, time.Time{}, fmt.Errorf("article: %s is a folder", name)
-	}
-	if fi.Size() > max {
-		return nil, fi.ModTime(), tooLarge(name, fi.Size(), max)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, fi.ModTime(), err
-	}
-	if int64(len(data)) > max {
-		return nil, fi.ModTime(), tooLarge(name, int64(len(data)), max)
-	}
-	return data, fi.ModTime(), nil
-}
+// ReadFile reads an article file (see model.ReadFile).
+func ReadFile(name string, max int64) ([]byte, time.Time, error) { return model.ReadFile(name, max) }
 
-// WalkFiles calls fn for every article file under dir (a file whose name
-// Format knows), in lexical order, skipping hidden files and folders (names
-// starting with "."): the one definition of "the articles in a folder".
+// WalkFiles calls fn for every article file under dir (see model.WalkFiles).
 func WalkFiles(dir string, fn func(path string, d fs.DirEntry) error) error {
-	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if p != dir && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() || Format(p) == "" {
-			return nil
-		}
-		return fn(p, d)
-	})
+	return model.WalkFiles(dir, fn)
 }
 
 // finish applies what every format shares: defaults for dates, language,

@@ -2,8 +2,8 @@ package article
 
 import (
 	"html"
-	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -44,47 +44,38 @@ const bullets = "•·*-»◦▪►‣⁃–—●○■□➤→"
 // labels are well-known section labels, folded (see fold). Any short line
 // before the headline is dropped as a label too; these are also dropped
 // where the file has no dateline.
-var labels = map[string]bool{}
+var labels = foldedSet(
+	"عاجل", "خبر عاجل", "عاجل جدا", "حصري", "خاص", "فيديو", "بالفيديو", "صور", "بالصور", "مباشر",
+	"تحديث", "آخر الأخبار", "أخبار", "رأي", "تحليل", "تقرير", "متابعة",
+	"breaking", "breaking news", "exclusive", "urgent", "update", "updated", "live", "just in",
+	"developing", "developing story", "news", "latest", "opinion", "analysis", "video", "photos",
+	"flash", "flash info", "flash-info", "alerte", "alerte info", "en direct", "exclusif", "info",
+	"dernière minute", "dernière heure", "actualité", "à la une", "urgent info", "vidéo",
+)
 
 // connectors are the words a dateline may hold besides its date, folded.
-var connectors = map[string]bool{}
+var connectors = foldedSet(
+	"on", "at", "the", "published", "posted", "updated", "last", "by", "am", "pm", "gmt", "utc", "time",
+	"le", "la", "à", "a", "publié", "mis", "jour", "par", "dernière", "mise", "h", "du", "de", "et",
+	"على", "الساعة", "في", "يوم", "نشر", "نشر في", "بتاريخ", "تاريخ", "آخر", "تحديث", "صباحا", "مساء",
+	"بتوقيت", "غرينتش", "ص", "م", "بقلم", "الموافق", "هـ", "ه",
+	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+	"mon", "tue", "wed", "thu", "fri", "sat", "sun",
+	"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+	"الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت",
+)
 
 // reByline matches a byline; reReadAlso a "read also" heading above related
 // links; reTagsLine a line of tags. All match folded text.
-var reByline = regexp.MustCompile(`^(?:by|par|بقلم|كتب|كتبه|كتبته|بواسطة|من طرف|اعداد|إعداد|تحرير)\s*[:：]?\s+(.+)$`)
+var reByline = lazyRE(`^(?:by|par|بقلم|كتب|كتبه|كتبته|بواسطة|من طرف|اعداد|إعداد|تحرير)\s*[:：]?\s+(.+)$`)
 
-var reReadAlso = regexp.MustCompile(`^(?:read also|read more|related|see also|lire aussi|a lire aussi|voir aussi|sur le meme sujet|اقرا ايضا|اقرأ أيضا|اقرا كذلك|مواضيع ذات صله|ذات صله|اخبار ذات صله|شاهد ايضا)\s*[:：.…]*$`)
+var reReadAlso = lazyRE(`^(?:read also|read more|related|see also|lire aussi|a lire aussi|voir aussi|sur le meme sujet|اقرا ايضا|اقرأ أيضا|اقرا كذلك|مواضيع ذات صله|ذات صله|اخبار ذات صله|شاهد ايضا)\s*[:：.…]*$`)
 
 // reTrailer matches the credit and navigation lines exports end with:
 // "Reporting by ...", "المصدر : الجزيرة", "Related Topics", "(avec AFP)".
-var reTrailer = regexp.MustCompile(`^(?:\(?(?:reporting|editing|writing|additional reporting) by\b|sources? ?:|المصدر ?:|مصدر ?:|related topics$|related$|more on this story$|share this$|partager( cet article)?$|\((?:avec|with) [^)]{1,30}\)$|(?:avec|with) (?:afp|reuters|ap|map)$)`)
+var reTrailer = lazyRE(`^(?:\(?(?:reporting|editing|writing|additional reporting) by\b|sources? ?:|المصدر ?:|مصدر ?:|related topics$|related$|more on this story$|share this$|partager( cet article)?$|\((?:avec|with) [^)]{1,30}\)$|(?:avec|with) (?:afp|reuters|ap|map)$)`)
 
-var reTagsLine = regexp.MustCompile(`^(?:tags|keywords|mots[ -]cles|etiquettes|الوسوم|وسوم|الكلمات المفتاحيه|كلمات مفتاحيه)\s*[:：]\s*(.+)$`)
-
-func init() {
-	for _, l := range []string{
-		"عاجل", "خبر عاجل", "عاجل جدا", "حصري", "خاص", "فيديو", "بالفيديو", "صور", "بالصور", "مباشر",
-		"تحديث", "آخر الأخبار", "أخبار", "رأي", "تحليل", "تقرير", "متابعة",
-		"breaking", "breaking news", "exclusive", "urgent", "update", "updated", "live", "just in",
-		"developing", "developing story", "news", "latest", "opinion", "analysis", "video", "photos",
-		"flash", "flash info", "flash-info", "alerte", "alerte info", "en direct", "exclusif", "info",
-		"dernière minute", "dernière heure", "actualité", "à la une", "urgent info", "vidéo",
-	} {
-		labels[fold(l)] = true
-	}
-	for _, w := range []string{
-		"on", "at", "the", "published", "posted", "updated", "last", "by", "am", "pm", "gmt", "utc", "time",
-		"le", "la", "à", "a", "publié", "mis", "jour", "par", "dernière", "mise", "h", "du", "de", "et",
-		"على", "الساعة", "في", "يوم", "نشر", "نشر في", "بتاريخ", "تاريخ", "آخر", "تحديث", "صباحا", "مساء",
-		"بتوقيت", "غرينتش", "ص", "م", "بقلم", "الموافق", "هـ", "ه",
-		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-		"mon", "tue", "wed", "thu", "fri", "sat", "sun",
-		"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-		"الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت",
-	} {
-		connectors[fold(w)] = true
-	}
-}
+var reTagsLine = lazyRE(`^(?:tags|keywords|mots[ -]cles|etiquettes|الوسوم|وسوم|الكلمات المفتاحيه|كلمات مفتاحيه)\s*[:：]\s*(.+)$`)
 
 func parseText(text string, opts Options, r *report) meta {
 	var m meta
@@ -142,11 +133,8 @@ func parseText(text string, opts Options, r *report) meta {
 
 // fieldNames maps the header-field names newsroom exports use, folded, to
 // front matter names.
-var fieldNames = map[string]string{}
-
-var reField = regexp.MustCompile(`^([^:：]{2,24}?)\s*[:：]\s*(.+)$`)
-
-func init() {
+var fieldNames = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
 	for field, names := range map[string][]string{
 		"title":      {"title", "headline", "titre", "العنوان", "عنوان", "العنوان الرئيسي"},
 		"date":       {"date", "published", "publication date", "date de publication", "publié le", "التاريخ", "تاريخ", "تاريخ النشر"},
@@ -159,10 +147,12 @@ func init() {
 		"slug":       {"slug"},
 	} {
 		for _, n := range names {
-			fieldNames[fold(n)] = field
+			m[fold(n)] = field
 		}
 	}
-}
+	return m
+})
+var reField = lazyRE(`^([^:：]{2,24}?)\s*[:：]\s*(.+)$`)
 
 // headerFields reads a block of "Name: value" lines at the very top of a
 // text file, when it holds a title or a date. It returns them as front
@@ -175,7 +165,7 @@ func headerFields(units []unit) (frontMatter, int) {
 		if m == nil || (n > 0 && u.blankBefore) {
 			break
 		}
-		key, ok := fieldNames[fold(strings.TrimSpace(m[1]))]
+		key, ok := fieldNames()[fold(strings.TrimSpace(m[1]))]
 		if !ok {
 			break
 		}
@@ -265,7 +255,7 @@ func (t *textParse) trailingDateline() {
 
 // reWireDate is what follows a wire-style dateline in a lede: "RABAT, 22
 // février 2021 (MAP) - Le...": a dash or an agency in brackets.
-var reWireDate = regexp.MustCompile(`^\s*(?:\([^)]{1,30}\))?\s*[-–—:]|^\s*\(`)
+var reWireDate = lazyRE(`^\s*(?:\([^)]{1,30}\))?\s*[-–—:]|^\s*\(`)
 
 // ledeDate reads a wire-style dateline at the start of the first body
 // paragraph.
@@ -411,7 +401,7 @@ func (t *textParse) headerCredits() {
 
 // reLedeCredit is a wire dateline's agency opening the text: "RABAT
 // (Reuters) -", "PARIS (AFP) –", "الرباط (رويترز) -".
-var reLedeCredit = regexp.MustCompile(`^[^()]{2,60}?\(([^()]{1,40})\)\s*[-–—:]`)
+var reLedeCredit = lazyRE(`^[^()]{2,60}?\(([^()]{1,40})\)\s*[-–—:]`)
 
 // ledeCredit reads the agency of a wire dateline opening the first
 // paragraph; the paragraph keeps it.
@@ -475,7 +465,7 @@ func (t *textParse) readDateline(line string) (pub, upd time.Time, authors []str
 	}
 	extra := 0
 	for _, w := range strings.FieldsFunc(rest.String(), func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if !connectors[w] && !reUpdated.MatchString(w) {
+		if !connectors()[w] && !reUpdated.MatchString(w) {
 			extra++
 		}
 	}
@@ -506,17 +496,11 @@ func (t *textParse) readDateline(line string) (pub, upd time.Time, authors []str
 }
 
 // bylineStops end the name in a byline: "Par Jean Dupont le 22/02/2021".
-var bylineStops = map[string]bool{}
-
-func init() {
-	for _, w := range []string{"le", "on", "at", "à", "في", "يوم", "publié", "published", "posted", "updated", "mis",
-		"الساعة", "على", "بتاريخ", "-", "|", "–", "—", "•",
-		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-		"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-		"الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت"} {
-		bylineStops[fold(w)] = true
-	}
-}
+var bylineStops = foldedSet("le", "on", "at", "à", "في", "يوم", "publié", "published", "posted", "updated", "mis",
+	"الساعة", "على", "بتاريخ", "-", "|", "–", "—", "•",
+	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+	"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+	"الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت")
 
 // bylineName returns the name part of a byline segment in its original
 // spelling ("Par Jean Dupont le 22 mars" gives "Jean Dupont").
@@ -533,7 +517,7 @@ func bylineName(seg string) string {
 		var name []string
 		for _, w := range rest {
 			f := strings.Trim(fold(w), ",;") // fold makes the Arabic comma ","
-			if bylineStops[f] || monthNames[strings.TrimSuffix(f, ".")] != 0 || strings.IndexFunc(f, unicode.IsDigit) >= 0 {
+			if bylineStops()[f] || monthNames()[strings.TrimSuffix(f, ".")] != 0 || strings.IndexFunc(f, unicode.IsDigit) >= 0 {
 				break
 			}
 			name = append(name, w)
@@ -544,8 +528,8 @@ func bylineName(seg string) string {
 }
 
 var (
-	reSegmentSep = regexp.MustCompile(`\s+[|•·–—-]\s+|\s*\|\s*`)
-	reMenuSep    = regexp.MustCompile(`\s*[|›»>/•·]\s*|\s{2,}|\t`)
+	reSegmentSep = lazyRE(`\s+[|•·–—-]\s+|\s*\|\s*`)
+	reMenuSep    = lazyRE(`\s*[|›»>/•·]\s*|\s{2,}|\t`)
 )
 
 func splitSegments(line string) []string { return reSegmentSep.Split(line, -1) }
@@ -587,7 +571,7 @@ func isBullet(s string) bool {
 // isLabel reports whether a line is a well-known section label.
 func isLabel(s string) bool {
 	f := strings.TrimFunc(fold(s), func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) || unicode.IsSymbol(r) })
-	return labels[f]
+	return labels()[f]
 }
 
 func wordCount(s string) int { return len(strings.Fields(s)) }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -14,8 +15,9 @@ import (
 
 // policy keeps what an article needs in a feed reader (structure, links,
 // images, tables, media, dir and lang) and drops scripts, event handlers,
-// javascript: URLs, iframes, forms, embedded objects and styles.
-var policy = func() *bluemonday.Policy {
+// javascript: URLs, iframes, forms, embedded objects and styles. Built on
+// first use (see lazy.go).
+var policy = sanitizer(sync.OnceValue(func() *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	p.AllowURLSchemes("http", "https", "mailto", "tel")
 	p.RequireParseableURLs(true)
@@ -52,7 +54,7 @@ var policy = func() *bluemonday.Policy {
 	p.SkipElementsContent("script", "style", "form", "button", "select", "textarea", "noscript",
 		"template", "svg", "math", "object", "iframe", "frameset", "noembed", "applet")
 	return p
-}()
+}))
 
 // urlAttrs are the attributes the policy lets through that hold URLs.
 var urlAttrs = map[string]bool{"href": true, "src": true, "cite": true, "poster": true}

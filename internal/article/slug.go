@@ -2,36 +2,17 @@ package article
 
 import (
 	"path"
-	"regexp"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/pressroom/pressroom/internal/article/model"
 )
 
-// Slugify makes a URL path segment of s that stays readable in any script:
-// letters and digits are kept (Arabic too), lower-cased, and every other run
-// of characters becomes one hyphen. It never returns "" for a string holding
-// a letter or digit.
-func Slugify(s string) string {
-	var b strings.Builder
-	hyphen := false
-	for _, r := range Clean(s) {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
-			if hyphen && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			hyphen = false
-			b.WriteRune(unicode.ToLower(r))
-		default:
-			hyphen = true
-		}
-	}
-	return b.String()
-}
+// Slugify makes a URL path segment of s (see model.Slugify).
+func Slugify(s string) string { return model.Slugify(s) }
 
 // reDatePrefix matches the date Jekyll and Hugo put before a file's slug.
-var reDatePrefix = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})(?:[-_ ]+(.*))?$`)
+var reDatePrefix = lazyRE(`^(\d{4})-(\d{2})-(\d{2})(?:[-_ ]+(.*))?$`)
 
 // nameParts splits a file name into its slug part and the date in front of
 // it, if any: "posts/2021-02-22-hello-world.md" gives "hello-world" and

@@ -5,48 +5,13 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/pressroom/pressroom/internal/article/model"
 )
 
-// xmlAllowed reports whether XML 1.0 allows r in a document
-// (https://www.w3.org/TR/xml/#charsets). C1 controls are allowed by XML but
-// show up only as mojibake or garbage, so they are dropped too.
-func xmlAllowed(r rune) bool {
-	switch {
-	case r == 0x9 || r == 0xA || r == 0xD:
-		return true
-	case r < 0x20:
-		return false
-	case r >= 0x7F && r <= 0x9F:
-		return false
-	case r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE, r == 0xFFFF, r == utf8.RuneError:
-		return false
-	case r > 0x10FFFF:
-		return false
-	}
-	return true
-}
-
-// Clean returns s in NFC with every character XML 1.0 forbids removed.
-// Every string that leaves this package has been through Clean.
-func Clean(s string) string {
-	clean := true
-	for _, r := range s {
-		if !xmlAllowed(r) {
-			clean = false
-			break
-		}
-	}
-	if !clean {
-		s = strings.Map(func(r rune) rune {
-			if xmlAllowed(r) {
-				return r
-			}
-			return -1
-		}, s)
-	}
-	return norm.NFC.String(s)
-}
+// Clean returns s in NFC with every character XML 1.0 forbids removed
+// (see model.Clean). Every string that leaves this package has been
+// through Clean.
+func Clean(s string) string { return model.Clean(s) }
 
 // cleanLine is Clean for one-line values: runs of white space (new lines
 // included) become one space, and the ends are trimmed.

@@ -2,7 +2,6 @@ package article
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,7 +16,7 @@ import (
 // paragraph that is mostly other text, stays.
 
 // reNotice matches a sentence of a rights notice, in folded text.
-var reNotice = regexp.MustCompile(`(?:^|[.!?]\s*)copyright\b|copyright\s*(?:©|\(c\)|\d{4})|©|\(c\)\s*\d{4}|` +
+var reNotice = lazyRE(`(?:^|[.!?]\s*)copyright\b|copyright\s*(?:©|\(c\)|\d{4})|©|\(c\)\s*\d{4}|` +
 	`all rights reserved|rights reserved|may not be (?:re)?published|may not be reproduced|may not be (?:re)?distributed|` +
 	`published, broadcast, rewritten|without (?:the )?(?:prior )?written permission|` +
 	`tous droits reserves|droits reserves|droits de reproduction|reproduction (?:totale ou partielle |meme partielle )?interdite|` +
@@ -31,7 +30,7 @@ const maxNotice = 600
 
 // reSentence splits a paragraph into sentences (and the parts a "|"
 // separates).
-var reSentence = regexp.MustCompile(`[.!?؟]+\s+|\s*[|•]\s*`)
+var reSentence = lazyRE(`[.!?؟]+\s+|\s*[|•]\s*`)
 
 // rightsNotice reports whether a paragraph (plain text) is a rights
 // notice: it has a notice sentence, and notice sentences and agency
@@ -86,7 +85,7 @@ func noticeCredits(p string) []string {
 	var out []string
 	for i := 0; i < len(words); i++ {
 		for n := min(5, len(words)-i); n >= 1; n-- {
-			if name, ok := agencies[strings.Join(words[i:i+n], "")]; ok {
+			if name, ok := agencies()[strings.Join(words[i:i+n], "")]; ok {
 				out = append(out, name)
 				i += n - 1
 				break

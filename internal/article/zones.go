@@ -46,21 +46,29 @@ type zoneSpec struct {
 }
 
 // zonePhrases maps folded phrases (see fold) to zones.
-var zonePhrases = map[string]zoneSpec{}
+func zonePhrases() map[string]zoneSpec { return zoneTables().phrases }
 
 // reZone matches a stated zone at the start of folded text, after the
 // time: an optional bracket, a phrase, an optional offset.
-var reZone *regexp.Regexp
+var reZone lazyRegexp = func() *regexp.Regexp { return zoneTables().re }
 
-func init() {
+// zoneTable is zonePhrases and reZone.
+type zoneTable struct {
+	phrases map[string]zoneSpec
+	re      *regexp.Regexp
+}
+
+var zoneTables = sync.OnceValue(func() (t zoneTable) {
+	zp := map[string]zoneSpec{}
+	t.phrases = zp
 	iana := func(name string, phrases ...string) {
 		for _, p := range phrases {
-			zonePhrases[fold(p)] = zoneSpec{name: name}
+			zp[fold(p)] = zoneSpec{name: name}
 		}
 	}
 	fixed := func(hours float64, abbrevs ...string) {
 		for _, a := range abbrevs {
-			zonePhrases[fold(a)] = zoneSpec{offset: int(hours * 3600), fixed: true}
+			zp[fold(a)] = zoneSpec{offset: int(hours * 3600), fixed: true}
 		}
 	}
 	// US and Canada: the region's clock, and its fixed offsets.
@@ -142,20 +150,20 @@ func init() {
 	for _, p := range []string{"gmt", "utc", "ut", "z", "temps universel", "heure gmt", "heure tu",
 		"بتوقيت غرينتش", "بتوقيت جرينتش", "بتوقيت غرينيتش", "بتوقيت جرينيتش", "توقيت غرينتش", "توقيت جرينتش",
 		"غرينتش", "جرينتش", "بتوقيت gmt", "ت.غ", "ت غ"} {
-		zonePhrases[fold(p)] = zoneSpec{fixed: true, gmt: true}
+		zp[fold(p)] = zoneSpec{fixed: true, gmt: true}
 	}
 	// The site's own clock.
 	for _, p := range []string{"local time", "heure locale", "heure de chez nous", "بالتوقيت المحلي", "حسب التوقيت المحلي", "بتوقيت محلي"} {
-		zonePhrases[fold(p)] = zoneSpec{local: true}
+		zp[fold(p)] = zoneSpec{local: true}
 	}
 	for _, p := range []string{"et", "est", "cet", "wet", "west", "cat", "eat", "mt", "pt", "ct", "z", "ut", "eastern"} {
-		s := zonePhrases[p]
+		s := zp[p]
 		s.strict = true
-		zonePhrases[p] = s
+		zp[p] = s
 	}
 
 	var names []string
-	for p := range zonePhrases {
+	for p := range zp {
 		names = append(names, regexp.QuoteMeta(p))
 	}
 	sort.Slice(names, func(i, j int) bool {
@@ -166,8 +174,9 @@ func init() {
 	})
 	// Folding turns the typographic apostrophe into itself: accept both.
 	alt := strings.ReplaceAll(strings.Join(names, "|"), "'", "['’]")
-	reZone = regexp.MustCompile(`^[\s,]*[(\[]?\s*(?:(` + alt + `)(?:\s*([+\-−]\s*\d{1,2}(?::?\d{2})?))?|([+\-−]\d{2}:?\d{2}))\s*[)\]]?`)
-}
+	t.re = regexp.MustCompile(`^[\s,]*[(\[]?\s*(?:(` + alt + `)(?:\s*([+\-−]\s*\d{1,2}(?::?\d{2})?))?|([+\-−]\d{2}:?\d{2}))\s*[)\]]?`)
+	return t
+})
 
 // readZone reads a zone stated at the start of s (folded text right after
 // a time). It returns the zone (loc for the site's clock) and the bytes it
@@ -200,7 +209,7 @@ func readZone(s string, loc *time.Location) (zone *time.Location, n int, ok bool
 		}
 		return parseOffset(off), end, true
 	}
-	spec := zonePhrases[strings.ReplaceAll(s[m[2]:m[3]], "’", "'")]
+	spec := zonePhrases()[strings.ReplaceAll(s[m[2]:m[3]], "’", "'")]
 	if spec.strict {
 		rest := strings.TrimLeft(s[m[3]:], " \t)]")
 		if r, _ := utf8.DecodeRuneInString(rest); rest != "" && unicode.IsLetter(r) {
@@ -258,7 +267,7 @@ func loadZone(name string) (*time.Location, error) {
 // ("EST" in "Mon, 22 Feb 2021 16:18:00 EST") stands for; ok is false when
 // the table does not know it.
 func abbreviationZone(abbr string) (*time.Location, bool) {
-	spec, ok := zonePhrases[strings.ToLower(abbr)]
+	spec, ok := zonePhrases()[strings.ToLower(abbr)]
 	if !ok || spec.local {
 		return nil, false
 	}

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/index"
 	"github.com/pressroom/pressroom/internal/pipeline"
@@ -148,7 +149,7 @@ func (s *siteFlags) open(stderr io.Writer) (*pipeline.Pipeline, string, int) {
 	if os.Getenv("PRESSROOM_DEBUG") != "" {
 		logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
-	return &pipeline.Pipeline{Store: out, Config: cfg, Log: logger}, file, ExitOK
+	return &pipeline.Pipeline{Store: out, Config: cfg, Log: logger, Parse: article.Parse}, file, ExitOK
 }
 
 // withIndex opens the index for p, runs f and closes the index again: the

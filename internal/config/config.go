@@ -12,12 +12,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // Lambda must not depend on the OS zone database.
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/pressroom/pressroom/internal/article"
+	article "github.com/pressroom/pressroom/internal/article/model"
 	"github.com/pressroom/pressroom/internal/yamlerr"
 )
 
@@ -242,10 +243,12 @@ func checkKeys(n *yaml.Node, t reflect.Type, prefix string, lines map[string]int
 	return nil
 }
 
-var reSize = regexp.MustCompile(`^(\d+)\s*(b|kb|kib|k|mb|mib|m|gb|gib)?$`)
+// reSize and rePartner are compiled on first use: both Lambda functions
+// import this package, and a cold start should not pay for them.
+var reSize = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)\s*(b|kb|kib|k|mb|mib|m|gb|gib)?$`) })
 
 func parseSize(s string) (int64, error) {
-	m := reSize.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
+	m := reSize().FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
 	if m == nil {
 		return 0, errors.New("not a size")
 	}
@@ -317,7 +320,7 @@ func (c *Config) validate(lines map[string]int) *Error {
 	return c.validatePartners(lines)
 }
 
-var rePartner = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+var rePartner = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`) })
 
 func (c *Config) validatePartners(lines map[string]int) *Error {
 	seen := map[string]bool{}
@@ -332,7 +335,7 @@ func (c *Config) validatePartners(lines map[string]int) *Error {
 			}
 			return &Error{Key: k, Line: line, Message: fmt.Sprintf(format, args...)}
 		}
-		if !rePartner.MatchString(pt.Name) {
+		if !rePartner().MatchString(pt.Name) {
 			return bad("name", "%q is not a partner name: use lower-case letters, digits and dashes (culture-desk), at most 63", pt.Name)
 		}
 		if seen[pt.Name] {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pressroom/pressroom/internal/article"
+	article "github.com/pressroom/pressroom/internal/article/model"
 )
 
 // Doc is one feed document to render: the live feed of a feed (Page 0) or

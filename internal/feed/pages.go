@@ -7,7 +7,7 @@ import (
 	"html"
 	"sort"
 
-	"github.com/pressroom/pressroom/internal/article"
+	article "github.com/pressroom/pressroom/internal/article/model"
 )
 
 // Listed is a feed as the index page and the OPML list show it.

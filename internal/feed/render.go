@@ -12,7 +12,7 @@ import (
 
 	"github.com/gorilla/feeds"
 
-	"github.com/pressroom/pressroom/internal/article"
+	article "github.com/pressroom/pressroom/internal/article/model"
 )
 
 // Rendered holds the three formats of one feed.

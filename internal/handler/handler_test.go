@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/mmcdole/gofeed"
 
+	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/awstest"
 	"github.com/pressroom/pressroom/internal/awstest/s3mem"
 	"github.com/pressroom/pressroom/internal/handler"
@@ -101,7 +102,7 @@ func (w *world) event(name, key string) events.S3Event {
 func (w *world) ingest(ev any) error {
 	w.t.Helper()
 	raw, _ := json.Marshal(ev)
-	return (&handler.Ingest{Deps: w.deps}).Handle(w.t.Context(), raw)
+	return (&handler.Ingest{Deps: w.deps, Parse: article.Parse}).Handle(w.t.Context(), raw)
 }
 
 // upload puts an object and delivers its event.
@@ -206,7 +207,7 @@ func TestIngestFromEventJSON(t *testing.T) {
 		t.Fatalf("decoded key %q", key)
 	}
 	w.put(key, greve)
-	h := &handler.Ingest{Deps: w.deps}
+	h := &handler.Ingest{Deps: w.deps, Parse: article.Parse}
 	if err := h.Handle(t.Context(), raw); err != nil {
 		t.Fatal(err)
 	}
@@ -541,7 +542,7 @@ func TestScheduleResumesAReparse(t *testing.T) {
 	}
 	w.index.SetState(t.Context(), handler.StateProcessed, "parsed-by-an-older-release")
 	raw, _ := os.ReadFile("../../functions/publish/schedule.json")
-	if err := (&handler.Ingest{Deps: w.deps}).Handle(t.Context(), raw); err != nil {
+	if err := (&handler.Ingest{Deps: w.deps, Parse: article.Parse}).Handle(t.Context(), raw); err != nil {
 		t.Fatal(err)
 	}
 	if src := w.source("a.md"); src.Config == "parsed-by-an-older-release" {

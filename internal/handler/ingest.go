@@ -15,7 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/pressroom/pressroom/internal/article"
+	article "github.com/pressroom/pressroom/internal/article/model"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/index"
 	"github.com/pressroom/pressroom/internal/pipeline"
@@ -28,6 +28,10 @@ import (
 type Ingest struct {
 	Deps *Deps
 	Now  func() time.Time // defaults to time.Now
+	// Parse is internal/article's Parse, set by the ingest function's
+	// main: this package, which the publish function shares, imports only
+	// the model, so that publish links no parser.
+	Parse func(name string, data []byte, opts article.Options) (article.Article, error)
 }
 
 // Report is what the ingest function writes under the reports prefix for
@@ -140,7 +144,7 @@ func (h *Ingest) now() time.Time {
 }
 
 func (h *Ingest) pipeline(cfg config.Config, log *slog.Logger) *pipeline.Pipeline {
-	return &pipeline.Pipeline{Index: h.Deps.Index, Config: cfg, Now: h.now, Log: log}
+	return &pipeline.Pipeline{Index: h.Deps.Index, Config: cfg, Now: h.now, Log: log, Parse: h.Parse}
 }
 
 // adoptConfig, once per stack, stores in the index the pressroom.yaml the

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/handler"
 	"github.com/pressroom/pressroom/internal/index"
 )
@@ -88,7 +89,7 @@ func TestEditDuringConfigChangeIsParsedAgain(t *testing.T) {
 	done := make(chan error)
 	go func() {
 		raw, _ := json.Marshal(ev)
-		done <- (&handler.Ingest{Deps: &deps}).Handle(context.Background(), raw)
+		done <- (&handler.Ingest{Deps: &deps, Parse: article.Parse}).Handle(context.Background(), raw)
 	}()
 	<-slow.loaded
 	w.upload("config/pressroom.yaml", strings.Replace(siteYAML, "https://news.example.org/", "https://www.example.net/news/", 1))

@@ -16,7 +16,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -110,11 +109,12 @@ type Deps struct {
 // come from the SDK's own AWS_ENDPOINT_URL_S3 / _DYNAMODB / _CLOUDFRONT /
 // _SNS, checksum behaviour from AWS_REQUEST_CHECKSUM_CALCULATION /
 // AWS_RESPONSE_CHECKSUM_VALIDATION, so the same binary runs against AWS and
-// against the stand-ins.
+// against the stand-ins; the region and credentials from the environment
+// Lambda sets (see awsConfig).
 func NewDeps(ctx context.Context, s Settings) (*Deps, error) {
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	cfg, err := awsConfig()
 	if err != nil {
-		return nil, fmt.Errorf("handler: aws config: %w", err)
+		return nil, err
 	}
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = s.PathStyle })
 	d := &Deps{

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/pressroom/pressroom/internal/article"
+	article "github.com/pressroom/pressroom/internal/article/model"
 )
 
 // The bbolt adapter keeps a compact binary Summary of every source in the

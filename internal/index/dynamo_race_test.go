@@ -217,7 +217,7 @@ func TestDynamoRaceSameVersionWritersOneCommits(t *testing.T) {
 		t.Errorf("one article, one source: the site feed should hold it once; it holds %d items and renders %d articles", len(out.Items), len(latest))
 	}
 	// What the publish function then does, on every run from now on.
-	p := &pipeline.Pipeline{Index: d, Store: store.NewMemory(), Config: config.Default(),
+	p := &pipeline.Pipeline{Parse: article.Parse, Index: d, Store: store.NewMemory(), Config: config.Default(),
 		Now: func() time.Time { return day.Add(24 * time.Hour) }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for run := 1; run <= 2; run++ {
 		_, err := p.Publish(ctx, nil)

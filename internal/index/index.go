@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pressroom/pressroom/internal/article"
+	article "github.com/pressroom/pressroom/internal/article/model"
 )
 
 // ErrNotFound is returned by Get for a key the index has never seen.

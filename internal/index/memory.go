@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pressroom/pressroom/internal/article"
+	article "github.com/pressroom/pressroom/internal/article/model"
 )
 
 // Memory is an in-memory Index for tests. It copies what it stores.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/pressroom/pressroom/internal/article"
+	article "github.com/pressroom/pressroom/internal/article/model"
 )
 
 // The adapters store articles and source records in formats this package

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/index"
 	"github.com/pressroom/pressroom/internal/pipeline"
@@ -48,7 +49,7 @@ func newBenchPipeline(b *testing.B, out string) *pipeline.Pipeline {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &pipeline.Pipeline{Index: ix, Store: st, Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	return &pipeline.Pipeline{Parse: article.Parse, Index: ix, Store: st, Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
 // BenchmarkBuild is a full build of a generated corpus into an empty

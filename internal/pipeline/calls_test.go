@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/awstest"
 	"github.com/pressroom/pressroom/internal/awstest/s3mem"
 	"github.com/pressroom/pressroom/internal/config"
@@ -114,7 +115,7 @@ func TestPublishCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2021, 3, 1, 12, 0, 0, 0, time.UTC)
-	p := &pipeline.Pipeline{Index: d, Store: store.NewS3(feeds, "feeds", ""), Config: cfg,
+	p := &pipeline.Pipeline{Parse: article.Parse, Index: d, Store: store.NewS3(feeds, "feeds", ""), Config: cfg,
 		Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 
 	t0 := time.Date(2021, 1, 1, 8, 0, 0, 0, time.UTC)

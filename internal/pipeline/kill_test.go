@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/index"
 	"github.com/pressroom/pressroom/internal/pipeline"
@@ -222,7 +223,7 @@ func TestKillPointsConverge(t *testing.T) {
 			src := filepath.Join(t.TempDir(), "articles")
 			now := time.Date(2021, 6, 1, 12, 0, 0, 0, time.UTC)
 			newPipeline := func(ix index.Index, st store.Store, cdn *purges) *pipeline.Pipeline {
-				return &pipeline.Pipeline{Index: ix, Store: st, CDN: cdn, Config: killConfig(t), Now: func() time.Time { return now },
+				return &pipeline.Pipeline{Parse: article.Parse, Index: ix, Store: st, CDN: cdn, Config: killConfig(t), Now: func() time.Time { return now },
 					Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			}
 			// The site before: built once, and copied for every kill point.

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pressroom/pressroom/internal/article"
+	article "github.com/pressroom/pressroom/internal/article/model"
 	"github.com/pressroom/pressroom/internal/feed"
 	"github.com/pressroom/pressroom/internal/index"
 	"github.com/pressroom/pressroom/internal/store"
@@ -58,6 +58,9 @@ type Rejection struct {
 // done.
 func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress func(done, total int)) (SyncReport, error) {
 	var rep SyncReport
+	if p.Parse == nil {
+		return rep, errNoParser
+	}
 	changed, err := p.ConfigChanged(ctx)
 	if err != nil {
 		return rep, err

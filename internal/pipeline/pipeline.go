@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pressroom/pressroom/internal/article"
+	article "github.com/pressroom/pressroom/internal/article/model"
 	"github.com/pressroom/pressroom/internal/cdn"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/feed"
@@ -44,6 +44,11 @@ type Pipeline struct {
 	// WebSub tells the configured hubs of changed feeds; nil: a default
 	// notifier.
 	WebSub *websub.Notifier
+	// Parse reads one file into an Article: internal/article's Parse.
+	// Ingest, RecordRejection, Apply, RetryWaiting, Sync and Build need it;
+	// Publish does not, and a program that only publishes (the publish
+	// function) leaves it nil so as to link no parser.
+	Parse func(name string, data []byte, opts article.Options) (article.Article, error)
 
 	// articles is the store Apply and Sync read from, for the records that
 	// need another file's current version (see evict).
@@ -138,7 +143,7 @@ func (p *Pipeline) parse(key string, data []byte, modTime time.Time) parsed {
 	out := parsed{key: key, hash: hex.EncodeToString(sum[:]), size: int64(len(data)), modTime: modTime}
 	opts := p.Config.ArticleOptions()
 	opts.ModTime = modTime
-	a, err := article.Parse(key, data, opts)
+	a, err := p.Parse(key, data, opts)
 	if err != nil {
 		out.problems = article.Problems(err)
 		return out
@@ -376,12 +381,22 @@ func problemText(ps []article.Problem) []string {
 // index are returned as errors: they are transient and worth a retry.
 // Apply, which reads the bytes from a store, is what the modes call.
 func (p *Pipeline) Ingest(ctx context.Context, key, version string, data []byte, modTime time.Time) (Result, error) {
+	if p.Parse == nil {
+		return Result{}, errNoParser
+	}
 	return p.record(ctx, p.parse(key, data, modTime), version)
 }
+
+// errNoParser is a wiring mistake: a Pipeline that reads files was built
+// without Parse.
+var errNoParser = errors.New("pipeline: Pipeline.Parse is not set: a pipeline that reads files needs article.Parse")
 
 // RecordRejection records a file refused before it could be parsed (too
 // large), keeping the last good version.
 func (p *Pipeline) RecordRejection(ctx context.Context, key, version string, problems []article.Problem) (Result, error) {
+	if p.Parse == nil { // a rejection may evict a holder, which is parsed again
+		return Result{}, errNoParser
+	}
 	return p.record(ctx, parsed{key: key, problems: problems}, version)
 }
 
@@ -408,6 +423,9 @@ func (p *Pipeline) Remove(ctx context.Context, key, version string) (Result, err
 // state, and older ones are stale. Sources that were waiting on an id or
 // URL this change released are applied again, at their own version.
 func (p *Pipeline) Apply(ctx context.Context, articles store.Store, key, version string) (Result, error) {
+	if p.Parse == nil {
+		return Result{}, errNoParser
+	}
 	q := *p
 	q.articles = articles
 	p = &q
@@ -558,6 +576,9 @@ func (p *Pipeline) settle(ctx context.Context, articles store.Store, waiters []s
 // the claim, failed or was cut short (the ingest schedule and every local
 // build call it).
 func (p *Pipeline) RetryWaiting(ctx context.Context, articles store.Store) ([]Result, error) {
+	if p.Parse == nil {
+		return nil, errNoParser
+	}
 	q := *p
 	q.articles = articles
 	waiting, err := p.Index.Waiting(ctx)

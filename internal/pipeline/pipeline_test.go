@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/index"
 	"github.com/pressroom/pressroom/internal/pipeline"
@@ -52,7 +53,7 @@ func newEnv(t *testing.T, ix index.Index, st store.Store) *env {
 	if m, ok := st.(*store.Memory); ok {
 		e.st = m
 	}
-	e.p = &pipeline.Pipeline{Index: ix, Store: st, Config: cfg, Now: func() time.Time { return e.now },
+	e.p = &pipeline.Pipeline{Parse: article.Parse, Index: ix, Store: st, Config: cfg, Now: func() time.Time { return e.now },
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	return e
 }

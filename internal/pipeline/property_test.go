@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/awstest"
 	"github.com/pressroom/pressroom/internal/awstest/s3mem"
 	"github.com/pressroom/pressroom/internal/feedcheck"
@@ -194,7 +195,7 @@ func TestDeliveryOrderConverges(t *testing.T) {
 					ix := v.open(t)
 					defer ix.Close()
 					st := store.NewMemory()
-					p := &pipeline.Pipeline{Index: ix, Store: st, Config: killConfig(t), Now: func() time.Time { return now },
+					p := &pipeline.Pipeline{Parse: article.Parse, Index: ix, Store: st, Config: killConfig(t), Now: func() time.Time { return now },
 						Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 					b := newBucket(t)
 					type event struct{ key, version string }

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pressroom/pressroom/internal/article"
+	article "github.com/pressroom/pressroom/internal/article/model"
 	"github.com/pressroom/pressroom/internal/feed"
 	"github.com/pressroom/pressroom/internal/index"
 	"github.com/pressroom/pressroom/internal/store"

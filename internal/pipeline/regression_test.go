@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/awstest"
 	"github.com/pressroom/pressroom/internal/awstest/s3mem"
 	"github.com/pressroom/pressroom/internal/index"
@@ -188,7 +189,7 @@ func TestKilledBuildKeepsWaiter(t *testing.T) {
 	defer bolt.Close()
 	out := store.NewMemory()
 	p := func(ix index.Index) *pipeline.Pipeline {
-		return &pipeline.Pipeline{Index: ix, Store: out, Config: killConfig(t), Now: func() time.Time { return time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC) },
+		return &pipeline.Pipeline{Parse: article.Parse, Index: ix, Store: out, Config: killConfig(t), Now: func() time.Time { return time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC) },
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	}
 	ctx := context.Background()

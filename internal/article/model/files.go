@@ -1,0 +1,64 @@
+package model
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// ReadFile reads an article file, refusing one larger than max bytes before
+// reading it whole. It also returns the file's modification time, the date
+// of last resort for articles that carry none.
+func ReadFile(name string, max int64) ([]byte, time.Time, error) {
+	if max <= 0 {
+		max = DefaultMaxBytes
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if fi.IsDir() {
+		return nil, time.Time{}, fmt.Errorf("article: %s is a folder", name)
+	}
+	if fi.Size() > max {
+		return nil, fi.ModTime(), TooLarge(name, fi.Size(), max)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, fi.ModTime(), err
+	}
+	if int64(len(data)) > max {
+		return nil, fi.ModTime(), TooLarge(name, int64(len(data)), max)
+	}
+	return data, fi.ModTime(), nil
+}
+
+// WalkFiles calls fn for every article file under dir (a file whose name
+// Format knows), in lexical order, skipping hidden files and folders (names
+// starting with "."): the one definition of "the articles in a folder".
+func WalkFiles(dir string, fn func(path string, d fs.DirEntry) error) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != dir && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || Format(p) == "" {
+			return nil
+		}
+		return fn(p, d)
+	})
+}
