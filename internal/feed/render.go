@@ -330,7 +330,7 @@ func renderRSS(site Site, d Doc) ([]byte, error) {
 		}
 		ch.Items = append(ch.Items, it)
 	}
-	return writeXML(site, doc)
+	return writeXML(site, doc, sizeHint(d))
 }
 
 // scheme names the vocabulary of a category: the folder of the family's
@@ -341,8 +341,9 @@ func scheme(site Site, family string) string {
 
 // writeXML writes a feed document after the XML declaration and the
 // stylesheet's processing instruction.
-func writeXML(site Site, doc feeds.XmlFeed) ([]byte, error) {
+func writeXML(site Site, doc feeds.XmlFeed, hint int) ([]byte, error) {
 	var buf bytes.Buffer
+	buf.Grow(hint)
 	buf.WriteString(xml.Header)
 	buf.WriteString(stylesheetPI(site))
 	buf.WriteByte('\n')
@@ -470,7 +471,7 @@ func renderAtom(site Site, d Doc) ([]byte, error) {
 		}
 		doc.Entries = append(doc.Entries, e)
 	}
-	return writeXML(site, doc)
+	return writeXML(site, doc, sizeHint(d))
 }
 
 // --- JSON Feed 1.1 -------------------------------------------------------
@@ -582,6 +583,18 @@ func renderJSON(site Site, d Doc) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// sizeHint is about the size of an XML document: its items'
+// content (a quarter more for escaping) and summaries, and a kilobyte for
+// each item's and the document's own fields. Growing the buffer to an
+// archive page's 150 KB by doubling cost a tenth of the rendering.
+func sizeHint(d Doc) int {
+	n := 2048 + 512*len(d.Deleted)
+	for i := range d.Items {
+		n += len(d.Items[i].ContentHTML)*5/4 + len(d.Items[i].Summary) + 1024
+	}
+	return n
 }
 
 func nonNil(s []string) []string {
