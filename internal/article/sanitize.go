@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/net/html"
@@ -252,7 +253,24 @@ func factsOf(fragment string, wantFirst bool) textFacts {
 				}
 				plain += len(text)
 			}
-			for _, r := range string(text) {
+			for i := 0; i < len(text); {
+				c := text[i]
+				if c < utf8.RuneSelf {
+					// ASCII: no script table needed.
+					i++
+					switch {
+					case c == ' ' || '\t' <= c && c <= '\r':
+						inWord = false
+					case 'a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9':
+						if !inWord {
+							f.words++
+						}
+						inWord = true
+					}
+					continue
+				}
+				r, size := utf8.DecodeRune(text[i:])
+				i += size
 				switch {
 				case unicode.IsSpace(r):
 					inWord = false
