@@ -239,7 +239,8 @@ type rssChannel struct {
 	*feeds.RssFeed
 	AtomLinks []rssAtomLink `xml:"atom:link"`
 	Archive   *struct{}     `xml:"fh:archive"`
-	Items     []*rssItem    `xml:"item"`
+	Items     []*rssItem    `xml:"-"`         // written by writeRSSItems into ItemsXML
+	ItemsXML  []byte        `xml:",innerxml"` // the items, as encoding/xml would write them
 }
 
 type rssAtomLink struct {
@@ -330,6 +331,7 @@ func renderRSS(site Site, d Doc) ([]byte, error) {
 		}
 		ch.Items = append(ch.Items, it)
 	}
+	ch.ItemsXML = itemsXML(d, func(b *bytes.Buffer) { writeRSSItems(b, ch.Items) })
 	return writeXML(site, doc, sizeHint(d))
 }
 
@@ -365,15 +367,16 @@ func writeXML(site Site, doc feeds.XmlFeed, hint int) ([]byte, error) {
 // elements come before the entries, as RFC 4287's schema wants.
 type atomDoc struct {
 	*feeds.AtomFeed
-	NSFH      string              `xml:"xmlns:fh,attr,omitempty"`
-	NSAt      string              `xml:"xmlns:at,attr,omitempty"`
-	Lang      string              `xml:"xml:lang,attr,omitempty"`
-	Links     []feeds.AtomLink    `xml:"link"`
-	Authors   []*feeds.AtomAuthor `xml:"author"`
-	Generator atomGenerator       `xml:"generator"`
-	Archive   *struct{}           `xml:"fh:archive"`
-	Deleted   []atomDeleted       `xml:"at:deleted-entry"`
-	Entries   []*atomEntry        `xml:"entry"`
+	NSFH       string              `xml:"xmlns:fh,attr,omitempty"`
+	NSAt       string              `xml:"xmlns:at,attr,omitempty"`
+	Lang       string              `xml:"xml:lang,attr,omitempty"`
+	Links      []feeds.AtomLink    `xml:"link"`
+	Authors    []*feeds.AtomAuthor `xml:"author"`
+	Generator  atomGenerator       `xml:"generator"`
+	Archive    *struct{}           `xml:"fh:archive"`
+	Deleted    []atomDeleted       `xml:"at:deleted-entry"`
+	Entries    []*atomEntry        `xml:"-"`         // written by writeAtomEntries into EntriesXML
+	EntriesXML []byte              `xml:",innerxml"` // the entries, as encoding/xml would write them
 }
 
 // FeedXml implements feeds.XmlFeed.
@@ -471,6 +474,7 @@ func renderAtom(site Site, d Doc) ([]byte, error) {
 		}
 		doc.Entries = append(doc.Entries, e)
 	}
+	doc.EntriesXML = itemsXML(d, func(b *bytes.Buffer) { writeAtomEntries(b, doc.Entries) })
 	return writeXML(site, doc, sizeHint(d))
 }
 
@@ -583,6 +587,14 @@ func renderJSON(site Site, d Doc) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// itemsXML returns what write writes, in a buffer sized for d's items.
+func itemsXML(d Doc, write func(*bytes.Buffer)) []byte {
+	var b bytes.Buffer
+	b.Grow(sizeHint(d))
+	write(&b)
+	return b.Bytes()
 }
 
 // sizeHint is about the size of an XML document: its items'
