@@ -1,6 +1,7 @@
 package article
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -49,9 +50,44 @@ var stopIndex = func() map[string][]string {
 	return out
 }()
 
+// scripts are the scripts detectLanguage counts, in alphabetical order
+// (a tie goes to the first), and scriptTables the tables that tell them,
+// in the order they are tried (Kana twice: hiragana and katakana).
+const (
+	scriptArabic = iota
+	scriptCyrillic
+	scriptDevanagari
+	scriptGreek
+	scriptHan
+	scriptHangul
+	scriptHebrew
+	scriptKana
+	scriptLatin
+	scriptThai
+	numScripts
+)
+
+var scriptTables = [...]struct {
+	script int
+	table  *unicode.RangeTable
+}{
+	{scriptLatin, unicode.Latin}, {scriptArabic, unicode.Arabic}, {scriptHebrew, unicode.Hebrew},
+	{scriptCyrillic, unicode.Cyrillic}, {scriptGreek, unicode.Greek}, {scriptHan, unicode.Han},
+	{scriptKana, unicode.Hiragana}, {scriptKana, unicode.Katakana}, {scriptHangul, unicode.Hangul},
+	{scriptThai, unicode.Thai}, {scriptDevanagari, unicode.Devanagari},
+}
+
+// The candidates byStopWords weighs, by script.
+var (
+	arabicCandidates = []string{"ar", "fa", "ur"}
+	latinCandidates  = []string{"en", "fr", "es", "de", "it", "pt", "nl"}
+)
+
 // detectLanguage guesses the language of plain text from its script and,
 // within a script shared by several languages, from its most frequent
 // function words. It returns "" when the text is too short or unclear.
+// It runs on every article that does not declare its language: the
+// counts live in arrays, and ASCII letters are told without tables.
 func detectLanguage(text string) string {
 	if len(text) > detectSample*2 {
 		// Cut at a rune boundary: about detectSample runes in any script.
@@ -61,32 +97,35 @@ func detectLanguage(text string) string {
 		}
 		text = text[:cut]
 	}
-	counts := map[string]int{}
+	var counts [numScripts]int
 	letters := 0
-	for _, r := range text {
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			i++
+			if 'a' <= c|0x20 && c|0x20 <= 'z' {
+				letters++
+				counts[scriptLatin]++
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
 		if !unicode.IsLetter(r) {
 			continue
 		}
 		letters++
 		switch {
 		case r < 0x250:
-			counts["Latin"]++
+			counts[scriptLatin]++
 			continue
 		case r >= 0x600 && r <= 0x6FF:
-			counts["Arabic"]++
+			counts[scriptArabic]++
 			continue
 		}
-		for _, sc := range []struct {
-			name  string
-			table *unicode.RangeTable
-		}{
-			{"Latin", unicode.Latin}, {"Arabic", unicode.Arabic}, {"Hebrew", unicode.Hebrew},
-			{"Cyrillic", unicode.Cyrillic}, {"Greek", unicode.Greek}, {"Han", unicode.Han},
-			{"Kana", unicode.Hiragana}, {"Kana", unicode.Katakana}, {"Hangul", unicode.Hangul},
-			{"Thai", unicode.Thai}, {"Devanagari", unicode.Devanagari},
-		} {
+		for _, sc := range scriptTables {
 			if unicode.Is(sc.table, r) {
-				counts[sc.name]++
+				counts[sc.script]++
 				break
 			}
 		}
@@ -94,41 +133,41 @@ func detectLanguage(text string) string {
 	if letters < 8 {
 		return ""
 	}
-	script, best := "", 0
-	for name, n := range counts {
-		if n > best || (n == best && name < script) {
-			script, best = name, n
+	script, best := -1, 0
+	for sc, n := range counts {
+		if n > best {
+			script, best = sc, n
 		}
 	}
 	if best*2 < letters {
 		return ""
 	}
 	switch script {
-	case "Arabic":
-		return byStopWords(text, "ar", []string{"ar", "fa", "ur"})
-	case "Latin":
-		return byStopWords(text, "", []string{"en", "fr", "es", "de", "it", "pt", "nl"})
-	case "Hebrew":
+	case scriptArabic:
+		return byStopWords(text, "ar", arabicCandidates)
+	case scriptLatin:
+		return byStopWords(text, "", latinCandidates)
+	case scriptHebrew:
 		return "he"
-	case "Cyrillic":
+	case scriptCyrillic:
 		if strings.ContainsAny(text, "іїєґ") {
 			return "uk"
 		}
 		return "ru"
-	case "Greek":
+	case scriptGreek:
 		return "el"
-	case "Han":
-		if counts["Kana"] > 0 {
+	case scriptHan:
+		if counts[scriptKana] > 0 {
 			return "ja"
 		}
 		return "zh"
-	case "Kana":
+	case scriptKana:
 		return "ja"
-	case "Hangul":
+	case scriptHangul:
 		return "ko"
-	case "Thai":
+	case scriptThai:
 		return "th"
-	case "Devanagari":
+	case scriptDevanagari:
 		return "hi"
 	}
 	return ""
@@ -137,41 +176,65 @@ func detectLanguage(text string) string {
 // byStopWords picks the candidate whose function words occur most often in
 // the first detectSample runes of text; fallback when none clearly wins. A
 // word shared by several candidates ("la" in French and Spanish) counts for
-// each of them in proportion.
+// each of them in proportion. The words are the runs of letters and
+// apostrophes of the folded text, looked up where they lie (no word is
+// copied).
 func byStopWords(text, fallback string, candidates []string) string {
-	scores := map[string]float64{}
-	isCandidate := func(lang string) bool {
-		for _, c := range candidates {
-			if c == lang {
-				return true
-			}
-		}
-		return false
+	var scores [8]float64 // by position in candidates
+	if len(candidates) > len(scores) {
+		candidates = candidates[:len(scores)]
 	}
-	words := strings.FieldsFunc(fold(text), func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '’' })
-	for _, w := range words {
-		if i := strings.LastIndexAny(w, "'’"); i >= 0 {
-			_, size := utf8.DecodeRuneInString(w[i:])
-			w = w[i+size:] // l'article, d’un
-		}
+	folded := foldASCII(text)
+	score := func(w string) {
 		langs := stopIndex[w]
+		if len(langs) == 0 {
+			return
+		}
 		n := 0
 		for _, l := range langs {
-			if isCandidate(l) {
+			if slices.Contains(candidates, l) {
 				n++
 			}
 		}
 		for _, l := range langs {
-			if isCandidate(l) {
-				scores[l] += 1 / float64(n)
+			if c := slices.Index(candidates, l); c >= 0 {
+				scores[c] += 1 / float64(n)
 			}
 		}
 	}
-	best, second := "", 0.0
-	for _, c := range candidates {
+	// start is where the word being read begins, after its last
+	// apostrophe (l'article, d’un), -1 between words.
+	start := -1
+	for i := 0; i < len(folded); {
+		c := folded[i]
+		letter, apostrophe := false, false
+		size := 1
+		if c < utf8.RuneSelf {
+			letter, apostrophe = 'a' <= c|0x20 && c|0x20 <= 'z', c == '\''
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(folded[i:])
+			letter, apostrophe = unicode.IsLetter(r), r == '’'
+		}
 		switch {
-		case best == "" || scores[c] > scores[best]:
-			if best != "" {
+		case apostrophe:
+			start = i + size
+		case letter && start < 0:
+			start = i
+		case !letter && start >= 0:
+			score(folded[start:i])
+			start = -1
+		}
+		i += size
+	}
+	if start >= 0 {
+		score(folded[start:])
+	}
+	best, second := -1, 0.0
+	for c := range candidates {
+		switch {
+		case best < 0 || scores[c] > scores[best]:
+			if best >= 0 {
 				second = scores[best]
 			}
 			best = c
@@ -179,10 +242,30 @@ func byStopWords(text, fallback string, candidates []string) string {
 			second = scores[c]
 		}
 	}
-	if scores[best] < 2 || scores[best] < second*1.25 {
+	if best < 0 || scores[best] < 2 || scores[best] < second*1.25 {
 		return fallback
 	}
-	return best
+	return candidates[best]
+}
+
+// foldASCII is fold for text that is all ASCII (the case of most English
+// and French samples' words, and of any text after its cut): lower case
+// only, with no rune decoding. Other text goes through fold.
+func foldASCII(text string) string {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= utf8.RuneSelf {
+			return fold(text)
+		}
+	}
+	b := make([]byte, len(text))
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return string(b)
 }
 
 // CanonicalLanguage returns the BCP 47 form of a language code ("ar_MA"

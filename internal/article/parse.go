@@ -234,18 +234,19 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 			humanBytes(int64(len(a.ContentHTML))), humanBytes(int64(budget)), humanBytes(int64(len(data))), humanBytes(MaxContentBytes))
 		a.ContentHTML = ""
 	}
-	if derived && !r.has("content_html", "content_markdown", "content_text", "body") && !hasWord(plainText(a.ContentHTML, 4096)) &&
-		!strings.Contains(a.ContentHTML, "<img") && !strings.Contains(a.ContentHTML, "<video") && !strings.Contains(a.ContentHTML, "<audio") {
-		r.add("body", 0, "the article has no text")
-	}
-
-	a.Words = countWords(a.ContentHTML)
 	a.Summary = cleanLine(m.summary)
 	if strings.ContainsAny(a.Summary, "<>&") {
 		a.Summary = cleanLine(plainText(policy.Sanitize(a.Summary), 8192))
 	}
+	facts := factsOf(a.ContentHTML, a.Summary == "")
+	if derived && !r.has("content_html", "content_markdown", "content_text", "body") && !facts.hasText &&
+		!strings.Contains(a.ContentHTML, "<img") && !strings.Contains(a.ContentHTML, "<video") && !strings.Contains(a.ContentHTML, "<audio") {
+		r.add("body", 0, "the article has no text")
+	}
+
+	a.Words = facts.words
 	if a.Summary == "" {
-		a.Summary = firstParagraph(a.ContentHTML)
+		a.Summary = facts.first
 	}
 	a.Summary = truncateWords(a.Summary, MaxSummary)
 

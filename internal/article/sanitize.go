@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/net/html"
@@ -207,6 +208,132 @@ func firstParagraph(fragment string) string {
 			all.WriteString(t)
 			if inP > 0 {
 				para.WriteString(t)
+			}
+		}
+	}
+}
+
+// textFacts are what finish learns from an article's HTML in one
+// tokenizer pass: it used to take three (a plain-text check, the word
+// count and the first paragraph), each with its own 4 KB buffer.
+type textFacts struct {
+	words   int    // countWords
+	hasText bool   // hasWord(plainText(fragment, hasTextLimit))
+	first   string // firstParagraph, when asked for
+}
+
+// hasTextLimit bounds the plain text in which an article must show a
+// letter to have text.
+const hasTextLimit = 4096
+
+// factsOf reads fragment once and gives what countWords,
+// hasWord(plainText(fragment, hasTextLimit)) and (with wantFirst)
+// firstParagraph give; TestFactsOf holds it to them.
+func factsOf(fragment string, wantFirst bool) textFacts {
+	var f textFacts
+	z := html.NewTokenizer(strings.NewReader(fragment))
+	plain := 0 // bytes plainText would hold so far
+	inWord := false
+	// firstParagraph's state; firstDone once it has its answer.
+	var all, para strings.Builder
+	inP, skip := 0, 0
+	firstDone := !wantFirst
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			if !firstDone {
+				f.first = cleanLine(all.String())
+			}
+			return f
+		}
+		switch tt {
+		case html.TextToken:
+			text := z.Text()
+			if plain < hasTextLimit {
+				if !f.hasText {
+					f.hasText = bytes.IndexFunc(text, unicode.IsLetter) >= 0
+				}
+				plain += len(text)
+			}
+			for i := 0; i < len(text); {
+				c := text[i]
+				if c < utf8.RuneSelf {
+					// ASCII: no script table needed.
+					i++
+					switch {
+					case c == ' ' || '\t' <= c && c <= '\r':
+						inWord = false
+					case 'a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9':
+						if !inWord {
+							f.words++
+						}
+						inWord = true
+					}
+					continue
+				}
+				r, size := utf8.DecodeRune(text[i:])
+				i += size
+				switch {
+				case unicode.IsSpace(r):
+					inWord = false
+				case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai):
+					f.words++
+					inWord = false
+				case unicode.IsLetter(r) || unicode.IsDigit(r):
+					if !inWord {
+						f.words++
+					}
+					inWord = true
+				}
+			}
+			if firstDone || skip > 0 {
+				continue
+			}
+			if all.Len() > 8192 && inP == 0 {
+				// No paragraph in sight: the start of the text will do.
+				f.first, firstDone = cleanLine(all.String()), true
+				continue
+			}
+			all.Write(text)
+			if inP > 0 {
+				para.Write(text)
+			}
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			if plain < hasTextLimit {
+				plain++
+			}
+			name, _ := z.TagName()
+			if !inlineTags[string(name)] {
+				inWord = false
+			}
+			if firstDone || tt == html.SelfClosingTagToken {
+				continue
+			}
+			a := atom.Lookup(name)
+			if tt == html.StartTagToken {
+				switch {
+				case a == atom.P:
+					inP++
+				case a == atom.Figure || a == atom.Table || a == atom.Pre || a == atom.Sup:
+					skip++
+				}
+			} else {
+				switch {
+				case a == atom.P && inP > 0:
+					inP--
+					if inP == 0 {
+						if s := cleanLine(para.String()); hasWord(s) {
+							f.first, firstDone = s, true
+							continue
+						}
+						para.Reset()
+					}
+				case (a == atom.Figure || a == atom.Table || a == atom.Pre || a == atom.Sup) && skip > 0:
+					skip--
+				}
+			}
+			if blockElements[a] {
+				all.WriteByte(' ')
 			}
 		}
 	}

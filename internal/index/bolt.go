@@ -184,7 +184,7 @@ func migrate(tx *bolt.Tx) error {
 		// Version 1 let two files publish one id or URL. As a build from
 		// scratch does, the first in key order keeps it; the others leave
 		// the feeds, rejected and waiting for it.
-		t := boltTx{tx, nil}
+		t := boltTx{tx: tx}
 		for _, r := range records {
 			held, holder := "", ""
 			for _, c := range r.claims() {
@@ -262,7 +262,7 @@ func assignArchiveSlots(tx *bolt.Tx) error {
 		}
 		return records[i].Key < records[j].Key
 	})
-	t := boltTx{tx, nil}
+	t := boltTx{tx: tx}
 	for _, r := range records {
 		if err := assignSlots(nil, r.Feeds, t.alloc); err != nil {
 			return err
@@ -308,15 +308,62 @@ func slotKey(feed string, slot int) []byte {
 	return binary.BigEndian.AppendUint32(k, uint32(slot))
 }
 
-// feedInfo reads a feed's record (zero when there is none).
+// feedInfo reads a feed's record (zero when there is none), from the
+// transaction's feed cache when it has one.
 func (t boltTx) feedInfo(feed string) (boltFeed, error) {
+	if c, ok := t.feeds[feed]; ok {
+		return c.boltFeed, nil
+	}
 	var fi boltFeed
 	if v := t.tx.Bucket(bFeeds).Get(feedKey(feed)); v != nil {
 		if err := json.Unmarshal(v, &fi); err != nil {
 			return fi, fmt.Errorf("index: feed %q: %w", feed, err)
 		}
 	}
+	if t.feeds != nil {
+		t.feeds[feed] = &cachedFeed{boltFeed: fi}
+	}
 	return fi, nil
+}
+
+// putFeed writes a feed's record: into the transaction's feed cache when
+// it has one (flushFeeds writes it before the commit), else at once.
+func (t boltTx) putFeed(feed string, fi boltFeed) error {
+	if t.feeds != nil {
+		t.feeds[feed] = &cachedFeed{boltFeed: fi, dirty: true}
+		return nil
+	}
+	return putJSON(t.tx.Bucket(bFeeds), feedKey(feed), fi)
+}
+
+// cachedFeed is a feed's record as a batch sees it.
+type cachedFeed struct {
+	boltFeed
+	dirty bool // changed since read: flushFeeds writes it
+}
+
+// flushFeeds writes the feed records a batch changed. A batch of a
+// thousand articles changes each of their six feeds' counts and slots
+// thousands of times: they are decoded and encoded once.
+func (t boltTx) flushFeeds() error {
+	if len(t.feeds) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(t.feeds))
+	for name, c := range t.feeds {
+		if c.dirty {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names) // bbolt puts in key order touch each page once
+	for _, name := range names {
+		c := t.feeds[name]
+		if err := putJSON(t.tx.Bucket(bFeeds), feedKey(name), c.boltFeed); err != nil {
+			return err
+		}
+		c.dirty = false
+	}
+	return nil
 }
 
 // alloc takes a feed's next archive slot.
@@ -326,7 +373,7 @@ func (t boltTx) alloc(feed string) (int, error) {
 		return 0, err
 	}
 	fi.Slots++
-	return fi.Slots, putJSON(t.tx.Bucket(bFeeds), feedKey(feed), fi)
+	return fi.Slots, t.putFeed(feed, fi)
 }
 
 // recordGone records or clears deletions for a write from old to next.
@@ -358,6 +405,9 @@ type boltTx struct {
 	// decoded caches articles read in this transaction: a publish reads
 	// the same article once for every feed it is in.
 	decoded map[string]*article.Article
+	// feeds caches the feed records a batch reads and writes (see
+	// flushFeeds); nil outside a batch, where they are written at once.
+	feeds map[string]*cachedFeed
 }
 
 var _ Index = boltTx{}
@@ -407,7 +457,6 @@ func (t boltTx) unlink(r sourceRecord) error {
 	if !r.HasArticle {
 		return nil
 	}
-	feeds := t.tx.Bucket(bFeeds)
 	for _, m := range r.Feeds {
 		if err := t.tx.Bucket(bItems).Delete(itemKey(m.Feed, r.Published, r.ID, r.Key)); err != nil {
 			return err
@@ -423,7 +472,7 @@ func (t boltTx) unlink(r sourceRecord) error {
 		}
 		// The record stays at count 0: its slot counter must not restart.
 		fi.Count = max(fi.Count-1, 0)
-		if err := putJSON(feeds, feedKey(m.Feed), fi); err != nil {
+		if err := t.putFeed(m.Feed, fi); err != nil {
 			return err
 		}
 	}
@@ -442,7 +491,6 @@ func (t boltTx) link(r sourceRecord) error {
 	if !r.HasArticle {
 		return nil
 	}
-	feeds := t.tx.Bucket(bFeeds)
 	for _, m := range r.Feeds {
 		if err := t.tx.Bucket(bItems).Put(itemKey(m.Feed, r.Published, r.ID, r.Key), nil); err != nil {
 			return err
@@ -458,7 +506,7 @@ func (t boltTx) link(r sourceRecord) error {
 		}
 		fi.Count++
 		fi.Label = m.Label
-		if err := putJSON(feeds, feedKey(m.Feed), fi); err != nil {
+		if err := t.putFeed(m.Feed, fi); err != nil {
 			return err
 		}
 	}
@@ -525,18 +573,37 @@ func (t boltTx) release(claims []string, key string) ([]string, error) {
 	return waiters, nil
 }
 
+// appendMostly are the buckets a build fills in key order: sources by
+// path (a build records files in path order), items and schedule by date
+// (mostly), slots by number. A batch fills their pages to appendFill
+// rather than bbolt's half, which left the file of a 10,000-article build
+// half empty (and mapped, so in the peak memory). A page split by a later
+// write in the middle keeps the same fill, so edits cost a split sooner.
+var appendMostly = [][]byte{bSources, bSummary, bArticles, bItems, bSlots, bSchedule}
+
+const appendFill = 0.9
+
 // Batch implements Batcher: fn's writes commit in one transaction (one
 // fsync), which a build of thousands of articles needs.
 func (b *Bolt) Batch(_ context.Context, fn func(Index) error) error {
-	return b.db.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx, map[string]*article.Article{}}) })
+	return b.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range appendMostly {
+			tx.Bucket(name).FillPercent = appendFill
+		}
+		t := boltTx{tx: tx, decoded: map[string]*article.Article{}, feeds: map[string]*cachedFeed{}}
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.flushFeeds()
+	})
 }
 
 func (b *Bolt) update(fn func(boltTx) error) error {
-	return b.db.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx, nil}) })
+	return b.db.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx: tx}) })
 }
 
 func (b *Bolt) view(fn func(boltTx) error) error {
-	return b.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx, nil}) })
+	return b.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx: tx}) })
 }
 
 // Put implements Index.
@@ -958,6 +1025,9 @@ func (t boltTx) ForgetGone(ctx context.Context, before time.Time) error {
 
 // Feeds implements Index.
 func (t boltTx) Feeds(_ context.Context) ([]FeedInfo, error) {
+	if err := t.flushFeeds(); err != nil {
+		return nil, err
+	}
 	var out []FeedInfo
 	err := t.tx.Bucket(bFeeds).ForEach(func(k, v []byte) error {
 		var fi boltFeed
@@ -1124,7 +1194,7 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 // Contents implements Index: one read transaction.
 func (b *Bolt) Contents(ctx context.Context, live []LiveRef, pages []PageRef, now time.Time) (out Contents, err error) {
 	err = b.db.View(func(tx *bolt.Tx) error {
-		out, err = boltTx{tx, map[string]*article.Article{}}.Contents(ctx, live, pages, now)
+		out, err = boltTx{tx: tx, decoded: map[string]*article.Article{}}.Contents(ctx, live, pages, now)
 		return err
 	})
 	return out, err

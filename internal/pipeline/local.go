@@ -322,7 +322,10 @@ func (p *Pipeline) parseAll(ctx context.Context, files []file, byKey map[string]
 		d done
 	}
 	jobs := make(chan job)
-	results := make(chan result)
+	// Buffered hand-offs: a worker that finishes does not wait for the
+	// orderer, nor the orderer for the index writer, to take its result
+	// (the window bounds them all).
+	results := make(chan result, parseWindow)
 	window := make(chan struct{}, parseWindow)
 	var wg sync.WaitGroup
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
@@ -349,7 +352,7 @@ func (p *Pipeline) parseAll(ctx context.Context, files []file, byKey map[string]
 		wg.Wait()
 		close(results)
 	}()
-	ordered := make(chan done)
+	ordered := make(chan done, parseWindow)
 	go func() {
 		defer close(ordered)
 		held := map[int]done{}
@@ -393,7 +396,7 @@ func (p *Pipeline) parseFile(f file, byKey map[string]index.Summary, force bool)
 
 // syncBatch is how many records one index transaction holds: large enough
 // that commits stop dominating a build, small enough to bound memory.
-const syncBatch = 128
+const syncBatch = 1024
 
 // Build is Sync then Publish: the whole local job.
 func (p *Pipeline) Build(ctx context.Context, dir string, force bool, progress func(done, total int)) (SyncReport, Report, error) {

@@ -139,16 +139,18 @@ type parsed struct {
 
 // parse is the side-effect-free half of Ingest, safe to run in parallel.
 func (p *Pipeline) parse(key string, data []byte, modTime time.Time) parsed {
-	sum := sha256.Sum256(data)
-	out := parsed{key: key, hash: hex.EncodeToString(sum[:]), size: int64(len(data)), modTime: modTime}
+	out := parsed{key: key, size: int64(len(data)), modTime: modTime}
 	opts := p.Config.ArticleOptions()
 	opts.ModTime = modTime
 	a, err := p.Parse(key, data, opts)
 	if err != nil {
+		sum := sha256.Sum256(data)
+		out.hash = hex.EncodeToString(sum[:])
 		out.problems = article.Problems(err)
 		return out
 	}
-	out.article = &a
+	// The article's hash is the SHA-256 of these bytes: not computed twice.
+	out.hash, out.article = a.Hash, &a
 	return out
 }
 

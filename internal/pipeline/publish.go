@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	pathpkg "path"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	article "github.com/pressroom/pressroom/internal/article/model"
@@ -336,10 +338,12 @@ func (p *Pipeline) render(ctx context.Context, j job, work index.Work, rep *Repo
 				return err
 			}
 		}
-		for _, pg := range pgs {
-			if err := p.renderPage(ctx, j, pg, c.Pages[pg], rep); err != nil {
-				return err
-			}
+		docs := make([]feed.Doc, len(pgs))
+		for i, pg := range pgs {
+			docs[i] = p.pageDoc(j, pg, c.Pages[pg])
+		}
+		if err := p.writeDocs(ctx, j.site, docs, rep); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -392,8 +396,9 @@ func (p *Pipeline) pageLives(j job, pg index.PageRef) bool {
 	return !p.kind(j.site, pg.Feed).gone && ok && pg.Page <= pageCount(fi)
 }
 
-// renderPage renders an archive page holding all (see pageLives).
-func (p *Pipeline) renderPage(ctx context.Context, j job, pg index.PageRef, all []article.Article, rep *Report) error {
+// pageDoc is the document of an archive page holding all (see
+// pageLives).
+func (p *Pipeline) pageDoc(j job, pg index.PageRef, all []article.Article) feed.Doc {
 	k := p.kind(j.site, pg.Feed)
 	fi := j.infos[pg.Feed]
 	n := pageCount(fi)
@@ -409,32 +414,107 @@ func (p *Pipeline) renderPage(ctx context.Context, j job, pg index.PageRef, all 
 			full = false
 		}
 	}
-	d := feed.Doc{Ref: feed.Ref{ID: pg.Feed, Label: fi.Label}, Items: items, Page: pg.Page, Pages: n,
+	return feed.Doc{Ref: feed.Ref{ID: pg.Feed, Label: fi.Label}, Items: items, Page: pg.Page, Pages: n,
 		Full: full, Brief: k.brief, Formats: k.formats}
-	return p.writeDoc(ctx, j.site, d, rep)
 }
 
 // writeDoc renders a document and writes its files.
 func (p *Pipeline) writeDoc(ctx context.Context, site feed.Site, d feed.Doc, rep *Report) error {
-	r, err := feed.RenderDoc(site, d)
-	if err != nil {
-		return fmt.Errorf("pipeline: render %q page %d: %w", d.Ref.ID, d.Page, err)
-	}
-	rep.Rendered++
-	for _, path := range feed.DocPaths(d) {
-		cc := feed.CacheControl(path)
-		if d.Full {
-			cc = feed.ClosedCacheControl(path)
+	return p.writeDocs(ctx, site, []feed.Doc{d}, rep)
+}
+
+// renderedFile is one file of a document a worker of writeDocs rendered.
+type renderedFile struct {
+	path, hash string
+	written    bool // the bytes changed, and were stored
+}
+
+// writeDocs renders documents and writes their changed files, on every
+// core: rendering the archive pages is most of a full build's publish.
+// The workers only render, hash and store (the Store is safe for
+// concurrent use; the known output hashes are only read meanwhile); what
+// was written is then recorded in the documents' order, as one writer
+// would have, so the output hashes still follow the writes. On an error,
+// files of later documents may have been stored and not recorded: the
+// next run finds them changed and writes them again.
+func (p *Pipeline) writeDocs(ctx context.Context, site feed.Site, docs []feed.Doc, rep *Report) error {
+	files := make([][]renderedFile, len(docs))
+	errs := make([]error, len(docs))
+	work := func(i int) {
+		d := docs[i]
+		r, err := feed.RenderDoc(site, d)
+		if err != nil {
+			errs[i] = fmt.Errorf("pipeline: render %q page %d: %w", d.Ref.ID, d.Page, err)
+			return
 		}
-		if err := p.write(ctx, path, r.Bytes(path), cc, rep); err != nil {
+		for _, path := range feed.DocPaths(d) {
+			cc := feed.CacheControl(path)
+			if d.Full {
+				cc = feed.ClosedCacheControl(path)
+			}
+			body := r.Bytes(path)
+			f := renderedFile{path: path, hash: outputHash(path, body, cc)}
+			if p.out.hash(path) != f.hash {
+				if err := p.Store.Put(ctx, path, body, store.PutOptions{ContentType: feed.ContentType(path), CacheControl: cc}); err != nil {
+					errs[i] = fmt.Errorf("pipeline: write %s: %w", path, err)
+					return
+				}
+				f.written = true
+			}
+			files[i] = append(files[i], f)
+		}
+	}
+	if workers := min(runtime.GOMAXPROCS(0), len(docs)); workers <= 1 {
+		for i := range docs {
+			work(i)
+		}
+	} else {
+		next := make(chan int)
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					work(i)
+				}
+			}()
+		}
+	send:
+		for i := range docs {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				break send
+			}
+		}
+		close(next)
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 	}
-	// A format a partner no longer takes loses its file.
-	for _, path := range feed.PagePaths(d.Ref.ID, d.Page) {
-		if !contains(feed.DocPaths(d), path) {
-			if err := p.remove(ctx, path, rep); err != nil {
+	for i, d := range docs {
+		for _, f := range files[i] {
+			if !f.written {
+				rep.Unchanged++
+				continue
+			}
+			rep.Written = append(rep.Written, f.path)
+			if err := p.out.set(ctx, f.path, f.hash); err != nil {
 				return err
+			}
+		}
+		if errs[i] != nil {
+			return errs[i]
+		}
+		rep.Rendered++
+		// A format a partner no longer takes loses its file.
+		for _, path := range feed.PagePaths(d.Ref.ID, d.Page) {
+			if !contains(feed.DocPaths(d), path) {
+				if err := p.remove(ctx, path, rep); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -106,8 +106,12 @@ func (f *Folder) Put(_ context.Context, key string, body []byte, _ PutOptions) e
 	}
 	dir := filepath.Dir(p)
 	if _, known := f.dirs.Load(dir); !known {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("store: %w", err)
+		// Mkdir first: a build creates a folder for every archive page,
+		// whose parent exists, and MkdirAll stats both before making it.
+		if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
 		}
 		f.dirs.Store(dir, true)
 	}

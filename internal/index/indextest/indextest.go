@@ -515,6 +515,53 @@ func Run(t *testing.T, h Harness) {
 		}
 	})
 
+	t.Run("BatchFeedCounts", func(t *testing.T) {
+		// A batch's feed counts and slots are what its writes made them,
+		// read in the batch and after it (the bbolt adapter keeps them in
+		// memory until the commit).
+		ix := newIndex(t)
+		count := func(infos []index.FeedInfo, id string) (int, int) {
+			for _, fi := range infos {
+				if fi.ID == id {
+					return fi.Count, fi.Slots
+				}
+			}
+			return 0, 0
+		}
+		err := index.Batch(ctx, ix, func(b index.Index) error {
+			for i := 0; i < 5; i++ {
+				if _, err := b.Put(ctx, src(fmt.Sprintf("c%d.md", i), "1", art(fmt.Sprintf("c%d", i), i), "", "tags/t")); err != nil {
+					return err
+				}
+			}
+			if _, err := b.Delete(ctx, "c0.md", "2", deletedAt); err != nil {
+				return err
+			}
+			infos, err := b.Feeds(ctx)
+			if err != nil {
+				return err
+			}
+			if n, slots := count(infos, "tags/t"); n != 4 || slots != 5 {
+				return fmt.Errorf("in the batch: tags/t count %d, slots %d; want 4, 5", n, slots)
+			}
+			_, err = b.Put(ctx, src("c5.md", "1", art("c5", 5), "", "tags/t"))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		infos, err := ix.Feeds(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, slots := count(infos, "tags/t"); n != 5 || slots != 6 {
+			t.Errorf("after the batch: tags/t count %d, slots %d; want 5, 6", n, slots)
+		}
+		if n, _ := count(infos, ""); n != 5 {
+			t.Errorf("after the batch: site feed count %d, want 5", n)
+		}
+	})
+
 	t.Run("ConcurrentWritersKeepNewest", func(t *testing.T) {
 		ix := newIndex(t)
 		var wg sync.WaitGroup

@@ -1,0 +1,65 @@
+package article
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// factSamples are HTML fragments for TestFactsOf: every fixture, raw and
+// as Parse renders it, and shapes that move the limits of each reading.
+func factSamples(t testing.TB) []string {
+	var out []string
+	for _, dir := range []string{"testdata/articles", "testdata/hostile", "testdata/rejected"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				continue
+			}
+			out = append(out, string(data))
+			if a, err := Parse(filepath.Base(f), data, Options{}); err == nil {
+				out = append(out, a.ContentHTML)
+			}
+		}
+	}
+	long := strings.Repeat("word ", 2000)
+	out = append(out, "", "<p></p>", "<p>- –</p><p>Real text</p>", "<figure><p>caption</p></figure><p>Body</p>",
+		"<p><b>news</b>paper</p>", "text<br/>more", "<div>"+long+"</div><p>late</p>", "<p>"+long+"</p>",
+		strings.Repeat("<span></span>", 5000)+"<p>after the limit</p>", strings.Repeat(" ", 4095)+"<i>x</i>",
+		"<p>&eacute;</p>", "<table><tr><td>cell</td></tr></table>", "<p>漢字かなカナไทย 12 3</p>", "<p><p>nested</p> tail</p>",
+		"<sup>1</sup><p>١٢٣</p>", "<pre>code</pre>", "<img src=x>", "<p>unclosed")
+	return out
+}
+
+// TestFactsOf holds the one-pass reading to the three it replaced.
+func TestFactsOf(t *testing.T) {
+	for _, s := range factSamples(t) {
+		checkFacts(t, s)
+	}
+}
+
+func checkFacts(t *testing.T, s string) {
+	t.Helper()
+	want := textFacts{words: countWords(s), hasText: hasWord(plainText(s, hasTextLimit)), first: firstParagraph(s)}
+	if got := factsOf(s, true); got != want {
+		t.Fatalf("factsOf(%.100q) = %+v, want %+v", s, got, want)
+	}
+	want.first = ""
+	if got := factsOf(s, false); got != want {
+		t.Fatalf("factsOf(%.100q, no first paragraph) = %+v, want %+v", s, got, want)
+	}
+}
+
+func FuzzFactsOf(f *testing.F) {
+	for _, s := range factSamples(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 64<<10 {
+			return
+		}
+		checkFacts(t, s)
+	})
+}
