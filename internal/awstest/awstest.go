@@ -93,6 +93,7 @@ func startDynamoDBLocal() (string, error) {
 	dir := filepath.Dir(jars[0])
 	cmd := exec.Command("java", "-Djava.library.path="+filepath.Join(dir, "DynamoDBLocal_lib"), "-jar", jars[0], "-inMemory", "-port", port)
 	cmd.Dir = dir
+	cmd.SysProcAttr = ChildProcAttr()
 	if err := cmd.Start(); err != nil {
 		return "", err
 	}

@@ -394,6 +394,7 @@ func newBed(t *testing.T, o options) *bed {
 		cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", api, filepath.Join(dir, name, "bootstrap"))
 		cmd.Env = env
 		cmd.Stdout, cmd.Stderr = logs, logs
+		cmd.SysProcAttr = awstest.ChildProcAttr() // killed with the test binary, whatever ends it
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
