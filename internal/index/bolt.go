@@ -627,8 +627,8 @@ func (b *Bolt) MarkPending(ctx context.Context, w Work, all bool) error {
 }
 
 // Published implements Index.
-func (b *Bolt) Published(ctx context.Context, p Pending) error {
-	return b.update(func(t boltTx) error { return t.Published(ctx, p) })
+func (b *Bolt) Published(ctx context.Context, p Pending, state map[string]string) error {
+	return b.update(func(t boltTx) error { return t.Published(ctx, p, state) })
 }
 
 // OutputHash implements Index.
@@ -1034,7 +1034,12 @@ func (t boltTx) MarkPending(_ context.Context, w Work, all bool) error {
 }
 
 // Published implements Index.
-func (t boltTx) Published(_ context.Context, p Pending) error {
+func (t boltTx) Published(ctx context.Context, p Pending, state map[string]string) error {
+	for _, n := range stateNames(state) {
+		if err := t.SetState(ctx, n, state[n]); err != nil {
+			return err
+		}
+	}
 	b := t.tx.Bucket(bPending)
 	for _, m := range p.marks {
 		if v := b.Get(feedKey(m.id)); v != nil && string(v) == m.tok {

@@ -301,8 +301,11 @@ type Publisher interface {
 	// pending.
 	MarkPending(ctx context.Context, w Work, all bool) error
 	// Published clears the marks p was read from, except those written
-	// again since.
-	Published(ctx context.Context, p Pending) error
+	// again since, and records the named values of state as SetState
+	// does ("" forgets one), in one write where the index allows it: the
+	// end of a publish (its time, what it leaves for the next one) costs
+	// one round trip.
+	Published(ctx context.Context, p Pending, state map[string]string) error
 	// OutputHash returns the hash recorded for a published path, or "".
 	OutputHash(ctx context.Context, path string) (string, error)
 	// SetOutputHash records the hash of a published path ("" forgets it)
@@ -358,6 +361,25 @@ func tooManyFeeds(src Source) error {
 
 // MaxState bounds a State value (a site configuration is far smaller).
 const MaxState = 128 << 10
+
+// checkState refuses a State value over MaxState.
+func checkState(name, value string) error {
+	if len(value) > MaxState {
+		return fmt.Errorf("index: state %s: %d bytes, more than %d", name, len(value), MaxState)
+	}
+	return nil
+}
+
+// stateNames returns the names of state, sorted: adapters write them in
+// a stable order.
+func stateNames(state map[string]string) []string {
+	out := make([]string, 0, len(state))
+	for n := range state {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // Index is the port. Implementations are safe for concurrent use.
 type Index interface {

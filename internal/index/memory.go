@@ -422,9 +422,21 @@ func (m *Memory) MarkPending(_ context.Context, w Work, all bool) error {
 }
 
 // Published implements Index.
-func (m *Memory) Published(_ context.Context, p Pending) error {
+func (m *Memory) Published(_ context.Context, p Pending, state map[string]string) error {
+	for n, v := range state {
+		if err := checkState(n, v); err != nil {
+			return err
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	for n, v := range state {
+		if v == "" {
+			delete(m.state, n)
+		} else {
+			m.state[n] = v
+		}
+	}
 	for _, mk := range p.marks {
 		if seq, ok := m.pending[mk.id]; ok && strconv.FormatUint(seq, 10) == mk.tok {
 			delete(m.pending, mk.id)

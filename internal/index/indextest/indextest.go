@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -721,15 +722,22 @@ func Run(t *testing.T, h Harness) {
 		}
 		// A write after the read survives Published.
 		mustPut(t, ix, src("c.md", "1", art("c", 0), "tags/u"))
-		if err := ix.Published(ctx, p); err != nil {
+		ix.SetState(ctx, "forgotten", "x")
+		if err := ix.Published(ctx, p, map[string]string{"last": "1", "forgotten": ""}); err != nil {
 			t.Fatal(err)
 		}
 		if p, _ := ix.Pending(ctx); !reflect.DeepEqual(p.Feeds, []string{"tags/u"}) {
 			t.Errorf("after Published: %+v", p)
 		}
+		if st, err := ix.States(ctx, []string{"last", "forgotten"}); err != nil || st["last"] != "1" || st["forgotten"] != "" {
+			t.Errorf("the state Published records: %q, %v", st, err)
+		}
+		if err := ix.Published(ctx, index.Pending{}, map[string]string{"big": strings.Repeat("x", index.MaxState+1)}); err == nil {
+			t.Errorf("Published recorded a state value over MaxState")
+		}
 		mustPut(t, ix, src("a.md", "2", art("a", 0), "", "tags/t"))
 		p, _ = ix.Pending(ctx)
-		ix.Published(ctx, p)
+		ix.Published(ctx, p, nil)
 		if p, _ := ix.Pending(ctx); !p.Empty() {
 			t.Errorf("still pending: %+v", p)
 		}
@@ -741,7 +749,7 @@ func Run(t *testing.T, h Harness) {
 			!reflect.DeepEqual(p.Pages, []index.PageRef{{Feed: "tags/u", Page: 1}, {Feed: "tags/x", Page: 7}}) {
 			t.Errorf("after Delete and MarkPending: %+v", p)
 		}
-		ix.Published(ctx, p)
+		ix.Published(ctx, p, nil)
 		if p, _ := ix.Pending(ctx); !p.Empty() {
 			t.Errorf("still pending: %+v", p)
 		}
