@@ -748,7 +748,8 @@ func (t boltTx) Put(_ context.Context, src Source) (Change, error) {
 			return Change{}, err
 		}
 	}
-	ch := Change{Feeds: feedIDs(old.Feeds, next.Feeds), Pages: pageRefs(old.Feeds, next.Feeds), Waiters: waiters}
+	ch := changeOf(old.goneSource(), next.goneSource(), writeTime(src))
+	ch.Waiters = waiters
 	if err := t.mark(markIDs(ch.Feeds, ch.Pages)); err != nil {
 		return Change{}, err
 	}
@@ -813,7 +814,8 @@ func (t boltTx) Delete(_ context.Context, key, version string, at time.Time) (Ch
 	if err := t.recordGone(key, old.goneSource(), nil, at); err != nil {
 		return Change{}, err
 	}
-	ch := Change{Feeds: feedIDs(old.Feeds), Pages: pageRefs(old.Feeds), Waiters: waiters}
+	ch := changeOf(old.goneSource(), nil, at)
+	ch.Waiters = waiters
 	if err := t.mark(markIDs(ch.Feeds, ch.Pages)); err != nil {
 		return Change{}, err
 	}

@@ -687,7 +687,7 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 				next.Chunks = len(body)
 			}
 		}
-		ch = Change{Feeds: feedIDs(old.Feeds, next.Feeds), Pages: pageRefs(old.Feeds, next.Feeds)}
+		ch = changeOf(old.goneSource(), next.goneSource(), writeTime(src))
 		first, err := d.sourcePut(old, found, next)
 		if err != nil {
 			return nil, nil, err
@@ -1049,7 +1049,7 @@ func (d *Dynamo) Delete(ctx context.Context, k, version string, at time.Time) (C
 		}
 		ch = Change{}
 		if !old.Moving {
-			ch.Feeds, ch.Pages = feedIDs(old.Feeds), pageRefs(old.Feeds)
+			ch = changeOf(old.goneSource(), nil, at)
 			acts = append(acts, d.goneActions(k, old.goneSource(), nil, at)...)
 		}
 		if len(ch.Feeds) > 0 {

@@ -536,6 +536,51 @@ func gone(key string, old *goneSource, next *goneSource, at time.Time) (Gone, bo
 	return Gone{ID: old.id, URL: old.url, Key: key, At: at.UTC(), Feeds: feedIDs(old.feeds)}, true
 }
 
+// scheduleMargin is how far ahead of a write an article's date must be
+// for the write to leave no pending mark: a publish that started before
+// the write committed may already be past a nearer date (its Due then
+// misses the article, and the next one starts after it), and the
+// writer's and the publisher's clocks differ.
+const scheduleMargin = 15 * time.Minute
+
+// changeOf is what a write taking a source's article from old to next
+// changes (nil: no article): the feeds and archive pages of both, unless
+// neither version is seen by any feed document at the write (none, a
+// draft, or scheduled: see unseen). A scheduled article is recorded, not
+// published: no document changes until its date, when Due brings in its
+// feeds and pages.
+func changeOf(old, next *goneSource, at time.Time) Change {
+	if unseen(old, at) && unseen(next, at) {
+		return Change{}
+	}
+	var o, n []Membership
+	if old != nil {
+		o = old.feeds
+	}
+	if next != nil {
+		n = next.feeds
+	}
+	return Change{Feeds: feedIDs(o, n), Pages: pageRefs(o, n)}
+}
+
+// unseen reports whether no feed document shows an article at a write at
+// at, nor will before a publish that sees the write: none, a draft, or
+// dated after at by more than scheduleMargin. (An expired article is not
+// unseen: its removal announces a deletion.)
+func unseen(g *goneSource, at time.Time) bool {
+	return g == nil || g.draft || g.published.After(at.Add(scheduleMargin))
+}
+
+// writeTime is when a write happens, to judge what it changes: the
+// writer's clock, else now (not the upload time: a file copied with its
+// old date must not pass for one written before its articles' dates).
+func writeTime(src Source) time.Time {
+	if !src.At.IsZero() {
+		return src.At
+	}
+	return time.Now()
+}
+
 // expired returns the Gone record of an article that expired in (from,
 // to] while published, or false.
 func expired(key string, g *goneSource, expires, from, to time.Time) (Gone, bool) {

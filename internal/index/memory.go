@@ -158,7 +158,8 @@ func (m *Memory) Put(_ context.Context, src Source) (Change, error) {
 		m.waiting[waiting][src.Key] = true
 	}
 	m.sources[src.Key] = src
-	ch := Change{Feeds: feedIDs(old.Feeds, src.Feeds), Pages: pageRefs(old.Feeds, src.Feeds), Waiters: waiters}
+	ch := changeOf(goneOf(old), goneOf(src), writeTime(src))
+	ch.Waiters = waiters
 	m.mark(markIDs(ch.Feeds, ch.Pages))
 	return ch, nil
 }
@@ -203,7 +204,8 @@ func (m *Memory) Delete(_ context.Context, key, version string, at time.Time) (C
 	waiters := m.release(Claims(old.Article), key)
 	m.recordGone(key, goneOf(old), nil, at)
 	m.sources[key] = Source{Key: key, Version: version, Deleted: true}
-	ch := Change{Feeds: feedIDs(old.Feeds), Pages: pageRefs(old.Feeds), Waiters: waiters}
+	ch := changeOf(goneOf(old), nil, at)
+	ch.Waiters = waiters
 	m.mark(markIDs(ch.Feeds, ch.Pages))
 	return ch, nil
 }

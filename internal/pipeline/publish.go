@@ -302,14 +302,19 @@ const maxDeleted = 500
 const renderGroup = 50
 
 // render renders the live feeds and archive pages of work, reading the
-// articles of renderGroup documents at a time (index.Contents).
+// articles of renderGroup documents at a time (index.Contents), then
+// any archive page a rendered live feed links to that was never written
+// (see unwrittenPages).
 func (p *Pipeline) render(ctx context.Context, j job, work index.Work, rep *Report) error {
 	var pages []index.PageRef
+	asked := map[index.PageRef]bool{}
 	for _, pg := range work.Pages {
 		if p.pageLives(j, pg) {
 			pages = append(pages, pg)
+			asked[pg] = true
 		}
 	}
+	var more []index.PageRef
 	for i := 0; i < len(work.Feeds)+len(pages); i += renderGroup {
 		end := min(i+renderGroup, len(work.Feeds)+len(pages))
 		feeds := work.Feeds[min(i, len(work.Feeds)):min(end, len(work.Feeds))]
@@ -328,6 +333,21 @@ func (p *Pipeline) render(ctx context.Context, j job, work index.Work, rep *Repo
 			if err := p.renderLive(ctx, j, id, c.Live[id], rep); err != nil {
 				return err
 			}
+			if len(c.Live[id]) > 0 {
+				more = append(more, p.unwrittenPages(j, id, asked)...)
+			}
+		}
+		for _, pg := range pgs {
+			if err := p.renderPage(ctx, j, pg, c.Pages[pg], rep); err != nil {
+				return err
+			}
+		}
+	}
+	for i := 0; i < len(more); i += renderGroup {
+		pgs := more[i:min(i+renderGroup, len(more))]
+		c, err := p.Index.Contents(ctx, nil, pgs, j.now)
+		if err != nil {
+			return fmt.Errorf("pipeline: %w", err)
 		}
 		for _, pg := range pgs {
 			if err := p.renderPage(ctx, j, pg, c.Pages[pg], rep); err != nil {
@@ -336,6 +356,35 @@ func (p *Pipeline) render(ctx context.Context, j job, work index.Work, rep *Repo
 		}
 	}
 	return nil
+}
+
+// unwrittenPages returns the newest archive pages of a feed whose live
+// document was just rendered with its page count, that have no files and
+// were not asked for: pages opened by scheduled articles, which are
+// recorded without a publish (the index marks nothing for them), until
+// something else renders the feed and links to them.
+func (p *Pipeline) unwrittenPages(j job, id string, asked map[index.PageRef]bool) []index.PageRef {
+	var out []index.PageRef
+	for n := pageCount(j.infos[id]); n > 0; n-- {
+		pg := index.PageRef{Feed: id, Page: n}
+		if asked[pg] || p.pageWritten(id, n) || !p.pageLives(j, pg) {
+			break
+		}
+		asked[pg] = true
+		out = append(out, pg)
+	}
+	return out
+}
+
+// pageWritten reports whether the index records a file of an archive
+// page.
+func (p *Pipeline) pageWritten(id string, n int) bool {
+	for _, path := range feed.PagePaths(id, n) {
+		if p.out.hash(path) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // renderLive renders a live feed holding items (none when its kind is

@@ -708,6 +708,55 @@ func Run(t *testing.T, h Harness) {
 		}
 	})
 
+	t.Run("ScheduledWritesMarkNothing", func(t *testing.T) {
+		// A write between versions no feed shows yet (scheduled, a
+		// draft) changes no document: nothing pending; Due brings the
+		// article in at its date.
+		ix := newIndex(t)
+		now := base.Add(24 * time.Hour)
+		at := func(s index.Source) index.Source { s.At = now; return s }
+		later := art("later", 48) // a day after now
+		ch, err := ix.Put(ctx, at(src("later.md", "1", later, "", "tags/t")))
+		if err != nil || len(ch.Feeds) != 0 || len(ch.Pages) != 0 {
+			t.Fatalf("scheduled Put: %+v, %v", ch, err)
+		}
+		if p, err := ix.Pending(ctx); err != nil || !p.Empty() {
+			t.Errorf("a scheduled article left marks: %+v, %v", p, err)
+		}
+		moved := art("later", 72)
+		mustPut(t, ix, at(src("later.md", "2", moved, "", "tags/u")))
+		if p, _ := ix.Pending(ctx); !p.Empty() {
+			t.Errorf("a scheduled article moved to other feeds left marks: %+v", p)
+		}
+		if w, err := ix.Due(ctx, now, now.Add(72*time.Hour)); err != nil ||
+			!reflect.DeepEqual(w.Feeds, []string{"", "tags/u"}) || len(w.Pages) != 2 {
+			t.Errorf("Due at its date: %+v, %v", w, err)
+		}
+		// Its date brought forward to within minutes: marked, so that a
+		// publish already running cannot miss it.
+		if fs := mustPut(t, ix, at(src("later.md", "3", art("later", 24), "", "tags/u"))); len(fs) != 2 {
+			t.Errorf("an article due in minutes: %q", fs)
+		}
+		p, _ := ix.Pending(ctx)
+		ix.Published(ctx, p, nil)
+		// A live article moved into the future leaves its feeds now.
+		mustPut(t, ix, at(src("live.md", "1", art("live", 0), "", "tags/t")))
+		p, _ = ix.Pending(ctx)
+		ix.Published(ctx, p, nil)
+		if fs := mustPut(t, ix, at(src("live.md", "2", art("live", 100), "", "tags/t"))); !reflect.DeepEqual(sorted(fs), []string{"", "tags/t"}) {
+			t.Errorf("a live article rescheduled: %q", fs)
+		}
+		p, _ = ix.Pending(ctx)
+		ix.Published(ctx, p, nil)
+		// Deleting an article not yet published marks nothing.
+		if ch, err := ix.Delete(ctx, "live.md", "3", now); err != nil || len(ch.Feeds) != 0 {
+			t.Errorf("a scheduled article deleted: %+v, %v", ch, err)
+		}
+		if p, _ := ix.Pending(ctx); !p.Empty() {
+			t.Errorf("deleting a scheduled article left marks: %+v", p)
+		}
+	})
+
 	t.Run("PendingFeeds", func(t *testing.T) {
 		ix := newIndex(t)
 		if p, err := ix.Pending(ctx); err != nil || !p.Empty() {
