@@ -845,8 +845,9 @@ func (t boltTx) Get(_ context.Context, key string) (Source, error) {
 // List implements Index.
 func (t boltTx) List(_ context.Context) ([]Summary, error) {
 	var out []Summary
+	var d decoder // shares its time zones between the summaries
 	err := t.tx.Bucket(bSummary).ForEach(func(k, v []byte) error {
-		s, err := decodeSummary(v)
+		s, err := d.summary(v)
 		if err != nil {
 			return fmt.Errorf("index: source %q: %w", k, err)
 		}
