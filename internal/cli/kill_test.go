@@ -173,6 +173,14 @@ func TestStaleTemporariesAreSwept(t *testing.T) {
 	for _, p := range left {
 		os.WriteFile(p, []byte("half a feed"), 0o644)
 	}
+	// The next build after a finished one does not look for them: the
+	// build that leaves temporaries is a killed one, which leaves no
+	// clean mark.
+	run(t, "build", "--src", src, "--out", out)
+	if _, err := os.Stat(left[0]); err != nil {
+		t.Errorf("swept after a build that finished: %v", err)
+	}
+	os.Remove(filepath.Join(out, ".pressroom", "clean"))
 	run(t, "build", "--src", src, "--out", out)
 	for _, p := range left {
 		if _, err := os.Stat(p); !os.IsNotExist(err) {

@@ -694,8 +694,8 @@ func (b *Bolt) MarkPending(ctx context.Context, w Work, all bool) error {
 }
 
 // Published implements Index.
-func (b *Bolt) Published(ctx context.Context, p Pending) error {
-	return b.update(func(t boltTx) error { return t.Published(ctx, p) })
+func (b *Bolt) Published(ctx context.Context, p Pending, state map[string]string) error {
+	return b.update(func(t boltTx) error { return t.Published(ctx, p, state) })
 }
 
 // OutputHash implements Index.
@@ -815,7 +815,8 @@ func (t boltTx) Put(_ context.Context, src Source) (Change, error) {
 			return Change{}, err
 		}
 	}
-	ch := Change{Feeds: feedIDs(old.Feeds, next.Feeds), Pages: pageRefs(old.Feeds, next.Feeds), Waiters: waiters}
+	ch := changeOf(old.goneSource(), next.goneSource(), writeTime(src))
+	ch.Waiters = waiters
 	if err := t.mark(markIDs(ch.Feeds, ch.Pages)); err != nil {
 		return Change{}, err
 	}
@@ -880,7 +881,8 @@ func (t boltTx) Delete(_ context.Context, key, version string, at time.Time) (Ch
 	if err := t.recordGone(key, old.goneSource(), nil, at); err != nil {
 		return Change{}, err
 	}
-	ch := Change{Feeds: feedIDs(old.Feeds), Pages: pageRefs(old.Feeds), Waiters: waiters}
+	ch := changeOf(old.goneSource(), nil, at)
+	ch.Waiters = waiters
 	if err := t.mark(markIDs(ch.Feeds, ch.Pages)); err != nil {
 		return Change{}, err
 	}
@@ -910,8 +912,9 @@ func (t boltTx) Get(_ context.Context, key string) (Source, error) {
 // List implements Index.
 func (t boltTx) List(_ context.Context) ([]Summary, error) {
 	var out []Summary
+	var d decoder // shares its time zones between the summaries
 	err := t.tx.Bucket(bSummary).ForEach(func(k, v []byte) error {
-		s, err := decodeSummary(v)
+		s, err := d.summary(v)
 		if err != nil {
 			return fmt.Errorf("index: source %q: %w", k, err)
 		}
@@ -1104,7 +1107,12 @@ func (t boltTx) MarkPending(_ context.Context, w Work, all bool) error {
 }
 
 // Published implements Index.
-func (t boltTx) Published(_ context.Context, p Pending) error {
+func (t boltTx) Published(ctx context.Context, p Pending, state map[string]string) error {
+	for _, n := range stateNames(state) {
+		if err := t.SetState(ctx, n, state[n]); err != nil {
+			return err
+		}
+	}
 	b := t.tx.Bucket(bPending)
 	for _, m := range p.marks {
 		if v := b.Get(feedKey(m.id)); v != nil && string(v) == m.tok {

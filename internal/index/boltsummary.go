@@ -63,39 +63,45 @@ func encodeSummary(s Summary) []byte {
 	return e
 }
 
+// decoder reads a summary. Its strings are cut from one copy of the
+// whole value (one allocation a summary, not one a field), and its time
+// zones are shared: List decodes every source of the index.
 type decoder struct {
-	b   []byte
-	err error
+	b     []byte
+	s     string // b as a string
+	off   int    // read so far
+	err   error
+	zones map[int]*time.Location
 }
 
 func (d *decoder) str() string {
-	n, k := binary.Uvarint(d.b)
-	if k <= 0 || uint64(len(d.b)-k) < n {
+	n, k := binary.Uvarint(d.b[d.off:])
+	if k <= 0 || uint64(len(d.b)-d.off-k) < n {
 		d.err = errSummary
 		return ""
 	}
-	s := string(d.b[k : k+int(n)])
-	d.b = d.b[k+int(n):]
+	s := d.s[d.off+k : d.off+k+int(n)]
+	d.off += k + int(n)
 	return s
 }
 
 func (d *decoder) int() int64 {
-	i, k := binary.Varint(d.b)
+	i, k := binary.Varint(d.b[d.off:])
 	if k <= 0 {
 		d.err = errSummary
 		return 0
 	}
-	d.b = d.b[k:]
+	d.off += k
 	return i
 }
 
 func (d *decoder) byte() byte {
-	if len(d.b) == 0 {
+	if d.off >= len(d.b) {
 		d.err = errSummary
 		return 0
 	}
-	c := d.b[0]
-	d.b = d.b[1:]
+	c := d.b[d.off]
+	d.off++
 	return c
 }
 
@@ -104,15 +110,32 @@ func (d *decoder) time() time.Time {
 		return time.Time{}
 	}
 	ns, off := d.int(), d.int()
-	loc := time.UTC
-	if off != 0 {
-		loc = time.FixedZone("", int(off))
+	return time.Unix(0, ns).In(d.zone(int(off)))
+}
+
+// zone returns the fixed zone of an offset, made once per decoder.
+func (d *decoder) zone(off int) *time.Location {
+	if off == 0 {
+		return time.UTC
 	}
-	return time.Unix(0, ns).In(loc)
+	if loc, ok := d.zones[off]; ok {
+		return loc
+	}
+	loc := time.FixedZone("", off)
+	if d.zones == nil {
+		d.zones = map[int]*time.Location{}
+	}
+	d.zones[off] = loc
+	return loc
 }
 
 func decodeSummary(b []byte) (Summary, error) {
-	d := &decoder{b: b}
+	return (&decoder{}).summary(b)
+}
+
+// summary decodes one summary; a decoder may decode several in turn.
+func (d *decoder) summary(b []byte) (Summary, error) {
+	d.b, d.s, d.off, d.err = b, string(b), 0, nil
 	var s Summary
 	s.Key, s.Version, s.Hash, s.Config, s.Title = d.str(), d.str(), d.str(), d.str(), d.str()
 	s.ArticleConfig, s.ObjectVersion, s.Waiting = d.str(), d.str(), d.str()

@@ -687,7 +687,7 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 				next.Chunks = len(body)
 			}
 		}
-		ch = Change{Feeds: feedIDs(old.Feeds, next.Feeds), Pages: pageRefs(old.Feeds, next.Feeds)}
+		ch = changeOf(old.goneSource(), next.goneSource(), writeTime(src))
 		first, err := d.sourcePut(old, found, next)
 		if err != nil {
 			return nil, nil, err
@@ -1049,7 +1049,7 @@ func (d *Dynamo) Delete(ctx context.Context, k, version string, at time.Time) (C
 		}
 		ch = Change{}
 		if !old.Moving {
-			ch.Feeds, ch.Pages = feedIDs(old.Feeds), pageRefs(old.Feeds)
+			ch = changeOf(old.goneSource(), nil, at)
 			acts = append(acts, d.goneActions(k, old.goneSource(), nil, at)...)
 		}
 		if len(ch.Feeds) > 0 {
@@ -1678,19 +1678,26 @@ func (d *Dynamo) MarkPending(ctx context.Context, w Work, all bool) error {
 	return nil
 }
 
-// Published implements Index: each mark read is deleted unless its token
-// changed since, 100 conditional deletes a transaction; the deletes whose
+// Published implements Index: the state values are written, and each
+// mark read is deleted unless its token changed since, in one
+// transaction of 100 actions (more marks take more); the deletes whose
 // condition failed are dropped from the batch and the rest retried.
-func (d *Dynamo) Published(ctx context.Context, p Pending) error {
-	for i := 0; i < len(p.marks); i += maxActions {
-		batch := p.marks[i:min(i+maxActions, len(p.marks))]
+func (d *Dynamo) Published(ctx context.Context, p Pending, state map[string]string) error {
+	var acts []types.TransactWriteItem
+	for _, n := range stateNames(state) {
+		if err := checkState(n, state[n]); err != nil {
+			return err
+		}
+		acts = append(acts, d.stateAction(n, state[n]))
+	}
+	for _, m := range p.marks {
+		acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkPending, m.id),
+			ConditionExpression: aws.String("Tok = :t"), ExpressionAttributeValues: map[string]types.AttributeValue{":t": attrS(m.tok)}}})
+	}
+	for i := 0; i < len(acts); i += maxActions {
+		batch := acts[i:min(i+maxActions, len(acts))]
 		for attempt := 0; len(batch) > 0; attempt++ {
-			acts := make([]types.TransactWriteItem, len(batch))
-			for j, m := range batch {
-				acts[j] = types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkPending, m.id),
-					ConditionExpression: aws.String("Tok = :t"), ExpressionAttributeValues: map[string]types.AttributeValue{":t": attrS(m.tok)}}}
-			}
-			_, err := d.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: acts})
+			_, err := d.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: batch})
 			if err == nil {
 				break
 			}
@@ -1698,7 +1705,9 @@ func (d *Dynamo) Published(ctx context.Context, p Pending) error {
 			if reasons == nil || attempt == maxAttempts {
 				return fmt.Errorf("index: dynamodb published: %w", err)
 			}
-			var rest []mark
+			// A mark written again since is kept; the rest is retried
+			// (a conflict with another writer cancels every action).
+			var rest []types.TransactWriteItem
 			for j, r := range reasons {
 				if aws.ToString(r.Code) != "ConditionalCheckFailed" && j < len(batch) {
 					rest = append(rest, batch[j])
@@ -1711,6 +1720,16 @@ func (d *Dynamo) Published(ctx context.Context, p Pending) error {
 		}
 	}
 	return nil
+}
+
+// stateAction writes a state value, or deletes it ("").
+func (d *Dynamo) stateAction(name, value string) types.TransactWriteItem {
+	if value == "" {
+		return types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkState, name)}}
+	}
+	it := itemKey2(pkState, name)
+	it["Value"] = attrS(value)
+	return types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it}}
 }
 
 // OutputHash implements Index.
@@ -1756,39 +1775,53 @@ func (d *Dynamo) OutputHashes(ctx context.Context) (map[string]string, error) {
 	return out, nil
 }
 
-// SetOutputHashes implements Index: for each 25 paths, one BatchWriteItem
-// of their purge marks, then one of their hashes. The two writes of a
-// path need an order, not a transaction: a purge mark alone costs a
-// purge of a path that did not change; a hash alone would leave the CDN
-// serving what the path held before.
+// SetOutputHashes implements Index: for each 50 paths, one transaction
+// of their purge marks and their hashes. A path's two writes need the
+// mark no later than the hash (a mark alone costs a purge of a path that
+// did not change; a hash alone would leave the CDN serving what the path
+// held before): a transaction gives that in one round trip where two
+// ordered batch writes took two, for twice their write units.
 func (d *Dynamo) SetOutputHashes(ctx context.Context, hashes map[string]string) error {
 	paths := make([]string, 0, len(hashes))
 	for p := range hashes {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
-	for i := 0; i < len(paths); i += 25 {
-		group := paths[i:min(i+25, len(paths))]
-		purge := make([]types.WriteRequest, len(group))
-		out := make([]types.WriteRequest, len(group))
-		for j, p := range group {
-			purge[j] = types.WriteRequest{PutRequest: &types.PutRequest{Item: itemKey2(pkPurge, p)}}
+	for i := 0; i < len(paths); i += maxActions / 2 {
+		group := paths[i:min(i+maxActions/2, len(paths))]
+		acts := make([]types.TransactWriteItem, 0, 2*len(group))
+		for _, p := range group {
+			acts = append(acts, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: itemKey2(pkPurge, p)}})
 			if h := hashes[p]; h != "" {
 				it := itemKey2(pkOut, p)
 				it["Hash"] = attrS(h)
-				out[j] = types.WriteRequest{PutRequest: &types.PutRequest{Item: it}}
+				acts = append(acts, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it}})
 			} else {
-				out[j] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: itemKey2(pkOut, p)}}
+				acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkOut, p)}})
 			}
 		}
-		if err := d.batchWrite(ctx, purge); err != nil {
-			return fmt.Errorf("index: purge marks: %w", err)
-		}
-		if err := d.batchWrite(ctx, out); err != nil {
+		if err := d.transact(ctx, acts); err != nil {
 			return fmt.Errorf("index: output hashes: %w", err)
 		}
 	}
 	return nil
+}
+
+// transact commits unconditional actions, retrying when another writer's
+// transaction held one of the items.
+func (d *Dynamo) transact(ctx context.Context, acts []types.TransactWriteItem) error {
+	for attempt := 0; ; attempt++ {
+		_, err := d.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: acts})
+		if err == nil || !lostRace(err) || attempt == maxAttempts {
+			if err != nil {
+				return fmt.Errorf("dynamodb transaction: %w", err)
+			}
+			return nil
+		}
+		if err := pause(ctx, attempt); err != nil {
+			return err
+		}
+	}
 }
 
 // Unpurged implements Index.
@@ -1804,13 +1837,20 @@ func (d *Dynamo) Unpurged(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// Purged implements Index.
+// Purged implements Index: one transaction of deletes a hundred paths
+// (a batch write takes 25).
 func (d *Dynamo) Purged(ctx context.Context, paths []string) error {
-	keys := make([]map[string]types.AttributeValue, len(paths))
-	for i, p := range paths {
-		keys[i] = itemKey2(pkPurge, p)
+	for i := 0; i < len(paths); i += maxActions {
+		group := paths[i:min(i+maxActions, len(paths))]
+		acts := make([]types.TransactWriteItem, len(group))
+		for j, p := range group {
+			acts[j] = types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkPurge, p)}}
+		}
+		if err := d.transact(ctx, acts); err != nil {
+			return fmt.Errorf("index: purged: %w", err)
+		}
 	}
-	return d.batchDelete(ctx, keys)
+	return nil
 }
 
 // State implements Index.

@@ -301,8 +301,11 @@ type Publisher interface {
 	// pending.
 	MarkPending(ctx context.Context, w Work, all bool) error
 	// Published clears the marks p was read from, except those written
-	// again since.
-	Published(ctx context.Context, p Pending) error
+	// again since, and records the named values of state as SetState
+	// does ("" forgets one), in one write where the index allows it: the
+	// end of a publish (its time, what it leaves for the next one) costs
+	// one round trip.
+	Published(ctx context.Context, p Pending, state map[string]string) error
 	// OutputHash returns the hash recorded for a published path, or "".
 	OutputHash(ctx context.Context, path string) (string, error)
 	// SetOutputHash records the hash of a published path ("" forgets it)
@@ -358,6 +361,25 @@ func tooManyFeeds(src Source) error {
 
 // MaxState bounds a State value (a site configuration is far smaller).
 const MaxState = 128 << 10
+
+// checkState refuses a State value over MaxState.
+func checkState(name, value string) error {
+	if len(value) > MaxState {
+		return fmt.Errorf("index: state %s: %d bytes, more than %d", name, len(value), MaxState)
+	}
+	return nil
+}
+
+// stateNames returns the names of state, sorted: adapters write them in
+// a stable order.
+func stateNames(state map[string]string) []string {
+	out := make([]string, 0, len(state))
+	for n := range state {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // Index is the port. Implementations are safe for concurrent use.
 type Index interface {
@@ -512,6 +534,51 @@ func gone(key string, old *goneSource, next *goneSource, at time.Time) (Gone, bo
 		return Gone{}, false
 	}
 	return Gone{ID: old.id, URL: old.url, Key: key, At: at.UTC(), Feeds: feedIDs(old.feeds)}, true
+}
+
+// scheduleMargin is how far ahead of a write an article's date must be
+// for the write to leave no pending mark: a publish that started before
+// the write committed may already be past a nearer date (its Due then
+// misses the article, and the next one starts after it), and the
+// writer's and the publisher's clocks differ.
+const scheduleMargin = 15 * time.Minute
+
+// changeOf is what a write taking a source's article from old to next
+// changes (nil: no article): the feeds and archive pages of both, unless
+// neither version is seen by any feed document at the write (none, a
+// draft, or scheduled: see unseen). A scheduled article is recorded, not
+// published: no document changes until its date, when Due brings in its
+// feeds and pages.
+func changeOf(old, next *goneSource, at time.Time) Change {
+	if unseen(old, at) && unseen(next, at) {
+		return Change{}
+	}
+	var o, n []Membership
+	if old != nil {
+		o = old.feeds
+	}
+	if next != nil {
+		n = next.feeds
+	}
+	return Change{Feeds: feedIDs(o, n), Pages: pageRefs(o, n)}
+}
+
+// unseen reports whether no feed document shows an article at a write at
+// at, nor will before a publish that sees the write: none, a draft, or
+// dated after at by more than scheduleMargin. (An expired article is not
+// unseen: its removal announces a deletion.)
+func unseen(g *goneSource, at time.Time) bool {
+	return g == nil || g.draft || g.published.After(at.Add(scheduleMargin))
+}
+
+// writeTime is when a write happens, to judge what it changes: the
+// writer's clock, else now (not the upload time: a file copied with its
+// old date must not pass for one written before its articles' dates).
+func writeTime(src Source) time.Time {
+	if !src.At.IsZero() {
+		return src.At
+	}
+	return time.Now()
 }
 
 // expired returns the Gone record of an article that expired in (from,

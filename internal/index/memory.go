@@ -158,7 +158,8 @@ func (m *Memory) Put(_ context.Context, src Source) (Change, error) {
 		m.waiting[waiting][src.Key] = true
 	}
 	m.sources[src.Key] = src
-	ch := Change{Feeds: feedIDs(old.Feeds, src.Feeds), Pages: pageRefs(old.Feeds, src.Feeds), Waiters: waiters}
+	ch := changeOf(goneOf(old), goneOf(src), writeTime(src))
+	ch.Waiters = waiters
 	m.mark(markIDs(ch.Feeds, ch.Pages))
 	return ch, nil
 }
@@ -203,7 +204,8 @@ func (m *Memory) Delete(_ context.Context, key, version string, at time.Time) (C
 	waiters := m.release(Claims(old.Article), key)
 	m.recordGone(key, goneOf(old), nil, at)
 	m.sources[key] = Source{Key: key, Version: version, Deleted: true}
-	ch := Change{Feeds: feedIDs(old.Feeds), Pages: pageRefs(old.Feeds), Waiters: waiters}
+	ch := changeOf(goneOf(old), nil, at)
+	ch.Waiters = waiters
 	m.mark(markIDs(ch.Feeds, ch.Pages))
 	return ch, nil
 }
@@ -422,9 +424,21 @@ func (m *Memory) MarkPending(_ context.Context, w Work, all bool) error {
 }
 
 // Published implements Index.
-func (m *Memory) Published(_ context.Context, p Pending) error {
+func (m *Memory) Published(_ context.Context, p Pending, state map[string]string) error {
+	for n, v := range state {
+		if err := checkState(n, v); err != nil {
+			return err
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	for n, v := range state {
+		if v == "" {
+			delete(m.state, n)
+		} else {
+			m.state[n] = v
+		}
+	}
 	for _, mk := range p.marks {
 		if seq, ok := m.pending[mk.id]; ok && strconv.FormatUint(seq, 10) == mk.tok {
 			delete(m.pending, mk.id)

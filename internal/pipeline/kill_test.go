@@ -101,11 +101,11 @@ func (x faultyIndex) MarkPending(ctx context.Context, w index.Work, all bool) er
 	return x.Index.MarkPending(ctx, w, all)
 }
 
-func (x faultyIndex) Published(ctx context.Context, p index.Pending) error {
+func (x faultyIndex) Published(ctx context.Context, p index.Pending, state map[string]string) error {
 	if err := x.f.hit(); err != nil {
 		return err
 	}
-	return x.Index.Published(ctx, p)
+	return x.Index.Published(ctx, p, state)
 }
 
 func (x faultyIndex) SetOutputHash(ctx context.Context, path, hash string) error {

@@ -416,15 +416,15 @@ func (p *Pipeline) Build(ctx context.Context, dir string, force bool, progress f
 // the out folder no longer holds (deleted by hand), forgets their hashes,
 // and returns them to be rendered again.
 func (p *Pipeline) missingOutputs(ctx context.Context) ([]string, error) {
-	objects, err := p.Store.List(ctx, "")
-	if err != nil {
-		return nil, fmt.Errorf("pipeline: %w", err)
-	}
-	present := make(map[string]bool, len(objects))
-	for _, o := range objects {
-		present[o.Key] = true
-	}
 	ids, err := p.AllFeeds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, id := range ids {
+		paths = append(paths, feed.Paths(id)...)
+	}
+	present, err := presentPaths(ctx, p.Store, append(paths, feed.IndexPath, feed.OPMLPath, feed.StylesheetPath))
 	if err != nil {
 		return nil, err
 	}

@@ -150,6 +150,9 @@ func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) 
 		}
 	}
 	work := index.Work{Feeds: unique(ids), Pages: uniquePages(pages)}
+	// The named values a publish leaves are recorded with its pending
+	// marks cleared, in one write.
+	end := map[string]string{stateLastPublish: now.UTC().Format(time.RFC3339Nano)}
 	if !work.Empty() {
 		j.langs = feedLanguages(states[stateLanguages])
 		hashes, err := p.Index.OutputHashes(ctx)
@@ -175,17 +178,14 @@ func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) 
 		if err != nil {
 			return rep, err
 		}
-		if err := p.setFeedLanguages(ctx, states[stateLanguages], j.langs, list); err != nil {
-			return rep, err
+		if v := feedLanguagesValue(j.langs, list); v != states[stateLanguages] {
+			end[stateLanguages] = v
 		}
-		if err := p.recordPings(ctx, j.site, told, &rep); err != nil {
-			return rep, err
+		if len(j.site.Hubs) > 0 {
+			end[stateWebSub] = p.pingsValue(recordedPings(j.site, told, rep))
 		}
 	}
-	if err := p.Index.SetState(ctx, stateLastPublish, now.UTC().Format(time.RFC3339Nano)); err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
-	}
-	if err := p.Index.Published(ctx, pending); err != nil {
+	if err := p.Index.Published(ctx, pending, end); err != nil {
 		return rep, fmt.Errorf("pipeline: %w", err)
 	}
 	if len(j.gone) > 0 {
@@ -216,11 +216,10 @@ func feedLanguages(v string) map[string]string {
 	return out
 }
 
-// setFeedLanguages records langs, for the feeds that still exist, unless
-// the record is old, the value read at the start; when the record would
-// pass the index's size limit for a state value, the feeds with most
-// articles keep theirs.
-func (p *Pipeline) setFeedLanguages(ctx context.Context, old string, langs map[string]string, infos []index.FeedInfo) error {
+// feedLanguagesValue is the record of langs, for the feeds that still
+// exist; when the record would pass the index's size limit for a state
+// value, the feeds with most articles keep theirs.
+func feedLanguagesValue(langs map[string]string, infos []index.FeedInfo) string {
 	byCount := append([]index.FeedInfo(nil), infos...)
 	sort.SliceStable(byCount, func(i, k int) bool { return byCount[i].Count > byCount[k].Count })
 	keep := map[string]string{}
@@ -236,13 +235,7 @@ func (p *Pipeline) setFeedLanguages(ctx context.Context, old string, langs map[s
 		keep[fi.ID] = l
 	}
 	data, _ := json.Marshal(keep)
-	if string(data) == old {
-		return nil
-	}
-	if err := p.Index.SetState(ctx, stateLanguages, string(data)); err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
-	return nil
+	return string(data)
 }
 
 // retention is how long deletions are announced.
@@ -311,14 +304,19 @@ const maxDeleted = 500
 const renderGroup = 50
 
 // render renders the live feeds and archive pages of work, reading the
-// articles of renderGroup documents at a time (index.Contents).
+// articles of renderGroup documents at a time (index.Contents), then
+// any archive page a rendered live feed links to that was never written
+// (see unwrittenPages).
 func (p *Pipeline) render(ctx context.Context, j job, work index.Work, rep *Report) error {
 	var pages []index.PageRef
+	asked := map[index.PageRef]bool{}
 	for _, pg := range work.Pages {
 		if p.pageLives(j, pg) {
 			pages = append(pages, pg)
+			asked[pg] = true
 		}
 	}
+	var more []index.PageRef
 	for i := 0; i < len(work.Feeds)+len(pages); i += renderGroup {
 		end := min(i+renderGroup, len(work.Feeds)+len(pages))
 		feeds := work.Feeds[min(i, len(work.Feeds)):min(end, len(work.Feeds))]
@@ -337,6 +335,21 @@ func (p *Pipeline) render(ctx context.Context, j job, work index.Work, rep *Repo
 			if err := p.renderLive(ctx, j, id, c.Live[id], rep); err != nil {
 				return err
 			}
+			if len(c.Live[id]) > 0 {
+				more = append(more, p.unwrittenPages(j, id, asked)...)
+			}
+		}
+		for _, pg := range pgs {
+			if err := p.renderPage(ctx, j, pg, c.Pages[pg], rep); err != nil {
+				return err
+			}
+		}
+	}
+	for i := 0; i < len(more); i += renderGroup {
+		pgs := more[i:min(i+renderGroup, len(more))]
+		c, err := p.Index.Contents(ctx, nil, pgs, j.now)
+		if err != nil {
+			return fmt.Errorf("pipeline: %w", err)
 		}
 		docs := make([]feed.Doc, len(pgs))
 		for i, pg := range pgs {
@@ -347,6 +360,35 @@ func (p *Pipeline) render(ctx context.Context, j job, work index.Work, rep *Repo
 		}
 	}
 	return nil
+}
+
+// unwrittenPages returns the newest archive pages of a feed whose live
+// document was just rendered with its page count, that have no files and
+// were not asked for: pages opened by scheduled articles, which are
+// recorded without a publish (the index marks nothing for them), until
+// something else renders the feed and links to them.
+func (p *Pipeline) unwrittenPages(j job, id string, asked map[index.PageRef]bool) []index.PageRef {
+	var out []index.PageRef
+	for n := pageCount(j.infos[id]); n > 0; n-- {
+		pg := index.PageRef{Feed: id, Page: n}
+		if asked[pg] || p.pageWritten(id, n) || !p.pageLives(j, pg) {
+			break
+		}
+		asked[pg] = true
+		out = append(out, pg)
+	}
+	return out
+}
+
+// pageWritten reports whether the index records a file of an archive
+// page.
+func (p *Pipeline) pageWritten(id string, n int) bool {
+	for _, path := range feed.PagePaths(id, n) {
+		if p.out.hash(path) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // renderLive renders a live feed holding items (none when its kind is
@@ -669,9 +711,9 @@ type outputs struct {
 	dirty map[string]string // written, not yet recorded
 }
 
-// flushEvery is the number of paths recorded at once: one BatchWriteItem
-// of purge marks and one of hashes on DynamoDB.
-const flushEvery = 25
+// flushEvery is the number of paths recorded at once: one transaction of
+// their purge marks and hashes on DynamoDB.
+const flushEvery = 50
 
 func (o *outputs) hash(path string) string { return o.known[path] }
 
@@ -750,14 +792,11 @@ func (p *Pipeline) announcePings(ctx context.Context, site feed.Site, ids []stri
 	return old, p.setPendingPings(ctx, urls)
 }
 
-// recordPings leaves, as the URLs the hubs must be told of, those pending
-// before this run (old) and the live public feeds it changed, in the
-// publish's own transaction where the index has them: a run that dies
+// recordedPings returns what to leave as the URLs the hubs must be told
+// of: those pending before this run (old) and the live public feeds it
+// changed. The publish records them in its last write: a run that dies
 // before telling the hubs leaves the list to the next.
-func (p *Pipeline) recordPings(ctx context.Context, site feed.Site, old []string, rep *Report) error {
-	if len(site.Hubs) == 0 {
-		return nil
-	}
+func recordedPings(site feed.Site, old []string, rep Report) []string {
 	urls := append([]string(nil), old...)
 	for _, path := range rep.Written {
 		id, file := pathpkg.Split(path)
@@ -767,7 +806,7 @@ func (p *Pipeline) recordPings(ctx context.Context, site feed.Site, old []string
 		}
 		urls = append(urls, feed.URL(site.FeedsURL, path))
 	}
-	return p.setPendingPings(ctx, urls)
+	return urls
 }
 
 func (p *Pipeline) pendingPings(ctx context.Context) ([]string, error) {
@@ -782,10 +821,19 @@ func (p *Pipeline) pendingPings(ctx context.Context) ([]string, error) {
 	return urls, nil
 }
 
-// setPendingPings records urls (in order, without repeats) as the ones
-// the hubs must be told of: at most maxPings, and within index.MaxState
-// bytes; past either, the oldest are dropped (logged).
+// setPendingPings records urls as the ones the hubs must be told of (see
+// pingsValue).
 func (p *Pipeline) setPendingPings(ctx context.Context, urls []string) error {
+	if err := p.Index.SetState(ctx, stateWebSub, p.pingsValue(urls)); err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	return nil
+}
+
+// pingsValue is the record of urls (in order, without repeats): at most
+// maxPings, and within index.MaxState bytes; past either, the oldest are
+// dropped (logged).
+func (p *Pipeline) pingsValue(urls []string) string {
 	seen := map[string]bool{}
 	kept := urls[:0:0]
 	for _, u := range urls {
@@ -807,15 +855,11 @@ func (p *Pipeline) setPendingPings(ctx context.Context, urls []string) error {
 		p.log().Warn("websub pings dropped", "urls", first, "kept", len(kept)-first)
 	}
 	kept = kept[first:]
-	v := ""
-	if len(kept) > 0 {
-		data, _ := json.Marshal(kept)
-		v = string(data)
+	if len(kept) == 0 {
+		return ""
 	}
-	if err := p.Index.SetState(ctx, stateWebSub, v); err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
-	return nil
+	data, _ := json.Marshal(kept)
+	return string(data)
 }
 
 // notify tells the hubs of the feeds changed by this run and any earlier

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -754,6 +755,55 @@ func Run(t *testing.T, h Harness) {
 		}
 	})
 
+	t.Run("ScheduledWritesMarkNothing", func(t *testing.T) {
+		// A write between versions no feed shows yet (scheduled, a
+		// draft) changes no document: nothing pending; Due brings the
+		// article in at its date.
+		ix := newIndex(t)
+		now := base.Add(24 * time.Hour)
+		at := func(s index.Source) index.Source { s.At = now; return s }
+		later := art("later", 48) // a day after now
+		ch, err := ix.Put(ctx, at(src("later.md", "1", later, "", "tags/t")))
+		if err != nil || len(ch.Feeds) != 0 || len(ch.Pages) != 0 {
+			t.Fatalf("scheduled Put: %+v, %v", ch, err)
+		}
+		if p, err := ix.Pending(ctx); err != nil || !p.Empty() {
+			t.Errorf("a scheduled article left marks: %+v, %v", p, err)
+		}
+		moved := art("later", 72)
+		mustPut(t, ix, at(src("later.md", "2", moved, "", "tags/u")))
+		if p, _ := ix.Pending(ctx); !p.Empty() {
+			t.Errorf("a scheduled article moved to other feeds left marks: %+v", p)
+		}
+		if w, err := ix.Due(ctx, now, now.Add(72*time.Hour)); err != nil ||
+			!reflect.DeepEqual(w.Feeds, []string{"", "tags/u"}) || len(w.Pages) != 2 {
+			t.Errorf("Due at its date: %+v, %v", w, err)
+		}
+		// Its date brought forward to within minutes: marked, so that a
+		// publish already running cannot miss it.
+		if fs := mustPut(t, ix, at(src("later.md", "3", art("later", 24), "", "tags/u"))); len(fs) != 2 {
+			t.Errorf("an article due in minutes: %q", fs)
+		}
+		p, _ := ix.Pending(ctx)
+		ix.Published(ctx, p, nil)
+		// A live article moved into the future leaves its feeds now.
+		mustPut(t, ix, at(src("live.md", "1", art("live", 0), "", "tags/t")))
+		p, _ = ix.Pending(ctx)
+		ix.Published(ctx, p, nil)
+		if fs := mustPut(t, ix, at(src("live.md", "2", art("live", 100), "", "tags/t"))); !reflect.DeepEqual(sorted(fs), []string{"", "tags/t"}) {
+			t.Errorf("a live article rescheduled: %q", fs)
+		}
+		p, _ = ix.Pending(ctx)
+		ix.Published(ctx, p, nil)
+		// Deleting an article not yet published marks nothing.
+		if ch, err := ix.Delete(ctx, "live.md", "3", now); err != nil || len(ch.Feeds) != 0 {
+			t.Errorf("a scheduled article deleted: %+v, %v", ch, err)
+		}
+		if p, _ := ix.Pending(ctx); !p.Empty() {
+			t.Errorf("deleting a scheduled article left marks: %+v", p)
+		}
+	})
+
 	t.Run("PendingFeeds", func(t *testing.T) {
 		ix := newIndex(t)
 		if p, err := ix.Pending(ctx); err != nil || !p.Empty() {
@@ -768,15 +818,22 @@ func Run(t *testing.T, h Harness) {
 		}
 		// A write after the read survives Published.
 		mustPut(t, ix, src("c.md", "1", art("c", 0), "tags/u"))
-		if err := ix.Published(ctx, p); err != nil {
+		ix.SetState(ctx, "forgotten", "x")
+		if err := ix.Published(ctx, p, map[string]string{"last": "1", "forgotten": ""}); err != nil {
 			t.Fatal(err)
 		}
 		if p, _ := ix.Pending(ctx); !reflect.DeepEqual(p.Feeds, []string{"tags/u"}) {
 			t.Errorf("after Published: %+v", p)
 		}
+		if st, err := ix.States(ctx, []string{"last", "forgotten"}); err != nil || st["last"] != "1" || st["forgotten"] != "" {
+			t.Errorf("the state Published records: %q, %v", st, err)
+		}
+		if err := ix.Published(ctx, index.Pending{}, map[string]string{"big": strings.Repeat("x", index.MaxState+1)}); err == nil {
+			t.Errorf("Published recorded a state value over MaxState")
+		}
 		mustPut(t, ix, src("a.md", "2", art("a", 0), "", "tags/t"))
 		p, _ = ix.Pending(ctx)
-		ix.Published(ctx, p)
+		ix.Published(ctx, p, nil)
 		if p, _ := ix.Pending(ctx); !p.Empty() {
 			t.Errorf("still pending: %+v", p)
 		}
@@ -788,7 +845,7 @@ func Run(t *testing.T, h Harness) {
 			!reflect.DeepEqual(p.Pages, []index.PageRef{{Feed: "tags/u", Page: 1}, {Feed: "tags/x", Page: 7}}) {
 			t.Errorf("after Delete and MarkPending: %+v", p)
 		}
-		ix.Published(ctx, p)
+		ix.Published(ctx, p, nil)
 		if p, _ := ix.Pending(ctx); !p.Empty() {
 			t.Errorf("still pending: %+v", p)
 		}
