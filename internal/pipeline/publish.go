@@ -339,10 +339,12 @@ func (p *Pipeline) render(ctx context.Context, j job, work index.Work, rep *Repo
 				more = append(more, p.unwrittenPages(j, id, asked)...)
 			}
 		}
-		for _, pg := range pgs {
-			if err := p.renderPage(ctx, j, pg, c.Pages[pg], rep); err != nil {
-				return err
-			}
+		docs := make([]feed.Doc, len(pgs))
+		for i, pg := range pgs {
+			docs[i] = p.pageDoc(j, pg, c.Pages[pg])
+		}
+		if err := p.writeDocs(ctx, j.site, docs, rep); err != nil {
+			return err
 		}
 	}
 	for i := 0; i < len(more); i += renderGroup {
