@@ -950,40 +950,6 @@ func (d *Dynamo) Waiting(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// batchDelete deletes items, 25 a call, retrying unprocessed ones.
-func (d *Dynamo) batchDelete(ctx context.Context, keys []map[string]types.AttributeValue) error {
-	reqs := make([]types.WriteRequest, len(keys))
-	for i, k := range keys {
-		reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}}
-	}
-	return d.batchWrite(ctx, reqs)
-}
-
-// batchWrite makes writes with BatchWriteItem, 25 a call, in order of the
-// calls (not within one), retrying unprocessed ones with a pause that
-// grows, until ctx ends.
-func (d *Dynamo) batchWrite(ctx context.Context, reqs []types.WriteRequest) error {
-	for i := 0; i < len(reqs); i += 25 {
-		pending := map[string][]types.WriteRequest{d.table: reqs[i:min(i+25, len(reqs))]}
-		for attempt := 0; len(pending[d.table]) > 0; attempt++ {
-			if attempt > maxAttempts {
-				return errors.New("index: dynamodb batch write: items left unprocessed")
-			}
-			out, err := d.client.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
-			if err != nil {
-				return fmt.Errorf("index: dynamodb batch write: %w", err)
-			}
-			pending = out.UnprocessedItems
-			if len(pending[d.table]) > 0 {
-				if err := pause(ctx, attempt); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
-}
-
 // Reject implements Index.
 func (d *Dynamo) Reject(ctx context.Context, src Source) error {
 	_, err := d.write(ctx, src.Key, func(old dynSource, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error) {
@@ -1552,13 +1518,20 @@ func (d *Dynamo) ForgetGone(ctx context.Context, before time.Time) error {
 	if err != nil {
 		return err
 	}
-	var keys []map[string]types.AttributeValue
+	// Deleted in transactions, as Purged does: publish's role deletes
+	// items (dynamodb:DeleteItem) and needs no batch writes.
+	var acts []types.TransactWriteItem
 	for _, g := range gs {
 		if g.At.Before(before) {
-			keys = append(keys, itemKey2(pkGone, shortHash(g.ID)))
+			acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkGone, shortHash(g.ID))}})
 		}
 	}
-	return d.batchDelete(ctx, keys)
+	for i := 0; i < len(acts); i += maxActions {
+		if err := d.transact(ctx, acts[i:min(i+maxActions, len(acts))]); err != nil {
+			return fmt.Errorf("index: forget deletions: %w", err)
+		}
+	}
+	return nil
 }
 
 // Due implements Index.
