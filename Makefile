@@ -18,7 +18,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # AWS's Lambda Runtime Interface Emulator, from the Go module proxy.
 RIE := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
 
-.PHONY: run test test-deps unit e2e fuzz fuzz-quick lint bench bench-serve build clean deploy
+.PHONY: run test test-deps unit e2e fuzz fuzz-quick lint bench bench-serve bench-compare build clean deploy
 
 # The port `make run` serves on: `make run PORT=9000` or `PORT=9000 make run` (empty: 8080).
 ifeq ($(strip $(PORT)),)
@@ -109,6 +109,18 @@ bench-serve:
 
 SERVE_ARTICLES ?= 1000
 SERVE_RUNS     ?= 5
+
+## bench-compare: every row of issue 11's table in one run: the build against Hugo and the floor
+## (.ci/compare-hugo, installs Hugo from Debian when missing), the local server against
+## http.FileServer, DynamoDB calls of one publish, Lambda binary sizes. Minutes; not part of CI.
+bench-compare:
+	.ci/compare-hugo $(COMPARE_ARTICLES) $(COMPARE_RUNS)
+	.ci/compare-serve $(SERVE_ARTICLES) $(SERVE_RUNS)
+	$(GO) test -count=1 -run '^TestPublishCalls$$' -v ./internal/pipeline | grep -E 'calls|PASS|FAIL'
+	$(GO) test -count=1 -run '^TestLambdaBinaryBudgets$$' -v ./internal/template | grep -E 'bytes|MB|PASS|FAIL'
+
+COMPARE_ARTICLES ?= 10000
+COMPARE_RUNS     ?= 3
 
 FUNCTIONS := ingest publish
 # The release `pressroom version` reports: the nearest tag, or the commit, "-dirty" when the tree has changes.
