@@ -354,13 +354,22 @@ func (d *docxDoc) container(pre func(xml.StartElement) bool) []docxBlock {
 	return f.blocks
 }
 
+// foreign skips an element outside Word's namespace (counting equations
+// among the objects left out) and reports whether it did.
+func (d *docxDoc) foreign(se xml.StartElement) bool {
+	if isW(se.Name) {
+		return false
+	}
+	if se.Name.Space == nsMath {
+		d.objects++
+	}
+	d.w.skip()
+	return true
+}
+
 func (d *docxDoc) block(se xml.StartElement, f *docxFlow) {
 	w := d.w
-	if !isW(se.Name) {
-		if se.Name.Space == nsMath {
-			d.objects++
-		}
-		w.skip()
+	if d.foreign(se) {
 		return
 	}
 	switch se.Name.Local {
@@ -448,11 +457,7 @@ func (d *docxDoc) paragraph() (docxPPr, []docxPiece) {
 // kept and deletions dropped: the changes are accepted.
 func (d *docxDoc) inline(se xml.StartElement, href string, link int) {
 	w := d.w
-	if !isW(se.Name) {
-		if se.Name.Space == nsMath {
-			d.objects++
-		}
-		w.skip()
+	if d.foreign(se) {
 		return
 	}
 	switch se.Name.Local {
@@ -573,11 +578,7 @@ func (d *docxDoc) run(href string, link int) {
 	w := d.w
 	rp := docxRPr{b: -1, i: -1, bCs: -1, iCs: -1, vanish: -1}
 	w.each(func(se xml.StartElement) {
-		if !isW(se.Name) {
-			if se.Name.Space == nsMath {
-				d.objects++
-			}
-			w.skip()
+		if d.foreign(se) {
 			return
 		}
 		switch se.Name.Local {

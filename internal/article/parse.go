@@ -111,15 +111,7 @@ func unsupported(name string) error {
 
 func tooLarge(name string, size, max int64) error { return model.TooLarge(name, size, max) }
 
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
+func humanBytes(n int64) string { return model.HumanBytes(n) }
 
 // ReadFile reads an article file (see model.ReadFile).
 func ReadFile(name string, max int64) ([]byte, time.Time, error) { return model.ReadFile(name, max) }

@@ -64,10 +64,11 @@ func Problems(err error) []Problem {
 // of max bytes.
 func TooLarge(name string, size, max int64) error {
 	return &Error{File: name, Problems: []Problem{{Field: "file",
-		Message: fmt.Sprintf("the file is %s, larger than the %s limit (articles.max_file_size)", humanBytes(size), humanBytes(max))}}}
+		Message: fmt.Sprintf("the file is %s, larger than the %s limit (articles.max_file_size)", HumanBytes(size), HumanBytes(max))}}}
 }
 
-func humanBytes(n int64) string {
+// HumanBytes writes a size in bytes, KiB or MiB for an editor.
+func HumanBytes(n int64) string {
 	switch {
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
