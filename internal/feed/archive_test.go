@@ -23,7 +23,7 @@ import (
 func TestArchiveDocuments(t *testing.T) {
 	s := site()
 	s.IDDate = "2026-01-02"
-	items := fixtures(t)
+	items := parsedArticles(t)
 	ref := feed.Ref{ID: "tags/x", Label: "X"}
 	gone := []feed.Deleted{{ID: "tag:news.example.org,2021-01-01:gone", URL: "https://news.example.org/gone/", At: time.Date(2021, 6, 2, 8, 0, 0, 0, time.UTC)}}
 	docs := []feed.Doc{
@@ -134,7 +134,7 @@ func TestPressroomExtension(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	items := fixtures(t)
+	items := parsedArticles(t)
 	plain := -1 // an item the fixtures do not update
 	for i := 2; i < len(items) && plain < 0; i++ {
 		if !items[i].Updated.After(items[i].Published) {
@@ -213,7 +213,7 @@ func TestPartnersAndHubs(t *testing.T) {
 	if refs[len(refs)-1].ID != "partners/desk" {
 		t.Errorf("memberships %+v lack the partner's", refs)
 	}
-	items := fixtures(t)[:2]
+	items := parsedArticles(t)[:2]
 	r, err := feed.RenderDoc(s, feed.Doc{Ref: feed.Ref{ID: "partners/desk"}, Items: items, Brief: true, Formats: []string{feed.JSONFile}})
 	if err != nil {
 		t.Fatal(err)

@@ -7,12 +7,16 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"flag"
+	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,9 +36,11 @@ func site() feed.Site {
 	return feed.Site{Title: "Example Daily", Description: "News in Arabic, French and English.", Language: "ar", HomeURL: home, FeedsURL: feeds}
 }
 
-// fixtures parses the article package's accepted fixtures: real files in
-// every format, newest first as the index returns them.
-func fixtures(t testing.TB) []article.Article {
+// parsedArticles parses the article package's accepted fixtures: real
+// files in every format, newest first as the index returns them. The tests
+// that are not goldens use them, so the outside checkers also judge feeds
+// of whatever the parsers make of real files.
+func parsedArticles(t testing.TB) []article.Article {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("..", "article", "testdata", "articles", "*"))
 	if err != nil || len(files) == 0 {
@@ -66,20 +72,24 @@ func fixtures(t testing.TB) []article.Article {
 	return out
 }
 
-// renderTree renders a few feeds of the fixtures into dir, as a publish
-// would lay them out.
-func renderTree(t *testing.T, dir string) {
-	items := fixtures(t)
-	var ar []article.Article
+// renderTree renders a few feeds of items into dir, as a publish would lay
+// them out: the site's feed, the Arabic language feed, the items tagged
+// Culture, an empty category, and the index and OPML pages listing them.
+func renderTree(t *testing.T, dir string, items []article.Article) {
+	t.Helper()
+	var ar, culture []article.Article
 	for _, a := range items {
 		if strings.HasPrefix(a.Lang, "ar") {
 			ar = append(ar, a)
+		}
+		if slices.Contains(a.Tags, "Culture") {
+			culture = append(culture, a)
 		}
 	}
 	tree := map[feed.Ref][]article.Article{
 		{ID: "", Label: "Example Daily"}:               items,
 		{ID: "languages/ar", Label: "العربية"}:         ar,
-		{ID: "tags/culture", Label: "Culture"}:         items[:2],
+		{ID: "tags/culture", Label: "Culture"}:         culture,
 		{ID: "categories/empty", Label: "Nothing yet"}: nil,
 	}
 	var listed []feed.Listed
@@ -117,44 +127,130 @@ func write(t *testing.T, p string, data []byte) {
 	}
 }
 
-// TestGoldenFeeds renders the fixtures and compares every file with
-// testdata/golden (run with -update after a deliberate change and review
-// the diff), then has the outside checkers judge them.
+// TestGoldenFeeds renders goldenArticles and compares every file with its
+// copy in testdata/golden, one subtest per file (run with -update after a
+// deliberate change and review the diff); fails on a golden file nothing
+// renders; then has the outside checkers judge the rendered files.
 func TestGoldenFeeds(t *testing.T) {
+	items := goldenArticles()
 	dir := t.TempDir()
-	renderTree(t, dir)
+	renderTree(t, dir, items)
 	golden := filepath.Join("testdata", "golden")
-	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil || fi.IsDir() {
-			return err
+	rendered := files(t, dir)
+	compared := map[string]bool{}
+	for _, rel := range rendered {
+		t.Run(rel, func(t *testing.T) {
+			compared[rel] = true
+			got, err := os.ReadFile(filepath.Join(dir, rel))
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored := goldenForm(t, rel, got)
+			want := filepath.Join(golden, rel)
+			if *update {
+				write(t, want, stored)
+				return
+			}
+			data, err := os.ReadFile(want)
+			if err != nil {
+				t.Fatalf("%v (run go test ./internal/feed -update)", err)
+			}
+			if !bytes.Equal(stored, data) {
+				t.Errorf("%s differs from %s (run go test ./internal/feed -update and review the diff):\n%s", rel, want, firstDifference(data, stored))
+			}
+		})
+	}
+	// Only when every file was compared (not under -run TestGoldenFeeds/x)
+	// can a golden file no case renders be told from one left out.
+	if len(compared) == len(rendered) {
+		for _, rel := range files(t, golden) {
+			if !slices.Contains(rendered, rel) {
+				if *update {
+					os.Remove(filepath.Join(golden, rel))
+					t.Logf("removed %s: no case renders it", rel)
+				} else {
+					t.Errorf("%s: no case renders it (delete it, or run go test ./internal/feed -update)", filepath.Join(golden, rel))
+				}
+			}
 		}
-		rel, _ := filepath.Rel(dir, p)
-		got, _ := os.ReadFile(p)
-		want := filepath.Join(golden, rel)
-		if *update {
-			write(t, want, got)
-			return nil
-		}
-		data, err := os.ReadFile(want)
-		if err != nil {
-			t.Errorf("%v (run go test -update)", err)
-		} else if !bytes.Equal(got, data) {
-			t.Errorf("%s differs from %s (run go test -update and review the diff)", rel, want)
-		}
-		return nil
-	})
+	}
+
 	feeds := feedcheck.Dir(t, dir)
 	if len(feeds) != 12 {
 		t.Errorf("checked %d feeds: %v", len(feeds), feedcheck.Keys(feeds))
 	}
 	site := feeds["feed.xml"]
-	if len(site.Items) != len(fixtures(t)) || site.Language != "ar" {
+	if len(site.Items) != len(items) || site.Language != "ar" {
 		t.Errorf("site RSS: %d items, language %q", len(site.Items), site.Language)
 	}
 }
 
+// goldenForm is a rendered file as testdata/golden holds it: JSON
+// indented, so that a diff shows the item and field that changed,
+// everything else as rendered. The indenting keeps every token's bytes
+// (string escapes included); what it would hide, white space between
+// tokens, fails here: feeds are written compact.
+func goldenForm(t *testing.T, rel string, got []byte) []byte {
+	t.Helper()
+	if filepath.Ext(rel) != ".json" {
+		return got
+	}
+	var compact, indented bytes.Buffer
+	if err := json.Compact(&compact, got); err != nil {
+		t.Fatalf("%s: %v", rel, err)
+	}
+	if !bytes.Equal(compact.Bytes(), bytes.TrimRight(got, " \t\r\n")) {
+		t.Errorf("%s is not compact JSON: white space between tokens", rel)
+	}
+	if err := json.Indent(&indented, got, "", "  "); err != nil {
+		t.Fatalf("%s: %v", rel, err)
+	}
+	return indented.Bytes()
+}
+
+// firstDifference shows the first line where got differs from want, with
+// the line before it.
+func firstDifference(want, got []byte) string {
+	w, g := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		line := func(lines []string) string {
+			if i < len(lines) {
+				return strconv.Quote(lines[i])
+			}
+			return "(end of file)"
+		}
+		if i >= len(w) || i >= len(g) || w[i] != g[i] {
+			before := ""
+			if i > 0 {
+				before = fmt.Sprintf("  line %d: %s\n", i, strconv.Quote(w[i-1]))
+			}
+			return fmt.Sprintf("%s  line %d, golden:   %s\n  line %d, rendered: %s", before, i+1, line(w), i+1, line(g))
+		}
+	}
+	return "  (no line differs)"
+}
+
+// files lists the files under dir, by slash-separated path relative to
+// dir, in lexical order.
+func files(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		out = append(out, filepath.ToSlash(rel))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func TestDeterministic(t *testing.T) {
-	items := fixtures(t)
+	items := parsedArticles(t)
 	a, _ := feed.Render(site(), feed.Ref{ID: "tags/x", Label: "X"}, items)
 	b, _ := feed.Render(site(), feed.Ref{ID: "tags/x", Label: "X"}, items)
 	if !bytes.Equal(a.RSS, b.RSS) || !bytes.Equal(a.Atom, b.Atom) || !bytes.Equal(a.JSON, b.JSON) {
@@ -168,7 +264,7 @@ func TestDeterministic(t *testing.T) {
 
 // TestGorillaGapsFixed checks each gorilla/feeds gap DESIGN.md lists.
 func TestGorillaGapsFixed(t *testing.T) {
-	items := fixtures(t)
+	items := parsedArticles(t)
 	var ar, multi article.Article
 	for _, a := range items {
 		if a.Dir == "rtl" && ar.ID == "" {
