@@ -262,11 +262,17 @@ func TestServeWatchesAndServes(t *testing.T) {
 		_, _, body := fetch("/feed.json")
 		return strings.Contains(body, "Burst one") && strings.Contains(body, "Burst two") && strings.Contains(body, "Burst three")
 	})
-	// In a new sub-folder too.
+	// In a new sub-folder too, which the watcher then watches. The folder's
+	// first file is published by the build its creation starts, watched or
+	// not; a file written after that build only by a watch on the folder.
 	os.MkdirAll(filepath.Join(src, "world"), 0o755)
-	time.Sleep(100 * time.Millisecond)
-	os.WriteFile(filepath.Join(src, "world", "late.md"), []byte("---\ntitle: \"Sub-folder story\"\ndate: 2026-03-25T10:00:00Z\n---\n\nText.\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "world", "first.md"), []byte("---\ntitle: \"New folder's first story\"\ndate: 2026-03-24T10:00:00Z\n---\n\nText.\n"), 0o644)
 	eventually(t, "file in a new folder published", func() bool {
+		_, _, body := fetch("/feed.json")
+		return strings.Contains(body, "New folder's first story")
+	})
+	os.WriteFile(filepath.Join(src, "world", "late.md"), []byte("---\ntitle: \"Sub-folder story\"\ndate: 2026-03-25T10:00:00Z\n---\n\nText.\n"), 0o644)
+	eventually(t, "later file in the new folder published", func() bool {
 		_, _, body := fetch("/feed.json")
 		return strings.Contains(body, "Sub-folder story")
 	})
