@@ -73,11 +73,14 @@ func parsedArticles(t testing.TB) []article.Article {
 }
 
 // renderTree renders a few feeds of items into dir, as a publish would lay
-// them out: the site's feed, the Arabic language feed, the items tagged
-// Culture, an empty category, and the index and OPML pages listing them.
+// them out: the site's feed, the Arabic language feed, an empty category,
+// the items tagged Culture with two closed archive pages (RFC 5005) and
+// goldenDeletions to announce (RFC 6721), goldenPartner's feed, and the
+// index and OPML pages listing the public feeds.
 func renderTree(t *testing.T, dir string, items []article.Article) {
 	t.Helper()
-	var ar, culture []article.Article
+	var ar, culture, partner []article.Article
+	pt := goldenPartner()
 	for _, a := range items {
 		if strings.HasPrefix(a.Lang, "ar") {
 			ar = append(ar, a)
@@ -85,24 +88,42 @@ func renderTree(t *testing.T, dir string, items []article.Article) {
 		if slices.Contains(a.Tags, "Culture") {
 			culture = append(culture, a)
 		}
+		if pt.Matches(&a) {
+			partner = append(partner, a)
+		}
 	}
-	tree := map[feed.Ref][]article.Article{
-		{ID: "", Label: "Example Daily"}:               items,
-		{ID: "languages/ar", Label: "العربية"}:         ar,
-		{ID: "tags/culture", Label: "Culture"}:         culture,
-		{ID: "categories/empty", Label: "Nothing yet"}: nil,
+	if len(culture) != 2 {
+		t.Fatalf("%d golden articles tagged Culture, want 2: one for each archive page", len(culture))
 	}
-	var listed []feed.Listed
-	for ref, its := range tree {
-		r, err := feed.Render(site(), ref, its)
+	cultureRef := feed.Ref{ID: "tags/culture", Label: "Culture"}
+	public := []feed.Doc{
+		{Ref: feed.Ref{ID: "", Label: "Example Daily"}, Items: items},
+		{Ref: feed.Ref{ID: "languages/ar", Label: "العربية"}, Items: ar},
+		{Ref: cultureRef, Items: culture, Pages: 2, Deleted: goldenDeletions()},
+		{Ref: feed.Ref{ID: "categories/empty", Label: "Nothing yet"}},
+	}
+	docs := slices.Concat(public, []feed.Doc{
+		// Each page holds one article, the newer one on the newer page:
+		// pages hold PageSize slots, but how many is no matter here.
+		{Ref: cultureRef, Items: culture[:1], Page: 2, Pages: 2, Full: true},
+		{Ref: cultureRef, Items: culture[1:], Page: 1, Pages: 2, Full: true},
+		// A partner's document as the pipeline makes it (pipeline.kind).
+		{Ref: feed.Ref{ID: feed.PartnersFamily + "/" + pt.Name, Label: pt.Name}, Items: partner,
+			Deleted: goldenDeletions()[1:], Brief: !pt.FullContent, Formats: pt.Formats},
+	})
+	for _, d := range docs {
+		r, err := feed.RenderDoc(site(), d)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, p := range feed.Paths(ref.ID) {
+		for _, p := range feed.DocPaths(d) {
 			write(t, filepath.Join(dir, p), r.Bytes(p))
 		}
-		l := feed.Listed{Ref: ref, Count: len(its)}
-		if ref.ID == "languages/ar" {
+	}
+	var listed []feed.Listed
+	for _, d := range public {
+		l := feed.Listed{Ref: d.Ref, Count: len(d.Items)}
+		if d.Ref.ID == "languages/ar" {
 			l.Lang = "ar"
 		}
 		listed = append(listed, l)
@@ -176,12 +197,41 @@ func TestGoldenFeeds(t *testing.T) {
 	}
 
 	feeds := feedcheck.Dir(t, dir)
-	if len(feeds) != 12 {
+	if len(feeds) != 20 {
 		t.Errorf("checked %d feeds: %v", len(feeds), feedcheck.Keys(feeds))
 	}
 	site := feeds["feed.xml"]
 	if len(site.Items) != len(items) || site.Language != "ar" {
 		t.Errorf("site RSS: %d items, language %q", len(site.Items), site.Language)
+	}
+	// feedcheck compares a feed's formats from its RSS; the partner has none.
+	atom, js := feeds["partners/maghreb-desk/atom.xml"], feeds["partners/maghreb-desk/feed.json"]
+	if len(atom.Items) == 0 || len(atom.Items) != len(js.Items) {
+		t.Errorf("partner: %d Atom entries, %d JSON items", len(atom.Items), len(js.Items))
+	}
+	for i := range min(len(atom.Items), len(js.Items)) {
+		if a, j := atom.Items[i], js.Items[i]; a.ID != j.ID || a.Title != j.Title || a.Link != j.Link || !a.Published.Equal(j.Published) {
+			t.Errorf("partner item %d: Atom %+v, JSON %+v", i, a, j)
+		}
+	}
+	// Every feed address a rendered file names (self, current,
+	// prev-archive, next_url, feed_url, OPML's xmlUrl) is a rendered file:
+	// the archive walk has no dead end.
+	feedURL := regexp.MustCompile(`https://feeds\.example\.org/([^"<\s]*\.(?:xml|json))`)
+	for _, rel := range rendered {
+		body, err := os.ReadFile(filepath.Join(dir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range feedURL.FindAllSubmatch(body, -1) {
+			p, err := url.PathUnescape(string(m[1]))
+			if err != nil || p == feed.ExtensionSchemaPath {
+				continue
+			}
+			if !slices.Contains(rendered, p) {
+				t.Errorf("%s names %s, which nothing renders", rel, m[0])
+			}
+		}
 	}
 }
 

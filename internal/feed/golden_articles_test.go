@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/pressroom/pressroom/internal/article"
+	"github.com/pressroom/pressroom/internal/feed"
 )
 
 // goldenArticles are the articles the golden feeds are rendered from,
@@ -117,4 +118,30 @@ func goldenArticles() []article.Article {
 			Words:       4,
 		},
 	}
+}
+
+// goldenDeletions are the deletions the Culture tag's live feed announces
+// (RFC 6721), newest first as the pipeline lists them: an article deleted
+// after the feed's newest update (so the feed's date is the deletion's),
+// with the address it had, and an older one, French and so also in
+// goldenPartner's feed, recorded without an address.
+func goldenDeletions() []feed.Deleted {
+	return []feed.Deleted{
+		{
+			ID:  "tag:news.example.org,2026-02-20:festival-ticket-prices",
+			URL: "https://news.example.org/festival-ticket-prices/",
+			At:  time.Date(2026, time.March, 2, 18, 30, 0, 0, time.UTC),
+		},
+		{
+			ID: "urn:uuid:9b2e4c1a-0f3d-4e8b-a6c5-7d1e2f3a4b5c",
+			At: time.Date(2026, time.February, 27, 7, 15, 0, 0, time.UTC),
+		},
+	}
+}
+
+// goldenPartner is a partner taking the Arabic and French articles in
+// brief (their summary, or a link when they have none, instead of their
+// content), as Atom and JSON Feed only.
+func goldenPartner() feed.Partner {
+	return feed.Partner{Name: "maghreb-desk", Languages: []string{"ar", "fr"}, Formats: []string{feed.AtomFile, feed.JSONFile}}
 }
