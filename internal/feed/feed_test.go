@@ -76,7 +76,7 @@ func parsedArticles(t testing.TB) []article.Article {
 // them out: the site's feed, the Arabic language feed, an empty category,
 // the items tagged Culture with two closed archive pages (RFC 5005) and
 // goldenDeletions to announce (RFC 6721), goldenPartner's feed, and the
-// index and OPML pages listing the public feeds.
+// index and OPML pages listing the public feeds; the site has a WebSub hub.
 func renderTree(t *testing.T, dir string, items []article.Article) {
 	t.Helper()
 	var ar, culture, partner []article.Article
@@ -111,8 +111,12 @@ func renderTree(t *testing.T, dir string, items []article.Article) {
 		{Ref: feed.Ref{ID: feed.PartnersFamily + "/" + pt.Name, Label: pt.Name}, Items: partner,
 			Deleted: goldenDeletions()[1:], Brief: !pt.FullContent, Formats: pt.Formats},
 	})
+	// A WebSub hub, which live public feeds name and archive pages and
+	// partners' feeds do not.
+	s := site()
+	s.Hubs = []string{"https://hub.example.org/"}
 	for _, d := range docs {
-		r, err := feed.RenderDoc(site(), d)
+		r, err := feed.RenderDoc(s, d)
 		if err != nil {
 			t.Fatal(err)
 		}
