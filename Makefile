@@ -140,7 +140,7 @@ build:
 
 ## deploy: build, then `sam deploy --guided` (AWS SAM CLI and credentials needed; use a lower-case stack name)
 deploy: build
-	@command -v sam >/dev/null || { echo "deploy: install the AWS SAM CLI first (README, Deployment)"; exit 1; }
+	@command -v sam >/dev/null || { echo "deploy: install the AWS SAM CLI first (docs/operations.md, Deployment)"; exit 1; }
 	sam deploy --guided --template-file template.yaml --capabilities CAPABILITY_IAM
 
 clean:

@@ -1,5 +1,5 @@
 // Command pressroom checks article files and publishes their feeds on one
-// machine, with no AWS. See README.md.
+// machine, with no AWS. See README.md and docs/operations.md.
 package main
 
 import (

@@ -235,7 +235,7 @@ func checkSafeHTML(t testing.TB, content string) {
 // goldenFingerprint is the SHA-256 of testdata/golden as parsed at
 // ParserVersion. A change of the parsers that alters any golden output
 // changes it: bump ParserVersion (a deployed index then parses every
-// article again, see README "Upgrading") and set this to the new value.
+// article again, see docs/operations.md "Upgrading") and set this to the new value.
 const goldenFingerprint = "d5e1d0be77d0d38d96a3bdca64b642e95340c70361709d87c60a5c1473265f51"
 
 func TestParserVersion(t *testing.T) {

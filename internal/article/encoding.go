@@ -75,7 +75,7 @@ const supportedCharsets = "UTF-8, UTF-16, Windows-1256, ISO-8859-6, Windows-1252
 
 // charsetLabels maps the labels of the WHATWG Encoding Standard
 // (https://encoding.spec.whatwg.org/#names-and-labels) to the encodings the
-// README lists, for Arabic, French and English newsrooms: a small table in
+// docs/articles.md lists, for Arabic, French and English newsrooms: a small table in
 // place of htmlindex, whose Chinese, Japanese and Korean tables weighed half a
 // megabyte of the ingest function. As the standard says, Latin-1 and ASCII
 // are read as Windows-1252. Built on first use, so that a program that links

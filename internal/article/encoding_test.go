@@ -24,7 +24,7 @@ func TestCharsetLabels(t *testing.T) {
 	}
 }
 
-// TestDeclaredCharsets parses HTML declaring each encoding the README lists,
+// TestDeclaredCharsets parses HTML declaring each encoding docs/articles.md lists,
 // and refuses one it does not read rather than guess.
 func TestDeclaredCharsets(t *testing.T) {
 	page := func(charset, title, body string) string {

@@ -23,7 +23,7 @@ type hostile struct {
 }
 
 // hostileFiles are testdata/hostile/ and, too large to keep there, files
-// generated here: each family of attack the README's Limits table bounds.
+// generated here: each family of attack the Limits table of docs/articles.md bounds.
 func hostileFiles(t *testing.T) []hostile {
 	t.Helper()
 	read := func(name string) string {

@@ -317,7 +317,7 @@ func publishOutageOps(b *bed) {
 // acted, latency), then an outage (every DynamoDB call of ingest and every
 // feeds write of publish failing), the feeds end exactly as in a
 // fault-free run, once the failure queues are replayed the documented way
-// (README, Operations).
+// (docs/operations.md, Failure queues and replay).
 func TestFaultsConverge(t *testing.T) {
 	if testing.Short() {
 		t.Skip("two beds")
@@ -375,7 +375,7 @@ func TestFaultsConverge(t *testing.T) {
 	}
 	b.faults.Store(nil)
 
-	// Replay, as README's Operations section says: each ingest failure
+	// Replay, as docs/operations.md (Failure queues and replay) says: each ingest failure
 	// record is the event to invoke ingest with again; a publish failure
 	// needs only a publish run (the work is pending in the index).
 	for _, msg := range ingestFailed {

@@ -19,7 +19,7 @@ import (
 // TestUpgradeKeepsUploadedConfig: a stack deployed with the previous
 // release has its pressroom.yaml in the articles bucket (that release read
 // it from there on every invocation; it never stored it in the index).
-// After `make deploy` of this release (README "Upgrading": nothing else to
+// After `make deploy` of this release (docs/operations.md "Upgrading": nothing else to
 // do), both functions read the configuration from the index only, find
 // none, and fall back to the environment's defaults: the site's base URL,
 // time zone, permalink... are silently dropped, and every article re-parsed

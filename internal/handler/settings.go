@@ -26,7 +26,7 @@ import (
 )
 
 // Settings are the functions' environment variables (template.yaml sets
-// them; README lists them).
+// them; docs/operations.md lists them).
 type Settings struct {
 	Table          string // PRESSROOM_TABLE: the DynamoDB index table
 	ArticlesBucket string // PRESSROOM_ARTICLES_BUCKET: uploads, the configuration and the reports (ingest)

@@ -171,7 +171,7 @@ func TestMain(m *testing.M) { awstest.Main(m) }
 // TestKilledBuildKeepsWaiter: the local form of the lost waiter. a.md
 // and b.md want one slug; b.md waits. a.md is deleted and the build is
 // killed right after the removal committed (the next index write fails:
-// the waiter's own Put). README: "a build killed at any point (even with
+// the waiter's own Put). docs/operations.md: "a build killed at any point (even with
 // kill -9) leaves nothing unpublished: the next build finishes the work".
 // The next build finds b.md unchanged (same size and modification time as
 // its rejection), and the removal that named it as a waiter is done: b.md

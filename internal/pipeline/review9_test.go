@@ -211,7 +211,7 @@ func TestReview9ArchiveAfterLimitRaised(t *testing.T) {
 // same publish that should announce the deletion, so it is announced
 // nowhere in that feed. A partner whose filter matched that one story
 // gets a 403/404 for its feed instead of _pressroom.deleted, and keeps
-// the story up; readers of the tag feed likewise. The README says a
+// the story up; readers of the tag feed likewise. docs/feeds.md says a
 // deleted article "stays announced in the live feeds it was in for
 // feeds.deleted_days".
 func TestReview9DeletionOfLastArticleNotAnnounced(t *testing.T) {

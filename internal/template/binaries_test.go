@@ -13,7 +13,7 @@ import (
 // and 9 MB; these are the sizes reached (13.0 and 10.7 MB) with a little
 // room, so that what grows them is a decision. What is left is the SDK:
 // aws-lambda-go's hello world is 5.8 MB, with S3 and DynamoDB clients 8.8 MB
-// (README, Performance).
+// (docs/performance.md).
 var lambdaBudgets = map[string]int64{
 	"ingest":  13_300_000,
 	"publish": 10_950_000,
