@@ -22,7 +22,9 @@ import (
 	"github.com/pressroom/pressroom/internal/cdn"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/index/dynamo"
 	"github.com/pressroom/pressroom/internal/store"
+	s3store "github.com/pressroom/pressroom/internal/store/s3"
 )
 
 // Settings are the functions' environment variables (template.yaml sets
@@ -120,16 +122,16 @@ func NewDeps(ctx context.Context, s Settings) (*Deps, error) {
 	d := &Deps{
 		Settings: s,
 		AWS:      cfg,
-		Index:    index.NewDynamo(dynamodb.NewFromConfig(cfg), s.Table),
+		Index:    dynamo.New(dynamodb.NewFromConfig(cfg), s.Table),
 		CDN:      cdn.None{},
 	}
 	if s.ArticlesBucket != "" {
-		d.Bucket = store.NewS3(s3c, s.ArticlesBucket, "")
-		d.Articles = store.NewS3(s3c, s.ArticlesBucket, s.ArticlesPrefix)
-		d.Reports = store.NewS3(s3c, s.ArticlesBucket, s.ReportsPrefix)
+		d.Bucket = s3store.New(s3c, s.ArticlesBucket, "")
+		d.Articles = s3store.New(s3c, s.ArticlesBucket, s.ArticlesPrefix)
+		d.Reports = s3store.New(s3c, s.ArticlesBucket, s.ReportsPrefix)
 	}
 	if s.FeedsBucket != "" {
-		d.Feeds = store.NewS3(s3c, s.FeedsBucket, s.FeedsPrefix)
+		d.Feeds = s3store.New(s3c, s.FeedsBucket, s.FeedsPrefix)
 	}
 	return d, nil
 }

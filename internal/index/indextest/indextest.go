@@ -1,6 +1,7 @@
 // Package indextest is the contract every index.Index adapter passes: the
-// memory and bbolt adapters here, the DynamoDB adapter against DynamoDB
-// Local. It is written against the port only.
+// memory adapter (index), the bbolt adapter (index/bolt), and the DynamoDB
+// adapter (index/dynamo) against DynamoDB Local. It is written against the
+// port only.
 package indextest
 
 import (

@@ -1,4 +1,4 @@
-package index
+package bolt
 
 import (
 	"reflect"
@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"github.com/pressroom/pressroom/internal/article"
+	"github.com/pressroom/pressroom/internal/index"
 )
 
 func TestSummaryEncoding(t *testing.T) {
 	plus1 := time.FixedZone("", 3600)
-	for _, s := range []Summary{
+	for _, s := range []index.Summary{
 		{},
 		{Key: "ar/العثماني.txt", Version: "0062E99A88DC407460", Hash: "abc", Config: "cfg", Title: "عنوان", Size: 4626,
 			ArticleConfig: "old-cfg", ObjectVersion: "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY", Waiting: "id:tag:x,2021:a",

@@ -1,4 +1,4 @@
-package index_test
+package dynamo_test
 
 // Regression tests of races a review found in the DynamoDB adapter, each
 // once failing (a test's comment tells the failure it showed): concurrent writers at one version, a two-step move crossed
@@ -27,6 +27,7 @@ import (
 	"github.com/pressroom/pressroom/internal/awstest"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/index/dynamo"
 	"github.com/pressroom/pressroom/internal/pipeline"
 	"github.com/pressroom/pressroom/internal/store"
 )
@@ -58,7 +59,7 @@ func (g *gate) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func (g *gate) set(h func(op string)) { g.mu.Lock(); g.hook = h; g.mu.Unlock() }
 
-func gatedDynamo(t *testing.T) (*index.Dynamo, *dynamodb.Client, string, *gate) {
+func gatedDynamo(t *testing.T) (*dynamo.Index, *dynamodb.Client, string, *gate) {
 	t.Helper()
 	endpoint := awstest.DynamoDBEndpoint(t)
 	g := &gate{}
@@ -70,7 +71,7 @@ func gatedDynamo(t *testing.T) (*index.Dynamo, *dynamodb.Client, string, *gate) 
 		HTTPClient:                      &http.Client{Timeout: 30 * time.Second, Transport: g},
 	})
 	table := awstest.TableName(t)
-	d := index.NewDynamo(client, table)
+	d := dynamo.New(client, table)
 	if err := d.CreateTable(context.Background()); err != nil {
 		t.Fatal(err)
 	}
