@@ -119,10 +119,12 @@ func NewDeps(ctx context.Context, s Settings) (*Deps, error) {
 		return nil, err
 	}
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = s.PathStyle })
+	ix := dynamo.New(dynamodb.NewFromConfig(cfg), s.Table)
+	ix.Log = slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("component", "index")
 	d := &Deps{
 		Settings: s,
 		AWS:      cfg,
-		Index:    dynamo.New(dynamodb.NewFromConfig(cfg), s.Table),
+		Index:    ix,
 		CDN:      cdn.None{},
 	}
 	if s.ArticlesBucket != "" {
@@ -209,7 +211,7 @@ func envConfig() (config.Config, error) {
 	if v := os.Getenv("PRESSROOM_FEEDS_BASE_URL"); v != "" {
 		doc["feeds"]["base_url"] = v
 	}
-	data, _ := json.Marshal(doc) // JSON is YAML
+	data, _ := json.Marshal(doc) // JSON is YAML; a map of strings always encodes
 	cfg, err := config.Parse("environment", data)
 	if err != nil {
 		return config.Config{}, fmt.Errorf("%w: %w", errConfig, err)

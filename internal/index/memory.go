@@ -161,7 +161,9 @@ func (m *Memory) Put(_ context.Context, src Source) (Change, error) {
 	if old.Article != nil {
 		had = old.Feeds
 	}
-	AssignSlots(had, src.Feeds, m.alloc)
+	if err := AssignSlots(had, src.Feeds, m.alloc); err != nil {
+		return Change{}, err
+	}
 	m.recordGone(src.Key, listingOf(old), listingOf(src), GoneTime(src))
 	m.unwait(old.Waiting, src.Key)
 	waiters := m.release(Released(Claims(old.Article), next), src.Key)

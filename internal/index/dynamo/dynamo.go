@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"slices"
 	"sort"
@@ -70,6 +71,9 @@ import (
 type Index struct {
 	client *dynamodb.Client
 	table  string
+	// Log receives what a call handles without failing: the items a
+	// cleanup after a write could not delete. Nil: slog.Default().
+	Log *slog.Logger
 }
 
 var _ index.Index = (*Index)(nil)
@@ -112,6 +116,13 @@ func (d *Index) CreateTable(ctx context.Context) error {
 
 // Close implements index.Index.
 func (d *Index) Close() error { return nil }
+
+func (d *Index) log() *slog.Logger {
+	if d.Log != nil {
+		return d.Log
+	}
+	return slog.Default()
+}
 
 const (
 	chunkSize   = 350_000 // bytes of compressed article per item
@@ -477,9 +488,10 @@ func (d *Index) markAction(sk string, feeds []string, pages []index.PageRef) typ
 		UpdateExpression: aws.String(expr), ExpressionAttributeValues: vals}}
 }
 
+// token returns a value new at every call: the time and 8 random bytes.
 func token() string {
 	var b [8]byte
-	rand.Read(b[:])
+	rand.Read(b[:]) // never fails: crypto/rand crashes the program instead (Go 1.24)
 	return strconv.FormatInt(time.Now().UnixNano(), 36) + hex.EncodeToString(b[:])
 }
 
@@ -491,8 +503,12 @@ func body(a *article.Article) (string, []byte, error) {
 	}
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
-	zw.Write(data)
-	zw.Close()
+	if _, err := zw.Write(data); err != nil {
+		return "", nil, fmt.Errorf("index: compress article %s: %w", a.ID, err)
+	}
+	if err := zw.Close(); err != nil {
+		return "", nil, fmt.Errorf("index: compress article %s: %w", a.ID, err)
+	}
 	sum := sha256.Sum256(buf.Bytes())
 	return hex.EncodeToString(sum[:8]), buf.Bytes(), nil
 }
@@ -554,10 +570,12 @@ func refused(err error) error {
 
 // pause waits before attempt n of a lost race, or until ctx ends.
 func pause(ctx context.Context, n int) error {
+	t := time.NewTimer(time.Duration(n+1) * 20 * time.Millisecond)
+	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-time.After(time.Duration(n+1) * 20 * time.Millisecond):
+	case <-t.C:
 		return nil
 	}
 }
@@ -578,7 +596,7 @@ func (d *Index) write(ctx context.Context, k string, change func(old sourceItem,
 		}
 		for _, b := range bodies {
 			if _, err := d.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &d.table, Item: b}); err != nil {
-				d.forget(ctx, bodies)
+				d.deleteUnreferenced(ctx, bodies)
 				return old, fmt.Errorf("index: dynamodb write %s: %w", k, refused(err))
 			}
 		}
@@ -586,7 +604,7 @@ func (d *Index) write(ctx context.Context, k string, change func(old sourceItem,
 		if err == nil {
 			return old, nil
 		}
-		d.forget(ctx, bodies)
+		d.deleteUnreferenced(ctx, bodies)
 		if !lostRace(err) || attempt == maxAttempts {
 			return old, err
 		}
@@ -596,11 +614,17 @@ func (d *Index) write(ctx context.Context, k string, change func(old sourceItem,
 	}
 }
 
-// forget deletes body items no record points at. A failure only leaves
-// unreferenced bytes behind, so it is not returned.
-func (d *Index) forget(ctx context.Context, items []map[string]types.AttributeValue) {
+// deleteUnreferenced deletes items no record points at (body chunks and
+// slot items written for a write that failed or that replaced them). A
+// failure only leaves unreferenced items behind (bytes to store; Page
+// skips a slot item no record holds), never a wrong answer: it is logged,
+// not returned, so that a write that committed does not fail.
+func (d *Index) deleteUnreferenced(ctx context.Context, items []map[string]types.AttributeValue) {
 	for _, it := range items {
-		d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: primaryKey(stringOf(it, "PK"), stringOf(it, "SK"))})
+		pk, sk := stringOf(it, "PK"), stringOf(it, "SK")
+		if _, err := d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: primaryKey(pk, sk)}); err != nil {
+			d.log().Warn("index: unreferenced item left behind", "pk", pk, "sk", sk, "error", err.Error())
+		}
 	}
 }
 
@@ -616,18 +640,20 @@ func (d *Index) sourcePut(old sourceItem, found bool, next sourceItem) (types.Tr
 }
 
 // deleteBody removes the body items of a record replaced by one that
-// does not point at them. Body items are named by the write that made
-// them, and a writer that meant to keep them would have lost its guard to
-// the one that replaced the record: nobody else points at them. A failure
-// only leaves unreferenced bytes behind, so it is not returned.
+// does not point at them (see deleteUnreferenced). Body items are named
+// by the write that made them, and a writer that meant to keep them would
+// have lost its guard to the one that replaced the record: nobody else
+// points at them.
 func (d *Index) deleteBody(ctx context.Context, old sourceItem, keep string) {
 	name := old.bodyName()
 	if name == "" || name == keep {
 		return
 	}
-	for i := 0; i < old.Chunks; i++ {
-		d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: primaryKey(srcPK(old.Key), chunkSK(name, i))})
+	items := make([]map[string]types.AttributeValue, old.Chunks)
+	for i := range items {
+		items[i] = primaryKey(srcPK(old.Key), chunkSK(name, i))
 	}
+	d.deleteUnreferenced(ctx, items)
 }
 
 // Put implements index.Index.
@@ -857,17 +883,18 @@ func hasSlot(ms []index.Membership, feed string, slot int) bool {
 }
 
 // deleteSlots removes the slot items of old's memberships that next does
-// not keep, after the write. A failure leaves items Page skips, so it is
-// not returned.
+// not keep, after the write (see deleteUnreferenced).
 func (d *Index) deleteSlots(ctx context.Context, old index.SourceRecord, next []index.Membership) {
 	if !old.HasArticle {
 		return
 	}
+	var items []map[string]types.AttributeValue
 	for _, m := range old.Feeds {
 		if m.Slot > 0 && !hasSlot(next, m.Feed, m.Slot) {
-			d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: primaryKey(slotPK(m.Feed), slotSK(m.Slot))})
+			items = append(items, primaryKey(slotPK(m.Feed), slotSK(m.Slot)))
 		}
 	}
+	d.deleteUnreferenced(ctx, items)
 }
 
 // goneActions record the deletion a write from old to next leaves (see
@@ -906,6 +933,8 @@ func (d *Index) conflict(ctx context.Context, err error, claimAt map[int]string)
 		}
 		holder := stringOf(r.Item, "Holder")
 		if holder == "" {
+			// A failed read leaves the holder unnamed: the conflict
+			// stands either way, and the rejection still names the claim.
 			out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: primaryKey(claimPK(c), skClaim), ConsistentRead: aws.Bool(true)})
 			if err == nil {
 				holder = stringOf(out.Item, "Holder")
