@@ -7,7 +7,7 @@ GO        ?= go
 FUZZTIME  ?= 3m
 FUZZTIME_TEST ?= 5s
 FUZZ_TARGETS := article:FuzzParseMarkdown article:FuzzParseHTML article:FuzzParseText article:FuzzParseJSON article:FuzzParseDate \
-	config:FuzzParse feed:FuzzFeeds
+	config:FuzzParse feed:FuzzFeeds index/bolt:FuzzSummaryRoundTrip
 BIN       := bin
 # Debian packages of the outside feed checkers the tests run.
 TEST_DEBS := jing python3-feedparser libxml2-utils chromium

@@ -17,6 +17,7 @@ import (
 	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/index/bolt"
 	"github.com/pressroom/pressroom/internal/pipeline"
 	"github.com/pressroom/pressroom/internal/store"
 )
@@ -156,7 +157,7 @@ func (s *siteFlags) open(stderr io.Writer) (*pipeline.Pipeline, string, int) {
 // file is held only while a build writes it, so status can read it beside
 // a running serve.
 func (s *siteFlags) withIndex(p *pipeline.Pipeline, stderr io.Writer, f func() int) int {
-	ix, err := index.OpenBolt(s.indexPath())
+	ix, err := bolt.Open(s.indexPath())
 	if err != nil {
 		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return ExitUsage
@@ -388,10 +389,10 @@ func status(args []string, stdout, stderr io.Writer) int {
 	}
 	// Read-only, beside a running serve: a build in progress holds the
 	// file for a moment at most.
-	ix, err := index.OpenBoltReader(s.indexPath(), 200*time.Millisecond)
-	if errors.Is(err, index.ErrBusy) {
+	ix, err := bolt.OpenReader(s.indexPath(), 200*time.Millisecond)
+	if errors.Is(err, bolt.ErrBusy) {
 		fmt.Fprintf(stderr, "pressroom: a build is writing %s: waiting for it (up to %s)\n", safe(s.indexPath()), statusWait)
-		ix, err = index.OpenBoltReader(s.indexPath(), statusWait)
+		ix, err = bolt.OpenReader(s.indexPath(), statusWait)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "pressroom:", safeErr(err))

@@ -51,7 +51,7 @@ import (
 	"github.com/pressroom/pressroom/internal/awstest"
 	"github.com/pressroom/pressroom/internal/awstest/iam"
 	"github.com/pressroom/pressroom/internal/awstest/s3mem"
-	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/index/dynamo"
 )
 
 // Access keys: each function signs with its own, the test with the admin
@@ -282,7 +282,7 @@ func newBed(t *testing.T, o options) *bed {
 	// The table first: its stream's ARN is a template attribute.
 	b.table = awstest.TableName(t)
 	ddbAdmin := awstest.DynamoDBWithKey(ddbURL, sharedKey)
-	if err := index.NewDynamo(ddbAdmin, b.table).CreateTable(t.Context()); err != nil {
+	if err := dynamo.New(ddbAdmin, b.table).CreateTable(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	localStreams := dynamodbstreams.New(dynamodbstreams.Options{Region: region, BaseEndpoint: aws.String(ddbURL),

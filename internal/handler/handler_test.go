@@ -23,7 +23,9 @@ import (
 	"github.com/pressroom/pressroom/internal/awstest/s3mem"
 	"github.com/pressroom/pressroom/internal/handler"
 	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/index/dynamo"
 	"github.com/pressroom/pressroom/internal/store"
+	s3store "github.com/pressroom/pressroom/internal/store/s3"
 )
 
 func TestMain(m *testing.M) { awstest.Main(m) }
@@ -48,7 +50,7 @@ type world struct {
 	s3    *s3.Client
 	deps  *handler.Deps
 	cdn   *invalidations
-	index *index.Dynamo
+	index *dynamo.Index
 	seq   int
 }
 
@@ -59,7 +61,7 @@ const articlesBucket, feedsBucket = "pressroom-articles", "pressroom-feeds"
 // newWorld makes the world; with a configuration, it is uploaded first.
 func newWorld(t *testing.T, configYAML string) *world {
 	client, _ := awstest.FakeS3(t, s3mem.WithVersionedBucket(articlesBucket), s3mem.WithBucket(feedsBucket))
-	ix := index.NewDynamo(awstest.DynamoDB(awstest.DynamoDBEndpoint(t)), awstest.TableName(t))
+	ix := dynamo.New(awstest.DynamoDB(awstest.DynamoDBEndpoint(t)), awstest.TableName(t))
 	if err := ix.CreateTable(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -67,8 +69,8 @@ func newWorld(t *testing.T, configYAML string) *world {
 	w.deps = &handler.Deps{
 		Settings: handler.Settings{Table: "unused", ArticlesBucket: articlesBucket, ArticlesPrefix: "articles/",
 			ConfigKey: "config/pressroom.yaml", ReportsPrefix: "reports/", FeedsBucket: feedsBucket},
-		Index: ix, Bucket: store.NewS3(client, articlesBucket, ""), Articles: store.NewS3(client, articlesBucket, "articles/"),
-		Reports: store.NewS3(client, articlesBucket, "reports/"), Feeds: store.NewS3(client, feedsBucket, ""), CDN: w.cdn,
+		Index: ix, Bucket: s3store.New(client, articlesBucket, ""), Articles: s3store.New(client, articlesBucket, "articles/"),
+		Reports: s3store.New(client, articlesBucket, "reports/"), Feeds: s3store.New(client, feedsBucket, ""), CDN: w.cdn,
 	}
 	if configYAML != "" {
 		w.upload("config/pressroom.yaml", configYAML)
@@ -365,7 +367,7 @@ func TestPublishFromEventJSON(t *testing.T) {
 	if err != nil || len(f.Items) != 1 || f.Items[0].Title != "Grève des transports : le trafic sera perturbé jeudi" {
 		t.Fatalf("gofeed: %v %+v", err, f)
 	}
-	o, err := store.NewS3(w.s3, feedsBucket, "").Get(t.Context(), "feed.json", store.GetOptions{})
+	o, err := s3store.New(w.s3, feedsBucket, "").Get(t.Context(), "feed.json", store.GetOptions{})
 	if err != nil || o.ContentType != "application/feed+json; charset=utf-8" || o.CacheControl != "public, max-age=300, stale-while-revalidate=60" {
 		t.Errorf("feed.json object: %q %q %v", o.ContentType, o.CacheControl, err)
 	}

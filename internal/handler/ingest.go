@@ -434,7 +434,10 @@ func (h *Ingest) textReportKey(key string) string {
 // writeReport writes the JSON report and its plain-text twin, the words
 // editors are sent.
 func (h *Ingest) writeReport(ctx context.Context, key string, rep Report, text string) error {
-	body, _ := json.MarshalIndent(rep, "", "  ")
+	body, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return fmt.Errorf("handler: encode report for %s: %w", key, err)
+	}
 	name := reportName(key)
 	if err := h.Deps.Reports.Put(ctx, name+".json", body, store.PutOptions{ContentType: "application/json"}); err != nil {
 		return fmt.Errorf("handler: write report for %s: %w", key, err)

@@ -22,7 +22,9 @@ import (
 	"github.com/pressroom/pressroom/internal/cdn"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/index/dynamo"
 	"github.com/pressroom/pressroom/internal/store"
+	s3store "github.com/pressroom/pressroom/internal/store/s3"
 )
 
 // Settings are the functions' environment variables (template.yaml sets
@@ -117,19 +119,21 @@ func NewDeps(ctx context.Context, s Settings) (*Deps, error) {
 		return nil, err
 	}
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = s.PathStyle })
+	ix := dynamo.New(dynamodb.NewFromConfig(cfg), s.Table)
+	ix.Log = slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("component", "index")
 	d := &Deps{
 		Settings: s,
 		AWS:      cfg,
-		Index:    index.NewDynamo(dynamodb.NewFromConfig(cfg), s.Table),
+		Index:    ix,
 		CDN:      cdn.None{},
 	}
 	if s.ArticlesBucket != "" {
-		d.Bucket = store.NewS3(s3c, s.ArticlesBucket, "")
-		d.Articles = store.NewS3(s3c, s.ArticlesBucket, s.ArticlesPrefix)
-		d.Reports = store.NewS3(s3c, s.ArticlesBucket, s.ReportsPrefix)
+		d.Bucket = s3store.New(s3c, s.ArticlesBucket, "")
+		d.Articles = s3store.New(s3c, s.ArticlesBucket, s.ArticlesPrefix)
+		d.Reports = s3store.New(s3c, s.ArticlesBucket, s.ReportsPrefix)
 	}
 	if s.FeedsBucket != "" {
-		d.Feeds = store.NewS3(s3c, s.FeedsBucket, s.FeedsPrefix)
+		d.Feeds = s3store.New(s3c, s.FeedsBucket, s.FeedsPrefix)
 	}
 	return d, nil
 }
@@ -207,7 +211,7 @@ func envConfig() (config.Config, error) {
 	if v := os.Getenv("PRESSROOM_FEEDS_BASE_URL"); v != "" {
 		doc["feeds"]["base_url"] = v
 	}
-	data, _ := json.Marshal(doc) // JSON is YAML
+	data, _ := json.Marshal(doc) // JSON is YAML; a map of strings always encodes
 	cfg, err := config.Parse("environment", data)
 	if err != nil {
 		return config.Config{}, fmt.Errorf("%w: %w", errConfig, err)

@@ -2,16 +2,17 @@
 // source file (its last good article, its latest rejection, its version),
 // which articles each feed holds, newest first, and the publisher's own
 // durable state (feeds waiting to be rendered, output hashes, paths waiting
-// for a CDN purge). The local adapters (memory, bbolt) and the DynamoDB
-// adapter live here; indextest holds the contract every adapter passes.
+// for a CDN purge). The memory adapter lives here, the bbolt adapter in
+// index/bolt and the DynamoDB adapter in index/dynamo; indextest holds the
+// contract every adapter passes. What more than one adapter needs is here
+// too: the write rules every adapter applies alike (rules.go) and the
+// stored form of articles and sources (record.go).
 package index
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -185,16 +186,19 @@ type Change struct {
 // so marks written meanwhile survive.
 type Pending struct {
 	Work
-	All   bool // every feed and page (a new configuration)
-	marks []mark
+	All bool // every feed and page (a new configuration)
+	// Marks are the adapter's records this Pending was read from: the
+	// adapter fills them and Published reads them; callers pass a Pending
+	// back as they got it.
+	Marks []Mark
 }
 
 // Empty reports whether there is nothing to render.
 func (p Pending) Empty() bool { return !p.All && p.Work.Empty() }
 
-// mark is one adapter record behind a Pending: an id and the token it had
-// when read.
-type mark struct{ id, tok string }
+// Mark is one adapter record behind a Pending: its id and the token it
+// had when read (a new token says it was written again since).
+type Mark struct{ ID, Token string }
 
 // Sources is the part of the port ingest writes: one record per source
 // file, ordered by version, with its feed memberships and claims.
@@ -269,27 +273,6 @@ type Contents struct {
 	Pages map[PageRef][]article.Article
 }
 
-// contentsOf is Contents for an index whose reads cost no round trip: a
-// Latest and a Page each.
-func contentsOf(ctx context.Context, ix Feeds, live []LiveRef, pages []PageRef, now time.Time) (Contents, error) {
-	out := Contents{Live: map[string][]article.Article{}, Pages: map[PageRef][]article.Article{}}
-	for _, l := range live {
-		as, err := ix.Latest(ctx, l.Feed, l.Limit, now)
-		if err != nil {
-			return Contents{}, err
-		}
-		out.Live[l.Feed] = as
-	}
-	for _, p := range pages {
-		as, err := ix.Page(ctx, p.Feed, p.Page)
-		if err != nil {
-			return Contents{}, err
-		}
-		out.Pages[p] = as
-	}
-	return out, nil
-}
-
 // Publisher is the publisher's durable state: what is left to render, what
 // was written, and what the CDN has not purged yet. A publish that dies
 // half way leaves all of it in place for the next one.
@@ -351,35 +334,8 @@ type Publisher interface {
 // on a laptop and on AWS.
 const MaxFeeds = 44
 
-// tooManyFeeds refuses a source in more than MaxFeeds feeds.
-func tooManyFeeds(src Source) error {
-	if len(src.Feeds) <= MaxFeeds {
-		return nil
-	}
-	return fmt.Errorf("%w: the article would be in %d feeds (the site, its language, its tags, categories and authors, and the partner feeds that take it), more than the %d one article may be in: give it fewer tags", ErrRefused, len(src.Feeds), MaxFeeds)
-}
-
 // MaxState bounds a State value (a site configuration is far smaller).
 const MaxState = 128 << 10
-
-// checkState refuses a State value over MaxState.
-func checkState(name, value string) error {
-	if len(value) > MaxState {
-		return fmt.Errorf("index: state %s: %d bytes, more than %d", name, len(value), MaxState)
-	}
-	return nil
-}
-
-// stateNames returns the names of state, sorted: adapters write them in
-// a stable order.
-func stateNames(state map[string]string) []string {
-	out := make([]string, 0, len(state))
-	for n := range state {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // Index is the port. Implementations are safe for concurrent use.
 type Index interface {
@@ -431,17 +387,6 @@ func Supersedes(version, config, storedVersion, storedConfig string) bool {
 	return Newer(version, storedVersion) || (version == storedVersion && config != "" && config != storedConfig)
 }
 
-// supersedes is the version guard of Put and Reject: besides Supersedes,
-// a source waiting on a claim is replaced at its own version (the claim
-// was released; the same bytes are ingested again).
-func supersedes(src Source, stored Summary, found bool) error {
-	if !found || Supersedes(src.Version, src.Config, stored.Version, stored.Config) ||
-		(stored.Waiting != "" && src.Version == stored.Version) {
-		return nil
-	}
-	return ErrStale
-}
-
 // Claims returns what an article claims for itself alone: its id and its
 // URL (two files publishing either would show one story twice, or one
 // story for two). Drafts claim nothing.
@@ -454,253 +399,4 @@ func Claims(a *article.Article) []string {
 		out = append(out, "url:"+a.URL)
 	}
 	return out
-}
-
-// summarize makes the Summary of a Source.
-func summarize(s Source) Summary {
-	sum := Summary{Key: s.Key, Version: s.Version, Hash: s.Hash, Config: s.Config, Size: s.Size, ModTime: s.ModTime,
-		Deleted: s.Deleted, ArticleConfig: s.ArticleConfig, ObjectVersion: s.ObjectVersion, Problems: s.Problems,
-		RejectedAt: s.RejectedAt, Waiting: s.Waiting}
-	if a := s.Article; a != nil {
-		sum.HasArticle = true
-		sum.Title, sum.Published, sum.Expires, sum.Draft = a.Title, a.Published, a.Expires, a.Draft
-	}
-	return sum
-}
-
-// live reports whether a is in its feeds at now.
-func live(a *article.Article, now time.Time) bool {
-	return !a.Published.After(now) && (a.Expires.IsZero() || a.Expires.After(now))
-}
-
-// pageRefs returns the archive pages of memberships, without repeats,
-// sorted.
-func pageRefs(lists ...[]Membership) []PageRef {
-	seen := map[PageRef]bool{}
-	var out []PageRef
-	for _, l := range lists {
-		for _, m := range l {
-			if p := (PageRef{Feed: m.Feed, Page: PageOf(m.Slot)}); p.Page > 0 && !seen[p] {
-				seen[p] = true
-				out = append(out, p)
-			}
-		}
-	}
-	sortPages(out)
-	return out
-}
-
-func sortPages(ps []PageRef) {
-	sort.Slice(ps, func(i, j int) bool {
-		if ps[i].Feed != ps[j].Feed {
-			return ps[i].Feed < ps[j].Feed
-		}
-		return ps[i].Page < ps[j].Page
-	})
-}
-
-// assignSlots gives next's memberships their archive slots: a feed the
-// source's article was already in (old) keeps its slot; a new one takes
-// the next slot of the feed from alloc.
-func assignSlots(old, next []Membership, alloc func(feed string) (int, error)) error {
-	had := map[string]int{}
-	for _, m := range old {
-		if m.Slot > 0 {
-			had[m.Feed] = m.Slot
-		}
-	}
-	for i := range next {
-		if s, ok := had[next[i].Feed]; ok {
-			next[i].Slot = s
-			continue
-		}
-		s, err := alloc(next[i].Feed)
-		if err != nil {
-			return err
-		}
-		next[i].Slot = s
-	}
-	return nil
-}
-
-// gone returns the Gone record a write leaves: when the old article was
-// published (live at at, not a draft) and the next write takes it out of
-// its feeds (no article, a draft, or another id). ok is false otherwise.
-func gone(key string, old *goneSource, next *goneSource, at time.Time) (Gone, bool) {
-	if old == nil || old.draft || len(old.feeds) == 0 || old.published.After(at) {
-		return Gone{}, false
-	}
-	if next != nil && !next.draft && next.id == old.id {
-		return Gone{}, false
-	}
-	return Gone{ID: old.id, URL: old.url, Key: key, At: at.UTC(), Feeds: feedIDs(old.feeds)}, true
-}
-
-// scheduleMargin is how far ahead of a write an article's date must be
-// for the write to leave no pending mark: a publish that started before
-// the write committed may already be past a nearer date (its Due then
-// misses the article, and the next one starts after it), and the
-// writer's and the publisher's clocks differ.
-const scheduleMargin = 15 * time.Minute
-
-// changeOf is what a write taking a source's article from old to next
-// changes (nil: no article): the feeds and archive pages of both, unless
-// neither version is seen by any feed document at the write (none, a
-// draft, or scheduled: see unseen). A scheduled article is recorded, not
-// published: no document changes until its date, when Due brings in its
-// feeds and pages.
-func changeOf(old, next *goneSource, at time.Time) Change {
-	if unseen(old, at) && unseen(next, at) {
-		return Change{}
-	}
-	var o, n []Membership
-	if old != nil {
-		o = old.feeds
-	}
-	if next != nil {
-		n = next.feeds
-	}
-	return Change{Feeds: feedIDs(o, n), Pages: pageRefs(o, n)}
-}
-
-// unseen reports whether no feed document shows an article at a write at
-// at, nor will before a publish that sees the write: none, a draft, or
-// dated after at by more than scheduleMargin. (An expired article is not
-// unseen: its removal announces a deletion.)
-func unseen(g *goneSource, at time.Time) bool {
-	return g == nil || g.draft || g.published.After(at.Add(scheduleMargin))
-}
-
-// writeTime is when a write happens, to judge what it changes: the
-// writer's clock, else now (not the upload time: a file copied with its
-// old date must not pass for one written before its articles' dates).
-func writeTime(src Source) time.Time {
-	if !src.At.IsZero() {
-		return src.At
-	}
-	return time.Now()
-}
-
-// expired returns the Gone record of an article that expired in (from,
-// to] while published, or false.
-func expired(key string, g *goneSource, expires, from, to time.Time) (Gone, bool) {
-	if g == nil || g.draft || len(g.feeds) == 0 || expires.IsZero() || !expires.After(from) || expires.After(to) || g.published.After(expires) {
-		return Gone{}, false
-	}
-	return Gone{ID: g.id, URL: g.url, Key: key, At: expires.UTC(), Feeds: feedIDs(g.feeds)}, true
-}
-
-// goneSource is what gone needs of an article and its memberships.
-type goneSource struct {
-	id, url   string
-	published time.Time
-	draft     bool
-	feeds     []Membership
-}
-
-// Mark ids: a feed's id, allMark, or a page's pageMark.
-const pageMarkPrefix = "\x01"
-
-func pageMark(p PageRef) string {
-	return pageMarkPrefix + strconv.Itoa(p.Page) + "\x00" + p.Feed
-}
-
-// addMark sorts a mark id into w (a feed or a page); allMark is left out.
-func addMark(w *Work, id string) {
-	if rest, ok := strings.CutPrefix(id, pageMarkPrefix); ok {
-		n, feed, _ := strings.Cut(rest, "\x00")
-		if page, err := strconv.Atoi(n); err == nil {
-			w.Pages = append(w.Pages, PageRef{Feed: feed, Page: page})
-		}
-		return
-	}
-	if id != allMark {
-		w.Feeds = append(w.Feeds, id)
-	}
-}
-
-// markIDs returns the mark ids of a change's feeds and pages.
-func markIDs(feeds []string, pages []PageRef) []string {
-	out := append([]string(nil), feeds...)
-	for _, p := range pages {
-		out = append(out, pageMark(p))
-	}
-	return out
-}
-
-// normalize sorts w and drops repeats.
-func (w Work) normalize() Work {
-	feeds := map[string]bool{}
-	var fs []string
-	for _, f := range w.Feeds {
-		if !feeds[f] {
-			feeds[f] = true
-			fs = append(fs, f)
-		}
-	}
-	sort.Strings(fs)
-	pages := map[PageRef]bool{}
-	var ps []PageRef
-	for _, p := range w.Pages {
-		if !pages[p] {
-			pages[p] = true
-			ps = append(ps, p)
-		}
-	}
-	sortPages(ps)
-	return Work{Feeds: fs, Pages: ps, Expired: w.Expired}
-}
-
-// feedIDs returns the ids of old and new memberships, without repeats.
-func feedIDs(lists ...[]Membership) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, l := range lists {
-		for _, m := range l {
-			if !seen[m.Feed] {
-				seen[m.Feed] = true
-				out = append(out, m.Feed)
-			}
-		}
-	}
-	return out
-}
-
-// released returns the claims in old that are not in next.
-func released(old, next []string) []string {
-	var out []string
-	for _, c := range old {
-		keep := false
-		for _, n := range next {
-			keep = keep || n == c
-		}
-		if !keep {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// sortGone orders deletions oldest first, then by id.
-func sortGone(gs []Gone) {
-	sort.Slice(gs, func(i, j int) bool {
-		if !gs[i].At.Equal(gs[j].At) {
-			return gs[i].At.Before(gs[j].At)
-		}
-		return gs[i].ID < gs[j].ID
-	})
-}
-
-// changeTime is when a write happened, for its Gone record: when the
-// writer says (an id that changes because a new configuration parses an
-// old file again changes now, not at its upload), else the upload time of
-// the version, else now.
-func changeTime(src Source) time.Time {
-	switch {
-	case !src.At.IsZero():
-		return src.At
-	case !src.ModTime.IsZero():
-		return src.ModTime
-	}
-	return time.Now()
 }

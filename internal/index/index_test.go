@@ -1,7 +1,6 @@
 package index_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/pressroom/pressroom/internal/index"
@@ -10,16 +9,6 @@ import (
 
 func TestMemory(t *testing.T) {
 	indextest.Run(t, indextest.Harness{New: func(t *testing.T) index.Index { return index.NewMemory() }})
-}
-
-func TestBolt(t *testing.T) {
-	indextest.Run(t, indextest.Harness{New: func(t *testing.T) index.Index {
-		ix, err := index.OpenBolt(filepath.Join(t.TempDir(), "index.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ix
-	}})
 }
 
 func TestNewer(t *testing.T) {
@@ -33,23 +22,5 @@ func TestNewer(t *testing.T) {
 		if got := index.Newer(tt.a, tt.b); got != tt.want {
 			t.Errorf("Newer(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
 		}
-	}
-}
-
-func TestBoltReopen(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "index.db")
-	ix, err := index.OpenBolt(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix.SetOutputHash(t.Context(), "feed.xml", "abc")
-	ix.Close()
-	ix, err = index.OpenBolt(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
-	if h, _ := ix.OutputHash(t.Context(), "feed.xml"); h != "abc" {
-		t.Errorf("after reopening: %q", h)
 	}
 }

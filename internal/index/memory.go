@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strconv"
 	"sync"
@@ -19,7 +18,7 @@ type Memory struct {
 	unpurged map[string]bool
 	state    map[string]string
 	stateVer map[string]string
-	pending  map[string]uint64 // feed id (allMark for every feed) -> mark sequence
+	pending  map[string]uint64 // feed id (AllMark for every feed) -> mark sequence
 	claims   map[string]string // claim -> holder key
 	waiting  map[string]map[string]bool
 	slots    map[string]int  // feed -> slots taken
@@ -29,15 +28,33 @@ type Memory struct {
 
 var _ Index = (*Memory)(nil)
 
-// allMark is the pending mark asking for every feed; feed ids never start
-// with a NUL.
-const allMark = "\x00all"
-
 // NewMemory returns an empty Memory index.
 func NewMemory() *Memory {
 	return &Memory{sources: map[string]Source{}, outputs: map[string]string{}, unpurged: map[string]bool{},
 		state: map[string]string{}, stateVer: map[string]string{}, pending: map[string]uint64{}, claims: map[string]string{}, waiting: map[string]map[string]bool{},
 		slots: map[string]int{}, gone: map[string]Gone{}}
+}
+
+// summarize makes the Summary of a Source.
+func summarize(s Source) Summary {
+	sum := Summary{Key: s.Key, Version: s.Version, Hash: s.Hash, Config: s.Config, Size: s.Size, ModTime: s.ModTime,
+		Deleted: s.Deleted, ArticleConfig: s.ArticleConfig, ObjectVersion: s.ObjectVersion, Problems: s.Problems,
+		RejectedAt: s.RejectedAt, Waiting: s.Waiting}
+	if a := s.Article; a != nil {
+		sum.HasArticle = true
+		sum.Title, sum.Published, sum.Expires, sum.Draft = a.Title, a.Published, a.Expires, a.Draft
+	}
+	return sum
+}
+
+// listingOf is what the rules need of a Source's article (see GoneOf),
+// nil without one.
+func listingOf(s Source) *Listing {
+	a := s.Article
+	if a == nil {
+		return nil
+	}
+	return &Listing{ID: a.ID, URL: a.URL, Published: a.Published, Draft: a.Draft, Feeds: s.Feeds}
 }
 
 func copySource(s Source) Source {
@@ -69,12 +86,12 @@ func (m *Memory) alloc(feed string) (int, error) {
 
 // recordGone records or clears deletions for a write from old to next;
 // the caller holds mu.
-func (m *Memory) recordGone(key string, old, next *goneSource, at time.Time) {
-	if g, ok := gone(key, old, next, at); ok {
+func (m *Memory) recordGone(key string, old, next *Listing, at time.Time) {
+	if g, ok := GoneOf(key, old, next, at); ok {
 		m.gone[g.ID] = g
 	}
-	if next != nil && !next.draft {
-		delete(m.gone, next.id)
+	if next != nil && !next.Draft {
+		delete(m.gone, next.ID)
 	}
 }
 
@@ -108,13 +125,13 @@ func (m *Memory) release(claims []string, key string) []string {
 
 // Put implements Index.
 func (m *Memory) Put(_ context.Context, src Source) (Change, error) {
-	if err := tooManyFeeds(src); err != nil {
+	if err := CheckFeeds(src); err != nil {
 		return Change{}, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, found := m.sources[src.Key]
-	if err := supersedes(src, summarize(old), found); err != nil {
+	if err := CheckVersion(src, summarize(old), found); err != nil {
 		return Change{}, err
 	}
 	next := Claims(src.Article)
@@ -144,10 +161,12 @@ func (m *Memory) Put(_ context.Context, src Source) (Change, error) {
 	if old.Article != nil {
 		had = old.Feeds
 	}
-	assignSlots(had, src.Feeds, m.alloc)
-	m.recordGone(src.Key, goneOf(old), goneOf(src), changeTime(src))
+	if err := AssignSlots(had, src.Feeds, m.alloc); err != nil {
+		return Change{}, err
+	}
+	m.recordGone(src.Key, listingOf(old), listingOf(src), GoneTime(src))
 	m.unwait(old.Waiting, src.Key)
-	waiters := m.release(released(Claims(old.Article), next), src.Key)
+	waiters := m.release(Released(Claims(old.Article), next), src.Key)
 	for _, c := range next {
 		m.claims[c] = src.Key
 	}
@@ -158,9 +177,9 @@ func (m *Memory) Put(_ context.Context, src Source) (Change, error) {
 		m.waiting[waiting][src.Key] = true
 	}
 	m.sources[src.Key] = src
-	ch := changeOf(goneOf(old), goneOf(src), writeTime(src))
+	ch := ChangeOf(listingOf(old), listingOf(src), WriteTime(src))
 	ch.Waiters = waiters
-	m.mark(markIDs(ch.Feeds, ch.Pages))
+	m.mark(MarkIDs(ch.Feeds, ch.Pages))
 	return ch, nil
 }
 
@@ -169,7 +188,7 @@ func (m *Memory) Reject(_ context.Context, src Source) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, found := m.sources[src.Key]
-	if err := supersedes(src, summarize(old), found); err != nil {
+	if err := CheckVersion(src, summarize(old), found); err != nil {
 		return err
 	}
 	if src.Waiting != "" {
@@ -202,11 +221,11 @@ func (m *Memory) Delete(_ context.Context, key, version string, at time.Time) (C
 	}
 	m.unwait(old.Waiting, key)
 	waiters := m.release(Claims(old.Article), key)
-	m.recordGone(key, goneOf(old), nil, at)
+	m.recordGone(key, listingOf(old), nil, at)
 	m.sources[key] = Source{Key: key, Version: version, Deleted: true}
-	ch := changeOf(goneOf(old), nil, at)
+	ch := ChangeOf(listingOf(old), nil, at)
 	ch.Waiters = waiters
-	m.mark(markIDs(ch.Feeds, ch.Pages))
+	m.mark(MarkIDs(ch.Feeds, ch.Pages))
 	return ch, nil
 }
 
@@ -260,7 +279,7 @@ func (m *Memory) Latest(_ context.Context, feed string, n int, now time.Time) ([
 	defer m.mu.Unlock()
 	var items []article.Article
 	for _, s := range m.sources {
-		if s.Article == nil || !live(s.Article, now) {
+		if s.Article == nil || !LiveAt(s.Article, now) {
 			continue
 		}
 		for _, f := range s.Feeds {
@@ -270,7 +289,7 @@ func (m *Memory) Latest(_ context.Context, feed string, n int, now time.Time) ([
 			}
 		}
 	}
-	sort.Slice(items, func(i, j int) bool { return newestFirst(&items[i], &items[j]) })
+	sort.Slice(items, func(i, j int) bool { return NewestFirst(&items[i], &items[j]) })
 	if len(items) > n {
 		items = items[:n]
 	}
@@ -293,7 +312,7 @@ func (m *Memory) Page(_ context.Context, feed string, n int) ([]article.Article,
 			}
 		}
 	}
-	sort.Slice(items, func(i, j int) bool { return newestFirst(&items[i], &items[j]) })
+	sort.Slice(items, func(i, j int) bool { return NewestFirst(&items[i], &items[j]) })
 	return items, nil
 }
 
@@ -306,7 +325,7 @@ func (m *Memory) Gone(_ context.Context) ([]Gone, error) {
 		g.Feeds = append([]string(nil), g.Feeds...)
 		out = append(out, g)
 	}
-	sortGone(out)
+	SortGone(out)
 	return out, nil
 }
 
@@ -320,14 +339,6 @@ func (m *Memory) ForgetGone(_ context.Context, before time.Time) error {
 		}
 	}
 	return nil
-}
-
-// newestFirst orders articles by published date, newest first, then by id.
-func newestFirst(a, b *article.Article) bool {
-	if !a.Published.Equal(b.Published) {
-		return a.Published.After(b.Published)
-	}
-	return a.ID > b.ID
 }
 
 // Feeds implements Index.
@@ -371,12 +382,12 @@ func (m *Memory) Due(_ context.Context, from, to time.Time) (Work, error) {
 			if within(a.Published, from, to) || (!a.Expires.IsZero() && within(a.Expires, from, to)) {
 				due = append(due, s.Feeds)
 			}
-			if g, ok := expired(s.Key, goneOf(s), a.Expires, from, to); ok {
+			if g, ok := ExpiredOf(s.Key, listingOf(s), a.Expires, from, to); ok {
 				gone = append(gone, g)
 			}
 		}
 	}
-	w := dueWork(due)
+	w := DueWork(due)
 	w.Expired = gone
 	return w, nil
 }
@@ -391,11 +402,6 @@ func (m *Memory) RecordGone(_ context.Context, gs []Gone) error {
 	return nil
 }
 
-// dueWork is the Work of the memberships of due articles.
-func dueWork(due [][]Membership) Work {
-	return Work{Feeds: feedIDs(due...), Pages: pageRefs(due...)}.normalize()
-}
-
 func within(t, from, to time.Time) bool { return t.After(from) && !t.After(to) }
 
 // Pending implements Index.
@@ -404,11 +410,11 @@ func (m *Memory) Pending(_ context.Context) (Pending, error) {
 	defer m.mu.Unlock()
 	var p Pending
 	for f, seq := range m.pending {
-		p.marks = append(p.marks, mark{id: f, tok: strconv.FormatUint(seq, 10)})
-		p.All = p.All || f == allMark
-		addMark(&p.Work, f)
+		p.Marks = append(p.Marks, Mark{ID: f, Token: strconv.FormatUint(seq, 10)})
+		p.All = p.All || f == AllMark
+		p.AddMark(f)
 	}
-	p.Work = p.Work.normalize()
+	p.Work = p.Work.Normalize()
 	return p, nil
 }
 
@@ -416,9 +422,9 @@ func (m *Memory) Pending(_ context.Context) (Pending, error) {
 func (m *Memory) MarkPending(_ context.Context, w Work, all bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.mark(markIDs(w.Feeds, w.Pages))
+	m.mark(MarkIDs(w.Feeds, w.Pages))
 	if all {
-		m.mark([]string{allMark})
+		m.mark([]string{AllMark})
 	}
 	return nil
 }
@@ -426,7 +432,7 @@ func (m *Memory) MarkPending(_ context.Context, w Work, all bool) error {
 // Published implements Index.
 func (m *Memory) Published(_ context.Context, p Pending, state map[string]string) error {
 	for n, v := range state {
-		if err := checkState(n, v); err != nil {
+		if err := CheckState(n, v); err != nil {
 			return err
 		}
 	}
@@ -439,9 +445,9 @@ func (m *Memory) Published(_ context.Context, p Pending, state map[string]string
 			m.state[n] = v
 		}
 	}
-	for _, mk := range p.marks {
-		if seq, ok := m.pending[mk.id]; ok && strconv.FormatUint(seq, 10) == mk.tok {
-			delete(m.pending, mk.id)
+	for _, mk := range p.Marks {
+		if seq, ok := m.pending[mk.ID]; ok && strconv.FormatUint(seq, 10) == mk.Token {
+			delete(m.pending, mk.ID)
 		}
 	}
 	return nil
@@ -498,8 +504,8 @@ func (m *Memory) State(_ context.Context, name string) (string, error) {
 
 // SetState implements Index.
 func (m *Memory) SetState(_ context.Context, name, value string) error {
-	if len(value) > MaxState {
-		return fmt.Errorf("index: state %s: %d bytes, more than %d", name, len(value), MaxState)
+	if err := CheckState(name, value); err != nil {
+		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -513,8 +519,8 @@ func (m *Memory) SetState(_ context.Context, name, value string) error {
 
 // SetStateNewer implements Index.
 func (m *Memory) SetStateNewer(_ context.Context, name, value, version string) (bool, error) {
-	if len(value) > MaxState {
-		return false, fmt.Errorf("index: state %s: %d bytes, more than %d", name, len(value), MaxState)
+	if err := CheckState(name, value); err != nil {
+		return false, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -530,7 +536,7 @@ func (m *Memory) Close() error { return nil }
 
 // Contents implements Index.
 func (m *Memory) Contents(ctx context.Context, live []LiveRef, pages []PageRef, now time.Time) (Contents, error) {
-	return contentsOf(ctx, m, live, pages, now)
+	return ContentsOf(ctx, m, live, pages, now)
 }
 
 // OutputHashes implements Index.

@@ -26,9 +26,9 @@ import (
 //	   id it is stored with, so the version did not change)
 //	   gain credits (optional: older readers ignore it, and ParserVersion 6
 //	   parses every article again, so no version of its own)
-const recordVersion = 3
+const RecordVersion = 3
 
-// articleRecord is how adapters store an article.
+// articleRecord is how adapters store an article (see EncodeArticle).
 type articleRecord struct {
 	V           int             `json:"v"`
 	ID          string          `json:"id"`
@@ -57,15 +57,15 @@ type articleRecord struct {
 	Hash        string          `json:"hash,omitempty"`
 	DateSource  string          `json:"dateSource,omitempty"`
 	Notes       []string        `json:"notes,omitempty"`
-	Warnings    []problemRecord `json:"warnings,omitempty"`
+	Warnings    []ProblemRecord `json:"warnings,omitempty"`
 }
 
 func toArticleRecord(a *article.Article) articleRecord {
-	return articleRecord{V: recordVersion, ID: a.ID, IDFrom: a.IDFrom, Slug: a.Slug, Title: a.Title, Summary: a.Summary, ContentHTML: a.ContentHTML,
+	return articleRecord{V: RecordVersion, ID: a.ID, IDFrom: a.IDFrom, Slug: a.Slug, Title: a.Title, Summary: a.Summary, ContentHTML: a.ContentHTML,
 		URL: a.URL, Published: a.Published, Updated: a.Updated, Expires: a.Expires, Lang: a.Lang, Dir: a.Dir,
 		Authors: a.Authors, Credits: a.Credits, Tags: a.Tags, Categories: a.Categories, Image: a.Image, Draft: a.Draft, Source: a.Source,
 		Format: a.Format, Hash: a.Hash, DateSource: a.DateSource, Notes: a.Notes,
-		Warnings: toProblemRecords(a.Warnings), UpdatedFrom: a.UpdatedFrom, Correction: a.Correction, Words: a.Words}
+		Warnings: ProblemRecords(a.Warnings), UpdatedFrom: a.UpdatedFrom, Correction: a.Correction, Words: a.Words}
 }
 
 func (r articleRecord) article() *article.Article {
@@ -76,8 +76,8 @@ func (r articleRecord) article() *article.Article {
 		Warnings: fromProblemRecords(r.Warnings), UpdatedFrom: r.UpdatedFrom, Correction: r.Correction, Words: r.Words}
 }
 
-// encodeArticle returns the stored form of an article.
-func encodeArticle(a *article.Article) ([]byte, error) {
+// EncodeArticle returns the stored form of an article.
+func EncodeArticle(a *article.Article) ([]byte, error) {
 	data, err := json.Marshal(toArticleRecord(a))
 	if err != nil {
 		return nil, fmt.Errorf("index: encode article %s: %w", a.ID, err)
@@ -85,37 +85,38 @@ func encodeArticle(a *article.Article) ([]byte, error) {
 	return data, nil
 }
 
-// decodeArticle reads a stored article of any known schema version.
-func decodeArticle(data []byte) (*article.Article, error) {
+// DecodeArticle reads a stored article of any known schema version.
+func DecodeArticle(data []byte) (*article.Article, error) {
 	var r articleRecord
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, err
 	}
-	if r.V > recordVersion {
-		return nil, fmt.Errorf("stored with schema version %d by a newer pressroom (this one knows %d)", r.V, recordVersion)
+	if r.V > RecordVersion {
+		return nil, fmt.Errorf("stored with schema version %d by a newer pressroom (this one knows %d)", r.V, RecordVersion)
 	}
 	return r.article(), nil
 }
 
-// problemRecord is how adapters store a Problem.
-type problemRecord struct {
+// ProblemRecord is how adapters store a Problem.
+type ProblemRecord struct {
 	Field   string `json:"field" dynamodbav:"field"`
 	Line    int    `json:"line,omitempty" dynamodbav:"line,omitempty"`
 	Message string `json:"message" dynamodbav:"message"`
 }
 
-func toProblemRecords(ps []article.Problem) []problemRecord {
+// ProblemRecords returns the stored form of problems (nil for none).
+func ProblemRecords(ps []article.Problem) []ProblemRecord {
 	if len(ps) == 0 {
 		return nil
 	}
-	out := make([]problemRecord, len(ps))
+	out := make([]ProblemRecord, len(ps))
 	for i, p := range ps {
-		out[i] = problemRecord{Field: p.Field, Line: p.Line, Message: p.Message}
+		out[i] = ProblemRecord{Field: p.Field, Line: p.Line, Message: p.Message}
 	}
 	return out
 }
 
-func fromProblemRecords(ps []problemRecord) []article.Problem {
+func fromProblemRecords(ps []ProblemRecord) []article.Problem {
 	if len(ps) == 0 {
 		return nil
 	}
@@ -126,11 +127,12 @@ func fromProblemRecords(ps []problemRecord) []article.Problem {
 	return out
 }
 
-// sourceRecord is how the bbolt adapter stores a source (the DynamoDB
-// adapter maps the same fields onto item attributes): everything but the
+// SourceRecord is how the adapters store a source: everything but the
 // article body, with enough of the article to find its feed entries,
-// schedule and claims, and to summarise it.
-type sourceRecord struct {
+// schedule and claims, and to summarise it. The bbolt adapter stores it
+// as JSON; the DynamoDB adapter maps the same fields, under the same
+// names, onto item attributes.
+type SourceRecord struct {
 	V             int             `json:"v"`
 	Key           string          `json:"key"`
 	Version       string          `json:"version"`
@@ -143,7 +145,7 @@ type sourceRecord struct {
 	ArticleConfig string          `json:"articleConfig,omitempty"`
 	ObjectVersion string          `json:"objectVersion,omitempty"`
 	Feeds         []Membership    `json:"feeds,omitempty"`
-	Problems      []problemRecord `json:"problems,omitempty"`
+	Problems      []ProblemRecord `json:"problems,omitempty"`
 	RejectedAt    time.Time       `json:"rejectedAt,omitzero"`
 	Waiting       string          `json:"waiting,omitempty"`
 	ID            string          `json:"id,omitempty"`
@@ -154,11 +156,12 @@ type sourceRecord struct {
 	Draft         bool            `json:"draft,omitempty"`
 }
 
-// recordOf makes the record of src (its article, if any, stored apart).
-func recordOf(src Source) sourceRecord {
-	r := sourceRecord{V: recordVersion, Key: src.Key, Version: src.Version, Hash: src.Hash, Config: src.Config, Size: src.Size,
+// SourceRecordOf makes the record of src (its article, if any, is stored
+// apart).
+func SourceRecordOf(src Source) SourceRecord {
+	r := SourceRecord{V: RecordVersion, Key: src.Key, Version: src.Version, Hash: src.Hash, Config: src.Config, Size: src.Size,
 		ModTime: src.ModTime, Deleted: src.Deleted, ArticleConfig: src.ArticleConfig, ObjectVersion: src.ObjectVersion,
-		Feeds: src.Feeds, Problems: toProblemRecords(src.Problems), RejectedAt: src.RejectedAt, Waiting: src.Waiting}
+		Feeds: src.Feeds, Problems: ProblemRecords(src.Problems), RejectedAt: src.RejectedAt, Waiting: src.Waiting}
 	if a := src.Article; a != nil {
 		r.HasArticle = true
 		r.ID, r.URL, r.Title, r.Published, r.Expires, r.Draft = a.ID, a.URL, a.Title, a.Published, a.Expires, a.Draft
@@ -168,39 +171,32 @@ func recordOf(src Source) sourceRecord {
 	return r
 }
 
-// source makes a Source of the record, without its article.
-func (r sourceRecord) source() Source {
+// Source makes a Source of the record, without its article.
+func (r SourceRecord) Source() Source {
 	return Source{Key: r.Key, Version: r.Version, Hash: r.Hash, Config: r.Config, Size: r.Size, ModTime: r.ModTime,
 		Deleted: r.Deleted, ArticleConfig: r.ArticleConfig, ObjectVersion: r.ObjectVersion, Feeds: r.Feeds,
 		Problems: fromProblemRecords(r.Problems), RejectedAt: r.RejectedAt, Waiting: r.Waiting}
 }
 
-func (r sourceRecord) summary() Summary {
+// Summary makes the Summary of the record.
+func (r SourceRecord) Summary() Summary {
 	return Summary{Key: r.Key, Version: r.Version, Hash: r.Hash, Config: r.Config, Size: r.Size, ModTime: r.ModTime,
 		Deleted: r.Deleted, HasArticle: r.HasArticle, ArticleConfig: r.ArticleConfig, ObjectVersion: r.ObjectVersion,
 		Title: r.Title, Published: r.Published, Expires: r.Expires, Draft: r.Draft,
 		Problems: fromProblemRecords(r.Problems), RejectedAt: r.RejectedAt, Waiting: r.Waiting}
 }
 
-// goneSource is what gone needs of the record, nil without an article.
-func (r sourceRecord) goneSource() *goneSource {
+// Listing is what the rules need of the record's article (see GoneOf),
+// nil without an article.
+func (r SourceRecord) Listing() *Listing {
 	if !r.HasArticle {
 		return nil
 	}
-	return &goneSource{id: r.ID, url: r.URL, published: r.Published, draft: r.Draft, feeds: r.Feeds}
+	return &Listing{ID: r.ID, URL: r.URL, Published: r.Published, Draft: r.Draft, Feeds: r.Feeds}
 }
 
-// goneOf is what gone needs of a Source's article.
-func goneOf(s Source) *goneSource {
-	a := s.Article
-	if a == nil {
-		return nil
-	}
-	return &goneSource{id: a.ID, url: a.URL, published: a.Published, draft: a.Draft, feeds: s.Feeds}
-}
-
-// claims returns what the record's article claims (see Claims).
-func (r sourceRecord) claims() []string {
+// Claims returns what the record's article claims (see Claims).
+func (r SourceRecord) Claims() []string {
 	if !r.HasArticle || r.Draft {
 		return nil
 	}
@@ -211,13 +207,15 @@ func (r sourceRecord) claims() []string {
 	return out
 }
 
-func decodeSource(data []byte) (sourceRecord, error) {
-	var r sourceRecord
+// DecodeSourceRecord reads a stored source record of any known schema
+// version.
+func DecodeSourceRecord(data []byte) (SourceRecord, error) {
+	var r SourceRecord
 	if err := json.Unmarshal(data, &r); err != nil {
 		return r, err
 	}
-	if r.V > recordVersion {
-		return r, fmt.Errorf("stored with schema version %d by a newer pressroom (this one knows %d)", r.V, recordVersion)
+	if r.V > RecordVersion {
+		return r, fmt.Errorf("stored with schema version %d by a newer pressroom (this one knows %d)", r.V, RecordVersion)
 	}
 	return r, nil
 }

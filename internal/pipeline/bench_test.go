@@ -13,7 +13,7 @@ import (
 
 	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/config"
-	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/index/bolt"
 	"github.com/pressroom/pressroom/internal/pipeline"
 	"github.com/pressroom/pressroom/internal/store"
 )
@@ -40,7 +40,7 @@ func newBenchPipeline(b *testing.B, out string) *pipeline.Pipeline {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ix, err := index.OpenBolt(filepath.Join(out, ".pressroom", "index.db"))
+	ix, err := bolt.Open(filepath.Join(out, ".pressroom", "index.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

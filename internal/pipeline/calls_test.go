@@ -20,9 +20,9 @@ import (
 	"github.com/pressroom/pressroom/internal/awstest"
 	"github.com/pressroom/pressroom/internal/awstest/s3mem"
 	"github.com/pressroom/pressroom/internal/config"
-	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/index/dynamo"
 	"github.com/pressroom/pressroom/internal/pipeline"
-	"github.com/pressroom/pressroom/internal/store"
+	s3store "github.com/pressroom/pressroom/internal/store/s3"
 )
 
 // callCounter is an HTTP transport that counts the requests it carries:
@@ -101,7 +101,7 @@ func TestPublishCalls(t *testing.T) {
 	client := dynamodb.New(awstest.DynamoDB(awstest.DynamoDBEndpoint(t)).Options(), func(o *dynamodb.Options) {
 		o.HTTPClient = &http.Client{Transport: ddb, Timeout: 30 * time.Second}
 	})
-	d := index.NewDynamo(client, awstest.TableName(t))
+	d := dynamo.New(client, awstest.TableName(t))
 	if err := d.CreateTable(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestPublishCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2021, 3, 1, 12, 0, 0, 0, time.UTC)
-	p := &pipeline.Pipeline{Parse: article.Parse, Index: d, Store: store.NewS3(feeds, "feeds", ""), Config: cfg,
+	p := &pipeline.Pipeline{Parse: article.Parse, Index: d, Store: s3store.New(feeds, "feeds", ""), Config: cfg,
 		Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 
 	t0 := time.Date(2021, 1, 1, 8, 0, 0, 0, time.UTC)

@@ -18,6 +18,7 @@ import (
 	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/index/bolt"
 	"github.com/pressroom/pressroom/internal/pipeline"
 	"github.com/pressroom/pressroom/internal/store"
 )
@@ -231,7 +232,7 @@ func TestKillPointsConverge(t *testing.T) {
 				if adapter == "memory" {
 					return index.NewMemory(), store.NewMemory()
 				}
-				ix, err := index.OpenBolt(filepath.Join(dir, ".pressroom", "index.db"))
+				ix, err := bolt.Open(filepath.Join(dir, ".pressroom", "index.db"))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -17,6 +17,7 @@ import (
 	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/index/bolt"
 	"github.com/pressroom/pressroom/internal/pipeline"
 	"github.com/pressroom/pressroom/internal/store"
 )
@@ -382,7 +383,7 @@ func newLocal(t *testing.T) *local {
 	dir := t.TempDir()
 	src, out := filepath.Join(dir, "articles"), filepath.Join(dir, "public")
 	os.MkdirAll(src, 0o755)
-	ix, err := index.OpenBolt(filepath.Join(out, ".pressroom", "index.db"))
+	ix, err := bolt.Open(filepath.Join(out, ".pressroom", "index.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,8 +21,11 @@ import (
 	"github.com/pressroom/pressroom/internal/awstest/s3mem"
 	"github.com/pressroom/pressroom/internal/feedcheck"
 	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/index/bolt"
+	"github.com/pressroom/pressroom/internal/index/dynamo"
 	"github.com/pressroom/pressroom/internal/pipeline"
 	"github.com/pressroom/pressroom/internal/store"
+	s3store "github.com/pressroom/pressroom/internal/store/s3"
 )
 
 // bucket is a versioned S3 bucket (the S3 protocol, on s3mem) with the
@@ -37,7 +40,7 @@ func newBucket(t *testing.T) *bucket {
 	srv := httptest.NewServer(s3mem.New(s3mem.WithVersionedBucket("articles")).Handler())
 	t.Cleanup(srv.Close)
 	c := awstest.S3(srv.URL)
-	return &bucket{client: c, name: "articles", store: store.NewS3(c, "articles", "")}
+	return &bucket{client: c, name: "articles", store: s3store.New(c, "articles", "")}
 }
 
 // op is one change an editor makes to the bucket.
@@ -166,14 +169,14 @@ func TestDeliveryOrderConverges(t *testing.T) {
 	variants := []variant{
 		{"memory", 150, func(*testing.T) index.Index { return index.NewMemory() }},
 		{"bolt", 60, func(t *testing.T) index.Index {
-			ix, err := index.OpenBolt(filepath.Join(t.TempDir(), "index.db"))
+			ix, err := bolt.Open(filepath.Join(t.TempDir(), "index.db"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			return ix
 		}},
 		{"dynamodb", 12, func(t *testing.T) index.Index {
-			d := index.NewDynamo(awstest.DynamoDB(awstest.DynamoDBEndpoint(t)), awstest.TableName(t))
+			d := dynamo.New(awstest.DynamoDB(awstest.DynamoDBEndpoint(t)), awstest.TableName(t))
 			if err := d.CreateTable(context.Background()); err != nil {
 				t.Fatal(err)
 			}

@@ -25,8 +25,11 @@ import (
 	"github.com/pressroom/pressroom/internal/awstest"
 	"github.com/pressroom/pressroom/internal/awstest/s3mem"
 	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/index/bolt"
+	"github.com/pressroom/pressroom/internal/index/dynamo"
 	"github.com/pressroom/pressroom/internal/pipeline"
 	"github.com/pressroom/pressroom/internal/store"
+	s3store "github.com/pressroom/pressroom/internal/store/s3"
 )
 
 // flaky is an articles store whose Get of one key fails n times (S3
@@ -56,14 +59,14 @@ func TestWaiterSurvivesATransientFailure(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var ix index.Index = index.NewMemory()
 			if name == "dynamodb" {
-				d := index.NewDynamo(awstest.DynamoDB(awstest.DynamoDBEndpoint(t)), awstest.TableName(t))
+				d := dynamo.New(awstest.DynamoDB(awstest.DynamoDBEndpoint(t)), awstest.TableName(t))
 				if err := d.CreateTable(context.Background()); err != nil {
 					t.Fatal(err)
 				}
 				ix = d
 			}
 			if name == "bolt" {
-				b, err := index.OpenBolt(t.TempDir() + "/index.db")
+				b, err := bolt.Open(t.TempDir() + "/index.db")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -182,29 +185,29 @@ func TestKilledBuildKeepsWaiter(t *testing.T) {
 	os.MkdirAll(arts, 0o755)
 	os.WriteFile(filepath.Join(arts, "a.md"), []byte(md("A", "2021-05-01", "slug: story")), 0o644)
 	os.WriteFile(filepath.Join(arts, "b.md"), []byte(md("B", "2021-05-01", "slug: story")), 0o644)
-	bolt, err := index.OpenBolt(filepath.Join(dir, "index.db"))
+	onDisk, err := bolt.Open(filepath.Join(dir, "index.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer bolt.Close()
+	defer onDisk.Close()
 	out := store.NewMemory()
 	p := func(ix index.Index) *pipeline.Pipeline {
 		return &pipeline.Pipeline{Parse: article.Parse, Index: ix, Store: out, Config: killConfig(t), Now: func() time.Time { return time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC) },
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	}
 	ctx := context.Background()
-	if _, _, err := p(bolt).Build(ctx, arts, false, nil); err != nil {
+	if _, _, err := p(onDisk).Build(ctx, arts, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	os.Remove(filepath.Join(arts, "a.md"))
 	// Killed at the second index write of the build: the first is the
 	// removal of a.md (committed), the second b.md's Put.
-	_, _, err = p(faultyIndex{bolt, &faults{at: 2}}).Build(ctx, arts, false, nil)
+	_, _, err = p(faultyIndex{onDisk, &faults{at: 2}}).Build(ctx, arts, false, nil)
 	t.Logf("killed build: %v", err)
-	if _, _, err := p(bolt).Build(ctx, arts, false, nil); err != nil {
+	if _, _, err := p(onDisk).Build(ctx, arts, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	src, _ := bolt.Get(ctx, "b.md")
+	src, _ := onDisk.Get(ctx, "b.md")
 	t.Logf("b.md after the next build: article=%v waiting=%q problems=%v", src.Article != nil, src.Waiting, src.Problems)
 	var titles []string
 	if o, err := out.Get(ctx, "feed.json", store.GetOptions{}); err == nil {
@@ -273,7 +276,7 @@ func TestLongIDPublishedOnDynamo(t *testing.T) {
 	local := newEnv(t, index.NewMemory(), store.NewMemory())
 	r := local.ingest("a.md", text)
 	t.Logf("memory index: %s %v", r.Outcome, r.Problems)
-	d := index.NewDynamo(awstest.DynamoDB(awstest.DynamoDBEndpoint(t)), awstest.TableName(t))
+	d := dynamo.New(awstest.DynamoDB(awstest.DynamoDBEndpoint(t)), awstest.TableName(t))
 	if err := d.CreateTable(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +299,7 @@ func TestLongIDPublishedOnDynamo(t *testing.T) {
 // its time, so the next run asks about the same interval: every run fails.
 func TestExpiringArticlePublishesOnDynamo(t *testing.T) {
 	ctx := context.Background()
-	d := index.NewDynamo(awstest.DynamoDB(awstest.DynamoDBEndpoint(t)), awstest.TableName(t))
+	d := dynamo.New(awstest.DynamoDB(awstest.DynamoDBEndpoint(t)), awstest.TableName(t))
 	if err := d.CreateTable(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +322,7 @@ func TestExpiringArticlePublishesOnDynamo(t *testing.T) {
 }
 
 // TestHistoryReadOnlyAsFarAsNeeded: lastGood looks at most 20 versions back,
-// but store.S3.Versions lists every version of the key first, one
+// but s3store.Store.Versions lists every version of the key first, one
 // ListObjectVersions call per 1,000 versions. A key uploaded every minute
 // for a year (525,600 versions) costs 526 listing calls for each rejected
 // upload, and for each such article in a re-parse.
@@ -334,7 +337,7 @@ func TestHistoryReadOnlyAsFarAsNeeded(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := awstest.S3(srv.URL)
-	st := store.NewS3(c, "articles", "")
+	st := s3store.New(c, "articles", "")
 	ctx := context.Background()
 	const n = 3500
 	for i := 0; i < n; i++ {

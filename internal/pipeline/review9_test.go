@@ -11,6 +11,7 @@ import (
 
 	"fmt"
 	"github.com/pressroom/pressroom/internal/feed"
+	"github.com/pressroom/pressroom/internal/index/bolt"
 	"github.com/pressroom/pressroom/internal/websub"
 	"testing"
 	"time"
@@ -139,7 +140,7 @@ func TestReview9WebSubPendingOverMaxState(t *testing.T) {
 	h := &hub{}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	ix, err := index.OpenBolt(filepath.Join(t.TempDir(), "index.db"))
+	ix, err := bolt.Open(filepath.Join(t.TempDir(), "index.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 // Package store defines the ObjectStore port, where published feeds and
 // pages are written (a folder locally, the feeds bucket on AWS), and its
-// local adapters. storetest holds the contract every adapter passes.
+// local adapters (memory, folder); the S3 adapter is store/s3. storetest
+// holds the contract every adapter passes.
 package store
 
 import (

@@ -17,7 +17,7 @@ import (
 	"github.com/awslabs/goformation/v7/intrinsics"
 
 	"github.com/pressroom/pressroom/internal/feed"
-	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/index/dynamo"
 )
 
 // markers keeps intrinsic functions visible instead of resolving them to
@@ -235,8 +235,8 @@ func TestPublishEvents(t *testing.T) {
 		patterns = append(patterns, at(t, f, "Pattern").(string))
 	}
 	// The index owns its key layout: the filter is its StreamFilters.
-	if !reflect.DeepEqual(patterns, index.StreamFilters) {
-		t.Errorf("stream filter %q, want index.StreamFilters %q", patterns, index.StreamFilters)
+	if !reflect.DeepEqual(patterns, dynamo.StreamFilters) {
+		t.Errorf("stream filter %q, want dynamo.StreamFilters %q", patterns, dynamo.StreamFilters)
 	}
 	if at(t, raw, "Resources", "PublishFunction", "Properties", "Events", "Schedule", "Type") != "Schedule" {
 		t.Error("no schedule for scheduled and expiring articles")

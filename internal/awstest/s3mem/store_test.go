@@ -5,6 +5,7 @@ import (
 
 	"github.com/pressroom/pressroom/internal/awstest/s3mem"
 	"github.com/pressroom/pressroom/internal/store"
+	s3store "github.com/pressroom/pressroom/internal/store/s3"
 	"github.com/pressroom/pressroom/internal/store/storetest"
 )
 
@@ -20,7 +21,7 @@ func TestStoreContract(t *testing.T) {
 			storetest.Run(t, storetest.Harness{
 				New: func(t *testing.T) store.Store {
 					_, c := start(t, opt)
-					return store.NewS3(c, bkt, "feeds")
+					return s3store.New(c, bkt, "feeds")
 				},
 				KeepsMetadata: true,
 			})

@@ -1,4 +1,4 @@
-package index
+package bolt
 
 import (
 	"encoding/binary"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	article "github.com/pressroom/pressroom/internal/article/model"
+	"github.com/pressroom/pressroom/internal/index"
 )
 
 // The bbolt adapter keeps a compact binary Summary of every source in the
@@ -42,7 +43,7 @@ func (e *encoder) bool(b bool) {
 	}
 }
 
-func encodeSummary(s Summary) []byte {
+func encodeSummary(s index.Summary) []byte {
 	e := make(encoder, 0, 128)
 	for _, v := range []string{s.Key, s.Version, s.Hash, s.Config, s.Title, s.ArticleConfig, s.ObjectVersion, s.Waiting} {
 		e.str(v)
@@ -129,14 +130,14 @@ func (d *decoder) zone(off int) *time.Location {
 	return loc
 }
 
-func decodeSummary(b []byte) (Summary, error) {
+func decodeSummary(b []byte) (index.Summary, error) {
 	return (&decoder{}).summary(b)
 }
 
 // summary decodes one summary; a decoder may decode several in turn.
-func (d *decoder) summary(b []byte) (Summary, error) {
+func (d *decoder) summary(b []byte) (index.Summary, error) {
 	d.b, d.s, d.off, d.err = b, string(b), 0, nil
-	var s Summary
+	var s index.Summary
 	s.Key, s.Version, s.Hash, s.Config, s.Title = d.str(), d.str(), d.str(), d.str(), d.str()
 	s.ArticleConfig, s.ObjectVersion, s.Waiting = d.str(), d.str(), d.str()
 	s.Size = d.int()

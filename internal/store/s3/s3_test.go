@@ -1,4 +1,4 @@
-package store_test
+package s3store_test
 
 import (
 	"strings"
@@ -11,6 +11,7 @@ import (
 	"github.com/pressroom/pressroom/internal/awstest/s3mem"
 
 	"github.com/pressroom/pressroom/internal/store"
+	s3store "github.com/pressroom/pressroom/internal/store/s3"
 	"github.com/pressroom/pressroom/internal/store/storetest"
 )
 
@@ -24,7 +25,7 @@ func TestS3(t *testing.T) {
 		t.Run("prefix="+prefix, func(t *testing.T) {
 			storetest.Run(t, storetest.Harness{
 				New: func(t *testing.T) store.Store {
-					return store.NewS3(newFakeS3(t, "pressroom-feeds"), "pressroom-feeds", prefix)
+					return s3store.New(newFakeS3(t, "pressroom-feeds"), "pressroom-feeds", prefix)
 				},
 				KeepsMetadata: true,
 			})
@@ -34,7 +35,7 @@ func TestS3(t *testing.T) {
 
 func TestS3WritesHashMetadata(t *testing.T) {
 	client := newFakeS3(t, "pressroom-feeds")
-	s := store.NewS3(client, "pressroom-feeds", "")
+	s := s3store.New(client, "pressroom-feeds", "")
 	if err := s.Put(t.Context(), "feed.xml", []byte("abc"), store.PutOptions{ContentType: "application/rss+xml"}); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func TestS3WritesHashMetadata(t *testing.T) {
 // versions left out; older versions read back by id.
 func TestS3VersionsInOrder(t *testing.T) {
 	client, _ := awstest.FakeS3(t, s3mem.WithVersionedBucket("articles"))
-	s := store.NewS3(client, "articles", "articles/")
+	s := s3store.New(client, "articles", "articles/")
 	ctx := t.Context()
 	put := func(key, body string) {
 		if err := s.Put(ctx, key, []byte(body), store.PutOptions{}); err != nil {

@@ -1,4 +1,4 @@
-package index_test
+package dynamo_test
 
 // Regression tests of races a review found in the DynamoDB adapter, each
 // once failing (a test's comment tells the failure it showed): concurrent writers at one version, a two-step move crossed
@@ -27,6 +27,7 @@ import (
 	"github.com/pressroom/pressroom/internal/awstest"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/index/dynamo"
 	"github.com/pressroom/pressroom/internal/pipeline"
 	"github.com/pressroom/pressroom/internal/store"
 )
@@ -58,7 +59,7 @@ func (g *gate) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func (g *gate) set(h func(op string)) { g.mu.Lock(); g.hook = h; g.mu.Unlock() }
 
-func gatedDynamo(t *testing.T) (*index.Dynamo, *dynamodb.Client, string, *gate) {
+func gatedDynamo(t *testing.T) (*dynamo.Index, *dynamodb.Client, string, *gate) {
 	t.Helper()
 	endpoint := awstest.DynamoDBEndpoint(t)
 	g := &gate{}
@@ -70,7 +71,7 @@ func gatedDynamo(t *testing.T) (*index.Dynamo, *dynamodb.Client, string, *gate) 
 		HTTPClient:                      &http.Client{Timeout: 30 * time.Second, Transport: g},
 	})
 	table := awstest.TableName(t)
-	d := index.NewDynamo(client, table)
+	d := dynamo.New(client, table)
 	if err := d.CreateTable(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -457,5 +458,45 @@ func TestDynamoRaceDuplicateDeliveryOfAMove(t *testing.T) {
 	t.Logf("tags/old7 holds %d article(s); listed by Feeds: %v", len(l), listed)
 	if len(l) == 1 && !listed {
 		t.Errorf("tags/old7 holds b.md but Feeds no longer lists it (its count went to 0)")
+	}
+}
+
+// TestDynamoCleanupFailureIsLogged: the items a write leaves unreferenced
+// (the old body here) are deleted after the commit; when DynamoDB refuses
+// the delete, the write still succeeds (it committed) and the failure is
+// logged with the item it left behind.
+func TestDynamoCleanupFailureIsLogged(t *testing.T) {
+	d, _, _, g := gatedDynamo(t)
+	var logged strings.Builder
+	d.Log = slog.New(slog.NewTextHandler(&logged, nil))
+	ctx := context.Background()
+	feeds := []index.Membership{{Feed: "", Label: "Site"}}
+	if _, err := d.Put(ctx, index.Source{Key: "a.md", Version: "1", Config: "c", Article: art("tag:x,2021:a", "a", day), Feeds: feeds}); err != nil {
+		t.Fatal(err)
+	}
+	g.mu.Lock()
+	g.around = func(op string, r *http.Request, send func() (*http.Response, error)) (*http.Response, error) {
+		if op != "DeleteItem" {
+			return send()
+		}
+		body := `{"__type":"com.amazonaws.dynamodb.v20120810#AccessDeniedException","message":"denied by the test"}`
+		return &http.Response{StatusCode: http.StatusBadRequest, Status: "400 Bad Request", Request: r,
+			Header: http.Header{"Content-Type": {"application/x-amz-json-1.0"}}, Body: io.NopCloser(strings.NewReader(body)),
+			ContentLength: int64(len(body))}, nil
+	}
+	g.mu.Unlock()
+	edited := art("tag:x,2021:a", "a", day)
+	edited.ContentHTML = "<p>edited</p>"
+	if _, err := d.Put(ctx, index.Source{Key: "a.md", Version: "2", Config: "c", Article: edited, Feeds: feeds}); err != nil {
+		t.Fatalf("a write whose clean-up failed: %v", err)
+	}
+	g.mu.Lock()
+	g.around = nil
+	g.mu.Unlock()
+	if got, err := d.Get(ctx, "a.md"); err != nil || got.Article == nil || got.Article.ContentHTML != "<p>edited</p>" {
+		t.Fatalf("after the write: %+v, %v", got.Article, err)
+	}
+	if l := logged.String(); !strings.Contains(l, "unreferenced item left behind") || !strings.Contains(l, "SRC#a.md") || !strings.Contains(l, "denied by the test") {
+		t.Errorf("the failed clean-up was not logged with its item: %q", l)
 	}
 }

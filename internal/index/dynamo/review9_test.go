@@ -1,4 +1,4 @@
-package index_test
+package dynamo_test
 
 import (
 	"errors"
@@ -10,6 +10,8 @@ import (
 	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/awstest"
 	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/index/bolt"
+	"github.com/pressroom/pressroom/internal/index/dynamo"
 )
 
 // TestReview9DynamoArticleInManyFeedsWithPartners: article.MaxNames (40)
@@ -23,15 +25,15 @@ import (
 // bound, and a refused move leaves it where it was.
 func TestReview9DynamoArticleInManyFeedsWithPartners(t *testing.T) {
 	client := awstest.DynamoDB(awstest.DynamoDBEndpoint(t))
-	d := index.NewDynamo(client, awstest.TableName(t))
+	d := dynamo.New(client, awstest.TableName(t))
 	if err := d.CreateTable(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	bolt, err := index.OpenBolt(filepath.Join(t.TempDir(), "index.db"))
+	onDisk, err := bolt.Open(filepath.Join(t.TempDir(), "index.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer bolt.Close()
+	defer onDisk.Close()
 	feeds := func(prefix string, partners int) []index.Membership {
 		ms := []index.Membership{{Feed: "", Label: "Site"}, {Feed: "languages/ar", Label: "ar"}}
 		for i := 0; i < article.MaxNames; i++ {
@@ -49,7 +51,7 @@ func TestReview9DynamoArticleInManyFeedsWithPartners(t *testing.T) {
 	for _, ix := range []struct {
 		name string
 		ix   index.Index
-	}{{"memory", index.NewMemory()}, {"bolt", bolt}, {"dynamo", d}} {
+	}{{"memory", index.NewMemory()}, {"bolt", onDisk}, {"dynamo", d}} {
 		if _, err := ix.ix.Put(t.Context(), index.Source{Key: "a.md", Version: "1", Article: a, Feeds: feeds("a", 5)}); !errors.Is(err, index.ErrRefused) {
 			t.Errorf("%s: an article in 47 feeds: %v, want ErrRefused", ix.name, err)
 		}
@@ -88,7 +90,7 @@ func TestReview9DynamoArticleInManyFeedsWithPartners(t *testing.T) {
 // archive pages).
 func TestReview9SlotsConvergeAfterConflicts(t *testing.T) {
 	client := awstest.DynamoDB(awstest.DynamoDBEndpoint(t))
-	d := index.NewDynamo(client, awstest.TableName(t))
+	d := dynamo.New(client, awstest.TableName(t))
 	if err := d.CreateTable(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,6 @@
-package index
+// Package bolt is the local index.Index adapter: one bbolt file (pure Go,
+// no cgo), what a build and serve use on a laptop.
+package bolt
 
 import (
 	"bytes"
@@ -7,29 +9,32 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	article "github.com/pressroom/pressroom/internal/article/model"
+	"github.com/pressroom/pressroom/internal/index"
 )
 
-// Bolt is the local Index: one bbolt file (pure Go, no cgo).
+// Index is the local index.Index: one bbolt file (pure Go, no cgo).
 //
 // Buckets:
 //
-//	sources    key -> sourceRecord (JSON, without the article body)
+//	sources    key -> index.SourceRecord (JSON, without the article body)
 //	summaries  key -> Summary (compact binary; what List reads)
-//	articles   key -> articleRecord (JSON)
+//	articles   key -> the stored article (JSON: index.EncodeArticle)
 //	items      feed 0x00 published(8, big-endian) id 0x00 key -> ""
 //	           (one feed's entries are contiguous and ordered by date, so
 //	           the latest N are read with one reverse cursor walk)
-//	feeds      "f" feed -> boltFeed (JSON: label, count, slots taken); the
+//	feeds      "f" feed -> feedRecord (JSON: label, count, slots taken); the
 //	           prefix because the site feed's id is "" and bbolt keys cannot
 //	           be empty; kept at count 0, so slots are never reused
 //	slots      feed 0x00 slot(4, big-endian) -> key (archive pages)
@@ -37,7 +42,7 @@ import (
 //	schedule   instant(8) key -> "" (publish and expiry instants, for Due)
 //	claims     claim -> holder key
 //	waiting    claim 0x00 key -> "" (sources rejected for wanting claim)
-//	pending    "f" feed (or allMark) -> mark sequence (8, big-endian)
+//	pending    "f" feed (or index.AllMark) -> mark sequence (8, big-endian)
 //	outputs    path -> hash
 //	unpurged   path -> ""
 //	state      name -> value
@@ -45,11 +50,11 @@ import (
 //
 // Every write of a source (its record, feed entries, claims and pending
 // marks) is one bbolt transaction.
-type Bolt struct {
-	db *bolt.DB
+type Index struct {
+	db *bbolt.DB
 }
 
-var _ Index = (*Bolt)(nil)
+var _ index.Index = (*Index)(nil)
 
 var (
 	bSources  = []byte("sources")
@@ -72,28 +77,29 @@ var (
 		bPending, bUnpurged, bState, bMeta, bSlots, bGone}
 )
 
-type boltFeed struct {
+// feedRecord is a feed's entry in the feeds bucket.
+type feedRecord struct {
 	Label string `json:"label"`
 	Count int    `json:"count"`
 	Slots int    `json:"slots,omitempty"`
 }
 
-// OpenBolt opens (or creates) the index file at path. It waits up to five
+// Open opens (or creates) the index file at path. It waits up to five
 // seconds for another process holding the file. An index written by an
 // older pressroom is brought up to date; one written by a newer one is
 // refused.
-func OpenBolt(path string) (*Bolt, error) {
+func Open(path string) (*Index, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
-	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: 5 * time.Second})
+	db, err := bbolt.Open(path, 0o644, &bbolt.Options{Timeout: 5 * time.Second})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("index: %s is in use by another pressroom process", path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("index: %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	err = db.Update(func(tx *bbolt.Tx) error {
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -105,37 +111,37 @@ func OpenBolt(path string) (*Bolt, error) {
 		db.Close()
 		return nil, fmt.Errorf("index: %s: %w", path, err)
 	}
-	return &Bolt{db: db}, nil
+	return &Index{db: db}, nil
 }
 
-// ErrBusy is returned by OpenBoltReader when a writer held the file for
+// ErrBusy is returned by OpenReader when a writer held the file for
 // longer than it would wait.
 var ErrBusy = errors.New("index: in use by another pressroom process")
 
-// OpenBoltReader opens the index file at path to read it only, beside any
+// OpenReader opens the index file at path to read it only, beside any
 // other reader. A writer (a build, including serve's) holds the file only
-// while it writes: OpenBoltReader waits up to wait for it to finish, and
+// while it writes: OpenReader waits up to wait for it to finish, and
 // then returns an error matching ErrBusy. The index must have been written
 // by this pressroom's schema: a reader brings nothing up to date.
-func OpenBoltReader(path string, wait time.Duration) (*Bolt, error) {
+func OpenReader(path string, wait time.Duration) (*Index, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
-	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: wait, ReadOnly: true})
+	db, err := bbolt.Open(path, 0o644, &bbolt.Options{Timeout: wait, ReadOnly: true})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("index: %s: %w", path, ErrBusy)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("index: %s: %w", path, err)
 	}
-	err = db.View(func(tx *bolt.Tx) error {
+	err = db.View(func(tx *bbolt.Tx) error {
 		for _, b := range allBuckets {
 			if tx.Bucket(b) == nil {
 				return fmt.Errorf("no %s bucket: build with this pressroom first", b)
 			}
 		}
-		if v, _ := strconv.Atoi(string(tx.Bucket(bMeta).Get([]byte("schema")))); v != recordVersion {
-			return fmt.Errorf("index schema %d, this pressroom knows %d: build with this pressroom first", v, recordVersion)
+		if v, _ := strconv.Atoi(string(tx.Bucket(bMeta).Get([]byte("schema")))); v != index.RecordVersion {
+			return fmt.Errorf("index schema %d, this pressroom knows %d: build with this pressroom first", v, index.RecordVersion)
 		}
 		return nil
 	})
@@ -143,23 +149,23 @@ func OpenBoltReader(path string, wait time.Duration) (*Bolt, error) {
 		db.Close()
 		return nil, fmt.Errorf("index: %s: %w", path, err)
 	}
-	return &Bolt{db: db}, nil
+	return &Index{db: db}, nil
 }
 
 // migrate brings an index of an older schema up to date. Version 1 sources
 // and articles decode as they are; their summaries, claims and state are
 // rebuilt.
-func migrate(tx *bolt.Tx) error {
+func migrate(tx *bbolt.Tx) error {
 	meta := tx.Bucket(bMeta)
 	v := 1
 	if b := meta.Get([]byte("schema")); b != nil {
 		v, _ = strconv.Atoi(string(b))
 	} else if tx.Bucket(bSources).Stats().KeyN == 0 {
-		v = recordVersion // a new index
+		v = index.RecordVersion // a new index
 	}
 	switch {
-	case v > recordVersion:
-		return fmt.Errorf("written by a newer pressroom (index schema %d, this one knows %d)", v, recordVersion)
+	case v > index.RecordVersion:
+		return fmt.Errorf("written by a newer pressroom (index schema %d, this one knows %d)", v, index.RecordVersion)
 	case v < 2:
 		// Summaries gained fields: rebuild them, and the claims, which
 		// version 1 did not keep.
@@ -169,9 +175,9 @@ func migrate(tx *bolt.Tx) error {
 		if _, err := tx.CreateBucket(bSummary); err != nil {
 			return err
 		}
-		var records []sourceRecord
+		var records []index.SourceRecord
 		err := tx.Bucket(bSources).ForEach(func(k, v []byte) error {
-			r, err := decodeSource(v)
+			r, err := index.DecodeSourceRecord(v)
 			if err != nil {
 				return fmt.Errorf("source %q: %w", k, err)
 			}
@@ -184,16 +190,16 @@ func migrate(tx *bolt.Tx) error {
 		// Version 1 let two files publish one id or URL. As a build from
 		// scratch does, the first in key order keeps it; the others leave
 		// the feeds, rejected and waiting for it.
-		t := boltTx{tx: tx}
+		t := txn{tx: tx}
 		for _, r := range records {
 			held, holder := "", ""
-			for _, c := range r.claims() {
+			for _, c := range r.Claims() {
 				if h := tx.Bucket(bClaims).Get([]byte(c)); h != nil && held == "" {
 					held, holder = c, string(h)
 				}
 			}
 			if held == "" {
-				for _, c := range r.claims() {
+				for _, c := range r.Claims() {
 					if err := tx.Bucket(bClaims).Put([]byte(c), []byte(r.Key)); err != nil {
 						return err
 					}
@@ -206,13 +212,13 @@ func migrate(tx *bolt.Tx) error {
 					return err
 				}
 				r.HasArticle, r.Feeds, r.Waiting = false, nil, held
-				r.Problems = append(r.Problems, problemRecord{Field: "id",
+				r.Problems = append(r.Problems, index.ProblemRecord{Field: "id",
 					Message: fmt.Sprintf("%s is already used by %s: give this article its own slug or id (the other article stays published)", held, holder)})
 				if err := tx.Bucket(bWaiting).Put(waitKey(held, r.Key), nil); err != nil {
 					return err
 				}
 			}
-			r.V = recordVersion
+			r.V = index.RecordVersion
 			if err := t.putSource(r); err != nil {
 				return err
 			}
@@ -235,16 +241,16 @@ func migrate(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	return meta.Put([]byte("schema"), []byte(strconv.Itoa(recordVersion)))
+	return meta.Put([]byte("schema"), []byte(strconv.Itoa(index.RecordVersion)))
 }
 
 // assignArchiveSlots gives the memberships of an index written before
 // archives their slots, oldest article first: the archive pages of an
 // upgraded site run in date order.
-func assignArchiveSlots(tx *bolt.Tx) error {
-	var records []sourceRecord
+func assignArchiveSlots(tx *bbolt.Tx) error {
+	var records []index.SourceRecord
 	err := tx.Bucket(bSources).ForEach(func(k, v []byte) error {
-		r, err := decodeSource(v)
+		r, err := index.DecodeSourceRecord(v)
 		if err != nil {
 			return fmt.Errorf("source %q: %w", k, err)
 		}
@@ -262,9 +268,9 @@ func assignArchiveSlots(tx *bolt.Tx) error {
 		}
 		return records[i].Key < records[j].Key
 	})
-	t := boltTx{tx: tx}
+	t := txn{tx: tx}
 	for _, r := range records {
-		if err := assignSlots(nil, r.Feeds, t.alloc); err != nil {
+		if err := index.AssignSlots(nil, r.Feeds, t.alloc); err != nil {
 			return err
 		}
 		for _, m := range r.Feeds {
@@ -272,7 +278,7 @@ func assignArchiveSlots(tx *bolt.Tx) error {
 				return err
 			}
 		}
-		r.V = recordVersion
+		r.V = index.RecordVersion
 		if err := t.putSource(r); err != nil {
 			return err
 		}
@@ -280,8 +286,8 @@ func assignArchiveSlots(tx *bolt.Tx) error {
 	return nil
 }
 
-// Close implements Index.
-func (b *Bolt) Close() error { return b.db.Close() }
+// Close implements index.Index.
+func (b *Index) Close() error { return b.db.Close() }
 
 // instant encodes a time so that byte order is time order.
 func instant(t time.Time) []byte {
@@ -310,27 +316,27 @@ func slotKey(feed string, slot int) []byte {
 
 // feedInfo reads a feed's record (zero when there is none), from the
 // transaction's feed cache when it has one.
-func (t boltTx) feedInfo(feed string) (boltFeed, error) {
+func (t txn) feedInfo(feed string) (feedRecord, error) {
 	if c, ok := t.feeds[feed]; ok {
-		return c.boltFeed, nil
+		return c.feedRecord, nil
 	}
-	var fi boltFeed
+	var fi feedRecord
 	if v := t.tx.Bucket(bFeeds).Get(feedKey(feed)); v != nil {
 		if err := json.Unmarshal(v, &fi); err != nil {
 			return fi, fmt.Errorf("index: feed %q: %w", feed, err)
 		}
 	}
 	if t.feeds != nil {
-		t.feeds[feed] = &cachedFeed{boltFeed: fi}
+		t.feeds[feed] = &cachedFeed{feedRecord: fi}
 	}
 	return fi, nil
 }
 
 // putFeed writes a feed's record: into the transaction's feed cache when
 // it has one (flushFeeds writes it before the commit), else at once.
-func (t boltTx) putFeed(feed string, fi boltFeed) error {
+func (t txn) putFeed(feed string, fi feedRecord) error {
 	if t.feeds != nil {
-		t.feeds[feed] = &cachedFeed{boltFeed: fi, dirty: true}
+		t.feeds[feed] = &cachedFeed{feedRecord: fi, dirty: true}
 		return nil
 	}
 	return putJSON(t.tx.Bucket(bFeeds), feedKey(feed), fi)
@@ -338,14 +344,14 @@ func (t boltTx) putFeed(feed string, fi boltFeed) error {
 
 // cachedFeed is a feed's record as a batch sees it.
 type cachedFeed struct {
-	boltFeed
+	feedRecord
 	dirty bool // changed since read: flushFeeds writes it
 }
 
 // flushFeeds writes the feed records a batch changed. A batch of a
 // thousand articles changes each of their six feeds' counts and slots
 // thousands of times: they are decoded and encoded once.
-func (t boltTx) flushFeeds() error {
+func (t txn) flushFeeds() error {
 	if len(t.feeds) == 0 {
 		return nil
 	}
@@ -358,7 +364,7 @@ func (t boltTx) flushFeeds() error {
 	sort.Strings(names) // bbolt puts in key order touch each page once
 	for _, name := range names {
 		c := t.feeds[name]
-		if err := putJSON(t.tx.Bucket(bFeeds), feedKey(name), c.boltFeed); err != nil {
+		if err := putJSON(t.tx.Bucket(bFeeds), feedKey(name), c.feedRecord); err != nil {
 			return err
 		}
 		c.dirty = false
@@ -367,7 +373,7 @@ func (t boltTx) flushFeeds() error {
 }
 
 // alloc takes a feed's next archive slot.
-func (t boltTx) alloc(feed string) (int, error) {
+func (t txn) alloc(feed string) (int, error) {
 	fi, err := t.feedInfo(feed)
 	if err != nil {
 		return 0, err
@@ -377,15 +383,15 @@ func (t boltTx) alloc(feed string) (int, error) {
 }
 
 // recordGone records or clears deletions for a write from old to next.
-func (t boltTx) recordGone(key string, old, next *goneSource, at time.Time) error {
+func (t txn) recordGone(key string, old, next *index.Listing, at time.Time) error {
 	b := t.tx.Bucket(bGone)
-	if g, ok := gone(key, old, next, at); ok {
+	if g, ok := index.GoneOf(key, old, next, at); ok {
 		if err := putJSON(b, []byte(g.ID), g); err != nil {
 			return err
 		}
 	}
-	if next != nil && !next.draft {
-		return b.Delete([]byte(next.id))
+	if next != nil && !next.Draft {
+		return b.Delete([]byte(next.ID))
 	}
 	return nil
 }
@@ -398,10 +404,10 @@ func waitKey(claim, key string) []byte {
 	return append(append([]byte(claim), 0), key...)
 }
 
-// boltTx is the Index over one bbolt transaction: the methods of Bolt run
+// txn is the index.Index over one bbolt transaction: the methods of Index run
 // in a transaction of their own, Batch runs many in one.
-type boltTx struct {
-	tx *bolt.Tx
+type txn struct {
+	tx *bbolt.Tx
 	// decoded caches articles read in this transaction: a publish reads
 	// the same article once for every feed it is in.
 	decoded map[string]*article.Article
@@ -410,35 +416,35 @@ type boltTx struct {
 	feeds map[string]*cachedFeed
 }
 
-var _ Index = boltTx{}
+var _ index.Index = txn{}
 
-func (t boltTx) getSource(key string) (sourceRecord, bool, error) {
+func (t txn) getSource(key string) (index.SourceRecord, bool, error) {
 	v := t.tx.Bucket(bSources).Get([]byte(key))
 	if v == nil {
-		return sourceRecord{}, false, nil
+		return index.SourceRecord{}, false, nil
 	}
-	r, err := decodeSource(v)
+	r, err := index.DecodeSourceRecord(v)
 	if err != nil {
-		return sourceRecord{}, false, fmt.Errorf("index: source %q: %w", key, err)
+		return index.SourceRecord{}, false, fmt.Errorf("index: source %q: %w", key, err)
 	}
 	return r, true, nil
 }
 
 // putSource writes a source record and its summary.
-func (t boltTx) putSource(r sourceRecord) error {
+func (t txn) putSource(r index.SourceRecord) error {
 	if err := putJSON(t.tx.Bucket(bSources), []byte(r.Key), r); err != nil {
 		return err
 	}
-	return t.tx.Bucket(bSummary).Put([]byte(r.Key), encodeSummary(r.summary()))
+	return t.tx.Bucket(bSummary).Put([]byte(r.Key), encodeSummary(r.Summary()))
 }
 
 // article returns the stored article of key, decoding it once per
 // transaction. Callers must not modify it.
-func (t boltTx) article(key []byte) (*article.Article, error) {
+func (t txn) article(key []byte) (*article.Article, error) {
 	if a, ok := t.decoded[string(key)]; ok {
 		return a, nil
 	}
-	a, err := decodeArticle(t.tx.Bucket(bArticles).Get(key))
+	a, err := index.DecodeArticle(t.tx.Bucket(bArticles).Get(key))
 	if err != nil {
 		return nil, fmt.Errorf("index: article %q: %w", key, err)
 	}
@@ -448,12 +454,12 @@ func (t boltTx) article(key []byte) (*article.Article, error) {
 	return a, nil
 }
 
-func (t boltTx) forget(key string) {
+func (t txn) forget(key string) {
 	delete(t.decoded, key)
 }
 
 // unlink removes a source's feed entries and schedule instants.
-func (t boltTx) unlink(r sourceRecord) error {
+func (t txn) unlink(r index.SourceRecord) error {
 	if !r.HasArticle {
 		return nil
 	}
@@ -487,7 +493,7 @@ func (t boltTx) unlink(r sourceRecord) error {
 }
 
 // link adds a source's feed entries and schedule instants.
-func (t boltTx) link(r sourceRecord) error {
+func (t txn) link(r index.SourceRecord) error {
 	if !r.HasArticle {
 		return nil
 	}
@@ -521,7 +527,7 @@ func (t boltTx) link(r sourceRecord) error {
 }
 
 // nextSeq returns the next pending-mark sequence.
-func (t boltTx) nextSeq() ([]byte, error) {
+func (t txn) nextSeq() ([]byte, error) {
 	meta := t.tx.Bucket(bMeta)
 	var n uint64
 	if v := meta.Get([]byte("seq")); len(v) == 8 {
@@ -532,7 +538,7 @@ func (t boltTx) nextSeq() ([]byte, error) {
 	return buf[:], meta.Put([]byte("seq"), buf[:])
 }
 
-func (t boltTx) mark(feeds []string) error {
+func (t txn) mark(feeds []string) error {
 	for _, f := range feeds {
 		seq, err := t.nextSeq()
 		if err != nil {
@@ -545,7 +551,7 @@ func (t boltTx) mark(feeds []string) error {
 	return nil
 }
 
-func (t boltTx) unwait(claim, key string) error {
+func (t txn) unwait(claim, key string) error {
 	if claim == "" {
 		return nil
 	}
@@ -554,7 +560,7 @@ func (t boltTx) unwait(claim, key string) error {
 
 // release frees the claims key holds and returns their waiters, whose
 // wait entries stay until their own next write.
-func (t boltTx) release(claims []string, key string) ([]string, error) {
+func (t txn) release(claims []string, key string) ([]string, error) {
 	var waiters []string
 	for _, c := range claims {
 		if string(t.tx.Bucket(bClaims).Get([]byte(c))) != key {
@@ -585,12 +591,12 @@ const appendFill = 0.9
 
 // Batch implements Batcher: fn's writes commit in one transaction (one
 // fsync), which a build of thousands of articles needs.
-func (b *Bolt) Batch(_ context.Context, fn func(Index) error) error {
-	return b.db.Update(func(tx *bolt.Tx) error {
+func (b *Index) Batch(_ context.Context, fn func(index.Index) error) error {
+	return b.db.Update(func(tx *bbolt.Tx) error {
 		for _, name := range appendMostly {
 			tx.Bucket(name).FillPercent = appendFill
 		}
-		t := boltTx{tx: tx, decoded: map[string]*article.Article{}, feeds: map[string]*cachedFeed{}}
+		t := txn{tx: tx, decoded: map[string]*article.Article{}, feeds: map[string]*cachedFeed{}}
 		if err := fn(t); err != nil {
 			return err
 		}
@@ -598,162 +604,162 @@ func (b *Bolt) Batch(_ context.Context, fn func(Index) error) error {
 	})
 }
 
-func (b *Bolt) update(fn func(boltTx) error) error {
-	return b.db.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx: tx}) })
+func (b *Index) update(fn func(txn) error) error {
+	return b.db.Update(func(tx *bbolt.Tx) error { return fn(txn{tx: tx}) })
 }
 
-func (b *Bolt) view(fn func(boltTx) error) error {
-	return b.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx: tx}) })
+func (b *Index) view(fn func(txn) error) error {
+	return b.db.View(func(tx *bbolt.Tx) error { return fn(txn{tx: tx}) })
 }
 
-// Put implements Index.
-func (b *Bolt) Put(ctx context.Context, src Source) (ch Change, err error) {
-	err = b.update(func(t boltTx) error { ch, err = t.Put(ctx, src); return err })
+// Put implements index.Index.
+func (b *Index) Put(ctx context.Context, src index.Source) (ch index.Change, err error) {
+	err = b.update(func(t txn) error { ch, err = t.Put(ctx, src); return err })
 	return ch, err
 }
 
-// Reject implements Index.
-func (b *Bolt) Reject(ctx context.Context, src Source) error {
-	return b.update(func(t boltTx) error { return t.Reject(ctx, src) })
+// Reject implements index.Index.
+func (b *Index) Reject(ctx context.Context, src index.Source) error {
+	return b.update(func(t txn) error { return t.Reject(ctx, src) })
 }
 
-// Delete implements Index.
-func (b *Bolt) Delete(ctx context.Context, key, version string, at time.Time) (ch Change, err error) {
-	err = b.update(func(t boltTx) error { ch, err = t.Delete(ctx, key, version, at); return err })
+// Delete implements index.Index.
+func (b *Index) Delete(ctx context.Context, key, version string, at time.Time) (ch index.Change, err error) {
+	err = b.update(func(t txn) error { ch, err = t.Delete(ctx, key, version, at); return err })
 	return ch, err
 }
 
-// Get implements Index.
-func (b *Bolt) Get(ctx context.Context, key string) (out Source, err error) {
-	err = b.view(func(t boltTx) error { out, err = t.Get(ctx, key); return err })
+// Get implements index.Index.
+func (b *Index) Get(ctx context.Context, key string) (out index.Source, err error) {
+	err = b.view(func(t txn) error { out, err = t.Get(ctx, key); return err })
 	return out, err
 }
 
-// List implements Index.
-func (b *Bolt) List(ctx context.Context) (out []Summary, err error) {
-	err = b.view(func(t boltTx) error { out, err = t.List(ctx); return err })
+// List implements index.Index.
+func (b *Index) List(ctx context.Context) (out []index.Summary, err error) {
+	err = b.view(func(t txn) error { out, err = t.List(ctx); return err })
 	return out, err
 }
 
-// Holder implements Index.
-func (b *Bolt) Holder(ctx context.Context, claim string) (h string, err error) {
-	err = b.view(func(t boltTx) error { h, err = t.Holder(ctx, claim); return err })
+// Holder implements index.Index.
+func (b *Index) Holder(ctx context.Context, claim string) (h string, err error) {
+	err = b.view(func(t txn) error { h, err = t.Holder(ctx, claim); return err })
 	return h, err
 }
 
-// Waiting implements Index.
-func (b *Bolt) Waiting(ctx context.Context) (out []string, err error) {
-	err = b.view(func(t boltTx) error { out, err = t.Waiting(ctx); return err })
+// Waiting implements index.Index.
+func (b *Index) Waiting(ctx context.Context) (out []string, err error) {
+	err = b.view(func(t txn) error { out, err = t.Waiting(ctx); return err })
 	return out, err
 }
 
-// Latest implements Index.
-func (b *Bolt) Latest(ctx context.Context, feed string, n int, now time.Time) (out []article.Article, err error) {
-	err = b.view(func(t boltTx) error { out, err = t.Latest(ctx, feed, n, now); return err })
+// Latest implements index.Index.
+func (b *Index) Latest(ctx context.Context, feed string, n int, now time.Time) (out []article.Article, err error) {
+	err = b.view(func(t txn) error { out, err = t.Latest(ctx, feed, n, now); return err })
 	return out, err
 }
 
-// Page implements Index.
-func (b *Bolt) Page(ctx context.Context, feed string, n int) (out []article.Article, err error) {
-	err = b.view(func(t boltTx) error { out, err = t.Page(ctx, feed, n); return err })
+// Page implements index.Index.
+func (b *Index) Page(ctx context.Context, feed string, n int) (out []article.Article, err error) {
+	err = b.view(func(t txn) error { out, err = t.Page(ctx, feed, n); return err })
 	return out, err
 }
 
-// Gone implements Index.
-func (b *Bolt) Gone(ctx context.Context) (out []Gone, err error) {
-	err = b.view(func(t boltTx) error { out, err = t.Gone(ctx); return err })
+// Gone implements index.Index.
+func (b *Index) Gone(ctx context.Context) (out []index.Gone, err error) {
+	err = b.view(func(t txn) error { out, err = t.Gone(ctx); return err })
 	return out, err
 }
 
-// ForgetGone implements Index.
-func (b *Bolt) ForgetGone(ctx context.Context, before time.Time) error {
-	return b.update(func(t boltTx) error { return t.ForgetGone(ctx, before) })
+// ForgetGone implements index.Index.
+func (b *Index) ForgetGone(ctx context.Context, before time.Time) error {
+	return b.update(func(t txn) error { return t.ForgetGone(ctx, before) })
 }
 
-// Feeds implements Index.
-func (b *Bolt) Feeds(ctx context.Context) (out []FeedInfo, err error) {
-	err = b.view(func(t boltTx) error { out, err = t.Feeds(ctx); return err })
+// Feeds implements index.Index.
+func (b *Index) Feeds(ctx context.Context) (out []index.FeedInfo, err error) {
+	err = b.view(func(t txn) error { out, err = t.Feeds(ctx); return err })
 	return out, err
 }
 
-// Due implements Index.
-func (b *Bolt) Due(ctx context.Context, from, to time.Time) (out Work, err error) {
-	err = b.view(func(t boltTx) error { out, err = t.Due(ctx, from, to); return err })
+// Due implements index.Index.
+func (b *Index) Due(ctx context.Context, from, to time.Time) (out index.Work, err error) {
+	err = b.view(func(t txn) error { out, err = t.Due(ctx, from, to); return err })
 	return out, err
 }
 
-// Pending implements Index.
-func (b *Bolt) Pending(ctx context.Context) (p Pending, err error) {
-	err = b.view(func(t boltTx) error { p, err = t.Pending(ctx); return err })
+// Pending implements index.Index.
+func (b *Index) Pending(ctx context.Context) (p index.Pending, err error) {
+	err = b.view(func(t txn) error { p, err = t.Pending(ctx); return err })
 	return p, err
 }
 
-// MarkPending implements Index.
-func (b *Bolt) MarkPending(ctx context.Context, w Work, all bool) error {
-	return b.update(func(t boltTx) error { return t.MarkPending(ctx, w, all) })
+// MarkPending implements index.Index.
+func (b *Index) MarkPending(ctx context.Context, w index.Work, all bool) error {
+	return b.update(func(t txn) error { return t.MarkPending(ctx, w, all) })
 }
 
-// Published implements Index.
-func (b *Bolt) Published(ctx context.Context, p Pending, state map[string]string) error {
-	return b.update(func(t boltTx) error { return t.Published(ctx, p, state) })
+// Published implements index.Index.
+func (b *Index) Published(ctx context.Context, p index.Pending, state map[string]string) error {
+	return b.update(func(t txn) error { return t.Published(ctx, p, state) })
 }
 
-// OutputHash implements Index.
-func (b *Bolt) OutputHash(ctx context.Context, path string) (h string, err error) {
-	err = b.view(func(t boltTx) error { h, err = t.OutputHash(ctx, path); return err })
+// OutputHash implements index.Index.
+func (b *Index) OutputHash(ctx context.Context, path string) (h string, err error) {
+	err = b.view(func(t txn) error { h, err = t.OutputHash(ctx, path); return err })
 	return h, err
 }
 
-// SetOutputHash implements Index.
-func (b *Bolt) SetOutputHash(ctx context.Context, path, hash string) error {
-	return b.update(func(t boltTx) error { return t.SetOutputHash(ctx, path, hash) })
+// SetOutputHash implements index.Index.
+func (b *Index) SetOutputHash(ctx context.Context, path, hash string) error {
+	return b.update(func(t txn) error { return t.SetOutputHash(ctx, path, hash) })
 }
 
-// Unpurged implements Index.
-func (b *Bolt) Unpurged(ctx context.Context) (out []string, err error) {
-	err = b.view(func(t boltTx) error { out, err = t.Unpurged(ctx); return err })
+// Unpurged implements index.Index.
+func (b *Index) Unpurged(ctx context.Context) (out []string, err error) {
+	err = b.view(func(t txn) error { out, err = t.Unpurged(ctx); return err })
 	return out, err
 }
 
-// Purged implements Index.
-func (b *Bolt) Purged(ctx context.Context, paths []string) error {
-	return b.update(func(t boltTx) error { return t.Purged(ctx, paths) })
+// Purged implements index.Index.
+func (b *Index) Purged(ctx context.Context, paths []string) error {
+	return b.update(func(t txn) error { return t.Purged(ctx, paths) })
 }
 
-// State implements Index.
-func (b *Bolt) State(ctx context.Context, name string) (v string, err error) {
-	err = b.view(func(t boltTx) error { v, err = t.State(ctx, name); return err })
+// State implements index.Index.
+func (b *Index) State(ctx context.Context, name string) (v string, err error) {
+	err = b.view(func(t txn) error { v, err = t.State(ctx, name); return err })
 	return v, err
 }
 
-// SetState implements Index.
-func (b *Bolt) SetState(ctx context.Context, name, value string) error {
-	return b.update(func(t boltTx) error { return t.SetState(ctx, name, value) })
+// SetState implements index.Index.
+func (b *Index) SetState(ctx context.Context, name, value string) error {
+	return b.update(func(t txn) error { return t.SetState(ctx, name, value) })
 }
 
-// SetStateNewer implements Index.
-func (b *Bolt) SetStateNewer(ctx context.Context, name, value, version string) (ok bool, err error) {
-	err = b.update(func(t boltTx) error { ok, err = t.SetStateNewer(ctx, name, value, version); return err })
+// SetStateNewer implements index.Index.
+func (b *Index) SetStateNewer(ctx context.Context, name, value, version string) (ok bool, err error) {
+	err = b.update(func(t txn) error { ok, err = t.SetStateNewer(ctx, name, value, version); return err })
 	return ok, err
 }
 
-// Put implements Index.
-func (t boltTx) Put(_ context.Context, src Source) (Change, error) {
-	if err := tooManyFeeds(src); err != nil {
-		return Change{}, err
+// Put implements index.Index.
+func (t txn) Put(_ context.Context, src index.Source) (index.Change, error) {
+	if err := index.CheckFeeds(src); err != nil {
+		return index.Change{}, err
 	}
 	t.forget(src.Key)
 	old, found, err := t.getSource(src.Key)
 	if err != nil {
-		return Change{}, err
+		return index.Change{}, err
 	}
-	if err := supersedes(src, old.summary(), found); err != nil {
-		return Change{}, err
+	if err := index.CheckVersion(src, old.Summary(), found); err != nil {
+		return index.Change{}, err
 	}
-	claims := Claims(src.Article)
+	claims := index.Claims(src.Article)
 	for _, c := range claims {
 		if h := t.tx.Bucket(bClaims).Get([]byte(c)); h != nil && string(h) != src.Key {
-			return Change{}, &ConflictError{Claim: c, Holder: string(h)}
+			return index.Change{}, &index.ConflictError{Claim: c, Holder: string(h)}
 		}
 	}
 	waiting := ""
@@ -762,87 +768,87 @@ func (t boltTx) Put(_ context.Context, src Source) (Change, error) {
 	}
 	if waiting != "" {
 		if h := t.tx.Bucket(bClaims).Get([]byte(waiting)); h == nil || string(h) == src.Key {
-			return Change{}, ErrReleased
+			return index.Change{}, index.ErrReleased
 		}
 	}
 	if err := t.unlink(old); err != nil {
-		return Change{}, err
+		return index.Change{}, err
 	}
 	src.Deleted, src.Waiting, src.ArticleConfig = false, waiting, src.Config
 	if len(src.Problems) == 0 {
 		src.RejectedAt = time.Time{}
 	}
-	src.Feeds = append([]Membership(nil), src.Feeds...)
-	next := recordOf(src)
-	var had []Membership
+	src.Feeds = append([]index.Membership(nil), src.Feeds...)
+	next := index.SourceRecordOf(src)
+	var had []index.Membership
 	if old.HasArticle {
 		had = old.Feeds
 	}
-	if err := assignSlots(had, next.Feeds, t.alloc); err != nil {
-		return Change{}, err
+	if err := index.AssignSlots(had, next.Feeds, t.alloc); err != nil {
+		return index.Change{}, err
 	}
-	if err := t.recordGone(src.Key, old.goneSource(), next.goneSource(), changeTime(src)); err != nil {
-		return Change{}, err
+	if err := t.recordGone(src.Key, old.Listing(), next.Listing(), index.GoneTime(src)); err != nil {
+		return index.Change{}, err
 	}
 	if a := src.Article; a != nil {
-		data, err := encodeArticle(a)
+		data, err := index.EncodeArticle(a)
 		if err != nil {
-			return Change{}, err
+			return index.Change{}, err
 		}
 		if err := t.tx.Bucket(bArticles).Put([]byte(src.Key), data); err != nil {
-			return Change{}, err
+			return index.Change{}, err
 		}
 	} else if err := t.tx.Bucket(bArticles).Delete([]byte(src.Key)); err != nil {
-		return Change{}, err
+		return index.Change{}, err
 	}
 	if err := t.link(next); err != nil {
-		return Change{}, err
+		return index.Change{}, err
 	}
 	if err := t.unwait(old.Waiting, src.Key); err != nil {
-		return Change{}, err
+		return index.Change{}, err
 	}
-	waiters, err := t.release(released(old.claims(), claims), src.Key)
+	waiters, err := t.release(index.Released(old.Claims(), claims), src.Key)
 	if err != nil {
-		return Change{}, err
+		return index.Change{}, err
 	}
 	for _, c := range claims {
 		if err := t.tx.Bucket(bClaims).Put([]byte(c), []byte(src.Key)); err != nil {
-			return Change{}, err
+			return index.Change{}, err
 		}
 	}
 	if waiting != "" {
 		if err := t.tx.Bucket(bWaiting).Put(waitKey(waiting, src.Key), nil); err != nil {
-			return Change{}, err
+			return index.Change{}, err
 		}
 	}
-	ch := changeOf(old.goneSource(), next.goneSource(), writeTime(src))
+	ch := index.ChangeOf(old.Listing(), next.Listing(), index.WriteTime(src))
 	ch.Waiters = waiters
-	if err := t.mark(markIDs(ch.Feeds, ch.Pages)); err != nil {
-		return Change{}, err
+	if err := t.mark(index.MarkIDs(ch.Feeds, ch.Pages)); err != nil {
+		return index.Change{}, err
 	}
 	return ch, t.putSource(next)
 }
 
-// Reject implements Index.
-func (t boltTx) Reject(_ context.Context, src Source) error {
+// Reject implements index.Index.
+func (t txn) Reject(_ context.Context, src index.Source) error {
 	old, found, err := t.getSource(src.Key)
 	if err != nil {
 		return err
 	}
-	if err := supersedes(src, old.summary(), found); err != nil {
+	if err := index.CheckVersion(src, old.Summary(), found); err != nil {
 		return err
 	}
 	if src.Waiting != "" {
 		if h := t.tx.Bucket(bClaims).Get([]byte(src.Waiting)); h == nil || string(h) == src.Key {
-			return ErrReleased
+			return index.ErrReleased
 		}
 	}
 	next := old
 	if !found {
-		next = sourceRecord{V: recordVersion}
+		next = index.SourceRecord{V: index.RecordVersion}
 	}
 	next.Key, next.Version, next.Hash, next.Size, next.ModTime, next.Config = src.Key, src.Version, src.Hash, src.Size, src.ModTime, src.Config
-	next.Problems, next.RejectedAt, next.Deleted = toProblemRecords(src.Problems), src.RejectedAt, false
+	next.Problems, next.RejectedAt, next.Deleted = index.ProblemRecords(src.Problems), src.RejectedAt, false
 	if err := t.unwait(old.Waiting, src.Key); err != nil {
 		return err
 	}
@@ -855,63 +861,63 @@ func (t boltTx) Reject(_ context.Context, src Source) error {
 	return t.putSource(next)
 }
 
-// Delete implements Index.
-func (t boltTx) Delete(_ context.Context, key, version string, at time.Time) (Change, error) {
+// Delete implements index.Index.
+func (t txn) Delete(_ context.Context, key, version string, at time.Time) (index.Change, error) {
 	t.forget(key)
 	old, found, err := t.getSource(key)
 	if err != nil {
-		return Change{}, err
+		return index.Change{}, err
 	}
-	if found && !Newer(version, old.Version) {
-		return Change{}, ErrStale
+	if found && !index.Newer(version, old.Version) {
+		return index.Change{}, index.ErrStale
 	}
 	if err := t.unlink(old); err != nil {
-		return Change{}, err
+		return index.Change{}, err
 	}
 	if err := t.tx.Bucket(bArticles).Delete([]byte(key)); err != nil {
-		return Change{}, err
+		return index.Change{}, err
 	}
 	if err := t.unwait(old.Waiting, key); err != nil {
-		return Change{}, err
+		return index.Change{}, err
 	}
-	waiters, err := t.release(old.claims(), key)
+	waiters, err := t.release(old.Claims(), key)
 	if err != nil {
-		return Change{}, err
+		return index.Change{}, err
 	}
-	if err := t.recordGone(key, old.goneSource(), nil, at); err != nil {
-		return Change{}, err
+	if err := t.recordGone(key, old.Listing(), nil, at); err != nil {
+		return index.Change{}, err
 	}
-	ch := changeOf(old.goneSource(), nil, at)
+	ch := index.ChangeOf(old.Listing(), nil, at)
 	ch.Waiters = waiters
-	if err := t.mark(markIDs(ch.Feeds, ch.Pages)); err != nil {
-		return Change{}, err
+	if err := t.mark(index.MarkIDs(ch.Feeds, ch.Pages)); err != nil {
+		return index.Change{}, err
 	}
-	return ch, t.putSource(sourceRecord{V: recordVersion, Key: key, Version: version, Deleted: true})
+	return ch, t.putSource(index.SourceRecord{V: index.RecordVersion, Key: key, Version: version, Deleted: true})
 }
 
-// Get implements Index.
-func (t boltTx) Get(_ context.Context, key string) (Source, error) {
+// Get implements index.Index.
+func (t txn) Get(_ context.Context, key string) (index.Source, error) {
 	r, found, err := t.getSource(key)
 	if err != nil {
-		return Source{}, err
+		return index.Source{}, err
 	}
 	if !found {
-		return Source{}, ErrNotFound
+		return index.Source{}, index.ErrNotFound
 	}
-	out := r.source()
+	out := r.Source()
 	if r.HasArticle {
-		a, err := decodeArticle(t.tx.Bucket(bArticles).Get([]byte(key)))
+		a, err := index.DecodeArticle(t.tx.Bucket(bArticles).Get([]byte(key)))
 		if err != nil {
-			return Source{}, fmt.Errorf("index: article %q: %w", key, err)
+			return index.Source{}, fmt.Errorf("index: article %q: %w", key, err)
 		}
 		out.Article = a
 	}
 	return out, nil
 }
 
-// List implements Index.
-func (t boltTx) List(_ context.Context) ([]Summary, error) {
-	var out []Summary
+// List implements index.Index.
+func (t txn) List(_ context.Context) ([]index.Summary, error) {
+	var out []index.Summary
 	var d decoder // shares its time zones between the summaries
 	err := t.tx.Bucket(bSummary).ForEach(func(k, v []byte) error {
 		s, err := d.summary(v)
@@ -924,13 +930,13 @@ func (t boltTx) List(_ context.Context) ([]Summary, error) {
 	return out, err
 }
 
-// Holder implements Index.
-func (t boltTx) Holder(_ context.Context, claim string) (string, error) {
+// Holder implements index.Index.
+func (t txn) Holder(_ context.Context, claim string) (string, error) {
 	return string(t.tx.Bucket(bClaims).Get([]byte(claim))), nil
 }
 
-// Waiting implements Index.
-func (t boltTx) Waiting(_ context.Context) ([]string, error) {
+// Waiting implements index.Index.
+func (t txn) Waiting(_ context.Context) ([]string, error) {
 	var out []string
 	err := t.tx.Bucket(bWaiting).ForEach(func(k, _ []byte) error {
 		if i := bytes.IndexByte(k, 0); i >= 0 {
@@ -942,10 +948,10 @@ func (t boltTx) Waiting(_ context.Context) ([]string, error) {
 	return out, err
 }
 
-// Latest implements Index. It walks the feed's entries from the newest and
+// Latest implements index.Index. It walks the feed's entries from the newest and
 // stops after n live ones: the cost is the feed limit plus the scheduled
 // and expired articles passed over, never the size of the index.
-func (t boltTx) Latest(_ context.Context, feed string, n int, now time.Time) ([]article.Article, error) {
+func (t txn) Latest(_ context.Context, feed string, n int, now time.Time) ([]article.Article, error) {
 	var out []article.Article
 	prefix := append([]byte(feed), 0)
 	c := t.tx.Bucket(bItems).Cursor()
@@ -972,17 +978,17 @@ func (t boltTx) Latest(_ context.Context, feed string, n int, now time.Time) ([]
 		if err != nil {
 			return nil, err
 		}
-		if live(a, now) {
+		if index.LiveAt(a, now) {
 			out = append(out, *a)
 		}
 	}
 	return out, nil
 }
 
-// Page implements Index: a walk over the page's slot entries.
-func (t boltTx) Page(_ context.Context, feed string, n int) ([]article.Article, error) {
+// Page implements index.Index: a walk over the page's slot entries.
+func (t txn) Page(_ context.Context, feed string, n int) ([]article.Article, error) {
 	var out []article.Article
-	lo, hi := slotKey(feed, (n-1)*PageSize+1), slotKey(feed, n*PageSize)
+	lo, hi := slotKey(feed, (n-1)*index.PageSize+1), slotKey(feed, n*index.PageSize)
 	c := t.tx.Bucket(bSlots).Cursor()
 	for k, v := c.Seek(lo); k != nil && bytes.Compare(k, hi) <= 0; k, v = c.Next() {
 		a, err := t.article(v)
@@ -991,27 +997,27 @@ func (t boltTx) Page(_ context.Context, feed string, n int) ([]article.Article, 
 		}
 		out = append(out, *a)
 	}
-	sort.Slice(out, func(i, j int) bool { return newestFirst(&out[i], &out[j]) })
+	sort.Slice(out, func(i, j int) bool { return index.NewestFirst(&out[i], &out[j]) })
 	return out, nil
 }
 
-// Gone implements Index.
-func (t boltTx) Gone(_ context.Context) ([]Gone, error) {
-	var out []Gone
+// Gone implements index.Index.
+func (t txn) Gone(_ context.Context) ([]index.Gone, error) {
+	var out []index.Gone
 	err := t.tx.Bucket(bGone).ForEach(func(k, v []byte) error {
-		var g Gone
+		var g index.Gone
 		if err := json.Unmarshal(v, &g); err != nil {
 			return fmt.Errorf("index: deletion %q: %w", k, err)
 		}
 		out = append(out, g)
 		return nil
 	})
-	sortGone(out)
+	index.SortGone(out)
 	return out, err
 }
 
-// ForgetGone implements Index.
-func (t boltTx) ForgetGone(ctx context.Context, before time.Time) error {
+// ForgetGone implements index.Index.
+func (t txn) ForgetGone(ctx context.Context, before time.Time) error {
 	gs, err := t.Gone(ctx)
 	if err != nil {
 		return err
@@ -1026,50 +1032,50 @@ func (t boltTx) ForgetGone(ctx context.Context, before time.Time) error {
 	return nil
 }
 
-// Feeds implements Index.
-func (t boltTx) Feeds(_ context.Context) ([]FeedInfo, error) {
+// Feeds implements index.Index.
+func (t txn) Feeds(_ context.Context) ([]index.FeedInfo, error) {
 	if err := t.flushFeeds(); err != nil {
 		return nil, err
 	}
-	var out []FeedInfo
+	var out []index.FeedInfo
 	err := t.tx.Bucket(bFeeds).ForEach(func(k, v []byte) error {
-		var fi boltFeed
+		var fi feedRecord
 		if err := json.Unmarshal(v, &fi); err != nil {
 			return err
 		}
 		if fi.Count > 0 {
-			out = append(out, FeedInfo{ID: string(k[1:]), Label: fi.Label, Count: fi.Count, Slots: fi.Slots})
+			out = append(out, index.FeedInfo{ID: string(k[1:]), Label: fi.Label, Count: fi.Count, Slots: fi.Slots})
 		}
 		return nil
 	})
 	return out, err
 }
 
-// Due implements Index.
-func (t boltTx) Due(_ context.Context, from, to time.Time) (Work, error) {
-	var due [][]Membership
-	var gone []Gone
+// Due implements index.Index.
+func (t txn) Due(_ context.Context, from, to time.Time) (index.Work, error) {
+	var due [][]index.Membership
+	var gone []index.Gone
 	c := t.tx.Bucket(bSchedule).Cursor()
 	lo, hi := instant(from.Add(time.Nanosecond)), instant(to.Add(time.Nanosecond))
 	for k, _ := c.Seek(lo); k != nil && bytes.Compare(k[:8], hi) < 0; k, _ = c.Next() {
 		r, found, err := t.getSource(string(k[8:]))
 		if err != nil {
-			return Work{}, err
+			return index.Work{}, err
 		}
 		if found {
 			due = append(due, r.Feeds)
-			if g, ok := expired(r.Key, r.goneSource(), r.Expires, from, to); ok {
+			if g, ok := index.ExpiredOf(r.Key, r.Listing(), r.Expires, from, to); ok {
 				gone = append(gone, g)
 			}
 		}
 	}
-	w := dueWork(due)
+	w := index.DueWork(due)
 	w.Expired = gone
 	return w, nil
 }
 
-// RecordGone implements Index.
-func (t boltTx) RecordGone(_ context.Context, gs []Gone) error {
+// RecordGone implements index.Index.
+func (t txn) RecordGone(_ context.Context, gs []index.Gone) error {
 	for _, g := range gs {
 		if err := putJSON(t.tx.Bucket(bGone), []byte(g.ID), g); err != nil {
 			return err
@@ -1078,45 +1084,45 @@ func (t boltTx) RecordGone(_ context.Context, gs []Gone) error {
 	return nil
 }
 
-// RecordGone implements Index.
-func (b *Bolt) RecordGone(ctx context.Context, gs []Gone) error {
-	return b.update(func(t boltTx) error { return t.RecordGone(ctx, gs) })
+// RecordGone implements index.Index.
+func (b *Index) RecordGone(ctx context.Context, gs []index.Gone) error {
+	return b.update(func(t txn) error { return t.RecordGone(ctx, gs) })
 }
 
-// Pending implements Index.
-func (t boltTx) Pending(_ context.Context) (Pending, error) {
-	var p Pending
+// Pending implements index.Index.
+func (t txn) Pending(_ context.Context) (index.Pending, error) {
+	var p index.Pending
 	err := t.tx.Bucket(bPending).ForEach(func(k, v []byte) error {
 		id := string(k[1:])
-		p.marks = append(p.marks, mark{id: id, tok: string(v)})
-		p.All = p.All || id == allMark
-		addMark(&p.Work, id)
+		p.Marks = append(p.Marks, index.Mark{ID: id, Token: string(v)})
+		p.All = p.All || id == index.AllMark
+		p.AddMark(id)
 		return nil
 	})
-	p.Work = p.Work.normalize()
+	p.Work = p.Work.Normalize()
 	return p, err
 }
 
-// MarkPending implements Index.
-func (t boltTx) MarkPending(_ context.Context, w Work, all bool) error {
-	ids := markIDs(w.Feeds, w.Pages)
+// MarkPending implements index.Index.
+func (t txn) MarkPending(_ context.Context, w index.Work, all bool) error {
+	ids := index.MarkIDs(w.Feeds, w.Pages)
 	if all {
-		ids = append(ids, allMark)
+		ids = append(ids, index.AllMark)
 	}
 	return t.mark(ids)
 }
 
-// Published implements Index.
-func (t boltTx) Published(ctx context.Context, p Pending, state map[string]string) error {
-	for _, n := range stateNames(state) {
+// Published implements index.Index.
+func (t txn) Published(ctx context.Context, p index.Pending, state map[string]string) error {
+	for _, n := range slices.Sorted(maps.Keys(state)) {
 		if err := t.SetState(ctx, n, state[n]); err != nil {
 			return err
 		}
 	}
 	b := t.tx.Bucket(bPending)
-	for _, m := range p.marks {
-		if v := b.Get(feedKey(m.id)); v != nil && string(v) == m.tok {
-			if err := b.Delete(feedKey(m.id)); err != nil {
+	for _, m := range p.Marks {
+		if v := b.Get(feedKey(m.ID)); v != nil && string(v) == m.Token {
+			if err := b.Delete(feedKey(m.ID)); err != nil {
 				return err
 			}
 		}
@@ -1124,13 +1130,13 @@ func (t boltTx) Published(ctx context.Context, p Pending, state map[string]strin
 	return nil
 }
 
-// OutputHash implements Index.
-func (t boltTx) OutputHash(_ context.Context, path string) (string, error) {
+// OutputHash implements index.Index.
+func (t txn) OutputHash(_ context.Context, path string) (string, error) {
 	return string(t.tx.Bucket(bOutputs).Get([]byte(path))), nil
 }
 
-// SetOutputHash implements Index.
-func (t boltTx) SetOutputHash(_ context.Context, path, hash string) error {
+// SetOutputHash implements index.Index.
+func (t txn) SetOutputHash(_ context.Context, path, hash string) error {
 	if err := t.tx.Bucket(bUnpurged).Put([]byte(path), nil); err != nil {
 		return err
 	}
@@ -1140,8 +1146,8 @@ func (t boltTx) SetOutputHash(_ context.Context, path, hash string) error {
 	return t.tx.Bucket(bOutputs).Put([]byte(path), []byte(hash))
 }
 
-// Unpurged implements Index.
-func (t boltTx) Unpurged(_ context.Context) ([]string, error) {
+// Unpurged implements index.Index.
+func (t txn) Unpurged(_ context.Context) ([]string, error) {
 	var out []string
 	err := t.tx.Bucket(bUnpurged).ForEach(func(k, _ []byte) error {
 		out = append(out, string(k))
@@ -1150,8 +1156,8 @@ func (t boltTx) Unpurged(_ context.Context) ([]string, error) {
 	return out, err
 }
 
-// Purged implements Index.
-func (t boltTx) Purged(_ context.Context, paths []string) error {
+// Purged implements index.Index.
+func (t txn) Purged(_ context.Context, paths []string) error {
 	for _, p := range paths {
 		if err := t.tx.Bucket(bUnpurged).Delete([]byte(p)); err != nil {
 			return err
@@ -1160,15 +1166,15 @@ func (t boltTx) Purged(_ context.Context, paths []string) error {
 	return nil
 }
 
-// State implements Index.
-func (t boltTx) State(_ context.Context, name string) (string, error) {
+// State implements index.Index.
+func (t txn) State(_ context.Context, name string) (string, error) {
 	return string(t.tx.Bucket(bState).Get([]byte(name))), nil
 }
 
-// SetState implements Index.
-func (t boltTx) SetState(_ context.Context, name, value string) error {
-	if len(value) > MaxState {
-		return fmt.Errorf("index: state %s: %d bytes, more than %d", name, len(value), MaxState)
+// SetState implements index.Index.
+func (t txn) SetState(_ context.Context, name, value string) error {
+	if err := index.CheckState(name, value); err != nil {
+		return err
 	}
 	if value == "" {
 		return t.tx.Bucket(bState).Delete([]byte(name))
@@ -1176,10 +1182,10 @@ func (t boltTx) SetState(_ context.Context, name, value string) error {
 	return t.tx.Bucket(bState).Put([]byte(name), []byte(value))
 }
 
-// SetStateNewer implements Index: the version is kept beside the value.
-func (t boltTx) SetStateNewer(ctx context.Context, name, value, version string) (bool, error) {
+// SetStateNewer implements index.Index: the version is kept beside the value.
+func (t txn) SetStateNewer(ctx context.Context, name, value, version string) (bool, error) {
 	vk := []byte(name + "\x00version")
-	if old := t.tx.Bucket(bState).Get(vk); old != nil && !Newer(version, string(old)) {
+	if old := t.tx.Bucket(bState).Get(vk); old != nil && !index.Newer(version, string(old)) {
 		return false, nil
 	}
 	if err := t.SetState(ctx, name, value); err != nil {
@@ -1188,10 +1194,10 @@ func (t boltTx) SetStateNewer(ctx context.Context, name, value, version string) 
 	return true, t.tx.Bucket(bState).Put(vk, []byte(version))
 }
 
-// Close implements Index; the transaction's owner ends it.
-func (t boltTx) Close() error { return nil }
+// Close implements index.Index; the transaction's owner ends it.
+func (t txn) Close() error { return nil }
 
-func putJSON(b *bolt.Bucket, key []byte, v any) error {
+func putJSON(b *bbolt.Bucket, key []byte, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -1199,39 +1205,39 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 	return b.Put(key, data)
 }
 
-// Contents implements Index: one read transaction.
-func (b *Bolt) Contents(ctx context.Context, live []LiveRef, pages []PageRef, now time.Time) (out Contents, err error) {
-	err = b.db.View(func(tx *bolt.Tx) error {
-		out, err = boltTx{tx: tx, decoded: map[string]*article.Article{}}.Contents(ctx, live, pages, now)
+// Contents implements index.Index: one read transaction.
+func (b *Index) Contents(ctx context.Context, live []index.LiveRef, pages []index.PageRef, now time.Time) (out index.Contents, err error) {
+	err = b.db.View(func(tx *bbolt.Tx) error {
+		out, err = txn{tx: tx, decoded: map[string]*article.Article{}}.Contents(ctx, live, pages, now)
 		return err
 	})
 	return out, err
 }
 
-// OutputHashes implements Index.
-func (b *Bolt) OutputHashes(ctx context.Context) (out map[string]string, err error) {
-	err = b.view(func(t boltTx) error { out, err = t.OutputHashes(ctx); return err })
+// OutputHashes implements index.Index.
+func (b *Index) OutputHashes(ctx context.Context) (out map[string]string, err error) {
+	err = b.view(func(t txn) error { out, err = t.OutputHashes(ctx); return err })
 	return out, err
 }
 
-// SetOutputHashes implements Index: one transaction.
-func (b *Bolt) SetOutputHashes(ctx context.Context, hashes map[string]string) error {
-	return b.update(func(t boltTx) error { return t.SetOutputHashes(ctx, hashes) })
+// SetOutputHashes implements index.Index: one transaction.
+func (b *Index) SetOutputHashes(ctx context.Context, hashes map[string]string) error {
+	return b.update(func(t txn) error { return t.SetOutputHashes(ctx, hashes) })
 }
 
-// States implements Index.
-func (b *Bolt) States(ctx context.Context, names []string) (out map[string]string, err error) {
-	err = b.view(func(t boltTx) error { out, err = t.States(ctx, names); return err })
+// States implements index.Index.
+func (b *Index) States(ctx context.Context, names []string) (out map[string]string, err error) {
+	err = b.view(func(t txn) error { out, err = t.States(ctx, names); return err })
 	return out, err
 }
 
-// Contents implements Index.
-func (t boltTx) Contents(ctx context.Context, live []LiveRef, pages []PageRef, now time.Time) (Contents, error) {
-	return contentsOf(ctx, t, live, pages, now)
+// Contents implements index.Index.
+func (t txn) Contents(ctx context.Context, live []index.LiveRef, pages []index.PageRef, now time.Time) (index.Contents, error) {
+	return index.ContentsOf(ctx, t, live, pages, now)
 }
 
-// OutputHashes implements Index.
-func (t boltTx) OutputHashes(_ context.Context) (map[string]string, error) {
+// OutputHashes implements index.Index.
+func (t txn) OutputHashes(_ context.Context) (map[string]string, error) {
 	out := map[string]string{}
 	err := t.tx.Bucket(bOutputs).ForEach(func(k, v []byte) error {
 		out[string(k)] = string(v)
@@ -1240,8 +1246,8 @@ func (t boltTx) OutputHashes(_ context.Context) (map[string]string, error) {
 	return out, err
 }
 
-// SetOutputHashes implements Index.
-func (t boltTx) SetOutputHashes(ctx context.Context, hashes map[string]string) error {
+// SetOutputHashes implements index.Index.
+func (t txn) SetOutputHashes(ctx context.Context, hashes map[string]string) error {
 	for p, h := range hashes {
 		if err := t.SetOutputHash(ctx, p, h); err != nil {
 			return err
@@ -1250,8 +1256,8 @@ func (t boltTx) SetOutputHashes(ctx context.Context, hashes map[string]string) e
 	return nil
 }
 
-// States implements Index.
-func (t boltTx) States(_ context.Context, names []string) (map[string]string, error) {
+// States implements index.Index.
+func (t txn) States(_ context.Context, names []string) (map[string]string, error) {
 	out := make(map[string]string, len(names))
 	for _, n := range names {
 		out[n] = string(t.tx.Bucket(bState).Get([]byte(n)))

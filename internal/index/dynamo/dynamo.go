@@ -1,4 +1,6 @@
-package index
+// Package dynamo is the index.Index adapter on one DynamoDB table: the
+// index of the Lambda functions.
+package dynamo
 
 import (
 	"bytes"
@@ -6,11 +8,15 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,14 +29,15 @@ import (
 	"github.com/aws/smithy-go"
 
 	article "github.com/pressroom/pressroom/internal/article/model"
+	"github.com/pressroom/pressroom/internal/index"
 )
 
-// Dynamo is the Index on one DynamoDB table (single-table design, string
+// Index is the index.Index on one DynamoDB table (single-table design, string
 // keys PK and SK). This file is the one owner of the layout:
 //
-//	PK "SRC#<key>"    SK "#SRC"            the source record (sourceRecord's attributes, VK, Rev, Chunks,
+//	PK "SRC#<key>"    SK "#SRC"            the source record (index.SourceRecord's attributes, VK, Rev, Chunks,
 //	                                       BodyHash, BodyRev, Moving)
-//	PK "SRC#<key>"    SK "#ART#<rev>#<n>"  the article (articleRecord, JSON, gzip) in chunks under the 400 KB
+//	PK "SRC#<key>"    SK "#ART#<rev>#<n>"  the article (index.EncodeArticle, gzip) in chunks under the 400 KB
 //	                                       item limit, named by the write that made them: written before the
 //	                                       transaction that makes the source record point at them, so only
 //	                                       memberships and the record itself count against its 100 actions
@@ -61,16 +68,19 @@ import (
 // function is started by the stream records of PENDING items
 // (StreamFilters). Source records written by the first release (no "v")
 // are read as they are and rewritten in this layout by their next write.
-type Dynamo struct {
+type Index struct {
 	client *dynamodb.Client
 	table  string
+	// Log receives what a call handles without failing: the items a
+	// cleanup after a write could not delete. Nil: slog.Default().
+	Log *slog.Logger
 }
 
-var _ Index = (*Dynamo)(nil)
+var _ index.Index = (*Index)(nil)
 
-// NewDynamo returns an Index on table.
-func NewDynamo(client *dynamodb.Client, table string) *Dynamo {
-	return &Dynamo{client: client, table: table}
+// New returns an Index on table.
+func New(client *dynamodb.Client, table string) *Index {
+	return &Index{client: client, table: table}
 }
 
 // StreamFilters are the event source mapping's filter patterns (Lambda
@@ -84,7 +94,7 @@ var StreamFilters = []string{
 
 // CreateTable creates the table with its stream (NEW_AND_OLD_IMAGES), for
 // tests and local stand-ins; on AWS, template.yaml declares it.
-func (d *Dynamo) CreateTable(ctx context.Context) error {
+func (d *Index) CreateTable(ctx context.Context) error {
 	_, err := d.client.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:   &d.table,
 		BillingMode: types.BillingModePayPerRequest,
@@ -104,8 +114,15 @@ func (d *Dynamo) CreateTable(ctx context.Context) error {
 	return dynamodb.NewTableExistsWaiter(d.client).Wait(ctx, &dynamodb.DescribeTableInput{TableName: &d.table}, time.Minute)
 }
 
-// Close implements Index.
-func (d *Dynamo) Close() error { return nil }
+// Close implements index.Index.
+func (d *Index) Close() error { return nil }
+
+func (d *Index) log() *slog.Logger {
+	if d.Log != nil {
+		return d.Log
+	}
+	return slog.Default()
+}
 
 const (
 	chunkSize   = 350_000 // bytes of compressed article per item
@@ -143,8 +160,8 @@ func shortHash(v string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// prefix cuts s to at most n bytes.
-func prefix(s string, n int) string {
+// truncate cuts s to at most n bytes.
+func truncate(s string, n int) string {
 	if len(s) > n {
 		return s[:n]
 	}
@@ -152,7 +169,7 @@ func prefix(s string, n int) string {
 }
 
 // versionKey pads a version for comparison inside DynamoDB conditions,
-// with the same order as Newer.
+// with the same order as index.Newer.
 func versionKey(v string) string {
 	v = strings.ToUpper(v)
 	if len(v) < 40 {
@@ -161,19 +178,29 @@ func versionKey(v string) string {
 	return v
 }
 
-func hexInstant(t time.Time) string { return hex.EncodeToString(instant(t)) }
+// hexInstant encodes a time so that string order is time order: the
+// nanoseconds since 1970 with the sign bit flipped, 8 bytes big-endian,
+// in hexadecimal (the bbolt adapter's instants, in hexadecimal).
+func hexInstant(t time.Time) string {
+	var buf [8]byte
+	binary.BigEndian.PutUint64(buf[:], uint64(t.UnixNano())^(1<<63))
+	return hex.EncodeToString(buf[:])
+}
 
-func attrS(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+// stringAttr and numberAttr make attribute values.
+func stringAttr(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 
-func attrN(v int64) types.AttributeValue {
+func numberAttr(v int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
 }
 
-func itemKey2(pk, sk string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"PK": attrS(pk), "SK": attrS(sk)}
+// primaryKey is the key of the item at (pk, sk).
+func primaryKey(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"PK": stringAttr(pk), "SK": stringAttr(sk)}
 }
 
-func getS(item map[string]types.AttributeValue, name string) string {
+// stringOf returns item's string attribute name, "" when it has none.
+func stringOf(item map[string]types.AttributeValue, name string) string {
 	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
 		return v.Value
 	}
@@ -186,10 +213,10 @@ func jsonTags(o *attributevalue.EncoderOptions) { o.TagKey = "json" }
 
 func jsonTagsDecode(o *attributevalue.DecoderOptions) { o.TagKey = "json" }
 
-// dynSource is the source item: the record and what only this adapter
+// sourceItem is the source item: the record and what only this adapter
 // needs.
-type dynSource struct {
-	sourceRecord
+type sourceItem struct {
+	index.SourceRecord
 	PK       string `json:"PK"`
 	SK       string `json:"SK"`
 	VK       string `json:"VK"`       // Version padded for conditions
@@ -204,15 +231,15 @@ type dynSource struct {
 }
 
 // bodyName names the record's body items.
-func (ds dynSource) bodyName() string {
+func (ds sourceItem) bodyName() string {
 	if ds.BodyRev != "" {
 		return ds.BodyRev
 	}
 	return ds.BodyHash
 }
 
-func (ds dynSource) item() (map[string]types.AttributeValue, error) {
-	ds.PK, ds.SK, ds.VK, ds.V = srcPK(ds.Key), skSource, versionKey(ds.Version), recordVersion
+func (ds sourceItem) item() (map[string]types.AttributeValue, error) {
+	ds.PK, ds.SK, ds.VK, ds.V = srcPK(ds.Key), skSource, versionKey(ds.Version), index.RecordVersion
 	it, err := attributevalue.MarshalMapWithOptions(ds, jsonTags)
 	if err != nil {
 		return nil, fmt.Errorf("index: encode source %s: %w", ds.Key, err)
@@ -220,27 +247,27 @@ func (ds dynSource) item() (map[string]types.AttributeValue, error) {
 	return it, nil
 }
 
-func sourceFromItem(it map[string]types.AttributeValue) (dynSource, error) {
+func sourceFromItem(it map[string]types.AttributeValue) (sourceItem, error) {
 	if _, ok := it["v"]; !ok {
 		return legacySource(it)
 	}
-	var ds dynSource
+	var ds sourceItem
 	if err := attributevalue.UnmarshalMapWithOptions(it, &ds, jsonTagsDecode); err != nil {
-		return ds, fmt.Errorf("index: source item %s: %w", getS(it, "PK"), err)
+		return ds, fmt.Errorf("index: source item %s: %w", stringOf(it, "PK"), err)
 	}
-	if ds.V > recordVersion {
-		return ds, fmt.Errorf("index: source item %s: schema version %d is newer than this pressroom's %d", ds.Key, ds.V, recordVersion)
+	if ds.V > index.RecordVersion {
+		return ds, fmt.Errorf("index: source item %s: schema version %d is newer than this pressroom's %d", ds.Key, ds.V, index.RecordVersion)
 	}
 	return ds, nil
 }
 
-func (d *Dynamo) getSource(ctx context.Context, k string) (dynSource, bool, error) {
-	out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: itemKey2(srcPK(k), skSource), ConsistentRead: aws.Bool(true)})
+func (d *Index) getSource(ctx context.Context, k string) (sourceItem, bool, error) {
+	out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: primaryKey(srcPK(k), skSource), ConsistentRead: aws.Bool(true)})
 	if err != nil {
-		return dynSource{}, false, fmt.Errorf("index: dynamodb get %s: %w", k, err)
+		return sourceItem{}, false, fmt.Errorf("index: dynamodb get %s: %w", k, err)
 	}
 	if out.Item == nil {
-		return dynSource{}, false, nil
+		return sourceItem{}, false, nil
 	}
 	ds, err := sourceFromItem(out.Item)
 	return ds, err == nil, err
@@ -248,16 +275,16 @@ func (d *Dynamo) getSource(ctx context.Context, k string) (dynSource, bool, erro
 
 // legacySource reads a source item of the first release: its own
 // attribute names, feeds and problems as JSON strings.
-func legacySource(it map[string]types.AttributeValue) (dynSource, error) {
-	b := func(name string) bool {
+func legacySource(it map[string]types.AttributeValue) (sourceItem, error) {
+	boolAttr := func(name string) bool {
 		v, ok := it[name].(*types.AttributeValueMemberBOOL)
 		return ok && v.Value
 	}
-	tm := func(name string) time.Time {
-		t, _ := time.Parse(time.RFC3339Nano, getS(it, name))
+	timeAttr := func(name string) time.Time {
+		t, _ := time.Parse(time.RFC3339Nano, stringOf(it, name))
 		return t
 	}
-	n := func(name string) int64 {
+	intAttr := func(name string) int64 {
 		v, _ := it[name].(*types.AttributeValueMemberN)
 		if v == nil {
 			return 0
@@ -265,22 +292,22 @@ func legacySource(it map[string]types.AttributeValue) (dynSource, error) {
 		i, _ := strconv.ParseInt(v.Value, 10, 64)
 		return i
 	}
-	ds := dynSource{LegacyKeys: true, VK: getS(it, "VK"), BodyHash: getS(it, "BodyHash"), Chunks: int(n("Chunks")), Moving: b("Moving")}
-	r := &ds.sourceRecord
-	r.Key, r.Version, r.Hash, r.Config = getS(it, "Key"), getS(it, "Version"), getS(it, "Hash"), getS(it, "Config")
-	r.Size, r.ModTime, r.Deleted, r.HasArticle = n("Size"), tm("ModTime"), b("Deleted"), b("HasArticle")
-	r.RejectedAt, r.ID, r.Title, r.Published, r.Expires, r.Draft = tm("RejectedAt"), getS(it, "ID"), getS(it, "Title"), tm("Published"), tm("Expires"), b("Draft")
-	if f := getS(it, "Feeds"); f != "" && f != "null" {
+	ds := sourceItem{LegacyKeys: true, VK: stringOf(it, "VK"), BodyHash: stringOf(it, "BodyHash"), Chunks: int(intAttr("Chunks")), Moving: boolAttr("Moving")}
+	r := &ds.SourceRecord
+	r.Key, r.Version, r.Hash, r.Config = stringOf(it, "Key"), stringOf(it, "Version"), stringOf(it, "Hash"), stringOf(it, "Config")
+	r.Size, r.ModTime, r.Deleted, r.HasArticle = intAttr("Size"), timeAttr("ModTime"), boolAttr("Deleted"), boolAttr("HasArticle")
+	r.RejectedAt, r.ID, r.Title, r.Published, r.Expires, r.Draft = timeAttr("RejectedAt"), stringOf(it, "ID"), stringOf(it, "Title"), timeAttr("Published"), timeAttr("Expires"), boolAttr("Draft")
+	if f := stringOf(it, "Feeds"); f != "" && f != "null" {
 		if err := json.Unmarshal([]byte(f), &r.Feeds); err != nil {
 			return ds, fmt.Errorf("index: source item %s: feeds: %w", r.Key, err)
 		}
 	}
-	if p := getS(it, "Problems"); p != "" && p != "null" {
+	if p := stringOf(it, "Problems"); p != "" && p != "null" {
 		var ps []article.Problem
 		if err := json.Unmarshal([]byte(p), &ps); err != nil {
 			return ds, fmt.Errorf("index: source item %s: problems: %w", r.Key, err)
 		}
-		r.Problems = toProblemRecords(ps)
+		r.Problems = index.ProblemRecords(ps)
 	}
 	if r.HasArticle {
 		r.ArticleConfig = r.Config
@@ -292,14 +319,14 @@ func legacySource(it map[string]types.AttributeValue) (dynSource, error) {
 // The revision changes at every write, so two writers that read the same
 // state cannot both commit, even at one version (a re-parse, a waiter
 // applied again, the steps of a move).
-func guard(old dynSource, found bool) (string, map[string]types.AttributeValue) {
+func guard(old sourceItem, found bool) (string, map[string]types.AttributeValue) {
 	switch {
 	case !found:
 		return "attribute_not_exists(PK)", nil
 	case old.Rev == "":
-		return "attribute_not_exists(Rev) AND VK = :old", map[string]types.AttributeValue{":old": attrS(versionKey(old.Version))}
+		return "attribute_not_exists(Rev) AND VK = :old", map[string]types.AttributeValue{":old": stringAttr(versionKey(old.Version))}
 	}
-	return "Rev = :rev", map[string]types.AttributeValue{":rev": attrS(old.Rev)}
+	return "Rev = :rev", map[string]types.AttributeValue{":rev": stringAttr(old.Rev)}
 }
 
 type membership struct {
@@ -307,12 +334,12 @@ type membership struct {
 	expires              time.Time
 }
 
-func memberships(ds dynSource) map[string]membership {
+func memberships(ds sourceItem) map[string]membership {
 	out := map[string]membership{}
 	if !ds.HasArticle || ds.Moving {
 		return out
 	}
-	sk := hexInstant(ds.Published) + "#" + prefix(ds.ID, 200) + "#" + shortHash(ds.Key)
+	sk := hexInstant(ds.Published) + "#" + truncate(ds.ID, 200) + "#" + shortHash(ds.Key)
 	if ds.LegacyKeys {
 		sk = hexInstant(ds.Published) + "#" + ds.ID + "#" + ds.Key
 	}
@@ -322,7 +349,7 @@ func memberships(ds dynSource) map[string]membership {
 	return out
 }
 
-func schedule(ds dynSource) map[string]bool {
+func schedule(ds sourceItem) map[string]bool {
 	out := map[string]bool{}
 	if !ds.HasArticle || ds.Moving {
 		return out
@@ -340,23 +367,23 @@ func schedule(ds dynSource) map[string]bool {
 
 // linkActions returns the writes that take the memberships and schedule
 // from those of old to those of next.
-func (d *Dynamo) linkActions(old, next dynSource) []types.TransactWriteItem {
+func (d *Index) linkActions(old, next sourceItem) []types.TransactWriteItem {
 	var acts []types.TransactWriteItem
 	om, nm := memberships(old), memberships(next)
 	delta := map[string]int{}
 	labels := map[string]string{}
 	for id, m := range om {
 		if _, keep := nm[id]; !keep {
-			acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(feedPK(m.feed), m.sk)}})
+			acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: primaryKey(feedPK(m.feed), m.sk)}})
 			delta[m.feed]--
 		}
 	}
 	for id, m := range nm {
 		if o, had := om[id]; !had || !o.expires.Equal(m.expires) {
-			it := itemKey2(feedPK(m.feed), m.sk)
-			it["Key"] = attrS(m.key)
+			it := primaryKey(feedPK(m.feed), m.sk)
+			it["Key"] = stringAttr(m.key)
 			if !m.expires.IsZero() {
-				it["Expires"] = attrS(m.expires.Format(time.RFC3339Nano))
+				it["Expires"] = stringAttr(m.expires.Format(time.RFC3339Nano))
 			}
 			acts = append(acts, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it}})
 			if !had {
@@ -374,27 +401,27 @@ func (d *Dynamo) linkActions(old, next dynSource) []types.TransactWriteItem {
 		if delta[f] == 0 {
 			continue
 		}
-		u := &types.Update{TableName: &d.table, Key: itemKey2(pkFeeds, "F:"+f),
+		u := &types.Update{TableName: &d.table, Key: primaryKey(pkFeeds, "F:"+f),
 			UpdateExpression:          aws.String("ADD #c :d SET #f = :f"),
 			ExpressionAttributeNames:  map[string]string{"#c": "Count", "#f": "Feed"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":d": attrN(int64(delta[f])), ":f": attrS(f)}}
+			ExpressionAttributeValues: map[string]types.AttributeValue{":d": numberAttr(int64(delta[f])), ":f": stringAttr(f)}}
 		if l, ok := labels[f]; ok {
 			u.UpdateExpression = aws.String("ADD #c :d SET #f = :f, #l = :l")
 			u.ExpressionAttributeNames["#l"] = "Label"
-			u.ExpressionAttributeValues[":l"] = attrS(l)
+			u.ExpressionAttributeValues[":l"] = stringAttr(l)
 		}
 		acts = append(acts, types.TransactWriteItem{Update: u})
 	}
 	os, ns := schedule(old), schedule(next)
 	for sk := range os {
 		if !ns[sk] {
-			acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkSched, sk)}})
+			acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: primaryKey(pkSched, sk)}})
 		}
 	}
 	for sk := range ns {
 		if !os[sk] {
-			it := itemKey2(pkSched, sk)
-			it["Key"] = attrS(next.Key)
+			it := primaryKey(pkSched, sk)
+			it["Key"] = stringAttr(next.Key)
 			acts = append(acts, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it}})
 		}
 	}
@@ -402,34 +429,34 @@ func (d *Dynamo) linkActions(old, next dynSource) []types.TransactWriteItem {
 }
 
 // claimAction claims c for key unless another source holds it.
-func (d *Dynamo) claimAction(c, key string) types.TransactWriteItem {
-	it := itemKey2(claimPK(c), skClaim)
-	it["Holder"] = attrS(key)
-	it["Claim"] = attrS(prefix(c, 1000))
+func (d *Index) claimAction(c, key string) types.TransactWriteItem {
+	it := primaryKey(claimPK(c), skClaim)
+	it["Holder"] = stringAttr(key)
+	it["Claim"] = stringAttr(truncate(c, 1000))
 	return types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it,
 		ConditionExpression:                 aws.String("attribute_not_exists(PK) OR Holder = :k"),
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":k": attrS(key)},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":k": stringAttr(key)},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld}}
 }
 
-func (d *Dynamo) releaseAction(c string) types.TransactWriteItem {
-	return types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(claimPK(c), skClaim)}}
+func (d *Index) releaseAction(c string) types.TransactWriteItem {
+	return types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: primaryKey(claimPK(c), skClaim)}}
 }
 
-func (d *Dynamo) unwaitAction(claim, key string) types.TransactWriteItem {
-	return types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkWait, waitSK(claim, key))}}
+func (d *Index) unwaitAction(claim, key string) types.TransactWriteItem {
+	return types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: primaryKey(pkWait, waitSK(claim, key))}}
 }
 
 // waitActions make key wait on claim while another source holds it: a
 // condition on the claim (first, so its failure is the second reason of
 // the transaction) and the wait entry.
-func (d *Dynamo) waitActions(claim, key string) []types.TransactWriteItem {
-	it := itemKey2(pkWait, waitSK(claim, key))
-	it["Key"], it["Claim"] = attrS(key), attrS(prefix(claim, 1000))
+func (d *Index) waitActions(claim, key string) []types.TransactWriteItem {
+	it := primaryKey(pkWait, waitSK(claim, key))
+	it["Key"], it["Claim"] = stringAttr(key), stringAttr(truncate(claim, 1000))
 	return []types.TransactWriteItem{
-		{ConditionCheck: &types.ConditionCheck{TableName: &d.table, Key: itemKey2(claimPK(claim), skClaim),
+		{ConditionCheck: &types.ConditionCheck{TableName: &d.table, Key: primaryKey(claimPK(claim), skClaim),
 			ConditionExpression:       aws.String("attribute_exists(PK) AND Holder <> :k"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":k": attrS(key)}}},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":k": stringAttr(key)}}},
 		{Put: &types.Put{TableName: &d.table, Item: it}},
 	}
 }
@@ -443,7 +470,7 @@ func releasedWait(err error) bool {
 
 // markAction adds feeds and pages to the pending mark sk; a new token
 // says it was written again (Published keeps it then).
-func (d *Dynamo) markAction(sk string, feeds []string, pages []PageRef) types.TransactWriteItem {
+func (d *Index) markAction(sk string, feeds []string, pages []index.PageRef) types.TransactWriteItem {
 	set := make([]string, 0, len(feeds)+len(pages))
 	for _, f := range feeds {
 		set = append(set, "f:"+f) // a string set cannot hold "", the site feed's id
@@ -451,32 +478,37 @@ func (d *Dynamo) markAction(sk string, feeds []string, pages []PageRef) types.Tr
 	for _, p := range pages {
 		set = append(set, "p:"+strconv.Itoa(p.Page)+":"+p.Feed)
 	}
-	vals := map[string]types.AttributeValue{":t": attrS(token())}
+	vals := map[string]types.AttributeValue{":t": stringAttr(token())}
 	expr := "SET Tok = :t"
 	if len(set) > 0 {
 		vals[":f"] = &types.AttributeValueMemberSS{Value: set}
 		expr += " ADD Feeds :f"
 	}
-	return types.TransactWriteItem{Update: &types.Update{TableName: &d.table, Key: itemKey2(pkPending, sk),
+	return types.TransactWriteItem{Update: &types.Update{TableName: &d.table, Key: primaryKey(pkPending, sk),
 		UpdateExpression: aws.String(expr), ExpressionAttributeValues: vals}}
 }
 
+// token returns a value new at every call: the time and 8 random bytes.
 func token() string {
 	var b [8]byte
-	rand.Read(b[:])
+	rand.Read(b[:]) // never fails: crypto/rand crashes the program instead (Go 1.24)
 	return strconv.FormatInt(time.Now().UnixNano(), 36) + hex.EncodeToString(b[:])
 }
 
 // body is an article compressed, with the hash of its compressed bytes.
 func body(a *article.Article) (string, []byte, error) {
-	data, err := encodeArticle(a)
+	data, err := index.EncodeArticle(a)
 	if err != nil {
 		return "", nil, err
 	}
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
-	zw.Write(data)
-	zw.Close()
+	if _, err := zw.Write(data); err != nil {
+		return "", nil, fmt.Errorf("index: compress article %s: %w", a.ID, err)
+	}
+	if err := zw.Close(); err != nil {
+		return "", nil, fmt.Errorf("index: compress article %s: %w", a.ID, err)
+	}
 	sum := sha256.Sum256(buf.Bytes())
 	return hex.EncodeToString(sum[:8]), buf.Bytes(), nil
 }
@@ -486,7 +518,7 @@ func chunks(k, name string, body []byte) []map[string]types.AttributeValue {
 	var out []map[string]types.AttributeValue
 	for i := 0; i == 0 || i*chunkSize < len(body); i++ {
 		part := body[i*chunkSize : min((i+1)*chunkSize, len(body))]
-		it := itemKey2(srcPK(k), chunkSK(name, i))
+		it := primaryKey(srcPK(k), chunkSK(name, i))
 		it["Body"] = &types.AttributeValueMemberB{Value: part}
 		out = append(out, it)
 	}
@@ -526,11 +558,11 @@ func lostRace(err error) bool {
 func refused(err error) error {
 	var api smithy.APIError
 	if errors.As(err, &api) && api.ErrorCode() == "ValidationException" {
-		return fmt.Errorf("%w: %s", ErrRefused, api.ErrorMessage())
+		return fmt.Errorf("%w: %s", index.ErrRefused, api.ErrorMessage())
 	}
 	for _, r := range cancelled(err) {
 		if aws.ToString(r.Code) == "ValidationError" {
-			return fmt.Errorf("%w: %s", ErrRefused, aws.ToString(r.Message))
+			return fmt.Errorf("%w: %s", index.ErrRefused, aws.ToString(r.Message))
 		}
 	}
 	return err
@@ -538,10 +570,12 @@ func refused(err error) error {
 
 // pause waits before attempt n of a lost race, or until ctx ends.
 func pause(ctx context.Context, n int) error {
+	t := time.NewTimer(time.Duration(n+1) * 20 * time.Millisecond)
+	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-time.After(time.Duration(n+1) * 20 * time.Millisecond):
+	case <-t.C:
 		return nil
 	}
 }
@@ -550,7 +584,7 @@ func pause(ctx context.Context, n int) error {
 // it conditioned on the source being unchanged (the first action),
 // retrying lost races. change returns the actions and the body items to
 // write first; the body items of a failed attempt are deleted again.
-func (d *Dynamo) write(ctx context.Context, k string, change func(old dynSource, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error)) (dynSource, error) {
+func (d *Index) write(ctx context.Context, k string, change func(old sourceItem, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error)) (sourceItem, error) {
 	for attempt := 0; ; attempt++ {
 		old, found, err := d.getSource(ctx, k)
 		if err != nil {
@@ -562,7 +596,7 @@ func (d *Dynamo) write(ctx context.Context, k string, change func(old dynSource,
 		}
 		for _, b := range bodies {
 			if _, err := d.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &d.table, Item: b}); err != nil {
-				d.forget(ctx, bodies)
+				d.deleteUnreferenced(ctx, bodies)
 				return old, fmt.Errorf("index: dynamodb write %s: %w", k, refused(err))
 			}
 		}
@@ -570,7 +604,7 @@ func (d *Dynamo) write(ctx context.Context, k string, change func(old dynSource,
 		if err == nil {
 			return old, nil
 		}
-		d.forget(ctx, bodies)
+		d.deleteUnreferenced(ctx, bodies)
 		if !lostRace(err) || attempt == maxAttempts {
 			return old, err
 		}
@@ -580,16 +614,22 @@ func (d *Dynamo) write(ctx context.Context, k string, change func(old dynSource,
 	}
 }
 
-// forget deletes body items no record points at. A failure only leaves
-// unreferenced bytes behind, so it is not returned.
-func (d *Dynamo) forget(ctx context.Context, items []map[string]types.AttributeValue) {
+// deleteUnreferenced deletes items no record points at (body chunks and
+// slot items written for a write that failed or that replaced them). A
+// failure only leaves unreferenced items behind (bytes to store; Page
+// skips a slot item no record holds), never a wrong answer: it is logged,
+// not returned, so that a write that committed does not fail.
+func (d *Index) deleteUnreferenced(ctx context.Context, items []map[string]types.AttributeValue) {
 	for _, it := range items {
-		d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: itemKey2(getS(it, "PK"), getS(it, "SK"))})
+		pk, sk := stringOf(it, "PK"), stringOf(it, "SK")
+		if _, err := d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: primaryKey(pk, sk)}); err != nil {
+			d.log().Warn("index: unreferenced item left behind", "pk", pk, "sk", sk, "error", err.Error())
+		}
 	}
 }
 
 // sourcePut is the first action of every source transaction.
-func (d *Dynamo) sourcePut(old dynSource, found bool, next dynSource) (types.TransactWriteItem, error) {
+func (d *Index) sourcePut(old sourceItem, found bool, next sourceItem) (types.TransactWriteItem, error) {
 	next.Rev = token()
 	it, err := next.item()
 	if err != nil {
@@ -600,24 +640,26 @@ func (d *Dynamo) sourcePut(old dynSource, found bool, next dynSource) (types.Tra
 }
 
 // deleteBody removes the body items of a record replaced by one that
-// does not point at them. Body items are named by the write that made
-// them, and a writer that meant to keep them would have lost its guard to
-// the one that replaced the record: nobody else points at them. A failure
-// only leaves unreferenced bytes behind, so it is not returned.
-func (d *Dynamo) deleteBody(ctx context.Context, old dynSource, keep string) {
+// does not point at them (see deleteUnreferenced). Body items are named
+// by the write that made them, and a writer that meant to keep them would
+// have lost its guard to the one that replaced the record: nobody else
+// points at them.
+func (d *Index) deleteBody(ctx context.Context, old sourceItem, keep string) {
 	name := old.bodyName()
 	if name == "" || name == keep {
 		return
 	}
-	for i := 0; i < old.Chunks; i++ {
-		d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: itemKey2(srcPK(old.Key), chunkSK(name, i))})
+	items := make([]map[string]types.AttributeValue, old.Chunks)
+	for i := range items {
+		items[i] = primaryKey(srcPK(old.Key), chunkSK(name, i))
 	}
+	d.deleteUnreferenced(ctx, items)
 }
 
-// Put implements Index.
-func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
-	if err := tooManyFeeds(src); err != nil {
-		return Change{}, err
+// Put implements index.Index.
+func (d *Index) Put(ctx context.Context, src index.Source) (index.Change, error) {
+	if err := index.CheckFeeds(src); err != nil {
+		return index.Change{}, err
 	}
 	waiting := ""
 	if src.Article == nil && len(src.Problems) > 0 {
@@ -627,17 +669,17 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 	if len(src.Problems) == 0 {
 		src.RejectedAt = time.Time{}
 	}
-	claims := Claims(src.Article)
+	claims := index.Claims(src.Article)
 	var hash string
 	var compressed []byte
 	if src.Article != nil {
 		var err error
 		if hash, compressed, err = body(src.Article); err != nil {
-			return Change{}, err
+			return index.Change{}, err
 		}
 	}
-	var next dynSource
-	var ch Change
+	var next sourceItem
+	var ch index.Change
 	claimAt := map[int]string{} // action index -> claim, to read a conflict
 	slots := map[string]int{}   // slots taken for this write, kept across attempts
 	alloc := func(feed string) (int, error) {
@@ -648,13 +690,13 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 		slots[feed] = s
 		return s, err
 	}
-	old, err := d.write(ctx, src.Key, func(old dynSource, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error) {
-		if err := supersedes(src, old.summary(), found); err != nil {
+	old, err := d.write(ctx, src.Key, func(old sourceItem, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error) {
+		if err := index.CheckVersion(src, old.Summary(), found); err != nil {
 			return nil, nil, err
 		}
-		src.Feeds = append([]Membership(nil), src.Feeds...)
-		next = dynSource{sourceRecord: recordOf(src)}
-		var had []Membership
+		src.Feeds = append([]index.Membership(nil), src.Feeds...)
+		next = sourceItem{SourceRecord: index.SourceRecordOf(src)}
+		var had []index.Membership
 		if old.HasArticle {
 			had = old.Feeds
 		}
@@ -670,11 +712,11 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 				return nil, nil, err
 			}
 		}
-		if err := assignSlots(had, next.Feeds, alloc); err != nil {
+		if err := index.AssignSlots(had, next.Feeds, alloc); err != nil {
 			return nil, nil, err
 		}
 		var bodies []map[string]types.AttributeValue
-		bodies = append(bodies, d.slotItems(next.sourceRecord, had)...)
+		bodies = append(bodies, d.slotItems(next.SourceRecord, had)...)
 		if src.Article != nil {
 			next.BodyHash = hash
 			if old.HasArticle && hash == old.BodyHash && old.bodyName() != "" {
@@ -687,7 +729,7 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 				next.Chunks = len(body)
 			}
 		}
-		ch = changeOf(old.goneSource(), next.goneSource(), writeTime(src))
+		ch = index.ChangeOf(old.Listing(), next.Listing(), index.WriteTime(src))
 		first, err := d.sourcePut(old, found, next)
 		if err != nil {
 			return nil, nil, err
@@ -705,13 +747,13 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 		links := d.linkActions(old, next)
 		// Besides the links: releases and unwaits (claims), the
 		// deletion record and its clearing, the pending mark.
-		if len(acts)+len(links)+2*len(old.claims())+4 > maxActions {
+		if len(acts)+len(links)+2*len(old.Claims())+4 > maxActions {
 			// Too many changes for one transaction (an article moved
 			// between dozens of feeds at once): first take it out of its
 			// old feeds, marked as moving (and take its claims); the next
 			// round writes the new state.
 			if old.Moving || len(memberships(old)) == 0 {
-				return nil, nil, fmt.Errorf("%w: %s: %d feed changes at once, more than one transaction holds", ErrRefused, src.Key, len(links))
+				return nil, nil, fmt.Errorf("%w: %s: %d feed changes at once, more than one transaction holds", index.ErrRefused, src.Key, len(links))
 			}
 			half := old
 			half.Moving = true
@@ -721,51 +763,51 @@ func (d *Dynamo) Put(ctx context.Context, src Source) (Change, error) {
 			}
 			acts[0] = first
 			acts = append(acts, d.linkActions(old, half)...)
-			acts = append(acts, d.markAction(src.Key, feedIDs(old.Feeds), pageRefs(old.Feeds)))
+			acts = append(acts, d.markAction(src.Key, index.FeedsOf(old.Feeds), index.PagesOf(old.Feeds)))
 			next = half
 			return acts, nil, nil
 		}
 		acts = append(acts, links...)
-		for _, c := range released(old.claims(), claims) {
+		for _, c := range index.Released(old.Claims(), claims) {
 			acts = append(acts, d.releaseAction(c))
 		}
 		if old.Waiting != "" && old.Waiting != waiting {
 			acts = append(acts, d.unwaitAction(old.Waiting, src.Key))
 		}
-		acts = append(acts, d.goneActions(src.Key, old.goneSource(), next.goneSource(), changeTime(src))...)
+		acts = append(acts, d.goneActions(src.Key, old.Listing(), next.Listing(), index.GoneTime(src))...)
 		if len(ch.Feeds) > 0 {
 			acts = append(acts, d.markAction(src.Key, ch.Feeds, ch.Pages))
 		}
 		return acts, bodies, nil
 	})
 	if err != nil {
-		var held *ConflictError
+		var held *index.ConflictError
 		if errors.As(err, &held) {
-			return Change{}, held
+			return index.Change{}, held
 		}
 		if c := d.conflict(ctx, err, claimAt); c != nil {
-			return Change{}, c
+			return index.Change{}, c
 		}
 		if waiting != "" && releasedWait(err) {
-			return Change{}, ErrReleased
+			return index.Change{}, index.ErrReleased
 		}
-		if errors.Is(err, ErrStale) {
-			return Change{}, ErrStale
+		if errors.Is(err, index.ErrStale) {
+			return index.Change{}, index.ErrStale
 		}
-		return Change{}, fmt.Errorf("index: dynamodb put %s: %w", src.Key, refused(err))
+		return index.Change{}, fmt.Errorf("index: dynamodb put %s: %w", src.Key, refused(err))
 	}
 	if next.Moving {
 		// The first step of a two-step move is done: write the new state.
 		return d.Put(ctx, src)
 	}
 	d.deleteBody(ctx, old, next.bodyName())
-	d.deleteSlots(ctx, old.sourceRecord, next.Feeds)
-	ch.Waiters, err = d.waiters(ctx, released(old.claims(), claims))
+	d.deleteSlots(ctx, old.SourceRecord, next.Feeds)
+	ch.Waiters, err = d.waiters(ctx, index.Released(old.Claims(), claims))
 	return ch, err
 }
 
 // joins reports whether next has a membership old has not: a slot to take.
-func joins(old, next []Membership) bool {
+func joins(old, next []index.Membership) bool {
 	for _, m := range next {
 		had := false
 		for _, o := range old {
@@ -782,14 +824,14 @@ func joins(old, next []Membership) bool {
 // or nil: a GetItem a claim (two at most; ingest's role has no
 // BatchGetItem, which it would need for nothing else). The transaction
 // checks again; this only keeps a refused write from taking slots.
-func (d *Dynamo) heldClaim(ctx context.Context, claims []string, key string) (*ConflictError, error) {
+func (d *Index) heldClaim(ctx context.Context, claims []string, key string) (*index.ConflictError, error) {
 	for _, c := range claims {
 		h, err := d.Holder(ctx, c)
 		if err != nil {
 			return nil, err
 		}
 		if h != "" && h != key {
-			return &ConflictError{Claim: c, Holder: h}, nil
+			return &index.ConflictError{Claim: c, Holder: h}, nil
 		}
 	}
 	return nil, nil
@@ -798,10 +840,10 @@ func (d *Dynamo) heldClaim(ctx context.Context, claims []string, key string) (*C
 // allocSlot takes a feed's next archive slot: one atomic counter update
 // on the feed's item, before the transaction (a transaction cannot read
 // what it writes). A slot taken by a write that then fails is never used.
-func (d *Dynamo) allocSlot(ctx context.Context, feed string) (int, error) {
-	out, err := d.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &d.table, Key: itemKey2(pkFeeds, "F:"+feed),
+func (d *Index) allocSlot(ctx context.Context, feed string) (int, error) {
+	out, err := d.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &d.table, Key: primaryKey(pkFeeds, "F:"+feed),
 		UpdateExpression:          aws.String("ADD Slots :one SET Feed = :f"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": attrN(1), ":f": attrS(feed)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": numberAttr(1), ":f": stringAttr(feed)},
 		ReturnValues:              types.ReturnValueUpdatedNew})
 	if err != nil {
 		return 0, fmt.Errorf("index: dynamodb slot of %q: %w", feed, refused(err))
@@ -815,7 +857,7 @@ func (d *Dynamo) allocSlot(ctx context.Context, feed string) (int, error) {
 
 // slotItems are the archive slot items of r's memberships that old did
 // not have: written before the transaction, with the body.
-func (d *Dynamo) slotItems(r sourceRecord, old []Membership) []map[string]types.AttributeValue {
+func (d *Index) slotItems(r index.SourceRecord, old []index.Membership) []map[string]types.AttributeValue {
 	var out []map[string]types.AttributeValue
 	if !r.HasArticle {
 		return nil
@@ -824,14 +866,14 @@ func (d *Dynamo) slotItems(r sourceRecord, old []Membership) []map[string]types.
 		if m.Slot == 0 || hasSlot(old, m.Feed, m.Slot) {
 			continue
 		}
-		it := itemKey2(slotPK(m.Feed), slotSK(m.Slot))
-		it["Key"] = attrS(r.Key)
+		it := primaryKey(slotPK(m.Feed), slotSK(m.Slot))
+		it["Key"] = stringAttr(r.Key)
 		out = append(out, it)
 	}
 	return out
 }
 
-func hasSlot(ms []Membership, feed string, slot int) bool {
+func hasSlot(ms []index.Membership, feed string, slot int) bool {
 	for _, m := range ms {
 		if m.Feed == feed && m.Slot == slot {
 			return true
@@ -841,28 +883,29 @@ func hasSlot(ms []Membership, feed string, slot int) bool {
 }
 
 // deleteSlots removes the slot items of old's memberships that next does
-// not keep, after the write. A failure leaves items Page skips, so it is
-// not returned.
-func (d *Dynamo) deleteSlots(ctx context.Context, old sourceRecord, next []Membership) {
+// not keep, after the write (see deleteUnreferenced).
+func (d *Index) deleteSlots(ctx context.Context, old index.SourceRecord, next []index.Membership) {
 	if !old.HasArticle {
 		return
 	}
+	var items []map[string]types.AttributeValue
 	for _, m := range old.Feeds {
 		if m.Slot > 0 && !hasSlot(next, m.Feed, m.Slot) {
-			d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: itemKey2(slotPK(m.Feed), slotSK(m.Slot))})
+			items = append(items, primaryKey(slotPK(m.Feed), slotSK(m.Slot)))
 		}
 	}
+	d.deleteUnreferenced(ctx, items)
 }
 
 // goneActions record the deletion a write from old to next leaves (see
 // gone), and clear the one of next's id: it is published again.
-func (d *Dynamo) goneActions(key string, old, next *goneSource, at time.Time) []types.TransactWriteItem {
+func (d *Index) goneActions(key string, old, next *index.Listing, at time.Time) []types.TransactWriteItem {
 	var acts []types.TransactWriteItem
-	if g, ok := gone(key, old, next, at); ok {
-		it := itemKey2(pkGone, shortHash(g.ID))
-		it["ID"], it["Key"], it["At"] = attrS(g.ID), attrS(g.Key), attrS(g.At.Format(time.RFC3339Nano))
+	if g, ok := index.GoneOf(key, old, next, at); ok {
+		it := primaryKey(pkGone, shortHash(g.ID))
+		it["ID"], it["Key"], it["At"] = stringAttr(g.ID), stringAttr(g.Key), stringAttr(g.At.Format(time.RFC3339Nano))
 		if g.URL != "" {
-			it["URL"] = attrS(g.URL)
+			it["URL"] = stringAttr(g.URL)
 		}
 		fs := make([]string, len(g.Feeds))
 		for i, f := range g.Feeds {
@@ -873,8 +916,8 @@ func (d *Dynamo) goneActions(key string, old, next *goneSource, at time.Time) []
 		}
 		acts = append(acts, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it}})
 	}
-	if next != nil && !next.draft {
-		acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkGone, shortHash(next.id))}})
+	if next != nil && !next.Draft {
+		acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: primaryKey(pkGone, shortHash(next.ID))}})
 	}
 	return acts
 }
@@ -882,20 +925,22 @@ func (d *Dynamo) goneActions(key string, old, next *goneSource, at time.Time) []
 // conflict turns a cancelled claim into a *ConflictError, or returns nil.
 // A failed claim carries the item it found; when the service leaves it
 // out, the claim is read.
-func (d *Dynamo) conflict(ctx context.Context, err error, claimAt map[int]string) *ConflictError {
+func (d *Index) conflict(ctx context.Context, err error, claimAt map[int]string) *index.ConflictError {
 	for i, r := range cancelled(err) {
 		c, ok := claimAt[i]
 		if !ok || aws.ToString(r.Code) != "ConditionalCheckFailed" {
 			continue
 		}
-		holder := getS(r.Item, "Holder")
+		holder := stringOf(r.Item, "Holder")
 		if holder == "" {
-			out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: itemKey2(claimPK(c), skClaim), ConsistentRead: aws.Bool(true)})
+			// A failed read leaves the holder unnamed: the conflict
+			// stands either way, and the rejection still names the claim.
+			out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: primaryKey(claimPK(c), skClaim), ConsistentRead: aws.Bool(true)})
 			if err == nil {
-				holder = getS(out.Item, "Holder")
+				holder = stringOf(out.Item, "Holder")
 			}
 		}
-		return &ConflictError{Claim: c, Holder: holder}
+		return &index.ConflictError{Claim: c, Holder: holder}
 	}
 	return nil
 }
@@ -903,19 +948,19 @@ func (d *Dynamo) conflict(ctx context.Context, err error, claimAt map[int]string
 // waiters returns the sources waiting on released claims. Their wait
 // entries stay until their own next write: a waiter whose new attempt fails
 // is still found (the ingest schedule and every local build retry them).
-func (d *Dynamo) waiters(ctx context.Context, claims []string) ([]string, error) {
+func (d *Index) waiters(ctx context.Context, claims []string) ([]string, error) {
 	var out []string
 	for _, c := range claims {
 		p := dynamodb.NewQueryPaginator(d.client, &dynamodb.QueryInput{TableName: &d.table, ConsistentRead: aws.Bool(true),
 			KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :c)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": attrS(pkWait), ":c": attrS(shortHash(c) + "#")}})
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": stringAttr(pkWait), ":c": stringAttr(shortHash(c) + "#")}})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
 				return nil, fmt.Errorf("index: dynamodb waiters: %w", err)
 			}
 			for _, it := range page.Items {
-				out = append(out, getS(it, "Key"))
+				out = append(out, stringOf(it, "Key"))
 			}
 		}
 	}
@@ -923,17 +968,17 @@ func (d *Dynamo) waiters(ctx context.Context, claims []string) ([]string, error)
 	return out, nil
 }
 
-// Holder implements Index.
-func (d *Dynamo) Holder(ctx context.Context, claim string) (string, error) {
-	out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: itemKey2(claimPK(claim), skClaim), ConsistentRead: aws.Bool(true)})
+// Holder implements index.Index.
+func (d *Index) Holder(ctx context.Context, claim string) (string, error) {
+	out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: primaryKey(claimPK(claim), skClaim), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return "", fmt.Errorf("index: dynamodb claim: %w", err)
 	}
-	return getS(out.Item, "Holder"), nil
+	return stringOf(out.Item, "Holder"), nil
 }
 
-// Waiting implements Index: one Query of the wait entries.
-func (d *Dynamo) Waiting(ctx context.Context) ([]string, error) {
+// Waiting implements index.Index: one Query of the wait entries.
+func (d *Index) Waiting(ctx context.Context) ([]string, error) {
 	items, err := d.query(ctx, pkWait)
 	if err != nil {
 		return nil, err
@@ -941,7 +986,7 @@ func (d *Dynamo) Waiting(ctx context.Context) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
 	for _, it := range items {
-		if k := getS(it, "Key"); !seen[k] {
+		if k := stringOf(it, "Key"); !seen[k] {
 			seen[k] = true
 			out = append(out, k)
 		}
@@ -950,18 +995,18 @@ func (d *Dynamo) Waiting(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// Reject implements Index.
-func (d *Dynamo) Reject(ctx context.Context, src Source) error {
-	_, err := d.write(ctx, src.Key, func(old dynSource, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error) {
-		if err := supersedes(src, old.summary(), found); err != nil {
+// Reject implements index.Index.
+func (d *Index) Reject(ctx context.Context, src index.Source) error {
+	_, err := d.write(ctx, src.Key, func(old sourceItem, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error) {
+		if err := index.CheckVersion(src, old.Summary(), found); err != nil {
 			return nil, nil, err
 		}
 		next := old
 		if !found {
-			next = dynSource{}
+			next = sourceItem{}
 		}
 		next.Key, next.Version, next.Hash, next.Size, next.ModTime, next.Config = src.Key, src.Version, src.Hash, src.Size, src.ModTime, src.Config
-		next.Problems, next.RejectedAt, next.Deleted, next.Waiting = toProblemRecords(src.Problems), src.RejectedAt, false, src.Waiting
+		next.Problems, next.RejectedAt, next.Deleted, next.Waiting = index.ProblemRecords(src.Problems), src.RejectedAt, false, src.Waiting
 		// A move between many feeds was cut between its steps (this
 		// rejection is newer than its second step): the kept article goes
 		// back into its feeds.
@@ -983,10 +1028,10 @@ func (d *Dynamo) Reject(ctx context.Context, src Source) error {
 		return acts, nil, nil
 	})
 	if src.Waiting != "" && releasedWait(err) {
-		return ErrReleased
+		return index.ErrReleased
 	}
-	if errors.Is(err, ErrStale) {
-		return ErrStale
+	if errors.Is(err, index.ErrStale) {
+		return index.ErrStale
 	}
 	if err != nil {
 		return fmt.Errorf("index: dynamodb reject %s: %w", src.Key, refused(err))
@@ -994,52 +1039,52 @@ func (d *Dynamo) Reject(ctx context.Context, src Source) error {
 	return nil
 }
 
-// Delete implements Index.
-func (d *Dynamo) Delete(ctx context.Context, k, version string, at time.Time) (Change, error) {
-	var ch Change
-	old, err := d.write(ctx, k, func(old dynSource, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error) {
-		if found && !Newer(version, old.Version) {
-			return nil, nil, ErrStale
+// Delete implements index.Index.
+func (d *Index) Delete(ctx context.Context, k, version string, at time.Time) (index.Change, error) {
+	var ch index.Change
+	old, err := d.write(ctx, k, func(old sourceItem, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error) {
+		if found && !index.Newer(version, old.Version) {
+			return nil, nil, index.ErrStale
 		}
-		next := dynSource{sourceRecord: sourceRecord{Key: k, Version: version, Deleted: true}}
+		next := sourceItem{SourceRecord: index.SourceRecord{Key: k, Version: version, Deleted: true}}
 		first, err := d.sourcePut(old, found, next)
 		if err != nil {
 			return nil, nil, err
 		}
 		acts := append([]types.TransactWriteItem{first}, d.linkActions(old, next)...)
-		for _, c := range old.claims() {
+		for _, c := range old.Claims() {
 			acts = append(acts, d.releaseAction(c))
 		}
 		if old.Waiting != "" {
 			acts = append(acts, d.unwaitAction(old.Waiting, k))
 		}
-		ch = Change{}
+		ch = index.Change{}
 		if !old.Moving {
-			ch = changeOf(old.goneSource(), nil, at)
-			acts = append(acts, d.goneActions(k, old.goneSource(), nil, at)...)
+			ch = index.ChangeOf(old.Listing(), nil, at)
+			acts = append(acts, d.goneActions(k, old.Listing(), nil, at)...)
 		}
 		if len(ch.Feeds) > 0 {
 			acts = append(acts, d.markAction(k, ch.Feeds, ch.Pages))
 		}
 		return acts, nil, nil
 	})
-	if errors.Is(err, ErrStale) {
-		return Change{}, ErrStale
+	if errors.Is(err, index.ErrStale) {
+		return index.Change{}, index.ErrStale
 	}
 	if err != nil {
-		return Change{}, fmt.Errorf("index: dynamodb delete %s: %w", k, err)
+		return index.Change{}, fmt.Errorf("index: dynamodb delete %s: %w", k, err)
 	}
 	d.deleteBody(ctx, old, "")
-	d.deleteSlots(ctx, old.sourceRecord, nil)
-	ch.Waiters, err = d.waiters(ctx, old.claims())
+	d.deleteSlots(ctx, old.SourceRecord, nil)
+	ch.Waiters, err = d.waiters(ctx, old.Claims())
 	return ch, err
 }
 
 // article reassembles an article from its chunks.
-func (d *Dynamo) article(ctx context.Context, k, hash string, first []byte, chunksN int) (*article.Article, error) {
+func (d *Index) article(ctx context.Context, k, hash string, first []byte, chunksN int) (*article.Article, error) {
 	body := append([]byte(nil), first...)
 	for i := 1; i < chunksN; i++ {
-		out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: itemKey2(srcPK(k), chunkSK(hash, i)), ConsistentRead: aws.Bool(true)})
+		out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: primaryKey(srcPK(k), chunkSK(hash, i)), ConsistentRead: aws.Bool(true)})
 		if err != nil {
 			return nil, fmt.Errorf("index: dynamodb get %s: %w", k, err)
 		}
@@ -1057,46 +1102,46 @@ func (d *Dynamo) article(ctx context.Context, k, hash string, first []byte, chun
 	if err != nil {
 		return nil, fmt.Errorf("index: article %s: %w", k, err)
 	}
-	a, err := decodeArticle(data)
+	a, err := index.DecodeArticle(data)
 	if err != nil {
 		return nil, fmt.Errorf("index: article %s: %w", k, err)
 	}
 	return a, nil
 }
 
-// Get implements Index.
-func (d *Dynamo) Get(ctx context.Context, k string) (Source, error) {
+// Get implements index.Index.
+func (d *Index) Get(ctx context.Context, k string) (index.Source, error) {
 	ds, found, err := d.getSource(ctx, k)
 	if err != nil {
-		return Source{}, err
+		return index.Source{}, err
 	}
 	if !found {
-		return Source{}, ErrNotFound
+		return index.Source{}, index.ErrNotFound
 	}
-	out := ds.source()
+	out := ds.Source()
 	if ds.HasArticle {
-		first, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: itemKey2(srcPK(k), chunkSK(ds.bodyName(), 0)), ConsistentRead: aws.Bool(true)})
+		first, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: primaryKey(srcPK(k), chunkSK(ds.bodyName(), 0)), ConsistentRead: aws.Bool(true)})
 		if err != nil {
-			return Source{}, fmt.Errorf("index: dynamodb get %s: %w", k, err)
+			return index.Source{}, fmt.Errorf("index: dynamodb get %s: %w", k, err)
 		}
 		b, _ := first.Item["Body"].(*types.AttributeValueMemberB)
 		if b == nil {
-			return Source{}, fmt.Errorf("index: article %s missing", k)
+			return index.Source{}, fmt.Errorf("index: article %s missing", k)
 		}
 		if out.Article, err = d.article(ctx, k, ds.bodyName(), b.Value, ds.Chunks); err != nil {
-			return Source{}, err
+			return index.Source{}, err
 		}
 	}
 	return out, nil
 }
 
-// List implements Index. It scans the source records: status pages and
+// List implements index.Index. It scans the source records: status pages and
 // the re-parse after a new configuration call it, feeds never do.
-func (d *Dynamo) List(ctx context.Context) ([]Summary, error) {
-	var out []Summary
+func (d *Index) List(ctx context.Context) ([]index.Summary, error) {
+	var out []index.Summary
 	p := dynamodb.NewScanPaginator(d.client, &dynamodb.ScanInput{TableName: &d.table, ConsistentRead: aws.Bool(true),
 		FilterExpression:          aws.String("SK = :src"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":src": attrS(skSource)}})
+		ExpressionAttributeValues: map[string]types.AttributeValue{":src": stringAttr(skSource)}})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -1107,16 +1152,16 @@ func (d *Dynamo) List(ctx context.Context) ([]Summary, error) {
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, ds.summary())
+			out = append(out, ds.Summary())
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out, nil
 }
 
-// Latest implements Index: one Query newest first, stopping at now, then
+// Latest implements index.Index: one Query newest first, stopping at now, then
 // one BatchGetItem for the source records and one for the bodies.
-func (d *Dynamo) Latest(ctx context.Context, feed string, limit int, now time.Time) ([]article.Article, error) {
+func (d *Index) Latest(ctx context.Context, feed string, limit int, now time.Time) ([]article.Article, error) {
 	keys, err := d.latestKeys(ctx, feed, limit, now)
 	if err != nil {
 		return nil, err
@@ -1130,7 +1175,7 @@ func (d *Dynamo) Latest(ctx context.Context, feed string, limit int, now time.Ti
 
 // latestKeys reads the keys of a feed's live articles, newest first: one
 // Query, more when expired items took some of the first one's places.
-func (d *Dynamo) latestKeys(ctx context.Context, feed string, limit int, now time.Time) ([]string, error) {
+func (d *Index) latestKeys(ctx context.Context, feed string, limit int, now time.Time) ([]string, error) {
 	var keys []string
 	var start map[string]types.AttributeValue
 	seen := map[string]bool{}
@@ -1138,7 +1183,7 @@ func (d *Dynamo) latestKeys(ctx context.Context, feed string, limit int, now tim
 		out, err := d.client.Query(ctx, &dynamodb.QueryInput{
 			TableName:                 &d.table,
 			KeyConditionExpression:    aws.String("PK = :pk AND SK <= :now"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": attrS(feedPK(feed)), ":now": attrS(hexInstant(now) + "~")},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": stringAttr(feedPK(feed)), ":now": stringAttr(hexInstant(now) + "~")},
 			ScanIndexForward:          aws.Bool(false),
 			Limit:                     aws.Int32(int32(limit - len(keys))),
 			ExclusiveStartKey:         start,
@@ -1148,10 +1193,10 @@ func (d *Dynamo) latestKeys(ctx context.Context, feed string, limit int, now tim
 			return nil, fmt.Errorf("index: dynamodb latest %q: %w", feed, err)
 		}
 		for _, it := range out.Items {
-			if e, _ := time.Parse(time.RFC3339Nano, getS(it, "Expires")); !e.IsZero() && !e.After(now) {
+			if e, _ := time.Parse(time.RFC3339Nano, stringOf(it, "Expires")); !e.IsZero() && !e.After(now) {
 				continue // expired
 			}
-			if k := getS(it, "Key"); !seen[k] {
+			if k := stringOf(it, "Key"); !seen[k] {
 				seen[k] = true
 				keys = append(keys, k)
 			}
@@ -1178,11 +1223,11 @@ func inOrder(keys []string, arts map[string]*article.Article) []article.Article 
 // maxQueries bounds the Queries Contents has in flight at once.
 const maxQueries = 8
 
-// Contents implements Index: the Queries of the feeds and pages (at most
+// Contents implements index.Index: the Queries of the feeds and pages (at most
 // maxQueries at once), then one BatchGetItem for the source records of
 // every article they name and one for the bodies, 100 items a call: an
 // article in several of the feeds and pages is read once.
-func (d *Dynamo) Contents(ctx context.Context, live []LiveRef, pages []PageRef, now time.Time) (Contents, error) {
+func (d *Index) Contents(ctx context.Context, live []index.LiveRef, pages []index.PageRef, now time.Time) (index.Contents, error) {
 	liveKeys := make([][]string, len(live))
 	pageKeys := make([][]string, len(pages))
 	slotsOf := make([]map[string][]int, len(pages))
@@ -1197,7 +1242,7 @@ func (d *Dynamo) Contents(ctx context.Context, live []LiveRef, pages []PageRef, 
 		return err
 	})
 	if err != nil {
-		return Contents{}, err
+		return index.Contents{}, err
 	}
 	var keys []string
 	seen := map[string]bool{}
@@ -1211,11 +1256,11 @@ func (d *Dynamo) Contents(ctx context.Context, live []LiveRef, pages []PageRef, 
 	}
 	srcs, err := d.sources(ctx, keys)
 	if err != nil {
-		return Contents{}, err
+		return index.Contents{}, err
 	}
 	// The bodies to read: every live article, and the page articles
 	// their slots name.
-	want := map[string]dynSource{}
+	want := map[string]sourceItem{}
 	for _, ks := range liveKeys {
 		for _, k := range ks {
 			if ds, ok := srcs[k]; ok {
@@ -1223,7 +1268,7 @@ func (d *Dynamo) Contents(ctx context.Context, live []LiveRef, pages []PageRef, 
 			}
 		}
 	}
-	named := make([]map[string]dynSource, len(pages))
+	named := make([]map[string]sourceItem, len(pages))
 	for i, p := range pages {
 		named[i] = pageSources(p.Feed, pageKeys[i], slotsOf[i], srcs)
 		for k, ds := range named[i] {
@@ -1232,9 +1277,9 @@ func (d *Dynamo) Contents(ctx context.Context, live []LiveRef, pages []PageRef, 
 	}
 	arts, err := d.articles(ctx, want)
 	if err != nil {
-		return Contents{}, err
+		return index.Contents{}, err
 	}
-	out := Contents{Live: make(map[string][]article.Article, len(live)), Pages: make(map[PageRef][]article.Article, len(pages))}
+	out := index.Contents{Live: make(map[string][]article.Article, len(live)), Pages: make(map[index.PageRef][]article.Article, len(pages))}
 	for i, l := range live {
 		out.Live[l.Feed] = inOrder(liveKeys[i], arts)
 	}
@@ -1274,7 +1319,7 @@ func inParallel(ctx context.Context, n, width int, fn func(context.Context, int)
 // bodies fetches articles by key: one BatchGetItem for their source
 // records (which name the body chunks), one for the first chunks, 100
 // items a call.
-func (d *Dynamo) bodies(ctx context.Context, keys []string) (map[string]*article.Article, error) {
+func (d *Index) bodies(ctx context.Context, keys []string) (map[string]*article.Article, error) {
 	sources, err := d.sources(ctx, keys)
 	if err != nil {
 		return nil, err
@@ -1283,16 +1328,16 @@ func (d *Dynamo) bodies(ctx context.Context, keys []string) (map[string]*article
 }
 
 // sources reads source records by key with BatchGetItem, 100 a call.
-func (d *Dynamo) sources(ctx context.Context, keys []string) (map[string]dynSource, error) {
+func (d *Index) sources(ctx context.Context, keys []string) (map[string]sourceItem, error) {
 	srcKeys := make([]map[string]types.AttributeValue, 0, len(keys))
 	for _, k := range keys {
-		srcKeys = append(srcKeys, itemKey2(srcPK(k), skSource))
+		srcKeys = append(srcKeys, primaryKey(srcPK(k), skSource))
 	}
 	srcs, err := d.batchGet(ctx, srcKeys)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]dynSource{}
+	out := map[string]sourceItem{}
 	for _, it := range srcs {
 		ds, err := sourceFromItem(it)
 		if err != nil {
@@ -1305,13 +1350,13 @@ func (d *Dynamo) sources(ctx context.Context, keys []string) (map[string]dynSour
 
 // articles reads the articles of source records: one BatchGetItem for the
 // first chunks, 100 items a call, then any further chunk.
-func (d *Dynamo) articles(ctx context.Context, srcs map[string]dynSource) (map[string]*article.Article, error) {
-	sources := map[string]dynSource{}
+func (d *Index) articles(ctx context.Context, srcs map[string]sourceItem) (map[string]*article.Article, error) {
+	sources := map[string]sourceItem{}
 	var artKeys []map[string]types.AttributeValue
 	for _, ds := range srcs {
 		if ds.HasArticle && ds.bodyName() != "" {
 			sources[ds.Key] = ds
-			artKeys = append(artKeys, itemKey2(srcPK(ds.Key), chunkSK(ds.bodyName(), 0)))
+			artKeys = append(artKeys, primaryKey(srcPK(ds.Key), chunkSK(ds.bodyName(), 0)))
 		}
 	}
 	arts, err := d.batchGet(ctx, artKeys)
@@ -1320,10 +1365,10 @@ func (d *Dynamo) articles(ctx context.Context, srcs map[string]dynSource) (map[s
 	}
 	out := map[string]*article.Article{}
 	for _, it := range arts {
-		k := strings.TrimPrefix(getS(it, "PK"), "SRC#")
+		k := strings.TrimPrefix(stringOf(it, "PK"), "SRC#")
 		b, _ := it["Body"].(*types.AttributeValueMemberB)
 		ds, ok := sources[k]
-		if b == nil || !ok || getS(it, "SK") != chunkSK(ds.bodyName(), 0) {
+		if b == nil || !ok || stringOf(it, "SK") != chunkSK(ds.bodyName(), 0) {
 			continue
 		}
 		a, err := d.article(ctx, k, ds.bodyName(), b.Value, ds.Chunks)
@@ -1337,13 +1382,13 @@ func (d *Dynamo) articles(ctx context.Context, srcs map[string]dynSource) (map[s
 
 // batchGet reads items with BatchGetItem, 100 keys a call, retrying the
 // keys DynamoDB leaves unprocessed.
-func (d *Dynamo) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+func (d *Index) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
 	// DynamoDB refuses a batch naming one item twice (a source published
 	// and expiring in one window, say).
 	seen := map[[2]string]bool{}
 	unique := keys[:0:0]
 	for _, k := range keys {
-		id := [2]string{getS(k, "PK"), getS(k, "SK")}
+		id := [2]string{stringOf(k, "PK"), stringOf(k, "SK")}
 		if !seen[id] {
 			seen[id] = true
 			unique = append(unique, k)
@@ -1374,11 +1419,11 @@ func (d *Dynamo) batchGet(ctx context.Context, keys []map[string]types.Attribute
 }
 
 // query returns every item of a partition.
-func (d *Dynamo) query(ctx context.Context, pk string) ([]map[string]types.AttributeValue, error) {
+func (d *Index) query(ctx context.Context, pk string) ([]map[string]types.AttributeValue, error) {
 	var out []map[string]types.AttributeValue
 	p := dynamodb.NewQueryPaginator(d.client, &dynamodb.QueryInput{TableName: &d.table, ConsistentRead: aws.Bool(true),
 		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": attrS(pk)}})
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": stringAttr(pk)}})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -1389,13 +1434,13 @@ func (d *Dynamo) query(ctx context.Context, pk string) ([]map[string]types.Attri
 	return out, nil
 }
 
-// Feeds implements Index.
-func (d *Dynamo) Feeds(ctx context.Context) ([]FeedInfo, error) {
+// Feeds implements index.Index.
+func (d *Index) Feeds(ctx context.Context) ([]index.FeedInfo, error) {
 	items, err := d.query(ctx, pkFeeds)
 	if err != nil {
 		return nil, err
 	}
-	var out []FeedInfo
+	var out []index.FeedInfo
 	for _, it := range items {
 		var f struct {
 			Label string
@@ -1403,19 +1448,19 @@ func (d *Dynamo) Feeds(ctx context.Context) ([]FeedInfo, error) {
 			Slots int
 		}
 		if err := attributevalue.UnmarshalMap(it, &f); err != nil {
-			return nil, fmt.Errorf("index: feed item %s: %w", getS(it, "SK"), err)
+			return nil, fmt.Errorf("index: feed item %s: %w", stringOf(it, "SK"), err)
 		}
 		if f.Count > 0 {
-			out = append(out, FeedInfo{ID: strings.TrimPrefix(getS(it, "SK"), "F:"), Label: f.Label, Count: f.Count, Slots: f.Slots})
+			out = append(out, index.FeedInfo{ID: strings.TrimPrefix(stringOf(it, "SK"), "F:"), Label: f.Label, Count: f.Count, Slots: f.Slots})
 		}
 	}
 	return out, nil
 }
 
-// Page implements Index: one Query of the page's slot items, one
+// Page implements index.Index: one Query of the page's slot items, one
 // BatchGetItem of their source records (a slot item no record names any
 // more is skipped), one of the bodies.
-func (d *Dynamo) Page(ctx context.Context, feed string, n int) ([]article.Article, error) {
+func (d *Index) Page(ctx context.Context, feed string, n int) ([]article.Article, error) {
 	keys, slotsOf, err := d.pageSlots(ctx, feed, n)
 	if err != nil {
 		return nil, err
@@ -1435,11 +1480,11 @@ func (d *Dynamo) Page(ctx context.Context, feed string, n int) ([]article.Articl
 // pageSlots reads the slot items of archive page n of a feed: the keys
 // they name, and the slots each key has there (a key may have a slot item
 // left by a failed write too).
-func (d *Dynamo) pageSlots(ctx context.Context, feed string, n int) ([]string, map[string][]int, error) {
+func (d *Index) pageSlots(ctx context.Context, feed string, n int) ([]string, map[string][]int, error) {
 	p := dynamodb.NewQueryPaginator(d.client, &dynamodb.QueryInput{TableName: &d.table, ConsistentRead: aws.Bool(true),
 		KeyConditionExpression: aws.String("PK = :pk AND SK BETWEEN :lo AND :hi"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": attrS(slotPK(feed)),
-			":lo": attrS(slotSK((n-1)*PageSize + 1)), ":hi": attrS(slotSK(n * PageSize))}})
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": stringAttr(slotPK(feed)),
+			":lo": stringAttr(slotSK((n-1)*index.PageSize + 1)), ":hi": stringAttr(slotSK(n * index.PageSize))}})
 	slotsOf := map[string][]int{}
 	var keys []string
 	for p.HasMorePages() {
@@ -1448,8 +1493,8 @@ func (d *Dynamo) pageSlots(ctx context.Context, feed string, n int) ([]string, m
 			return nil, nil, fmt.Errorf("index: dynamodb page %d of %q: %w", n, feed, err)
 		}
 		for _, it := range page.Items {
-			slot, _ := strconv.Atoi(getS(it, "SK"))
-			k := getS(it, "Key")
+			slot, _ := strconv.Atoi(stringOf(it, "SK"))
+			k := stringOf(it, "Key")
 			if len(slotsOf[k]) == 0 {
 				keys = append(keys, k)
 			}
@@ -1461,8 +1506,8 @@ func (d *Dynamo) pageSlots(ctx context.Context, feed string, n int) ([]string, m
 
 // pageSources returns the source records, among srcs, whose article is
 // in one of the slots the page's slot items name.
-func pageSources(feed string, keys []string, slotsOf map[string][]int, srcs map[string]dynSource) map[string]dynSource {
-	out := map[string]dynSource{}
+func pageSources(feed string, keys []string, slotsOf map[string][]int, srcs map[string]sourceItem) map[string]sourceItem {
+	out := map[string]sourceItem{}
 	for _, k := range keys {
 		ds, ok := srcs[k]
 		if !ok || !ds.HasArticle || ds.Moving {
@@ -1479,27 +1524,27 @@ func pageSources(feed string, keys []string, slotsOf map[string][]int, srcs map[
 }
 
 // pageArticles returns the articles of a page's sources, newest first.
-func pageArticles(named map[string]dynSource, arts map[string]*article.Article) []article.Article {
+func pageArticles(named map[string]sourceItem, arts map[string]*article.Article) []article.Article {
 	out := make([]article.Article, 0, len(named))
 	for k := range named {
 		if a := arts[k]; a != nil {
 			out = append(out, *a)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return newestFirst(&out[i], &out[j]) })
+	sort.Slice(out, func(i, j int) bool { return index.NewestFirst(&out[i], &out[j]) })
 	return out
 }
 
-// Gone implements Index: one Query.
-func (d *Dynamo) Gone(ctx context.Context) ([]Gone, error) {
+// Gone implements index.Index: one Query.
+func (d *Index) Gone(ctx context.Context) ([]index.Gone, error) {
 	items, err := d.query(ctx, pkGone)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Gone, 0, len(items))
+	out := make([]index.Gone, 0, len(items))
 	for _, it := range items {
-		at, _ := time.Parse(time.RFC3339Nano, getS(it, "At"))
-		g := Gone{ID: getS(it, "ID"), URL: getS(it, "URL"), Key: getS(it, "Key"), At: at}
+		at, _ := time.Parse(time.RFC3339Nano, stringOf(it, "At"))
+		g := index.Gone{ID: stringOf(it, "ID"), URL: stringOf(it, "URL"), Key: stringOf(it, "Key"), At: at}
 		if ss, ok := it["Feeds"].(*types.AttributeValueMemberSS); ok {
 			for _, f := range ss.Value {
 				g.Feeds = append(g.Feeds, strings.TrimPrefix(f, "f:"))
@@ -1508,12 +1553,12 @@ func (d *Dynamo) Gone(ctx context.Context) ([]Gone, error) {
 		}
 		out = append(out, g)
 	}
-	sortGone(out)
+	index.SortGone(out)
 	return out, nil
 }
 
-// ForgetGone implements Index.
-func (d *Dynamo) ForgetGone(ctx context.Context, before time.Time) error {
+// ForgetGone implements index.Index.
+func (d *Index) ForgetGone(ctx context.Context, before time.Time) error {
 	gs, err := d.Gone(ctx)
 	if err != nil {
 		return err
@@ -1523,7 +1568,7 @@ func (d *Dynamo) ForgetGone(ctx context.Context, before time.Time) error {
 	var acts []types.TransactWriteItem
 	for _, g := range gs {
 		if g.At.Before(before) {
-			acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkGone, shortHash(g.ID))}})
+			acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: primaryKey(pkGone, shortHash(g.ID))}})
 		}
 	}
 	for i := 0; i < len(acts); i += maxActions {
@@ -1534,51 +1579,51 @@ func (d *Dynamo) ForgetGone(ctx context.Context, before time.Time) error {
 	return nil
 }
 
-// Due implements Index.
-func (d *Dynamo) Due(ctx context.Context, from, to time.Time) (Work, error) {
+// Due implements index.Index.
+func (d *Index) Due(ctx context.Context, from, to time.Time) (index.Work, error) {
 	lo, hi := hexInstant(from.Add(time.Nanosecond)), hexInstant(to.Add(time.Nanosecond))
 	p := dynamodb.NewQueryPaginator(d.client, &dynamodb.QueryInput{TableName: &d.table, ConsistentRead: aws.Bool(true),
 		KeyConditionExpression:    aws.String("PK = :pk AND SK BETWEEN :lo AND :hi"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": attrS(pkSched), ":lo": attrS(lo), ":hi": attrS(hi)}})
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": stringAttr(pkSched), ":lo": stringAttr(lo), ":hi": stringAttr(hi)}})
 	var keys []map[string]types.AttributeValue
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return Work{}, fmt.Errorf("index: dynamodb due: %w", err)
+			return index.Work{}, fmt.Errorf("index: dynamodb due: %w", err)
 		}
 		for _, it := range page.Items {
-			if getS(it, "SK") >= hi {
+			if stringOf(it, "SK") >= hi {
 				continue // BETWEEN is inclusive; the interval is (from, to]
 			}
-			keys = append(keys, itemKey2(srcPK(getS(it, "Key")), skSource))
+			keys = append(keys, primaryKey(srcPK(stringOf(it, "Key")), skSource))
 		}
 	}
 	srcs, err := d.batchGet(ctx, keys)
 	if err != nil {
-		return Work{}, err
+		return index.Work{}, err
 	}
-	var due [][]Membership
-	var gone []Gone
+	var due [][]index.Membership
+	var gone []index.Gone
 	for _, it := range srcs {
 		ds, err := sourceFromItem(it)
 		if err != nil {
-			return Work{}, err
+			return index.Work{}, err
 		}
 		due = append(due, ds.Feeds)
-		if g, ok := expired(ds.Key, ds.goneSource(), ds.Expires, from, to); ok && !ds.Moving {
+		if g, ok := index.ExpiredOf(ds.Key, ds.Listing(), ds.Expires, from, to); ok && !ds.Moving {
 			gone = append(gone, g)
 		}
 	}
-	w := dueWork(due)
+	w := index.DueWork(due)
 	w.Expired = gone
 	return w, nil
 }
 
-// RecordGone implements Index: one PutItem each (deletions found by the
+// RecordGone implements index.Index: one PutItem each (deletions found by the
 // publisher are few: the articles expiring between two runs).
-func (d *Dynamo) RecordGone(ctx context.Context, gs []Gone) error {
+func (d *Index) RecordGone(ctx context.Context, gs []index.Gone) error {
 	for _, g := range gs {
-		act := d.goneActions(g.Key, &goneSource{id: g.ID, url: g.URL, feeds: memberOf(g.Feeds)}, &goneSource{draft: true}, g.At)
+		act := d.goneActions(g.Key, &index.Listing{ID: g.ID, URL: g.URL, Feeds: memberOf(g.Feeds)}, &index.Listing{Draft: true}, g.At)
 		if len(act) == 0 || act[0].Put == nil {
 			continue
 		}
@@ -1589,31 +1634,31 @@ func (d *Dynamo) RecordGone(ctx context.Context, gs []Gone) error {
 	return nil
 }
 
-func memberOf(feeds []string) []Membership {
-	out := make([]Membership, len(feeds))
+func memberOf(feeds []string) []index.Membership {
+	out := make([]index.Membership, len(feeds))
 	for i, f := range feeds {
-		out[i] = Membership{Feed: f}
+		out[i] = index.Membership{Feed: f}
 	}
 	return out
 }
 
-// Pending implements Index.
-func (d *Dynamo) Pending(ctx context.Context) (Pending, error) {
+// Pending implements index.Index.
+func (d *Index) Pending(ctx context.Context) (index.Pending, error) {
 	items, err := d.query(ctx, pkPending)
 	if err != nil {
-		return Pending{}, err
+		return index.Pending{}, err
 	}
-	var p Pending
+	var p index.Pending
 	for _, it := range items {
-		sk := getS(it, "SK")
-		p.marks = append(p.marks, mark{id: sk, tok: getS(it, "Tok")})
+		sk := stringOf(it, "SK")
+		p.Marks = append(p.Marks, index.Mark{ID: sk, Token: stringOf(it, "Tok")})
 		p.All = p.All || sk == skAll
 		if ss, ok := it["Feeds"].(*types.AttributeValueMemberSS); ok {
 			for _, f := range ss.Value {
 				if rest, ok := strings.CutPrefix(f, "p:"); ok {
 					n, feed, _ := strings.Cut(rest, ":")
 					if page, err := strconv.Atoi(n); err == nil {
-						p.Pages = append(p.Pages, PageRef{Feed: feed, Page: page})
+						p.Pages = append(p.Pages, index.PageRef{Feed: feed, Page: page})
 					}
 					continue
 				}
@@ -1621,13 +1666,13 @@ func (d *Dynamo) Pending(ctx context.Context) (Pending, error) {
 			}
 		}
 	}
-	p.Work = p.Work.normalize()
+	p.Work = p.Work.Normalize()
 	return p, nil
 }
 
-// MarkPending implements Index. A mark holds at most 400 KB: a long list
+// MarkPending implements index.Index. A mark holds at most 400 KB: a long list
 // of pages is written in several.
-func (d *Dynamo) MarkPending(ctx context.Context, w Work, all bool) error {
+func (d *Index) MarkPending(ctx context.Context, w index.Work, all bool) error {
 	var acts []types.TransactWriteItem
 	for i := 0; i < len(w.Feeds) || i < len(w.Pages); i += 1000 {
 		fs, ps := w.Feeds[min(i, len(w.Feeds)):min(i+1000, len(w.Feeds))], w.Pages[min(i, len(w.Pages)):min(i+1000, len(w.Pages))]
@@ -1651,21 +1696,21 @@ func (d *Dynamo) MarkPending(ctx context.Context, w Work, all bool) error {
 	return nil
 }
 
-// Published implements Index: the state values are written, and each
+// Published implements index.Index: the state values are written, and each
 // mark read is deleted unless its token changed since, in one
 // transaction of 100 actions (more marks take more); the deletes whose
 // condition failed are dropped from the batch and the rest retried.
-func (d *Dynamo) Published(ctx context.Context, p Pending, state map[string]string) error {
+func (d *Index) Published(ctx context.Context, p index.Pending, state map[string]string) error {
 	var acts []types.TransactWriteItem
-	for _, n := range stateNames(state) {
-		if err := checkState(n, state[n]); err != nil {
+	for _, n := range slices.Sorted(maps.Keys(state)) {
+		if err := index.CheckState(n, state[n]); err != nil {
 			return err
 		}
 		acts = append(acts, d.stateAction(n, state[n]))
 	}
-	for _, m := range p.marks {
-		acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkPending, m.id),
-			ConditionExpression: aws.String("Tok = :t"), ExpressionAttributeValues: map[string]types.AttributeValue{":t": attrS(m.tok)}}})
+	for _, m := range p.Marks {
+		acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: primaryKey(pkPending, m.ID),
+			ConditionExpression: aws.String("Tok = :t"), ExpressionAttributeValues: map[string]types.AttributeValue{":t": stringAttr(m.Token)}}})
 	}
 	for i := 0; i < len(acts); i += maxActions {
 		batch := acts[i:min(i+maxActions, len(acts))]
@@ -1696,65 +1741,65 @@ func (d *Dynamo) Published(ctx context.Context, p Pending, state map[string]stri
 }
 
 // stateAction writes a state value, or deletes it ("").
-func (d *Dynamo) stateAction(name, value string) types.TransactWriteItem {
+func (d *Index) stateAction(name, value string) types.TransactWriteItem {
 	if value == "" {
-		return types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkState, name)}}
+		return types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: primaryKey(pkState, name)}}
 	}
-	it := itemKey2(pkState, name)
-	it["Value"] = attrS(value)
+	it := primaryKey(pkState, name)
+	it["Value"] = stringAttr(value)
 	return types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it}}
 }
 
-// OutputHash implements Index.
-func (d *Dynamo) OutputHash(ctx context.Context, path string) (string, error) {
-	out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: itemKey2(pkOut, path), ConsistentRead: aws.Bool(true)})
+// OutputHash implements index.Index.
+func (d *Index) OutputHash(ctx context.Context, path string) (string, error) {
+	out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: primaryKey(pkOut, path), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return "", fmt.Errorf("index: dynamodb output %s: %w", path, err)
 	}
-	return getS(out.Item, "Hash"), nil
+	return stringOf(out.Item, "Hash"), nil
 }
 
-// SetOutputHash implements Index: the hash and the purge mark in one
+// SetOutputHash implements index.Index: the hash and the purge mark in one
 // transaction.
-func (d *Dynamo) SetOutputHash(ctx context.Context, path, hash string) error {
-	out := types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkOut, path)}}
+func (d *Index) SetOutputHash(ctx context.Context, path, hash string) error {
+	out := types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: primaryKey(pkOut, path)}}
 	if hash != "" {
-		it := itemKey2(pkOut, path)
-		it["Hash"] = attrS(hash)
+		it := primaryKey(pkOut, path)
+		it["Hash"] = stringAttr(hash)
 		out = types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it}}
 	}
-	purge := types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: itemKey2(pkPurge, path)}}
+	purge := types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: primaryKey(pkPurge, path)}}
 	if _, err := d.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{out, purge}}); err != nil {
 		return fmt.Errorf("index: dynamodb output %s: %w", path, err)
 	}
 	return nil
 }
 
-// OutputHashes implements Index: one Query of the hashes' partition (a
+// OutputHashes implements index.Index: one Query of the hashes' partition (a
 // page of a megabyte holds about 9,000): cheaper than BatchGetItem of
 // the same items, which costs a call a hundred keys and a read unit a
 // key, where a Query costs one a 4 KB.
-func (d *Dynamo) OutputHashes(ctx context.Context) (map[string]string, error) {
+func (d *Index) OutputHashes(ctx context.Context) (map[string]string, error) {
 	items, err := d.query(ctx, pkOut)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]string, len(items))
 	for _, it := range items {
-		if h := getS(it, "Hash"); h != "" {
-			out[getS(it, "SK")] = h
+		if h := stringOf(it, "Hash"); h != "" {
+			out[stringOf(it, "SK")] = h
 		}
 	}
 	return out, nil
 }
 
-// SetOutputHashes implements Index: for each 50 paths, one transaction
+// SetOutputHashes implements index.Index: for each 50 paths, one transaction
 // of their purge marks and their hashes. A path's two writes need the
 // mark no later than the hash (a mark alone costs a purge of a path that
 // did not change; a hash alone would leave the CDN serving what the path
 // held before): a transaction gives that in one round trip where two
 // ordered batch writes took two, for twice their write units.
-func (d *Dynamo) SetOutputHashes(ctx context.Context, hashes map[string]string) error {
+func (d *Index) SetOutputHashes(ctx context.Context, hashes map[string]string) error {
 	paths := make([]string, 0, len(hashes))
 	for p := range hashes {
 		paths = append(paths, p)
@@ -1764,13 +1809,13 @@ func (d *Dynamo) SetOutputHashes(ctx context.Context, hashes map[string]string) 
 		group := paths[i:min(i+maxActions/2, len(paths))]
 		acts := make([]types.TransactWriteItem, 0, 2*len(group))
 		for _, p := range group {
-			acts = append(acts, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: itemKey2(pkPurge, p)}})
+			acts = append(acts, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: primaryKey(pkPurge, p)}})
 			if h := hashes[p]; h != "" {
-				it := itemKey2(pkOut, p)
-				it["Hash"] = attrS(h)
+				it := primaryKey(pkOut, p)
+				it["Hash"] = stringAttr(h)
 				acts = append(acts, types.TransactWriteItem{Put: &types.Put{TableName: &d.table, Item: it}})
 			} else {
-				acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkOut, p)}})
+				acts = append(acts, types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: primaryKey(pkOut, p)}})
 			}
 		}
 		if err := d.transact(ctx, acts); err != nil {
@@ -1782,7 +1827,7 @@ func (d *Dynamo) SetOutputHashes(ctx context.Context, hashes map[string]string) 
 
 // transact commits unconditional actions, retrying when another writer's
 // transaction held one of the items.
-func (d *Dynamo) transact(ctx context.Context, acts []types.TransactWriteItem) error {
+func (d *Index) transact(ctx context.Context, acts []types.TransactWriteItem) error {
 	for attempt := 0; ; attempt++ {
 		_, err := d.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: acts})
 		if err == nil || !lostRace(err) || attempt == maxAttempts {
@@ -1797,27 +1842,27 @@ func (d *Dynamo) transact(ctx context.Context, acts []types.TransactWriteItem) e
 	}
 }
 
-// Unpurged implements Index.
-func (d *Dynamo) Unpurged(ctx context.Context) ([]string, error) {
+// Unpurged implements index.Index.
+func (d *Index) Unpurged(ctx context.Context) ([]string, error) {
 	items, err := d.query(ctx, pkPurge)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]string, 0, len(items))
 	for _, it := range items {
-		out = append(out, getS(it, "SK"))
+		out = append(out, stringOf(it, "SK"))
 	}
 	return out, nil
 }
 
-// Purged implements Index: one transaction of deletes a hundred paths
+// Purged implements index.Index: one transaction of deletes a hundred paths
 // (a batch write takes 25).
-func (d *Dynamo) Purged(ctx context.Context, paths []string) error {
+func (d *Index) Purged(ctx context.Context, paths []string) error {
 	for i := 0; i < len(paths); i += maxActions {
 		group := paths[i:min(i+maxActions, len(paths))]
 		acts := make([]types.TransactWriteItem, len(group))
 		for j, p := range group {
-			acts[j] = types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: itemKey2(pkPurge, p)}}
+			acts[j] = types.TransactWriteItem{Delete: &types.Delete{TableName: &d.table, Key: primaryKey(pkPurge, p)}}
 		}
 		if err := d.transact(ctx, acts); err != nil {
 			return fmt.Errorf("index: purged: %w", err)
@@ -1826,20 +1871,20 @@ func (d *Dynamo) Purged(ctx context.Context, paths []string) error {
 	return nil
 }
 
-// State implements Index.
-func (d *Dynamo) State(ctx context.Context, name string) (string, error) {
-	out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: itemKey2(pkState, name), ConsistentRead: aws.Bool(true)})
+// State implements index.Index.
+func (d *Index) State(ctx context.Context, name string) (string, error) {
+	out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: &d.table, Key: primaryKey(pkState, name), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return "", fmt.Errorf("index: dynamodb state %s: %w", name, err)
 	}
-	return getS(out.Item, "Value"), nil
+	return stringOf(out.Item, "Value"), nil
 }
 
-// States implements Index: one BatchGetItem (a hundred names a call).
-func (d *Dynamo) States(ctx context.Context, names []string) (map[string]string, error) {
+// States implements index.Index: one BatchGetItem (a hundred names a call).
+func (d *Index) States(ctx context.Context, names []string) (map[string]string, error) {
 	keys := make([]map[string]types.AttributeValue, len(names))
 	for i, n := range names {
-		keys[i] = itemKey2(pkState, n)
+		keys[i] = primaryKey(pkState, n)
 	}
 	items, err := d.batchGet(ctx, keys)
 	if err != nil {
@@ -1850,22 +1895,22 @@ func (d *Dynamo) States(ctx context.Context, names []string) (map[string]string,
 		out[n] = ""
 	}
 	for _, it := range items {
-		out[getS(it, "SK")] = getS(it, "Value")
+		out[stringOf(it, "SK")] = stringOf(it, "Value")
 	}
 	return out, nil
 }
 
-// SetState implements Index.
-func (d *Dynamo) SetState(ctx context.Context, name, value string) error {
-	if len(value) > MaxState {
-		return fmt.Errorf("index: state %s: %d bytes, more than %d", name, len(value), MaxState)
+// SetState implements index.Index.
+func (d *Index) SetState(ctx context.Context, name, value string) error {
+	if err := index.CheckState(name, value); err != nil {
+		return err
 	}
 	var err error
 	if value == "" {
-		_, err = d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: itemKey2(pkState, name)})
+		_, err = d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &d.table, Key: primaryKey(pkState, name)})
 	} else {
-		it := itemKey2(pkState, name)
-		it["Value"] = attrS(value)
+		it := primaryKey(pkState, name)
+		it["Value"] = stringAttr(value)
 		_, err = d.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &d.table, Item: it})
 	}
 	if err != nil {
@@ -1874,16 +1919,16 @@ func (d *Dynamo) SetState(ctx context.Context, name, value string) error {
 	return nil
 }
 
-// SetStateNewer implements Index: one conditional write.
-func (d *Dynamo) SetStateNewer(ctx context.Context, name, value, version string) (bool, error) {
-	if len(value) > MaxState {
-		return false, fmt.Errorf("index: state %s: %d bytes, more than %d", name, len(value), MaxState)
+// SetStateNewer implements index.Index: one conditional write.
+func (d *Index) SetStateNewer(ctx context.Context, name, value, version string) (bool, error) {
+	if err := index.CheckState(name, value); err != nil {
+		return false, err
 	}
-	it := itemKey2(pkState, name)
-	it["Value"], it["VK"] = attrS(value), attrS(versionKey(version))
+	it := primaryKey(pkState, name)
+	it["Value"], it["VK"] = stringAttr(value), stringAttr(versionKey(version))
 	_, err := d.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &d.table, Item: it,
 		ConditionExpression:       aws.String("attribute_not_exists(VK) OR VK < :vk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":vk": attrS(versionKey(version))}})
+		ExpressionAttributeValues: map[string]types.AttributeValue{":vk": stringAttr(versionKey(version))}})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
 		return false, nil

@@ -1,4 +1,7 @@
-package store
+// Package s3store is the store.Store adapter on an S3 bucket: the feeds
+// bucket CloudFront serves, and the articles bucket the Lambda functions
+// read (with its versions) and write reports to.
+package s3store
 
 import (
 	"bytes"
@@ -18,32 +21,34 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/pressroom/pressroom/internal/store"
 )
 
-// S3 is a Store on an S3 bucket: the feeds bucket CloudFront serves. Every
+// Store is a store.Store on an S3 bucket: the feeds bucket CloudFront serves. Every
 // object is written with its Content-Type and Cache-Control (the CDN
 // passes them on) and the SHA-256 of its bytes in the "sha256" metadata.
 // The pipeline skips unchanged bytes by the hashes it keeps in the index,
 // so a publish costs no request for a feed that did not change.
-type S3 struct {
+type Store struct {
 	client *s3.Client
 	bucket string
 	prefix string // prepended to every key ("" or "feeds/")
 }
 
-var _ Store = (*S3)(nil)
+var _ store.Store = (*Store)(nil)
 
-// NewS3 returns a Store on bucket; keys are stored under prefix.
-func NewS3(client *s3.Client, bucket, prefix string) *S3 {
+// New returns a Store on bucket; keys are stored under prefix.
+func New(client *s3.Client, bucket, prefix string) *Store {
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	return &S3{client: client, bucket: bucket, prefix: prefix}
+	return &Store{client: client, bucket: bucket, prefix: prefix}
 }
 
-// IsS3NotFound reports whether err from the S3 client means the key (or
+// IsNotFound reports whether err from the S3 client means the key (or
 // bucket object) does not exist.
-func IsS3NotFound(err error) bool {
+func IsNotFound(err error) bool {
 	var nsk *types.NoSuchKey
 	var nf *types.NotFound
 	var api smithy.APIError
@@ -51,38 +56,38 @@ func IsS3NotFound(err error) bool {
 		(errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NotFound" || api.ErrorCode() == "NoSuchVersion"))
 }
 
-// Get implements Store.
-func (s *S3) Get(ctx context.Context, key string, opts GetOptions) (Object, error) {
-	if err := CheckKey(key); err != nil {
-		return Object{}, err
+// Get implements store.Store.
+func (s *Store) Get(ctx context.Context, key string, opts store.GetOptions) (store.Object, error) {
+	if err := store.CheckKey(key); err != nil {
+		return store.Object{}, err
 	}
 	in := &s3.GetObjectInput{Bucket: &s.bucket, Key: aws.String(s.prefix + key)}
 	if opts.Version != "" {
 		in.VersionId = aws.String(opts.Version)
 	}
 	out, err := s.client.GetObject(ctx, in)
-	if IsS3NotFound(err) {
-		return Object{}, ErrNotFound
+	if IsNotFound(err) {
+		return store.Object{}, store.ErrNotFound
 	}
 	if err != nil {
-		return Object{}, fmt.Errorf("store: s3 get %s: %w", key, err)
+		return store.Object{}, fmt.Errorf("store: s3 get %s: %w", key, err)
 	}
 	defer out.Body.Close()
 	max := opts.MaxBytes
 	if size := aws.ToInt64(out.ContentLength); max > 0 && size > max {
-		return Object{}, &TooLargeError{Key: key, Size: size, Max: max, Version: aws.ToString(out.VersionId)}
+		return store.Object{}, &store.TooLargeError{Key: key, Size: size, Max: max, Version: aws.ToString(out.VersionId)}
 	}
 	if max <= 0 {
 		max = math.MaxInt64 - 1
 	}
 	body, err := io.ReadAll(io.LimitReader(out.Body, max+1))
 	if err != nil {
-		return Object{}, fmt.Errorf("store: s3 get %s: %w", key, err)
+		return store.Object{}, fmt.Errorf("store: s3 get %s: %w", key, err)
 	}
 	if int64(len(body)) > max {
-		return Object{}, &TooLargeError{Key: key, Size: int64(len(body)), Max: max, Version: aws.ToString(out.VersionId)}
+		return store.Object{}, &store.TooLargeError{Key: key, Size: int64(len(body)), Max: max, Version: aws.ToString(out.VersionId)}
 	}
-	o := Object{Key: key, Body: body, ContentType: aws.ToString(out.ContentType), CacheControl: aws.ToString(out.CacheControl),
+	o := store.Object{Key: key, Body: body, ContentType: aws.ToString(out.ContentType), CacheControl: aws.ToString(out.CacheControl),
 		Version: aws.ToString(out.VersionId)}
 	if out.LastModified != nil {
 		o.ModTime = *out.LastModified
@@ -90,9 +95,9 @@ func (s *S3) Get(ctx context.Context, key string, opts GetOptions) (Object, erro
 	return o, nil
 }
 
-// Put implements Store. An S3 PUT replaces the object atomically.
-func (s *S3) Put(ctx context.Context, key string, body []byte, opts PutOptions) error {
-	if err := CheckKey(key); err != nil {
+// Put implements store.Store. An S3 PUT replaces the object atomically.
+func (s *Store) Put(ctx context.Context, key string, body []byte, opts store.PutOptions) error {
+	if err := store.CheckKey(key); err != nil {
 		return err
 	}
 	sum := sha256.Sum256(body)
@@ -115,21 +120,21 @@ func (s *S3) Put(ctx context.Context, key string, body []byte, opts PutOptions) 
 	return nil
 }
 
-// Delete implements Store.
-func (s *S3) Delete(ctx context.Context, key string) error {
-	if err := CheckKey(key); err != nil {
+// Delete implements store.Store.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := store.CheckKey(key); err != nil {
 		return err
 	}
 	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.bucket, Key: aws.String(s.prefix + key)})
-	if err != nil && !IsS3NotFound(err) {
+	if err != nil && !IsNotFound(err) {
 		return fmt.Errorf("store: s3 delete %s: %w", key, err)
 	}
 	return nil
 }
 
-// List implements Store.
-func (s *S3) List(ctx context.Context, prefix string) ([]ObjectInfo, error) {
-	var out []ObjectInfo
+// List implements store.Store.
+func (s *Store) List(ctx context.Context, prefix string) ([]store.ObjectInfo, error) {
+	var out []store.ObjectInfo
 	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: aws.String(s.prefix + prefix)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -137,7 +142,7 @@ func (s *S3) List(ctx context.Context, prefix string) ([]ObjectInfo, error) {
 			return nil, fmt.Errorf("store: s3 list %s: %w", prefix, err)
 		}
 		for _, o := range page.Contents {
-			info := ObjectInfo{Key: strings.TrimPrefix(aws.ToString(o.Key), s.prefix), Size: aws.ToInt64(o.Size)}
+			info := store.ObjectInfo{Key: strings.TrimPrefix(aws.ToString(o.Key), s.prefix), Size: aws.ToInt64(o.Size)}
 			if o.LastModified != nil {
 				info.ModTime = *o.LastModified
 			}
@@ -147,21 +152,21 @@ func (s *S3) List(ctx context.Context, prefix string) ([]ObjectInfo, error) {
 	return out, nil
 }
 
-var _ Versioned = (*S3)(nil)
+var _ store.Versioned = (*Store)(nil)
 
-// Versions implements Versioned with ListObjectVersions. S3 lists a key's
+// Versions implements store.Versioned with ListObjectVersions. S3 lists a key's
 // versions and delete markers in one sequence, newest first; the SDK
 // splits them into two lists and loses that order (listed times are too
 // coarse to restore it), so the answer's own order is read from its body.
-func (s *S3) Versions(ctx context.Context, key string, limit int) ([]Version, error) {
-	if err := CheckKey(key); err != nil {
+func (s *Store) Versions(ctx context.Context, key string, limit int) ([]store.Version, error) {
+	if err := store.CheckKey(key); err != nil {
 		return nil, err
 	}
 	full := s.prefix + key
 	// The key's own versions come first (other keys sharing the prefix
 	// sort after it); a page a little larger than the limit holds them.
 	in := &s3.ListObjectVersionsInput{Bucket: &s.bucket, Prefix: aws.String(full), MaxKeys: aws.Int32(int32(min(1000, limit+8)))}
-	var out []Version
+	var out []store.Version
 	for len(out) < limit {
 		var raw []byte
 		page, err := s.client.ListObjectVersions(ctx, in, func(o *s3.Options) {
@@ -208,8 +213,8 @@ func keepBody(dst *[]byte) func(*middleware.Stack) error {
 
 // versionsInOrder reads the Version and DeleteMarker elements of a
 // ListObjectVersions answer, in document order, for one key.
-func versionsInOrder(body []byte, key string) ([]Version, error) {
-	var out []Version
+func versionsInOrder(body []byte, key string) ([]store.Version, error) {
+	var out []store.Version
 	dec := xml.NewDecoder(bytes.NewReader(body))
 	for {
 		tok, err := dec.Token()
@@ -233,7 +238,7 @@ func versionsInOrder(body []byte, key string) ([]Version, error) {
 			return nil, err
 		}
 		if v.Key == key {
-			out = append(out, Version{ID: v.VersionID, DeleteMarker: se.Name.Local == "DeleteMarker", Latest: v.IsLatest, Size: v.Size})
+			out = append(out, store.Version{ID: v.VersionID, DeleteMarker: se.Name.Local == "DeleteMarker", Latest: v.IsLatest, Size: v.Size})
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package index_test
+package dynamo_test
 
 import (
 	"crypto/rand"
@@ -20,6 +20,7 @@ import (
 
 	"github.com/pressroom/pressroom/internal/awstest"
 	"github.com/pressroom/pressroom/internal/index"
+	"github.com/pressroom/pressroom/internal/index/dynamo"
 	"github.com/pressroom/pressroom/internal/index/indextest"
 )
 
@@ -31,7 +32,7 @@ func TestDynamo(t *testing.T) {
 	endpoint := awstest.DynamoDBEndpoint(t)
 	client := awstest.DynamoDB(endpoint)
 	indextest.Run(t, indextest.Harness{New: func(t *testing.T) index.Index {
-		d := index.NewDynamo(client, awstest.TableName(t))
+		d := dynamo.New(client, awstest.TableName(t))
 		if err := d.CreateTable(t.Context()); err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +45,7 @@ func TestDynamo(t *testing.T) {
 // truncated.
 func TestDynamoLargeBody(t *testing.T) {
 	client := awstest.DynamoDB(awstest.DynamoDBEndpoint(t))
-	d := index.NewDynamo(client, awstest.TableName(t))
+	d := dynamo.New(client, awstest.TableName(t))
 	if err := d.CreateTable(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestDynamoLargeBody(t *testing.T) {
 // than one DynamoDB transaction holds, so the adapter splits the move.
 func TestDynamoManyFeeds(t *testing.T) {
 	client := awstest.DynamoDB(awstest.DynamoDBEndpoint(t))
-	d := index.NewDynamo(client, awstest.TableName(t))
+	d := dynamo.New(client, awstest.TableName(t))
 	if err := d.CreateTable(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestDynamoManyFeeds(t *testing.T) {
 // let one through) is ErrRefused, a rejection for the editor, not an
 // error to retry for ever.
 func TestDynamoRefusesOversizedItems(t *testing.T) {
-	d := index.NewDynamo(awstest.DynamoDB(awstest.DynamoDBEndpoint(t)), awstest.TableName(t))
+	d := dynamo.New(awstest.DynamoDB(awstest.DynamoDBEndpoint(t)), awstest.TableName(t))
 	if err := d.CreateTable(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +144,7 @@ func TestDynamoRefusesOversizedItems(t *testing.T) {
 func TestDynamoReadsFirstReleaseTable(t *testing.T) {
 	client := awstest.DynamoDB(awstest.DynamoDBEndpoint(t))
 	table := awstest.TableName(t)
-	d := index.NewDynamo(client, table)
+	d := dynamo.New(client, table)
 	ctx := t.Context()
 	if err := d.CreateTable(ctx); err != nil {
 		t.Fatal(err)
