@@ -25,7 +25,7 @@ import (
 	"github.com/pressroom/pressroom/internal/index"
 	"github.com/pressroom/pressroom/internal/index/dynamo"
 	"github.com/pressroom/pressroom/internal/store"
-	s3store "github.com/pressroom/pressroom/internal/store/s3"
+	"github.com/pressroom/pressroom/internal/store/s3store"
 )
 
 func TestMain(m *testing.M) { awstest.Main(m) }

@@ -24,7 +24,7 @@ import (
 	"github.com/pressroom/pressroom/internal/index"
 	"github.com/pressroom/pressroom/internal/index/dynamo"
 	"github.com/pressroom/pressroom/internal/store"
-	s3store "github.com/pressroom/pressroom/internal/store/s3"
+	"github.com/pressroom/pressroom/internal/store/s3store"
 )
 
 // Settings are the functions' environment variables (template.yaml sets

@@ -22,7 +22,7 @@ import (
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/index/dynamo"
 	"github.com/pressroom/pressroom/internal/pipeline"
-	s3store "github.com/pressroom/pressroom/internal/store/s3"
+	"github.com/pressroom/pressroom/internal/store/s3store"
 )
 
 // callCounter is an HTTP transport that counts the requests it carries:

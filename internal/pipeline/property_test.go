@@ -25,7 +25,7 @@ import (
 	"github.com/pressroom/pressroom/internal/index/dynamo"
 	"github.com/pressroom/pressroom/internal/pipeline"
 	"github.com/pressroom/pressroom/internal/store"
-	s3store "github.com/pressroom/pressroom/internal/store/s3"
+	"github.com/pressroom/pressroom/internal/store/s3store"
 )
 
 // bucket is a versioned S3 bucket (the S3 protocol, on s3mem) with the

@@ -29,7 +29,7 @@ import (
 	"github.com/pressroom/pressroom/internal/index/dynamo"
 	"github.com/pressroom/pressroom/internal/pipeline"
 	"github.com/pressroom/pressroom/internal/store"
-	s3store "github.com/pressroom/pressroom/internal/store/s3"
+	"github.com/pressroom/pressroom/internal/store/s3store"
 )
 
 // flaky is an articles store whose Get of one key fails n times (S3

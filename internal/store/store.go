@@ -1,6 +1,6 @@
 // Package store defines the ObjectStore port, where published feeds and
 // pages are written (a folder locally, the feeds bucket on AWS), and its
-// local adapters (memory, folder); the S3 adapter is store/s3. storetest
+// local adapters (memory, folder); the S3 adapter is store/s3store. storetest
 // holds the contract every adapter passes.
 package store
 

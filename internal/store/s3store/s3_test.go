@@ -11,7 +11,7 @@ import (
 	"github.com/pressroom/pressroom/internal/awstest/s3mem"
 
 	"github.com/pressroom/pressroom/internal/store"
-	s3store "github.com/pressroom/pressroom/internal/store/s3"
+	"github.com/pressroom/pressroom/internal/store/s3store"
 	"github.com/pressroom/pressroom/internal/store/storetest"
 )
 
