@@ -89,8 +89,9 @@ fuzz:
 			-test.fuzzcachedir=$(CURDIR)/internal/$$pkg/testdata/fuzz || exit 1; \
 	done
 
-## lint: go vet, gofmt, staticcheck (make test installs it into .tools/bin)
+## lint: go.mod and go.sum tidy, go vet, gofmt, staticcheck (make test installs it into .tools/bin)
 lint:
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
