@@ -55,8 +55,42 @@ type htmlDoc struct {
 	relAuthors             []string // rel="author" link texts, read before chrome is removed
 }
 
+// parseHTML reads an article page: its metadata (JSON-LD, OpenGraph and
+// other meta tags, then what the page shows) and its content, cleared of
+// the site's chrome and of the header it was read from.
 func parseHTML(text string, opts Options, r *report) meta {
+	d, ok := readHTML(text, r)
+	if !ok {
+		return meta{}
+	}
+	// The header (headline, dateline, byline) is read before the body is
+	// cleared of it.
+	content := d.pickContent()
+	header := d.readHeader(content, opts.Location)
+	d.bodyNode = d.clearContent(content, header.read)
+
+	h1Text := ""
+	if header.h1 != nil {
+		h1Text = cleanLine(textOf(header.h1))
+	}
 	var m meta
+	m.title = d.headline(h1Text)
+	m.summary = firstNonEmpty(ldString(d.ld["description"]), first(d.metas["og:description"]),
+		first(d.metas["description"]), first(d.metas["twitter:description"]))
+	m.url = firstNonEmpty(ldString(d.ld["url"]), ldString(d.ld["mainentityofpage"]), d.canonical, first(d.metas["og:url"]))
+	m.image = firstNonEmpty(ldImage(d.ld["image"]), first(d.metas["og:image"]), first(d.metas["og:image:url"]), first(d.metas["twitter:image"]))
+	m.authors, m.credits = d.authors(header)
+	m.tags, m.categories = d.tags(), d.categories()
+	d.dates(&m, header, opts, r)
+	m.lang = d.language(r)
+	m.body = d.body(header.h1, h1Text, m.title)
+	return m
+}
+
+// readHTML parses the page and collects its metadata; ok is false, with
+// the problem reported, when the page cannot be read or is nested too
+// deep.
+func readHTML(text string, r *report) (d *htmlDoc, ok bool) {
 	root, err := html.Parse(strings.NewReader(text))
 	if err != nil {
 		if strings.Contains(err.Error(), "stack of elements exceeds") {
@@ -64,87 +98,107 @@ func parseHTML(text string, opts Options, r *report) meta {
 		} else {
 			r.add("body", 0, "the HTML cannot be read: %v", err)
 		}
-		return m
+		return nil, false
 	}
 	if treeDepth(root) > maxHTMLDepth {
 		r.add("body", 0, "the HTML is nested more than %d levels deep", maxHTMLDepth)
-		return m
+		return nil, false
 	}
-	d := &htmlDoc{root: root, metas: map[string][]string{}}
+	d = &htmlDoc{root: root, metas: map[string][]string{}}
 	d.scan(root, r)
-	// The header (headline, dateline, byline) is read before the body is
-	// cleared of it.
-	content := d.pickContent()
-	header := d.readHeader(content, opts.Location)
-	d.bodyNode = d.clearContent(content, header.read)
+	return d, true
+}
 
-	ld := d.ld
+// headline is the article's title: JSON-LD, OpenGraph, the page's headline
+// h1 (h1Text), then <title>, the site's name taken off where it shows.
+func (d *htmlDoc) headline(h1Text string) string {
 	siteName := first(d.metas["og:site_name"])
-
-	// Title: JSON-LD, OpenGraph, the page's headline h1, then <title>.
-	h1 := header.h1
-	h1Text := ""
-	if h1 != nil {
-		h1Text = cleanLine(textOf(h1))
-	}
-	m.title = firstNonEmpty(ldString(ld["headline"]), ldString(ld["name"]),
+	return firstNonEmpty(ldString(d.ld["headline"]), ldString(d.ld["name"]),
 		stripSiteName(first(d.metas["og:title"]), siteName), stripSiteName(first(d.metas["twitter:title"]), siteName),
 		h1Text, stripSiteName(d.title, siteName))
+}
 
-	m.summary = firstNonEmpty(ldString(ld["description"]), first(d.metas["og:description"]),
-		first(d.metas["description"]), first(d.metas["twitter:description"]))
-	m.url = firstNonEmpty(ldString(ld["url"]), ldString(ld["mainentityofpage"]), d.canonical, first(d.metas["og:url"]))
-	m.image = firstNonEmpty(ldImage(ld["image"]), first(d.metas["og:image"]), first(d.metas["og:image:url"]), first(d.metas["twitter:image"]))
-
-	m.authors = ldNames(ld["author"])
-	if len(m.authors) == 0 {
+// authors reads the authors, and the agencies credited, from the first
+// source that names any: JSON-LD, the author meta tags, microdata,
+// rel="author" links, then the bylines of the page's header.
+func (d *htmlDoc) authors(header pageHeader) (authors, credits []string) {
+	authors = ldNames(d.ld["author"])
+	if len(authors) == 0 {
 		// One string may name several people: "Jane Doe and Samuel Okafor".
-		for _, name := range nonURLs(d.metas["author"]) {
-			authors, credits := splitByline(name)
-			m.authors, m.credits = append(m.authors, authors...), append(m.credits, credits...)
-		}
+		authors, credits = appendBylines(authors, credits, nonURLs(d.metas["author"]))
 	}
-	if len(m.authors) == 0 {
-		m.authors = nonURLs(d.metas["article:author"])
+	if len(authors) == 0 {
+		authors = nonURLs(d.metas["article:author"])
 	}
-	if len(m.authors) == 0 {
-		walk(d.root, func(n *html.Node) bool {
-			if n.Type == html.ElementNode && strings.EqualFold(attr(n, "itemprop"), "author") {
-				name := attr(n, "content")
-				if name == "" {
-					name = textOf(n)
-				}
-				if name = cleanLine(name); name != "" && !strings.Contains(name, "://") {
-					m.authors = append(m.authors, name)
-				}
-				return false
-			}
-			return true
-		})
+	if len(authors) == 0 {
+		authors = append(authors, d.itempropAuthors()...)
 	}
-	if len(m.authors) == 0 {
-		m.authors = d.relAuthors
+	if len(authors) == 0 {
+		authors = d.relAuthors
 	}
-	if len(m.authors) == 0 {
-		for _, name := range header.authors {
-			authors, credits := splitByline(name)
-			m.authors, m.credits = append(m.authors, authors...), append(m.credits, credits...)
-		}
+	if len(authors) == 0 {
+		authors, credits = appendBylines(authors, credits, header.authors)
 	}
-	m.credits = append(m.credits, header.credits...)
-	m.tags = ldList(ld["keywords"])
-	if len(m.tags) == 0 {
-		m.tags = d.metas["article:tag"]
-	}
-	if len(m.tags) == 0 {
-		m.tags = splitComma(first(d.metas["keywords"]))
-	}
-	m.categories = ldList(ld["articlesection"])
-	if len(m.categories) == 0 {
-		m.categories = d.metas["article:section"]
-	}
+	return authors, append(credits, header.credits...)
+}
 
-	// Dates: JSON-LD, article:* meta, then <time datetime> in the article.
+// appendBylines splits each byline into people and agencies (see
+// splitByline) and appends them to authors and credits.
+func appendBylines(authors, credits, bylines []string) ([]string, []string) {
+	for _, name := range bylines {
+		a, c := splitByline(name)
+		authors, credits = append(authors, a...), append(credits, c...)
+	}
+	return authors, credits
+}
+
+// itempropAuthors are the names of the page's itemprop="author" elements
+// (their content attribute, else their text), web addresses left out.
+func (d *htmlDoc) itempropAuthors() []string {
+	var names []string
+	walk(d.root, func(n *html.Node) bool {
+		if n.Type == html.ElementNode && strings.EqualFold(attr(n, "itemprop"), "author") {
+			name := attr(n, "content")
+			if name == "" {
+				name = textOf(n)
+			}
+			if name = cleanLine(name); name != "" && !strings.Contains(name, "://") {
+				names = append(names, name)
+			}
+			return false
+		}
+		return true
+	})
+	return names
+}
+
+// tags are JSON-LD's keywords, else article:tag meta tags, else the
+// keywords meta tag.
+func (d *htmlDoc) tags() []string {
+	tags := ldList(d.ld["keywords"])
+	if len(tags) == 0 {
+		tags = d.metas["article:tag"]
+	}
+	if len(tags) == 0 {
+		tags = splitComma(first(d.metas["keywords"]))
+	}
+	return tags
+}
+
+// categories are JSON-LD's articleSection, else article:section meta tags.
+func (d *htmlDoc) categories() []string {
+	categories := ldList(d.ld["articlesection"])
+	if len(categories) == 0 {
+		categories = d.metas["article:section"]
+	}
+	return categories
+}
+
+// dates reads the published, updated and expiry dates: JSON-LD, article:*
+// meta, then <time datetime> in the article, then the dateline the page's
+// header shows.
+func (d *htmlDoc) dates(m *meta, header pageHeader, opts Options, r *report) {
+	ld := d.ld
 	pub, pubField := firstNonEmpty(ldString(ld["datepublished"]), first(d.metas["article:published_time"]),
 		first(d.metas["datepublished"]), first(d.metas["date"]), first(d.metas["dc.date"])), "datePublished"
 	upd := firstNonEmpty(ldString(ld["datemodified"]), first(d.metas["article:modified_time"]),
@@ -163,30 +217,38 @@ func parseHTML(text string, opts Options, r *report) meta {
 		m.notes = append(m.notes, "date read from the dateline the page shows")
 	}
 	m.expires = htmlDate(firstNonEmpty(ldString(ld["expires"]), first(d.metas["article:expiration_time"])), "expires", opts, r)
+}
 
-	// Language: JSON-LD, og:locale, <html lang>, Content-Language.
-	for _, l := range []string{ldLang(ld["inlanguage"]), first(d.metas["og:locale"]), d.lang, first(d.metas["content-language"]), first(d.metas["language"])} {
+// language is the first language the page declares: JSON-LD, og:locale,
+// <html lang>, Content-Language. A declaration that is no language code is
+// reported and ends the search.
+func (d *htmlDoc) language(r *report) string {
+	for _, l := range []string{ldLang(d.ld["inlanguage"]), first(d.metas["og:locale"]), d.lang, first(d.metas["content-language"]), first(d.metas["language"])} {
 		if l == "" {
 			continue
 		}
 		if c, ok := canonicalLang(l); ok {
-			m.lang = c
-			break
+			return c
 		}
 		r.add("lang", 0, "%q is not a language code: use a BCP 47 code such as ar, ar-MA, fr or en", l)
 		break
 	}
+	return ""
+}
 
-	if h1 != nil && h1.Parent != nil && cleanLine(m.title) == h1Text {
+// body renders the article's content, without the headline h1 when it
+// repeats the title; JSON-LD's articleBody when the content has no words.
+func (d *htmlDoc) body(h1 *html.Node, h1Text, title string) string {
+	if h1 != nil && h1.Parent != nil && cleanLine(title) == h1Text {
 		h1.Parent.RemoveChild(h1) // the feed shows the title; do not repeat it
 	}
-	m.body = renderChildren(d.bodyNode)
-	if !hasWord(plainText(policy.Sanitize(m.body), 256)) {
-		if body := ldString(ld["articlebody"]); body != "" {
-			m.body = textToHTML(body)
+	body := renderChildren(d.bodyNode)
+	if !hasWord(plainText(policy.Sanitize(body), 256)) {
+		if text := ldString(d.ld["articlebody"]); text != "" {
+			body = textToHTML(text)
 		}
 	}
-	return m
+	return body
 }
 
 // scan collects the document's metadata in one walk.

@@ -45,22 +45,13 @@ var jsonAliases = map[string]string{
 	"status": "status",
 }
 
+// parseJSON reads one JSON article: a WordPress or Ghost export (see
+// cms.go), or pressroom's own format, where unknown fields are errors.
 func parseJSON(text string, opts Options, r *report) meta {
-	var m meta
 	text = strings.TrimPrefix(text, "\uFEFF")
-	if depth(text, '{', '}')+depth(text, '[', ']') > maxDepth {
-		r.add("file", 0, "the JSON is nested more than %d levels deep", maxDepth)
-		return m
-	}
-	dec := json.NewDecoder(strings.NewReader(text))
-	var doc json.RawMessage
-	if err := dec.Decode(&doc); err != nil {
-		r.add("file", jsonErrorLine(text, err), "the file is not valid JSON: %s", jsonErrorText(err))
-		return m
-	}
-	if _, err := dec.Token(); err == nil {
-		r.add("file", 0, "the file holds more than one JSON value: put one article object per file")
-		return m
+	doc, ok := decodeJSONDocument(text, r)
+	if !ok {
+		return meta{}
 	}
 	// WordPress and Ghost posts are told apart by their shape (see cms.go);
 	// everything else is pressroom's format, where unknown fields are errors.
@@ -70,32 +61,46 @@ func parseJSON(text string, opts Options, r *report) meta {
 			return m
 		}
 		r.add("file", 1, "the file must hold one JSON object with the article's fields")
-		return m
+		return meta{}
 	}
 	if m, ok := parseExportObject(text, doc, raw, opts, r); ok {
 		return m
 	}
-	keys := make([]string, 0, len(raw))
-	for k := range raw {
-		keys = append(keys, k)
+	values, lines := decodeJSONFields(text, raw, opts, r)
+	m := jsonMeta(values, lines, opts, r)
+	m.body = jsonBody(values, lines, r)
+	return m
+}
+
+// decodeJSONDocument returns the file's one JSON value, undecoded; ok is
+// false, with the problem reported, when the file is too deep, not JSON,
+// or holds more than one value.
+func decodeJSONDocument(text string, r *report) (doc json.RawMessage, ok bool) {
+	if depth(text, '{', '}')+depth(text, '[', ']') > maxDepth {
+		r.add("file", 0, "the JSON is nested more than %d levels deep", maxDepth)
+		return nil, false
 	}
-	sort.Strings(keys)
-	values := map[string]any{}
-	lines := map[string]int{}
-	// Canonical names first, so that they win over aliases.
-	sort.SliceStable(keys, func(i, j int) bool {
-		_, ci := jsonFields[keys[i]]
-		_, cj := jsonFields[keys[j]]
-		return ci && !cj
-	})
-	for _, k := range keys {
+	dec := json.NewDecoder(strings.NewReader(text))
+	if err := dec.Decode(&doc); err != nil {
+		r.add("file", jsonErrorLine(text, err), "the file is not valid JSON: %s", jsonErrorText(err))
+		return nil, false
+	}
+	if _, err := dec.Token(); err == nil {
+		r.add("file", 0, "the file holds more than one JSON value: put one article object per file")
+		return nil, false
+	}
+	return doc, true
+}
+
+// decodeJSONFields decodes an article object's fields under their
+// canonical names (see jsonFields), with the line each key is on. Unknown
+// keys and values of the wrong kind are reported and left out.
+func decodeJSONFields(text string, raw map[string]json.RawMessage, opts Options, r *report) (values map[string]any, lines map[string]int) {
+	values = map[string]any{}
+	lines = map[string]int{}
+	for _, k := range canonicalFirst(raw) {
 		line := keyLine(text, k, "JSON")
-		name := k
-		if _, canonical := jsonFields[k]; !canonical {
-			if alias, ok := jsonAliases[strings.ToLower(k)]; ok {
-				name = alias
-			}
-		}
+		name := jsonName(k)
 		switch name {
 		case "content", "status":
 			var s string
@@ -109,10 +114,7 @@ func parseJSON(text string, opts Options, r *report) meta {
 				}
 				continue
 			}
-			name = "content_text"
-			if reHTMLTag.MatchString(s) {
-				name = "content_html"
-			}
+			name = contentField(s)
 		}
 		if _, seen := values[name]; seen {
 			continue // the canonical name, or an earlier alias, wins
@@ -129,14 +131,59 @@ func parseJSON(text string, opts Options, r *report) meta {
 		}
 		v, ok := decodeJSONField(kind, raw[k], opts)
 		if !ok {
-			r.add(k, line, "%q should be %s", k, map[string]string{
-				"text": "a string", "date": "a date string such as 2021-02-22T16:18:00+01:00",
-				"list": "a list of strings", "authors": `a list of names or {"name": ...} objects`, "bool": "true or false",
-			}[kind])
+			r.add(k, line, "%q should be %s", k, jsonKindWants[kind])
 			continue
 		}
 		values[name] = v
 	}
+	return values, lines
+}
+
+// canonicalFirst returns the object's keys in order, the canonical names
+// first, so that they win over aliases.
+func canonicalFirst(raw map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	sort.SliceStable(keys, func(i, j int) bool {
+		_, ci := jsonFields[keys[i]]
+		_, cj := jsonFields[keys[j]]
+		return ci && !cj
+	})
+	return keys
+}
+
+// jsonName is the field key k stands for: itself when canonical, else the
+// name it is an alias of, else itself (an unknown field).
+func jsonName(k string) string {
+	if _, canonical := jsonFields[k]; !canonical {
+		if alias, ok := jsonAliases[strings.ToLower(k)]; ok {
+			return alias
+		}
+	}
+	return k
+}
+
+// contentField is the field a "content" or "body" value stands for: HTML
+// when it holds a tag, else text.
+func contentField(s string) string {
+	if reHTMLTag.MatchString(s) {
+		return "content_html"
+	}
+	return "content_text"
+}
+
+// jsonKindWants says, for each kind of field, what its value should be.
+var jsonKindWants = map[string]string{
+	"text": "a string", "date": "a date string such as 2021-02-22T16:18:00+01:00",
+	"list": "a list of strings", "authors": `a list of names or {"name": ...} objects`, "bool": "true or false",
+}
+
+// jsonMeta reads the article's fields but its body from the decoded values.
+func jsonMeta(values map[string]any, lines map[string]int, opts Options, r *report) meta {
+	var m meta
 	f := field{fm: frontMatter{values: values, lines: lines, format: "JSON"}, r: r, loc: opts.Location, now: opts.Now}
 	m.id = f.text("id", "id")
 	m.title = f.text("title", "title")
@@ -160,16 +207,22 @@ func parseJSON(text string, opts Options, r *report) meta {
 			r.add("language", lines["language"], "%q is not a language code: use a BCP 47 code such as ar, ar-MA, fr or en", l)
 		}
 	}
-	bodies := 0
+	return m
+}
+
+// jsonBody is the article's body, from whichever of content_html,
+// content_markdown and content_text it has; it must have exactly one.
+func jsonBody(values map[string]any, lines map[string]int, r *report) string {
+	body, bodies := "", 0
 	if s, ok := values["content_html"].(string); ok {
-		m.body, bodies = s, bodies+1
+		body, bodies = s, bodies+1
 	}
 	if s, ok := values["content_markdown"].(string); ok {
-		m.body, _ = renderMarkdown("content_markdown", lines["content_markdown"], s, r)
+		body, _ = renderMarkdown("content_markdown", lines["content_markdown"], s, r)
 		bodies++
 	}
 	if s, ok := values["content_text"].(string); ok {
-		m.body, bodies = textToHTML(s), bodies+1
+		body, bodies = textToHTML(s), bodies+1
 	}
 	switch {
 	case bodies == 0:
@@ -177,7 +230,7 @@ func parseJSON(text string, opts Options, r *report) meta {
 	case bodies > 1:
 		r.add("content_html", 0, "give only one of content_html, content_markdown or content_text")
 	}
-	return m
+	return body
 }
 
 func decodeJSONField(kind string, raw json.RawMessage, opts Options) (any, bool) {

@@ -89,16 +89,56 @@ var (
 // It runs on every article that does not declare its language: the
 // counts live in arrays, and ASCII letters are told without tables.
 func detectLanguage(text string) string {
-	if len(text) > detectSample*2 {
-		// Cut at a rune boundary: about detectSample runes in any script.
-		cut := detectSample * 2
-		for cut > 0 && !utf8.RuneStart(text[cut]) {
-			cut--
+	text = detectionSample(text)
+	counts, letters := countScripts(text)
+	script := dominantScript(counts, letters)
+	switch script {
+	case scriptArabic:
+		return byStopWords(text, "ar", arabicCandidates)
+	case scriptLatin:
+		return byStopWords(text, "", latinCandidates)
+	case scriptHebrew:
+		return "he"
+	case scriptCyrillic:
+		if strings.ContainsAny(text, "іїєґ") {
+			return "uk"
 		}
-		text = text[:cut]
+		return "ru"
+	case scriptGreek:
+		return "el"
+	case scriptHan:
+		if counts[scriptKana] > 0 {
+			return "ja"
+		}
+		return "zh"
+	case scriptKana:
+		return "ja"
+	case scriptHangul:
+		return "ko"
+	case scriptThai:
+		return "th"
+	case scriptDevanagari:
+		return "hi"
 	}
-	var counts [numScripts]int
-	letters := 0
+	return ""
+}
+
+// detectionSample is the start of text detectLanguage looks at: about
+// detectSample runes in any script, cut at a rune boundary.
+func detectionSample(text string) string {
+	if len(text) <= detectSample*2 {
+		return text
+	}
+	cut := detectSample * 2
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut]
+}
+
+// countScripts counts text's letters, in all and by script (see
+// scriptTables; letters of other scripts count only in all).
+func countScripts(text string) (counts [numScripts]int, letters int) {
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf {
@@ -130,8 +170,15 @@ func detectLanguage(text string) string {
 			}
 		}
 	}
+	return counts, letters
+}
+
+// dominantScript is the script of most of the letters (a tie goes to the
+// first in alphabetical order), or -1 when there are fewer than eight
+// letters or no script holds half of them.
+func dominantScript(counts [numScripts]int, letters int) int {
 	if letters < 8 {
-		return ""
+		return -1
 	}
 	script, best := -1, 0
 	for sc, n := range counts {
@@ -140,37 +187,9 @@ func detectLanguage(text string) string {
 		}
 	}
 	if best*2 < letters {
-		return ""
+		return -1
 	}
-	switch script {
-	case scriptArabic:
-		return byStopWords(text, "ar", arabicCandidates)
-	case scriptLatin:
-		return byStopWords(text, "", latinCandidates)
-	case scriptHebrew:
-		return "he"
-	case scriptCyrillic:
-		if strings.ContainsAny(text, "іїєґ") {
-			return "uk"
-		}
-		return "ru"
-	case scriptGreek:
-		return "el"
-	case scriptHan:
-		if counts[scriptKana] > 0 {
-			return "ja"
-		}
-		return "zh"
-	case scriptKana:
-		return "ja"
-	case scriptHangul:
-		return "ko"
-	case scriptThai:
-		return "th"
-	case scriptDevanagari:
-		return "hi"
-	}
-	return ""
+	return script
 }
 
 // byStopWords picks the candidate whose function words occur most often in

@@ -124,8 +124,50 @@ func WalkFiles(dir string, fn func(path string, d fs.DirEntry) error) error {
 // finish applies what every format shares: defaults for dates, language,
 // slug, URL and id, sanitising, and the checks that reject a file.
 func finish(name, format string, data []byte, m meta, opts Options, r *report) Article {
+	a := newArticle(name, format, data, m)
+	// Missing-field problems only matter once the file could be read; after
+	// a broken front matter or encoding they would only repeat it.
+	derived := !r.has("file", "front matter", "encoding", "body")
+	if n := len(a.Tags) + len(a.Categories) + len(a.Authors); n > MaxNames {
+		r.add("tags", 0, "the article has %d tags, categories and authors together; at most %d are allowed", n, MaxNames)
+	}
+	if a.Title == "" && derived && !r.has("title") {
+		r.add("title", m.titleLine, "the article has no title")
+	}
+
+	stem, fileDate := nameParts(name)
+	a.Slug = slugOf(m.slug, stem, a.Title, a.Hash)
+	setPublished(&a, m, fileDate, derived, opts, r)
+	setUpdated(&a, m, opts)
+	a.Correction = truncateWords(cleanLine(m.correction), MaxCorrection)
+	a.Expires = m.expires
+
+	// Sanitising does not depend on the article's URL; making URLs absolute
+	// does, and the URL may depend on the language.
+	safe := policy.Sanitize(m.body)
+	a.Lang = articleLang(m.lang, a.Title, safe, derived, opts, r)
+	a.Dir = Direction(a.Lang)
+
+	a.URL = articleURL(m.url, a, opts)
+	base, err := url.Parse(a.URL)
+	if err != nil {
+		base = opts.BaseURL
+	}
+	a.ContentHTML = contentHTML(safe, base, len(data), r)
+	summarize(&a, m.summary, derived, r)
+	a.Image = imageURL(base, m.image)
+	a.ID, a.IDFrom = articleID(m.id, a.Published, a.Slug, opts)
+	checkLimits(&a, m, r)
+	checkDates(m, opts, r)
+	a.Warnings = r.warnings
+	return a
+}
+
+// newArticle is the Article with what the parser read as it is, cleaned,
+// and the hash of the file's bytes.
+func newArticle(name, format string, data []byte, m meta) Article {
 	sum := sha256.Sum256(data)
-	a := Article{
+	return Article{
 		Source:     name,
 		Format:     format,
 		Hash:       hex.EncodeToString(sum[:]),
@@ -138,28 +180,29 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 		Notes:      m.notes,
 		DateSource: DateFromContent,
 	}
-	// Missing-field problems only matter once the file could be read; after
-	// a broken front matter or encoding they would only repeat it.
-	derived := !r.has("file", "front matter", "encoding", "body")
-	if n := len(a.Tags) + len(a.Categories) + len(a.Authors); n > MaxNames {
-		r.add("tags", 0, "the article has %d tags, categories and authors together; at most %d are allowed", n, MaxNames)
-	}
-	if a.Title == "" && derived && !r.has("title") {
-		r.add("title", m.titleLine, "the article has no title")
-	}
+}
 
-	stem, fileDate := nameParts(name)
-	a.Slug = Slugify(m.slug)
-	if a.Slug == "" {
-		a.Slug = Slugify(stem)
+// slugOf is the given slug, else one made from the file name's stem, else
+// from the title, else from the file's hash.
+func slugOf(given, stem, title, hash string) string {
+	slug := Slugify(given)
+	if slug == "" {
+		slug = Slugify(stem)
 	}
-	if a.Slug == "" {
-		a.Slug = Slugify(a.Title)
+	if slug == "" {
+		slug = Slugify(title)
 	}
-	if a.Slug == "" {
-		a.Slug = "article-" + a.Hash[:12]
+	if slug == "" {
+		slug = "article-" + hash[:12]
 	}
+	return slug
+}
 
+// setPublished sets the publication date and where it came from: the
+// content, else the date the file name starts with, else the document's
+// created date, else the upload time (the last two with a warning, as they
+// may not be the date the editor meant).
+func setPublished(a *Article, m meta, fileDate string, derived bool, opts Options, r *report) {
 	a.Published = m.published
 	if a.Published.IsZero() && fileDate != "" {
 		if t, err := time.ParseInLocation("2006-01-02", fileDate, opts.Location); err == nil {
@@ -183,6 +226,12 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 	case DateFromModTime:
 		r.warn("date", 0, "the file gives no publication date: the date is the upload time (%s), and it changes if the file is uploaded again; add a date field or a dateline, or start the file name with the date (2021-02-22-slug.txt)", a.Published.Format("2006-01-02 15:04"))
 	}
+}
+
+// setUpdated sets the updated date: the content's, or a Word document's
+// modified date on a later day than its publication; the publication date
+// when neither is later.
+func setUpdated(a *Article, m meta, opts Options) {
 	a.Updated = m.updated
 	if a.Updated.IsZero() && !m.docModified.IsZero() && (a.DateSource == DateFromContent || a.DateSource == DateFromFileName) &&
 		laterDay(m.docModified, a.Published, opts.Location) {
@@ -197,36 +246,42 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 	} else {
 		a.Updated = a.Published
 	}
-	a.Correction = truncateWords(cleanLine(m.correction), MaxCorrection)
-	a.Expires = m.expires
+}
 
-	// Sanitising does not depend on the article's URL; making URLs absolute
-	// does, and the URL may depend on the language.
-	safe := policy.Sanitize(m.body)
-	a.Lang = m.lang
-	if a.Lang == "" {
-		a.Lang = detectLanguage(a.Title + "\n" + plainText(safe, detectSample*3))
+// articleLang is the declared language, else the one detected from the
+// title and the start of the sanitised body, else the site's (with a
+// warning).
+func articleLang(declared, title, safe string, derived bool, opts Options, r *report) string {
+	if declared != "" {
+		return declared
 	}
-	if a.Lang == "" {
-		a.Lang = opts.Language
-		if derived {
-			r.warn("lang", 0, "the language could not be told from the text (too short or mixed): the site's language %q is used; add a lang field to be sure", opts.Language)
-		}
+	if lang := detectLanguage(title + "\n" + plainText(safe, detectSample*3)); lang != "" {
+		return lang
 	}
-	a.Dir = Direction(a.Lang)
+	if derived {
+		r.warn("lang", 0, "the language could not be told from the text (too short or mixed): the site's language %q is used; add a lang field to be sure", opts.Language)
+	}
+	return opts.Language
+}
 
-	a.URL = articleURL(m.url, a, opts)
-	base, err := url.Parse(a.URL)
-	if err != nil {
-		base = opts.BaseURL
-	}
-	a.ContentHTML = Clean(strings.TrimSpace(absolutize(safe, base)))
-	if budget := contentBudget(len(data)); len(a.ContentHTML) > budget {
+// contentHTML is the sanitised body with its URLs made absolute against
+// base, or "" (with the file rejected) when it is larger than a file of
+// size bytes may give.
+func contentHTML(safe string, base *url.URL, size int, r *report) string {
+	out := Clean(strings.TrimSpace(absolutize(safe, base)))
+	if budget := contentBudget(size); len(out) > budget {
 		r.add("body", 0, "the article renders to %s of HTML, more than the %s a %s file may give (ten times its size, at most %s)",
-			humanBytes(int64(len(a.ContentHTML))), humanBytes(int64(budget)), humanBytes(int64(len(data))), humanBytes(MaxContentBytes))
-		a.ContentHTML = ""
+			humanBytes(int64(len(out))), humanBytes(int64(budget)), humanBytes(int64(size)), humanBytes(MaxContentBytes))
+		return ""
 	}
-	a.Summary = cleanLine(m.summary)
+	return out
+}
+
+// summarize sets the summary (the given one as plain text, else the body's
+// first sentences) and the word count, and rejects an article with neither
+// text nor media.
+func summarize(a *Article, summary string, derived bool, r *report) {
+	a.Summary = cleanLine(summary)
 	if strings.ContainsAny(a.Summary, "<>&") {
 		a.Summary = cleanLine(plainText(policy.Sanitize(a.Summary), 8192))
 	}
@@ -235,30 +290,34 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 		!strings.Contains(a.ContentHTML, "<img") && !strings.Contains(a.ContentHTML, "<video") && !strings.Contains(a.ContentHTML, "<audio") {
 		r.add("body", 0, "the article has no text")
 	}
-
 	a.Words = facts.words
 	if a.Summary == "" {
 		a.Summary = facts.first
 	}
 	a.Summary = truncateWords(a.Summary, MaxSummary)
+}
 
-	if m.image != "" {
-		if u, ok := resolve(base, m.image); ok && strings.HasPrefix(u, "http") {
-			a.Image = Clean(u)
+// imageURL is the article's image as an absolute http(s) URL, or "".
+func imageURL(base *url.URL, image string) string {
+	if image != "" {
+		if u, ok := resolve(base, image); ok && strings.HasPrefix(u, "http") {
+			return Clean(u)
 		}
 	}
+	return ""
+}
 
-	a.ID = cleanLine(m.id)
-	if a.ID != "" {
-		a.IDFrom = IDFromFile
+// articleID is the id the file gives, else a tag URI made from the site's
+// host, the publication date and the slug (none without a date); from says
+// which.
+func articleID(given string, published time.Time, slug string, opts Options) (id, from string) {
+	if id = cleanLine(given); id != "" {
+		return id, IDFromFile
 	}
-	if a.ID == "" && !a.Published.IsZero() {
-		a.ID = tagID(opts.BaseURL.Host, a.Published.In(opts.Location), a.Slug)
+	if !published.IsZero() {
+		return tagID(opts.BaseURL.Host, published.In(opts.Location), slug), ""
 	}
-	checkLimits(&a, m, r)
-	checkDates(m, opts, r)
-	a.Warnings = r.warnings
-	return a
+	return "", ""
 }
 
 // checkDates refuses dates outside the window [MinDate, now + MaxAhead]

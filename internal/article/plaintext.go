@@ -280,98 +280,18 @@ func (t *textParse) ledeDate() {
 // header finds the navigation, labels, dateline and headline.
 func (t *textParse) header() {
 	t.headline, t.dateline = -1, -1
-	limit := min(len(t.units), maxHeader)
-	for i := 0; i < limit; i++ {
-		if isNavigation(t.units[i].text) {
-			continue
-		}
-		if bodyLike(t.units[i].text) {
-			break // past the header: a date further down is no dateline
-		}
-		if pub, upd, authors, ok := t.readDateline(t.units[i].text); ok {
-			t.dateline, t.published, t.updated, t.authors = i, pub, upd, authors
-			break
-		}
-	}
+	t.findDateline()
 	if t.dateline < 0 {
-		for i := 0; i < limit; i++ {
-			u := t.units[i].text
-			if isNavigation(u) || isLabel(u) || creditLine(u) != nil {
-				continue
-			}
-			if headlineLike(u) && t.standalone(i) {
-				t.headline = i
-			}
-			break
-		}
-		t.bodyStart = t.headline + 1
+		t.headlineWithoutDateline()
 		t.headerCredits()
 		return
 	}
-	after := -1
-	for i := t.dateline + 1; i < len(t.units) && i < t.dateline+4; i++ {
-		u := t.units[i].text
-		if isNavigation(u) || isLabel(u) || creditLine(u) != nil {
-			continue
-		}
-		if _, upd, _, ok := t.readDateline(u); ok {
-			if t.updated.IsZero() || upd.After(t.updated) {
-				t.updated = upd
-			}
-			continue
-		}
-		after = i
-		break
-	}
-	// The lines between the navigation and the dateline: labels, or the
-	// headline (the first with three words or more) and a standfirst.
-	var cands []int
-	for i := 0; i < t.dateline; i++ {
-		if u := t.units[i].text; !isNavigation(u) && !isLabel(u) && headlineLike(u) && creditLine(u) == nil {
-			cands = append(cands, i)
-		}
-	}
-	before := -1
-	for _, i := range cands {
-		if wordCount(t.units[i].text) >= 3 {
-			before = i
-			break
-		}
-	}
-	if before < 0 && len(cands) > 0 {
-		before = cands[len(cands)-1]
-	}
-	afterOK := after >= 0 && t.standalone(after) && headlineLike(t.units[after].text)
-	if afterOK && before >= 0 {
-		a := t.units[after].text
-		afterOK = !bodyLike(a) && !(strings.HasSuffix(a, ".") && !strings.HasSuffix(a, ".."))
-	}
-	switch {
-	case afterOK:
-		t.headline, t.bodyStart = after, after+1
-	case before >= 0:
-		t.headline, t.bodyStart = before, t.dateline+1
-		var dek []string
-		for _, i := range cands {
-			// A standfirst is a sentence, not a credit ("Economics
-			// editor", "Le Monde avec AFP") or a byline.
-			if u := t.units[i].text; i > before && wordCount(u) >= 5 && !reByline.MatchString(fold(u)) {
-				dek = append(dek, u)
-			}
-		}
-		t.dek = strings.Join(dek, " ")
-	default:
-		t.bodyStart = t.dateline + 1
-	}
+	after := t.afterDateline()
+	before, cands := t.beforeDateline()
+	t.pickHeadline(after, before, cands)
 	// A byline on a line of its own in the header ("Par Mehdi Khalil").
 	if len(t.authors) == 0 {
-		for i := 0; i < t.bodyStart && i < len(t.units); i++ {
-			if u := t.units[i].text; i != t.headline && wordCount(u) <= maxBylineWords && reByline.MatchString(fold(u)) {
-				if name := bylineName(u); plausibleByline(name) {
-					t.authors = append(t.authors, name)
-				}
-			}
-		}
+		t.headerBylines()
 	}
 	// Updated datelines and credit lines right after the dateline are
 	// not body.
@@ -383,6 +303,128 @@ func (t *textParse) header() {
 		t.bodyStart++
 	}
 	t.headerCredits()
+}
+
+// findDateline looks for the dateline among the first lines, past the
+// navigation and before the first line that reads as body, and reads its
+// dates and byline.
+func (t *textParse) findDateline() {
+	for i := range min(len(t.units), maxHeader) {
+		if isNavigation(t.units[i].text) {
+			continue
+		}
+		if bodyLike(t.units[i].text) {
+			break // past the header: a date further down is no dateline
+		}
+		if pub, upd, authors, ok := t.readDateline(t.units[i].text); ok {
+			t.dateline, t.published, t.updated, t.authors = i, pub, upd, authors
+			break
+		}
+	}
+}
+
+// headlineWithoutDateline takes the first line past the navigation,
+// labels and credits as the headline when it stands alone and reads like
+// one; the body starts after it.
+func (t *textParse) headlineWithoutDateline() {
+	for i := range min(len(t.units), maxHeader) {
+		u := t.units[i].text
+		if isNavigation(u) || isLabel(u) || creditLine(u) != nil {
+			continue
+		}
+		if headlineLike(u) && t.standalone(i) {
+			t.headline = i
+		}
+		break
+	}
+	t.bodyStart = t.headline + 1
+}
+
+// afterDateline returns the first of the three lines after the dateline
+// that is not navigation, a label, a credit or another dateline (a later
+// one updates the updated date), or -1.
+func (t *textParse) afterDateline() int {
+	for i := t.dateline + 1; i < len(t.units) && i < t.dateline+4; i++ {
+		u := t.units[i].text
+		if isNavigation(u) || isLabel(u) || creditLine(u) != nil {
+			continue
+		}
+		if _, upd, _, ok := t.readDateline(u); ok {
+			if t.updated.IsZero() || upd.After(t.updated) {
+				t.updated = upd
+			}
+			continue
+		}
+		return i
+	}
+	return -1
+}
+
+// beforeDateline reads the lines between the navigation and the dateline:
+// labels, or the headline (the first with three words or more, else the
+// last candidate) and a standfirst. It returns the headline's index (-1
+// for none) and every line that could be either.
+func (t *textParse) beforeDateline() (before int, cands []int) {
+	for i := 0; i < t.dateline; i++ {
+		if u := t.units[i].text; !isNavigation(u) && !isLabel(u) && headlineLike(u) && creditLine(u) == nil {
+			cands = append(cands, i)
+		}
+	}
+	for _, i := range cands {
+		if wordCount(t.units[i].text) >= 3 {
+			return i, cands
+		}
+	}
+	if len(cands) > 0 {
+		return cands[len(cands)-1], cands
+	}
+	return -1, cands
+}
+
+// pickHeadline chooses between the line after the dateline and the one
+// before it (see afterDateline, beforeDateline), and starts the body after
+// the headline or the dateline, whichever comes last. The line after wins
+// when it stands alone as a headline, unless one before exists and it
+// reads as a sentence of the body.
+func (t *textParse) pickHeadline(after, before int, cands []int) {
+	afterOK := after >= 0 && t.standalone(after) && headlineLike(t.units[after].text)
+	if afterOK && before >= 0 {
+		a := t.units[after].text
+		afterOK = !bodyLike(a) && !(strings.HasSuffix(a, ".") && !strings.HasSuffix(a, ".."))
+	}
+	switch {
+	case afterOK:
+		t.headline, t.bodyStart = after, after+1
+	case before >= 0:
+		t.headline, t.bodyStart = before, t.dateline+1
+		t.dek = t.standfirst(before, cands)
+	default:
+		t.bodyStart = t.dateline + 1
+	}
+}
+
+// standfirst joins the candidate lines after the headline that read as a
+// sentence: five words or more, not a credit ("Economics editor", "Le
+// Monde avec AFP") or a byline.
+func (t *textParse) standfirst(headline int, cands []int) string {
+	var dek []string
+	for _, i := range cands {
+		if u := t.units[i].text; i > headline && wordCount(u) >= 5 && !reByline.MatchString(fold(u)) {
+			dek = append(dek, u)
+		}
+	}
+	return strings.Join(dek, " ")
+}
+
+// headerBylines reads the bylines on lines of their own in the header.
+func (t *textParse) headerBylines() {
+	for i := 0; i < t.bodyStart && i < len(t.units); i++ {
+		if u := t.units[i].text; i != t.headline && wordCount(u) <= maxBylineWords && reByline.MatchString(fold(u)) {
+			if name := bylineName(u); plausibleByline(name) {
+				t.authors = append(t.authors, name)
+			}
+		}
+	}
 }
 
 // maxBylineWords bounds a line read as a byline: "By Jane Doe, Samuel

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pressroom/pressroom/internal/feedcheck"
+	"github.com/pressroom/pressroom/internal/store"
 )
 
 // TestKilledBuildConverges is the operator's scenario: a built site of
@@ -143,7 +144,7 @@ func tree(t *testing.T, dir string) map[string]string {
 		if err != nil {
 			return err
 		}
-		if strings.HasPrefix(d.Name(), ".") && p != dir {
+		if store.Hidden(d.Name()) && p != dir {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}

@@ -21,6 +21,7 @@ import (
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/pipeline"
 	"github.com/pressroom/pressroom/internal/server"
+	"github.com/pressroom/pressroom/internal/store"
 )
 
 // settle is how long the watcher waits after the last change before it
@@ -154,7 +155,7 @@ func (w *watcher) addTree(root string) error {
 			return nil // vanished while we walked
 		}
 		if d.IsDir() {
-			if path != root && strings.HasPrefix(d.Name(), ".") {
+			if path != root && store.Hidden(d.Name()) {
 				return filepath.SkipDir
 			}
 			return w.fw.Add(path)
@@ -206,12 +207,7 @@ func (w *watcher) relevant(ev fsnotify.Event) bool {
 	if err != nil || strings.HasPrefix(rel, "..") {
 		return false
 	}
-	for _, seg := range strings.Split(filepath.ToSlash(rel), "/") {
-		if strings.HasPrefix(seg, ".") {
-			return false
-		}
-	}
-	return true
+	return !store.Hidden(filepath.ToSlash(rel))
 }
 
 func (w *watcher) rebuild(ctx context.Context, reload bool) {

@@ -101,7 +101,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if key == "" || strings.HasSuffix(r.URL.Path, "/") {
 		key = path.Join(key, feed.IndexPath)
 	}
-	if store.CheckKey(key) != nil || hidden(key) {
+	if store.CheckKey(key) != nil || store.Hidden(key) {
 		http.NotFound(w, r)
 		return
 	}
@@ -311,15 +311,6 @@ func (h *Handler) selfURL(r *http.Request, key string) string {
 		base = &url.URL{Scheme: scheme, Host: r.Host, Path: "/"}
 	}
 	return feed.URL(base, key)
-}
-
-func hidden(key string) bool {
-	for _, seg := range strings.Split(key, "/") {
-		if strings.HasPrefix(seg, ".") {
-			return true
-		}
-	}
-	return false
 }
 
 // acceptsGzip reports whether the request accepts gzip (q above zero).

@@ -48,10 +48,8 @@ func (f *Folder) path(key string) (string, error) {
 	if err := CheckKey(key); err != nil {
 		return "", err
 	}
-	for _, seg := range strings.Split(key, "/") {
-		if strings.HasPrefix(seg, ".") {
-			return "", ErrInvalidKey
-		}
+	if Hidden(key) {
+		return "", ErrInvalidKey
 	}
 	return filepath.Join(f.root, filepath.FromSlash(key)), nil
 }
@@ -206,7 +204,7 @@ func (f *Folder) List(_ context.Context, prefix string) ([]ObjectInfo, error) {
 			}
 			return err
 		}
-		if p != f.root && strings.HasPrefix(d.Name(), ".") {
+		if p != f.root && Hidden(d.Name()) {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}

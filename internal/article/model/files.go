@@ -6,8 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
+
+	"github.com/pressroom/pressroom/internal/store"
 )
 
 // ReadFile reads an article file, refusing one larger than max bytes before
@@ -50,7 +51,7 @@ func WalkFiles(dir string, fn func(path string, d fs.DirEntry) error) error {
 		if err != nil {
 			return err
 		}
-		if p != dir && strings.HasPrefix(d.Name(), ".") {
+		if p != dir && store.Hidden(d.Name()) {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
