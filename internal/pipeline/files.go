@@ -58,9 +58,10 @@ func (f file) path(dir string) string { return filepath.Join(dir, filepath.FromS
 // Format knows), with their size and modification time, sorted by key.
 //
 // A build that finds nothing changed still stats every file; that is most
-// of its work. So the folders are read here, not walked, and their files
-// stated relative to the open folder (statAt: fstatat where the system has
-// it, which resolves one name instead of the whole path) on every core.
+// of its work. So each folder is read here, not walked, and its files are
+// looked up relative to it while it is open (statAt: fstatat where the
+// system has it, which resolves one name instead of the whole path), on
+// every core for a large folder (statAll).
 func articleFiles(dir string) ([]file, error) {
 	fi, err := os.Lstat(dir)
 	if err != nil {
@@ -71,87 +72,43 @@ func articleFiles(dir string) ([]file, error) {
 		// it, as WalkFiles has always done.
 		return walkedFiles(dir)
 	}
-	type folder struct {
-		f      *os.File
-		path   string
-		prefix string // key prefix: "" or "sub/"
-		names  []string
-		from   int // this folder's first file in out
-	}
-	var folders []*folder
-	defer func() {
-		for _, d := range folders {
-			d.f.Close()
-		}
-	}()
-	n := 0 // files found
-	queue := []*folder{{path: dir}}
+	type folder struct{ path, prefix string } // prefix: the keys', "" or "sub/"
+	var out []file
+	queue := []folder{{path: dir}}
 	for len(queue) > 0 {
 		d := queue[0]
 		queue = queue[1:]
-		if d.f, err = os.Open(d.path); err != nil {
-			return nil, fmt.Errorf("pipeline: %w", err)
-		}
-		folders = append(folders, d)
-		entries, err := d.f.ReadDir(-1)
+		// One folder open at a time: a site of one folder per article
+		// would otherwise run out of file descriptors.
+		f, err := os.Open(d.path)
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: %w", err)
 		}
-		d.names = make([]string, 0, len(entries))
+		entries, err := f.ReadDir(-1)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("pipeline: %w", err)
+		}
+		names := make([]string, 0, len(entries))
 		for _, e := range entries {
 			name := e.Name()
 			switch {
 			case strings.HasPrefix(name, "."):
 			case e.IsDir():
-				queue = append(queue, &folder{path: filepath.Join(d.path, name), prefix: d.prefix + name + "/"})
+				queue = append(queue, folder{filepath.Join(d.path, name), d.prefix + name + "/"})
 			case e.Type().IsRegular() && article.Format(name) != "":
-				d.names = append(d.names, name)
+				names = append(names, name)
 			}
 		}
 		// In order, so that the files of one folder need no sorting after.
-		slices.Sort(d.names)
-		d.from = n
-		n += len(d.names)
-	}
-	out := make([]file, n)
-	for _, d := range folders {
-		for i, name := range d.names {
-			out[d.from+i].key = d.prefix + name
+		slices.Sort(names)
+		from := len(out)
+		out = slices.Grow(out, len(names))[:from+len(names)]
+		for i, name := range names {
+			out[from+i] = file{key: d.prefix + name}
 		}
-	}
-	// Stat in chunks, on every core when there are enough of them.
-	const chunk = 512
-	type job struct {
-		d     *folder
-		names []string
-		files []file
-	}
-	var jobs []job
-	for _, d := range folders {
-		for lo := 0; lo < len(d.names); lo += chunk {
-			names := d.names[lo:min(lo+chunk, len(d.names))]
-			jobs = append(jobs, job{d, names, out[d.from+lo : d.from+lo+len(names)]})
-		}
-	}
-	errs := make([]error, len(jobs))
-	next := make(chan int, len(jobs))
-	for i := range jobs {
-		next <- i
-	}
-	close(next)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
-		wg.Go(func() {
-			for i := range next {
-				j := jobs[i]
-				errs[i] = statAt(j.d.f, j.d.path, j.names, j.files)
-			}
-		})
-	}
-	wg.Wait()
-	// The first error in the order the folders were read, the same every
-	// time.
-	for _, err := range errs {
+		err = statAll(f, d.path, names, out[from:])
+		f.Close()
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: %w", err)
 		}
@@ -160,6 +117,41 @@ func articleFiles(dir string) ([]file, error) {
 		slices.SortFunc(out, byKey) // files of subfolders
 	}
 	return out, nil
+}
+
+// statChunk is how many files one goroutine of statAll stats at a time.
+const statChunk = 512
+
+// statAll is statAt in chunks of statChunk files, on every core when a
+// folder has more than one chunk. The error is the first in names' order,
+// the same every time.
+func statAll(d *os.File, path string, names []string, files []file) error {
+	chunks := (len(names) + statChunk - 1) / statChunk
+	if chunks <= 1 {
+		return statAt(d, path, names, files)
+	}
+	errs := make([]error, chunks)
+	next := make(chan int, chunks)
+	for c := range chunks {
+		next <- c
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), chunks) {
+		wg.Go(func() {
+			for c := range next {
+				lo, hi := c*statChunk, min((c+1)*statChunk, len(names))
+				errs[c] = statAt(d, path, names[lo:hi], files[lo:hi])
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // walkedFiles is articleFiles through article.WalkFiles, one lstat by full

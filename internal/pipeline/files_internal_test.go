@@ -21,6 +21,9 @@ func TestArticleFilesAsWalked(t *testing.T) {
 		".hidden.md": "hidden", ".git/config.md": "hidden folder", "a/.draft/x.md": "hidden nested folder",
 		"empty/.keep": "",
 	}
+	for i := range 40 { // one folder per article, as Hugo's page bundles
+		files[filepath.Join("bundles", "post-"+time.Duration(i).String(), "index.md")] = "bundle"
+	}
 	for i := range 700 { // more than one chunk of stats
 		files[filepath.Join("many", "f"+string(rune('a'+i%26))+time.Duration(i).String()+".md")] = "many"
 	}
