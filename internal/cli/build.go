@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -263,21 +264,73 @@ func build(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if code := s.checkIDs(ctx, p, file, stderr); code != ExitOK {
 			return code
 		}
-		return runBuild(ctx, p, s.src, *force, stdout, stderr)
+		gc := holdGC()
+		defer gc.release()
+		return runBuildWith(ctx, p, s.src, *force, gc.update, stdout, stderr)
 	})
 }
 
 // runBuild runs one build and prints its summary and the files it lists.
 func runBuild(ctx context.Context, p *pipeline.Pipeline, src string, force bool, stdout, stderr io.Writer) int {
+	return runBuildWith(ctx, p, src, force, nil, stdout, stderr)
+}
+
+// runBuildWith is runBuild that also tells onProgress, when not nil, as
+// files are done.
+func runBuildWith(ctx context.Context, p *pipeline.Pipeline, src string, force bool, onProgress func(done, total int), stdout, stderr io.Writer) int {
 	progress := newProgress(stderr)
+	update := progress.update
+	if onProgress != nil {
+		update = func(done, total int) {
+			onProgress(done, total)
+			progress.update(done, total)
+		}
+	}
 	start := time.Now()
-	srep, prep, err := p.Build(ctx, src, force, progress.update)
+	srep, prep, err := p.Build(ctx, src, force, update)
 	progress.done()
 	if err != nil {
 		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 		return ExitRejected
 	}
 	return printBuild(stdout, srep, prep, p.Config.Location(), time.Since(start))
+}
+
+// gcHoldFiles is how many files a build reads before holdGC gives the
+// collector back: a few parse windows' worth of garbage at most.
+const gcHoldFiles = 64
+
+// gcHold keeps the garbage collector off at the start of pressroom build,
+// a process that ends with the build. What a rebuild that finds little
+// changed allocates is mostly the folder's listing and the index's
+// summaries, live to its end: collecting them two or three times freed
+// nothing and took a quarter of the CPU of a rebuild after one article
+// added to 10,000 (16 of 62 ms) and a third of its time. Once the build
+// has read gcHoldFiles files, it parses in earnest and the collector is
+// back as it was (GOGC), so a full build's memory is what it was.
+type gcHold struct {
+	prev  int // the collector's setting before, to give back
+	calls int
+	held  bool
+}
+
+func holdGC() *gcHold { return &gcHold{prev: debug.SetGCPercent(-1), held: true} }
+
+// update is a build's progress callback: the pipeline calls it once when
+// the folder is listed (with the files it will not read) and once per file
+// read after.
+func (g *gcHold) update(_, _ int) {
+	if g.calls++; g.calls > gcHoldFiles {
+		g.release()
+	}
+}
+
+// release gives the collector back, once.
+func (g *gcHold) release() {
+	if g.held {
+		g.held = false
+		debug.SetGCPercent(g.prev)
+	}
 }
 
 // buildTally counts a build's files (see pipeline.SyncReport).

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -346,4 +347,31 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// holdGC turns the collector off for the start of a build and gives the
+// setting back after gcHoldFiles files or at the end, whichever is first.
+func TestHoldGCGivesTheCollectorBack(t *testing.T) {
+	prev := debug.SetGCPercent(150)
+	defer debug.SetGCPercent(prev)
+	g := holdGC()
+	for range gcHoldFiles {
+		g.update(0, 0)
+	}
+	if got := debug.SetGCPercent(-1); got != -1 {
+		t.Errorf("after %d calls: collector at %d, want off", gcHoldFiles, got)
+	}
+	g.update(0, 0)
+	if got := debug.SetGCPercent(150); got != 150 {
+		t.Errorf("after %d calls: collector at %d, want 150 back", gcHoldFiles+1, got)
+	}
+	g.release() // at the end of the build: already given back, not again
+	if got := debug.SetGCPercent(150); got != 150 {
+		t.Errorf("released twice: collector at %d", got)
+	}
+	g = holdGC()
+	g.release()
+	if got := debug.SetGCPercent(150); got != 150 {
+		t.Errorf("released at the end: collector at %d, want 150", got)
+	}
 }

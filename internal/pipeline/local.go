@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"runtime"
-	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -66,7 +64,20 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 		return rep, err
 	}
 	force = force || changed
+	// The index's summaries are read while the folder is listed: on a
+	// large site, the two longest steps of a build that finds little
+	// changed.
+	type listing struct {
+		known []index.Summary
+		err   error
+	}
+	listed := make(chan listing, 1)
+	go func() {
+		known, err := p.Index.List(ctx)
+		listed <- listing{known, err}
+	}()
 	files, err := articleFiles(dir)
+	l := <-listed
 	if err != nil {
 		return rep, err
 	}
@@ -74,17 +85,19 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 	if err != nil {
 		return rep, fmt.Errorf("pipeline: %w", err)
 	}
-	known, err := p.Index.List(ctx)
-	if err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
+	known := l.known
+	if l.err != nil {
+		return rep, fmt.Errorf("pipeline: %w", l.err)
 	}
-	byKey := make(map[string]index.Summary, len(known))
-	for _, s := range known {
-		byKey[s.Key] = s
-	}
-	present := make(map[string]bool, len(files))
+	removed := pair(files, known)
+	// A file whose size and modification time match the index is not
+	// read: most files, in most builds, so they are not handed to the
+	// parsers at all.
+	var todo []file
 	for _, f := range files {
-		present[f.key] = true
+		if force || !statUnchanged(f) {
+			todo = append(todo, f)
+		}
 	}
 	// Files rejected before this run stay rejected unless processed again.
 	rejected := map[string][]article.Problem{}
@@ -115,36 +128,38 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 	// back under a new name in this sync was renamed: the new name keeps
 	// its id (renames).
 	gone := renames{}
-	err = index.Batch(ctx, p.Index, func(ix index.Index) error {
-		q := *p
-		q.Index = ix
-		for _, s := range known {
-			if s.Deleted || present[s.Key] {
-				continue
-			}
-			if s.HasArticle && len(s.Problems) == 0 && s.Hash != "" {
-				src, err := ix.Get(ctx, s.Key)
+	if len(removed) > 0 { // else no transaction: it would commit nothing
+		err = index.Batch(ctx, p.Index, func(ix index.Index) error {
+			q := *p
+			q.Index = ix
+			for _, s := range removed {
+				if s.HasArticle && len(s.Problems) == 0 && s.Hash != "" {
+					src, err := ix.Get(ctx, s.Key)
+					if err != nil {
+						return fmt.Errorf("pipeline: %s: %w", s.Key, err)
+					}
+					if src.Article != nil && src.Article.Hash == s.Hash {
+						gone[s.Hash] = append(gone[s.Hash], renamed{key: s.Key, id: src.Article.ID})
+					}
+				}
+				res, err := q.Remove(ctx, s.Key, localVersion(p.now(), s.Version))
 				if err != nil {
-					return fmt.Errorf("pipeline: %s: %w", s.Key, err)
+					return err
 				}
-				if src.Article != nil && src.Article.Hash == s.Hash {
-					gone[s.Hash] = append(gone[s.Hash], renamed{key: s.Key, id: src.Article.ID})
-				}
+				count(res)
 			}
-			res, err := q.Remove(ctx, s.Key, localVersion(p.now(), s.Version))
-			if err != nil {
-				return err
-			}
-			count(res)
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if err != nil {
 		return rep, err
 	}
 
-	results := p.parseAll(ctx, files, byKey, force)
-	n := 0
+	results := p.parseAll(ctx, dir, todo, force)
+	n := len(files) - len(todo) // the files not read are done
+	if progress != nil && n > 0 {
+		progress(n, len(files))
+	}
 	var firstErr error
 	// Records are written in batches: one index transaction per batch.
 	var pending []done
@@ -156,10 +171,14 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 			q := *p
 			q.Index, q.articles = ix, articles
 			for _, d := range pending {
-				if old, ok := byKey[d.key]; !ok || old.Deleted {
+				var version string
+				if d.old == nil || d.old.Deleted {
 					gone.keep(d.parsed.article, d.parsed.hash, d.key)
 				}
-				res, err := q.record(ctx, d.parsed, localVersion(d.info.ModTime(), byKey[d.key].Version))
+				if d.old != nil {
+					version = d.old.Version
+				}
+				res, err := q.record(ctx, d.parsed, localVersion(d.modTime, version))
 				if err != nil {
 					return err
 				}
@@ -310,9 +329,9 @@ type done struct {
 // others pile up in memory.
 const parseWindow = 64
 
-// parseAll parses files on every core and delivers the results in the
-// order of files.
-func (p *Pipeline) parseAll(ctx context.Context, files []file, byKey map[string]index.Summary, force bool) <-chan done {
+// parseAll parses files (in the folder dir) on every core and delivers the
+// results in the order of files.
+func (p *Pipeline) parseAll(ctx context.Context, dir string, files []file, force bool) <-chan done {
 	type job struct {
 		i int
 		f file
@@ -333,7 +352,7 @@ func (p *Pipeline) parseAll(ctx context.Context, files []file, byKey map[string]
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				results <- result{j.i, p.parseFile(j.f, byKey, force)}
+				results <- result{j.i, p.parseFile(dir, j.f, force)}
 			}
 		}()
 	}
@@ -370,25 +389,28 @@ func (p *Pipeline) parseAll(ctx context.Context, files []file, byKey map[string]
 	return ordered
 }
 
-// parseFile reads and parses one file unless the index shows it unchanged.
-func (p *Pipeline) parseFile(f file, byKey map[string]index.Summary, force bool) done {
+// statUnchanged says the index has the file at its size and modification
+// time: it is not read again.
+func statUnchanged(f file) bool {
+	return f.old != nil && !f.old.Deleted && f.old.Size == f.size && f.old.ModTime.Equal(f.modTime)
+}
+
+// parseFile reads and parses one file (in the folder dir). One whose bytes
+// hash as the index's version is unchanged.
+func (p *Pipeline) parseFile(dir string, f file, force bool) done {
 	d := done{file: f}
-	old, seen := byKey[f.key]
-	seen = seen && !old.Deleted
-	if !force && seen && old.Size == f.info.Size() && old.ModTime.Equal(f.info.ModTime()) {
-		d.unchanged = true
-		return d
-	}
-	data, _, err := article.ReadFile(f.path, p.Config.MaxFileBytes())
+	old := f.old
+	seen := old != nil && !old.Deleted
+	data, _, err := article.ReadFile(f.path(dir), p.Config.MaxFileBytes())
 	switch {
 	case errors.Is(err, article.ErrRejected): // too large
-		d.parsed = parsed{key: f.key, size: f.info.Size(), modTime: f.info.ModTime(), problems: article.Problems(err)}
+		d.parsed = parsed{key: f.key, size: f.size, modTime: f.modTime, problems: article.Problems(err)}
 	case errors.Is(err, fs.ErrNotExist):
 		d.vanished = true // removed while we looked: the next sync removes it
 	case err != nil:
 		d.err = err
 	default:
-		d.parsed = p.parse(f.key, data, f.info.ModTime())
+		d.parsed = p.parse(f.key, data, f.modTime)
 		d.unchanged = !force && seen && d.parsed.hash == old.Hash && len(old.Problems) == 0
 	}
 	return d
@@ -424,9 +446,17 @@ func (p *Pipeline) missingOutputs(ctx context.Context) ([]string, error) {
 	for _, id := range ids {
 		paths = append(paths, feed.Paths(id)...)
 	}
-	present, err := presentPaths(ctx, p.Store, append(paths, feed.IndexPath, feed.OPMLPath, feed.StylesheetPath))
+	paths = append(paths, feed.IndexPath, feed.OPMLPath, feed.StylesheetPath)
+	present, err := presentPaths(ctx, p.Store, paths)
 	if err != nil {
 		return nil, err
+	}
+	absent := false
+	for _, path := range paths {
+		absent = absent || !present[path]
+	}
+	if !absent {
+		return nil, nil // nothing to look up or write: no index transaction
 	}
 	var missing []string
 	err = index.Batch(ctx, p.Index, func(ix index.Index) error {
@@ -461,32 +491,4 @@ func localVersion(t time.Time, stored string) string {
 		v = s + 1
 	}
 	return fmt.Sprintf("%020d", v)
-}
-
-type file struct {
-	key, path string
-	info      fs.FileInfo
-}
-
-// articleFiles lists the article files under dir (hidden files and folders
-// skipped), keyed by their slash-separated path relative to dir.
-func articleFiles(dir string) ([]file, error) {
-	var out []file
-	err := article.WalkFiles(dir, func(path string, d fs.DirEntry) error {
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(dir, path)
-		if err != nil {
-			return err
-		}
-		out = append(out, file{key: filepath.ToSlash(rel), path: path, info: info})
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("pipeline: %w", err)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
-	return out, nil
 }

@@ -99,19 +99,39 @@ func Open(path string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index: %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return migrate(tx)
+	// An index of this schema is only read here: a write transaction
+	// would commit (and sync the file twice) on every build.
+	current := false
+	err = db.View(func(tx *bbolt.Tx) error {
+		current = upToDate(tx)
+		return nil
 	})
+	if err == nil && !current {
+		err = db.Update(func(tx *bbolt.Tx) error {
+			for _, b := range allBuckets {
+				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+					return err
+				}
+			}
+			return migrate(tx)
+		})
+	}
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("index: %s: %w", path, err)
 	}
 	return &Index{db: db}, nil
+}
+
+// upToDate says tx's index has every bucket and this pressroom's schema:
+// there is nothing for Open to create or migrate.
+func upToDate(tx *bbolt.Tx) bool {
+	for _, b := range allBuckets {
+		if tx.Bucket(b) == nil {
+			return false
+		}
+	}
+	return string(tx.Bucket(bMeta).Get([]byte("schema"))) == strconv.Itoa(index.RecordVersion)
 }
 
 // ErrBusy is returned by OpenReader when a writer held the file for
@@ -917,9 +937,12 @@ func (t txn) Get(_ context.Context, key string) (index.Source, error) {
 
 // List implements index.Index.
 func (t txn) List(_ context.Context) ([]index.Summary, error) {
-	var out []index.Summary
+	b := t.tx.Bucket(bSummary)
+	// Counting the keys reads each page's header; growing the slice
+	// instead would copy and clear megabytes on a large site.
+	out := make([]index.Summary, 0, b.Stats().KeyN)
 	var d decoder // shares its time zones between the summaries
-	err := t.tx.Bucket(bSummary).ForEach(func(k, v []byte) error {
+	err := b.ForEach(func(k, v []byte) error {
 		s, err := d.summary(v)
 		if err != nil {
 			return fmt.Errorf("index: source %q: %w", k, err)
