@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // site.timezone must load on a machine without a zone database (Windows, scratch containers)
 
 	"github.com/pressroom/pressroom/internal/cli"
 )

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"log"
+	_ "time/tzdata" // site.timezone: provided.al2023 is not promised a zone database (384 KiB of the bootstrap)
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sns"

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	_ "time/tzdata" // Lambda must not depend on the OS zone database.
 
 	"go.yaml.in/yaml/v3"
 
