@@ -63,6 +63,7 @@ func (f file) path(dir string) string { return filepath.Join(dir, filepath.FromS
 // system has it, which resolves one name instead of the whole path), on
 // every core for a large folder (statAll).
 func articleFiles(dir string) ([]file, error) {
+	dir = article.ResolveRoot(dir) // keys are relative: the same through a link
 	fi, err := os.Lstat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)

@@ -46,10 +46,22 @@ func ReadFile(name string, max int64) ([]byte, time.Time, error) {
 // WalkFiles calls fn for every article file under dir (a file whose name
 // Format knows), in lexical order, skipping hidden files and folders (names
 // starting with "."): the one definition of "the articles in a folder".
+//
+// A dir that is a symbolic link to a folder is walked as that folder (the
+// paths given to fn still start with dir): filepath.WalkDir alone would see
+// one link and no articles, and a build would then withdraw every article.
 func WalkFiles(dir string, fn func(path string, d fs.DirEntry) error) error {
-	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	root := ResolveRoot(dir)
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
+		}
+		if root != dir {
+			rel, err := filepath.Rel(root, p)
+			if err != nil {
+				return err
+			}
+			p = filepath.Join(dir, rel)
 		}
 		if p != dir && store.Hidden(d.Name()) {
 			if d.IsDir() {
@@ -62,4 +74,21 @@ func WalkFiles(dir string, fn func(path string, d fs.DirEntry) error) error {
 		}
 		return fn(p, d)
 	})
+}
+
+// ResolveRoot is dir, or the folder it names when dir is a symbolic link
+// to one (links inside a folder are not followed: only the root's).
+func ResolveRoot(dir string) string {
+	fi, err := os.Lstat(dir)
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return dir
+	}
+	target, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return dir // the walk reports the broken link
+	}
+	if fi, err := os.Stat(target); err != nil || !fi.IsDir() {
+		return dir
+	}
+	return target
 }
