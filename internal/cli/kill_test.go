@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
+	article "github.com/pressroom/pressroom/internal/article/model"
 	"github.com/pressroom/pressroom/internal/feedcheck"
-	"github.com/pressroom/pressroom/internal/store"
 )
 
 // TestKilledBuildConverges is the operator's scenario: a built site of
@@ -144,7 +144,7 @@ func tree(t *testing.T, dir string) map[string]string {
 		if err != nil {
 			return err
 		}
-		if store.Hidden(d.Name()) && p != dir {
+		if article.Hidden(d.Name()) && p != dir {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}

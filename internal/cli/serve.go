@@ -18,10 +18,10 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	article "github.com/pressroom/pressroom/internal/article/model"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/pipeline"
 	"github.com/pressroom/pressroom/internal/server"
-	"github.com/pressroom/pressroom/internal/store"
 )
 
 // settle is how long the watcher waits after the last change before it
@@ -155,7 +155,7 @@ func (w *watcher) addTree(root string) error {
 			return nil // vanished while we walked
 		}
 		if d.IsDir() {
-			if path != root && store.Hidden(d.Name()) {
+			if path != root && article.Hidden(d.Name()) {
 				return filepath.SkipDir
 			}
 			return w.fw.Add(path)
@@ -207,7 +207,7 @@ func (w *watcher) relevant(ev fsnotify.Event) bool {
 	if err != nil || strings.HasPrefix(rel, "..") {
 		return false
 	}
-	return !store.Hidden(filepath.ToSlash(rel))
+	return !article.Hidden(filepath.ToSlash(rel))
 }
 
 func (w *watcher) rebuild(ctx context.Context, reload bool) {

@@ -25,7 +25,7 @@ import (
 	"github.com/mmcdole/gofeed"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/pressroom/pressroom/internal/store"
+	article "github.com/pressroom/pressroom/internal/article/model"
 )
 
 //go:embed schemas/atom.rnc
@@ -88,7 +88,7 @@ func Dir(t testing.TB, dir string) map[string]Feed {
 		if err != nil {
 			return err
 		}
-		if fi.IsDir() && store.Hidden(fi.Name()) && p != dir {
+		if fi.IsDir() && article.Hidden(fi.Name()) && p != dir {
 			return filepath.SkipDir
 		}
 		switch fi.Name() {

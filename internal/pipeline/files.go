@@ -94,7 +94,7 @@ func articleFiles(dir string) ([]file, error) {
 		for _, e := range entries {
 			name := e.Name()
 			switch {
-			case strings.HasPrefix(name, "."):
+			case article.Hidden(name):
 			case e.IsDir():
 				queue = append(queue, folder{filepath.Join(d.path, name), d.prefix + name + "/"})
 			case e.Type().IsRegular() && article.Format(name) != "":

@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	article "github.com/pressroom/pressroom/internal/article/model"
 	"github.com/pressroom/pressroom/internal/feed"
 	"github.com/pressroom/pressroom/internal/partners"
 	"github.com/pressroom/pressroom/internal/store"
@@ -101,7 +102,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if key == "" || strings.HasSuffix(r.URL.Path, "/") {
 		key = path.Join(key, feed.IndexPath)
 	}
-	if store.CheckKey(key) != nil || store.Hidden(key) {
+	if store.CheckKey(key) != nil || article.Hidden(key) {
 		http.NotFound(w, r)
 		return
 	}

@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	article "github.com/pressroom/pressroom/internal/article/model"
 )
 
 // Folder is a Store on a local folder: the out folder of `pressroom build`,
@@ -48,7 +50,7 @@ func (f *Folder) path(key string) (string, error) {
 	if err := CheckKey(key); err != nil {
 		return "", err
 	}
-	if Hidden(key) {
+	if article.Hidden(key) {
 		return "", ErrInvalidKey
 	}
 	return filepath.Join(f.root, filepath.FromSlash(key)), nil
@@ -204,7 +206,7 @@ func (f *Folder) List(_ context.Context, prefix string) ([]ObjectInfo, error) {
 			}
 			return err
 		}
-		if p != f.root && Hidden(d.Name()) {
+		if p != f.root && article.Hidden(d.Name()) {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}

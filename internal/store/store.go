@@ -104,20 +104,6 @@ type Versioned interface {
 	Versions(ctx context.Context, key string, limit int) ([]Version, error)
 }
 
-// Hidden reports whether a slash-separated key or relative path names a
-// hidden file: one of its segments starts with a dot (".pressroom/index.db",
-// "drafts/.x.md", ".", ".."). Hidden files are the tools' own (the local
-// index, an editor's swap file): they are not read as articles, not watched,
-// not listed, stored or served. A single file name is a one-segment path.
-func Hidden(key string) bool {
-	for seg := range strings.SplitSeq(key, "/") {
-		if strings.HasPrefix(seg, ".") {
-			return true
-		}
-	}
-	return false
-}
-
 // CheckKey returns ErrInvalidKey unless key is a clean relative path that
 // stays inside the store.
 func CheckKey(key string) error {

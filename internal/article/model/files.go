@@ -6,9 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
-
-	"github.com/pressroom/pressroom/internal/store"
 )
 
 // ReadFile reads an article file, refusing one larger than max bytes before
@@ -63,7 +62,7 @@ func WalkFiles(dir string, fn func(path string, d fs.DirEntry) error) error {
 			}
 			p = filepath.Join(dir, rel)
 		}
-		if p != dir && store.Hidden(d.Name()) {
+		if p != dir && Hidden(d.Name()) {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -91,4 +90,18 @@ func ResolveRoot(dir string) string {
 		return dir
 	}
 	return target
+}
+
+// Hidden reports whether a slash-separated key or relative path names a
+// hidden file: one of its segments starts with a dot (".pressroom/index.db",
+// "drafts/.x.md", ".", ".."). Hidden files are the tools' own (the local
+// index, an editor's swap file): they are not read as articles, not watched,
+// not listed, stored or served. A single file name is a one-segment path.
+func Hidden(key string) bool {
+	for seg := range strings.SplitSeq(key, "/") {
+		if strings.HasPrefix(seg, ".") {
+			return true
+		}
+	}
+	return false
 }
