@@ -64,9 +64,33 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 		return rep, err
 	}
 	force = force || changed
-	// The index's summaries are read while the folder is listed: on a
-	// large site, the two longest steps of a build that finds little
-	// changed.
+	files, known, articles, err := p.listSync(ctx, dir)
+	if err != nil {
+		return rep, err
+	}
+	removed := pair(files, known)
+	todo := unread(files, force)
+	s := newSyncRun(p, articles, known)
+	if err := s.removeAll(ctx, removed); err != nil {
+		return rep, err
+	}
+	if err := s.recordAll(ctx, dir, files, todo, force, progress); err != nil {
+		return rep, err
+	}
+	if err := s.applyWaiting(ctx); err != nil {
+		return rep, err
+	}
+	if err := p.recordSynced(ctx, force, changed); err != nil {
+		return rep, err
+	}
+	return rep, p.tally(ctx, &rep, files, known, s.last, s.rejected, s.read)
+}
+
+// listSync lists the article files of dir and reads the index's summaries
+// at the same time: on a large site, the two longest steps of a build that
+// finds little changed. It also opens dir as the store the records read
+// from.
+func (p *Pipeline) listSync(ctx context.Context, dir string) ([]file, []index.Summary, *store.Folder, error) {
 	type listing struct {
 		known []index.Summary
 		err   error
@@ -79,116 +103,134 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 	files, err := articleFiles(dir)
 	l := <-listed
 	if err != nil {
-		return rep, err
+		return nil, nil, nil, err
 	}
 	articles, err := store.NewFolder(dir)
 	if err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
+		return nil, nil, nil, fmt.Errorf("pipeline: %w", err)
 	}
-	known := l.known
 	if l.err != nil {
-		return rep, fmt.Errorf("pipeline: %w", l.err)
+		return nil, nil, nil, fmt.Errorf("pipeline: %w", l.err)
 	}
-	removed := pair(files, known)
-	// A file whose size and modification time match the index is not
-	// read: most files, in most builds, so they are not handed to the
-	// parsers at all.
+	return files, l.known, articles, nil
+}
+
+// unread returns the files to read: with force all of them, else those
+// whose size or modification time differ from the index's. Most files, in
+// most builds, match, so they are not handed to the parsers at all.
+func unread(files []file, force bool) []file {
 	var todo []file
 	for _, f := range files {
 		if force || !statUnchanged(f) {
 			todo = append(todo, f)
 		}
 	}
-	// Files rejected before this run stay rejected unless processed again.
-	rejected := map[string][]article.Problem{}
-	for _, s := range known {
-		if len(s.Problems) > 0 && !s.Deleted {
-			rejected[s.Key] = s.Problems
-		}
-	}
-	var waiters []string
-	// A file may be recorded twice in a run (rejected waiting on a claim,
-	// then published when the claim is released): its last outcome counts.
-	last := map[string]Result{}
-	read := map[string]bool{} // files whose bytes this run recorded
-	count := func(res Result) {
-		switch res.Outcome {
-		case Published, Removed:
-			delete(rejected, res.Key)
-		case Rejected:
-			rejected[res.Key] = res.Problems
-		default:
-			return
-		}
-		last[res.Key] = res
-		waiters = append(waiters, res.Waiters...)
-	}
+	return todo
+}
 
-	// Removals first, in one transaction. A removed file whose bytes come
-	// back under a new name in this sync was renamed: the new name keeps
-	// its id (renames).
-	gone := renames{}
-	if len(removed) > 0 { // else no transaction: it would commit nothing
-		err = index.Batch(ctx, p.Index, func(ix index.Index) error {
-			q := *p
-			q.Index = ix
-			for _, s := range removed {
-				if s.HasArticle && len(s.Problems) == 0 && s.Hash != "" {
-					src, err := ix.Get(ctx, s.Key)
-					if err != nil {
-						return fmt.Errorf("pipeline: %s: %w", s.Key, err)
-					}
-					if src.Article != nil && src.Article.Hash == s.Hash {
-						gone[s.Hash] = append(gone[s.Hash], renamed{key: s.Key, id: src.Article.ID})
-					}
-				}
-				res, err := q.Remove(ctx, s.Key, localVersion(p.now(), s.Version))
-				if err != nil {
-					return err
-				}
-				count(res)
+// syncRun is what one Sync learns as it goes, step by step: the outcomes
+// the report is tallied from, the sources waiting on claims the run
+// released, and the removed files a renamed one takes its id from.
+type syncRun struct {
+	p        *Pipeline
+	articles *store.Folder // the folder synced, for the records to read
+	gone     renames       // the files removed, for renames
+	// rejected holds every file rejected now: before this run (they stay
+	// rejected unless processed again) or by it.
+	rejected map[string][]article.Problem
+	// last holds each file's last outcome in this run: a file may be
+	// recorded twice (rejected waiting on a claim, then published when
+	// the claim is released).
+	last    map[string]Result
+	read    map[string]bool // files whose bytes this run recorded
+	waiters []string        // sources waiting on claims this run released
+}
+
+// newSyncRun starts a Sync's state from the index's summaries (known).
+func newSyncRun(p *Pipeline, articles *store.Folder, known []index.Summary) *syncRun {
+	s := &syncRun{
+		p:        p,
+		articles: articles,
+		gone:     renames{},
+		rejected: map[string][]article.Problem{},
+		last:     map[string]Result{},
+		read:     map[string]bool{},
+	}
+	for _, k := range known {
+		if len(k.Problems) > 0 && !k.Deleted {
+			s.rejected[k.Key] = k.Problems
+		}
+	}
+	return s
+}
+
+// count notes the outcome of a record or a removal.
+func (s *syncRun) count(res Result) {
+	switch res.Outcome {
+	case Published, Removed:
+		delete(s.rejected, res.Key)
+	case Rejected:
+		s.rejected[res.Key] = res.Problems
+	default:
+		return
+	}
+	s.last[res.Key] = res
+	s.waiters = append(s.waiters, res.Waiters...)
+}
+
+// removeAll removes the files gone from the folder, first (so a renamed
+// file finds its slug free) and in one transaction. A removed file whose
+// bytes come back under a new name in this sync was renamed: the new name
+// keeps its id (see noteRename).
+func (s *syncRun) removeAll(ctx context.Context, removed []*index.Summary) error {
+	if len(removed) == 0 {
+		return nil // no transaction: it would commit nothing
+	}
+	p := s.p
+	return index.Batch(ctx, p.Index, func(ix index.Index) error {
+		q := *p
+		q.Index = ix
+		for _, k := range removed {
+			if err := s.noteRename(ctx, ix, k); err != nil {
+				return err
 			}
-			return nil
-		})
-	}
-	if err != nil {
-		return rep, err
-	}
+			res, err := q.Remove(ctx, k.Key, localVersion(p.now(), k.Version))
+			if err != nil {
+				return err
+			}
+			s.count(res)
+		}
+		return nil
+	})
+}
 
-	results := p.parseAll(ctx, dir, todo, force)
+// noteRename remembers the id of a removed file (k) that had a good
+// article, by its bytes' hash, for a new file with the same bytes to keep.
+func (s *syncRun) noteRename(ctx context.Context, ix index.Index, k *index.Summary) error {
+	if !k.HasArticle || len(k.Problems) != 0 || k.Hash == "" {
+		return nil
+	}
+	src, err := ix.Get(ctx, k.Key)
+	if err != nil {
+		return fmt.Errorf("pipeline: %s: %w", k.Key, err)
+	}
+	if src.Article != nil && src.Article.Hash == k.Hash {
+		s.gone[k.Hash] = append(s.gone[k.Hash], renamed{key: k.Key, id: src.Article.ID})
+	}
+	return nil
+}
+
+// recordAll parses the files to read (todo, of files in dir) on every core
+// and records them in path order, syncBatch records to a transaction. After
+// an error it drains the parsers and returns the first error.
+func (s *syncRun) recordAll(ctx context.Context, dir string, files, todo []file, force bool, progress func(done, total int)) error {
+	results := s.p.parseAll(ctx, dir, todo, force)
 	n := len(files) - len(todo) // the files not read are done
 	if progress != nil && n > 0 {
 		progress(n, len(files))
 	}
 	var firstErr error
-	// Records are written in batches: one index transaction per batch.
 	var pending []done
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		err := index.Batch(ctx, p.Index, func(ix index.Index) error {
-			q := *p
-			q.Index, q.articles = ix, articles
-			for _, d := range pending {
-				var version string
-				if d.old == nil || d.old.Deleted {
-					gone.keep(d.parsed.article, d.parsed.hash, d.key)
-				}
-				if d.old != nil {
-					version = d.old.Version
-				}
-				res, err := q.record(ctx, d.parsed, localVersion(d.modTime, version))
-				if err != nil {
-					return err
-				}
-				count(res)
-			}
-			return nil
-		})
-		pending = pending[:0]
-		return err
-	}
 	for d := range results {
 		n++
 		if progress != nil {
@@ -204,51 +246,86 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 		if d.unchanged || d.vanished {
 			continue // counted as unchanged unless recorded again (see tally)
 		}
-		read[d.key] = true
+		s.read[d.key] = true
 		if pending = append(pending, d); len(pending) == syncBatch {
-			firstErr = flush()
+			firstErr = s.recordBatch(ctx, pending)
+			pending = pending[:0]
 		}
 	}
 	if firstErr == nil {
-		firstErr = flush()
+		firstErr = s.recordBatch(ctx, pending)
 	}
-	if firstErr != nil {
-		return rep, firstErr
+	return firstErr
+}
+
+// recordBatch records parsed files in one index transaction (none when
+// there are none). A file new to the index may be a renamed one: it keeps
+// the removed file's id.
+func (s *syncRun) recordBatch(ctx context.Context, pending []done) error {
+	if len(pending) == 0 {
+		return nil
 	}
-	// Files waiting on an id or URL that a removal or a change released,
-	// and any a killed build left waiting on a claim now free.
-	q := *p
-	q.articles = articles
-	again, err := q.settle(ctx, articles, waiters)
+	p := s.p
+	return index.Batch(ctx, p.Index, func(ix index.Index) error {
+		q := *p
+		q.Index, q.articles = ix, s.articles
+		for _, d := range pending {
+			var version string
+			if d.old == nil || d.old.Deleted {
+				s.gone.keep(d.parsed.article, d.parsed.hash, d.key)
+			}
+			if d.old != nil {
+				version = d.old.Version
+			}
+			res, err := q.record(ctx, d.parsed, localVersion(d.modTime, version))
+			if err != nil {
+				return err
+			}
+			s.count(res)
+		}
+		return nil
+	})
+}
+
+// applyWaiting applies again the files waiting on an id or URL that a
+// removal or a change released, and any a killed build left waiting on a
+// claim now free.
+func (s *syncRun) applyWaiting(ctx context.Context) error {
+	q := *s.p
+	q.articles = s.articles
+	again, err := q.settle(ctx, s.articles, s.waiters)
 	for _, res := range again {
-		count(res)
+		s.count(res)
 	}
 	if err != nil {
-		return rep, err
+		return err
 	}
-	again, err = q.RetryWaiting(ctx, articles)
+	again, err = q.RetryWaiting(ctx, s.articles)
 	for _, res := range again {
-		count(res)
+		s.count(res)
 	}
-	if err != nil {
-		return rep, err
-	}
+	return err
+}
+
+// recordSynced ends a Sync: with force, every feed is marked for
+// publishing; a changed configuration is recorded; and so are the id
+// settings, since the local commands refuse to build under others unless
+// told to (IDsChange): from now on the index's ids are these.
+func (p *Pipeline) recordSynced(ctx context.Context, force, changed bool) error {
 	if force {
 		if err := p.Index.MarkPending(ctx, index.Work{}, true); err != nil {
-			return rep, fmt.Errorf("pipeline: %w", err)
+			return fmt.Errorf("pipeline: %w", err)
 		}
 	}
 	if changed {
 		if err := p.RecordConfig(ctx); err != nil {
-			return rep, err
+			return err
 		}
 	}
-	// The local commands refuse to build under other id settings unless
-	// told to (IDsChange); from now on the index's ids are these.
 	if err := p.recordIDs(ctx); err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
+		return fmt.Errorf("pipeline: %w", err)
 	}
-	return rep, p.tally(ctx, &rep, files, known, last, rejected, read)
+	return nil
 }
 
 // tally fills rep: every file once, by its last outcome (see SyncReport).

@@ -88,118 +88,188 @@ type job struct {
 	langs map[string]string // feed -> the language its live items share, for index.html
 }
 
+// publish is Publish inside its index transaction: it reads what is to be
+// done, renders and writes it, then records it done and purges the CDN.
 func (p *Pipeline) publish(ctx context.Context, extra []string) (Report, error) {
 	var rep Report
 	now := p.now()
-	pending, err := p.Index.Pending(ctx)
+	in, err := p.readPublishInputs(ctx, now)
 	if err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
+		return rep, err
 	}
-	// The publisher's named values, read together.
-	states, err := p.Index.States(ctx, []string{stateLastPublish, stateIDDate, stateLanguages})
+	j, err := p.newJob(ctx, now, in.list, in.states[stateIDDate])
 	if err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
+		return rep, err
 	}
-	since, _ := time.Parse(time.RFC3339Nano, states[stateLastPublish]) // zero when never published
-	due, err := p.Index.Due(ctx, since, now)
+	expired, err := p.deletions(ctx, &j, in)
 	if err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
+		return rep, err
 	}
-	// One listing of the feeds serves the labels, the archive pages, "all"
-	// and the index page.
-	list, err := p.Index.Feeds(ctx)
+	work := in.work(extra, expired)
+	// The named values a publish leaves are recorded with its pending
+	// marks cleared, in one write.
+	end := map[string]string{stateLastPublish: now.UTC().Format(time.RFC3339Nano)}
+	if !work.Empty() {
+		if err := p.renderWork(ctx, j, work, in, end, &rep); err != nil {
+			return rep, err
+		}
+	}
+	if err := p.finishPublish(ctx, j, in.pending, end, &rep); err != nil {
+		return rep, err
+	}
+	p.log().Info("published", "documents", rep.Rendered, "written", len(rep.Written), "deleted", len(rep.Deleted),
+		"unchanged", rep.Unchanged, "purged", len(rep.Purged), "due", len(in.due.Feeds), "pending", len(in.pending.Feeds),
+		"pages", len(work.Pages), "all", in.pending.All)
+	return rep, nil
+}
+
+// publishInputs is what a publish reads from the index before deciding
+// what to render.
+type publishInputs struct {
+	pending index.Pending
+	states  map[string]string // the publisher's named values
+	since   time.Time         // the last publish; zero when never published
+	due     index.Work        // what came due between since and now
+	// list is every feed: one listing serves the labels, the archive
+	// pages, "all" and the index page.
+	list []index.FeedInfo
+}
+
+// readPublishInputs reads the pending marks, the publisher's named values
+// (together), what came due since the last publish, and the feeds.
+func (p *Pipeline) readPublishInputs(ctx context.Context, now time.Time) (publishInputs, error) {
+	var in publishInputs
+	var err error
+	if in.pending, err = p.Index.Pending(ctx); err != nil {
+		return in, fmt.Errorf("pipeline: %w", err)
+	}
+	in.states, err = p.Index.States(ctx, []string{stateLastPublish, stateIDDate, stateLanguages})
 	if err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
+		return in, fmt.Errorf("pipeline: %w", err)
 	}
+	in.since, _ = time.Parse(time.RFC3339Nano, in.states[stateLastPublish]) // zero when never published
+	if in.due, err = p.Index.Due(ctx, in.since, now); err != nil {
+		return in, fmt.Errorf("pipeline: %w", err)
+	}
+	if in.list, err = p.Index.Feeds(ctx); err != nil {
+		return in, fmt.Errorf("pipeline: %w", err)
+	}
+	return in, nil
+}
+
+// newJob starts the job of a publish at now: the site, the feeds of list
+// by id, and the feeds' id date (idDate, the value recorded; recorded now
+// on the first publish).
+func (p *Pipeline) newJob(ctx context.Context, now time.Time, list []index.FeedInfo, idDate string) (job, error) {
 	j := job{site: p.Site(), now: now, infos: make(map[string]index.FeedInfo, len(list))}
 	for _, fi := range list {
 		j.infos[fi.ID] = fi
 	}
-	if j.site.IDDate, err = p.idDate(ctx, states[stateIDDate], now); err != nil {
-		return rep, err
-	}
-	// Deletions: articles whose expiry came are deletions too (their
-	// rights ended: partners must take them down); those within the
-	// retention window are announced; a feed whose announcement ran out
-	// since the last publish is rendered again without it.
-	if len(due.Expired) > 0 && p.retention() > 0 {
-		if err := p.Index.RecordGone(ctx, due.Expired); err != nil {
-			return rep, fmt.Errorf("pipeline: %w", err)
+	var err error
+	j.site.IDDate, err = p.idDate(ctx, idDate, now)
+	return j, err
+}
+
+// deletions fills j.gone with the deletions to announce and returns the
+// feeds to render again without one. Articles whose expiry came are
+// deletions too (their rights ended: partners must take them down); those
+// within the retention window are announced; a feed whose announcement
+// ran out since the last publish is rendered again without it.
+func (p *Pipeline) deletions(ctx context.Context, j *job, in publishInputs) ([]string, error) {
+	if len(in.due.Expired) > 0 && p.retention() > 0 {
+		if err := p.Index.RecordGone(ctx, in.due.Expired); err != nil {
+			return nil, fmt.Errorf("pipeline: %w", err)
 		}
 	}
+	var err error
 	if j.gone, err = p.Index.Gone(ctx); err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
+		return nil, fmt.Errorf("pipeline: %w", err)
 	}
 	keep := p.retention()
 	var expired []string
 	for _, g := range j.gone {
-		if ends := g.At.Add(keep); ends.After(since) && !ends.After(now) {
+		if ends := g.At.Add(keep); ends.After(in.since) && !ends.After(j.now) {
 			expired = append(expired, g.Feeds...)
 		}
 	}
+	return expired, nil
+}
 
-	ids := append(append(append(append([]string(nil), extra...), pending.Feeds...), due.Feeds...), expired...)
-	pages := append(append([]index.PageRef(nil), pending.Pages...), due.Pages...)
-	if pending.All {
+// work is what a publish renders: the feeds extra, pending, due and
+// expired (their announcement of a deletion ran out), and the pending and
+// due archive pages; every feed and page when all are pending.
+func (in publishInputs) work(extra, expired []string) index.Work {
+	ids := append(append(append(append([]string(nil), extra...), in.pending.Feeds...), in.due.Feeds...), expired...)
+	pages := append(append([]index.PageRef(nil), in.pending.Pages...), in.due.Pages...)
+	if in.pending.All {
 		ids = append(ids, "")
-		for _, fi := range list {
+		for _, fi := range in.list {
 			ids = append(ids, fi.ID)
 			for n := 1; n <= pageCount(fi); n++ {
 				pages = append(pages, index.PageRef{Feed: fi.ID, Page: n})
 			}
 		}
 	}
-	work := index.Work{Feeds: unique(ids), Pages: uniquePages(pages)}
-	// The named values a publish leaves are recorded with its pending
-	// marks cleared, in one write.
-	end := map[string]string{stateLastPublish: now.UTC().Format(time.RFC3339Nano)}
-	if !work.Empty() {
-		j.langs = feedLanguages(states[stateLanguages])
-		hashes, err := p.Index.OutputHashes(ctx)
-		if err != nil {
-			return rep, fmt.Errorf("pipeline: %w", err)
-		}
-		p.out = &outputs{ix: p.Index, known: hashes, dirty: map[string]string{}}
-		told, err := p.announcePings(ctx, j.site, work.Feeds)
-		if err != nil {
-			return rep, err
-		}
-		err = p.render(ctx, j, work, &rep)
-		if err == nil {
-			err = p.pages(ctx, j.site, list, j.langs, &rep)
-		}
-		// What was written is recorded, also when a later write failed:
-		// the next run then finds those files as they are.
-		if ferr := p.out.flush(ctx); err == nil {
-			err = ferr
-		} else if ferr != nil {
-			p.log().Error("output hashes not recorded", "paths", len(p.out.dirty), "error", ferr)
-		}
-		if err != nil {
-			return rep, err
-		}
-		if v := feedLanguagesValue(j.langs, list); v != states[stateLanguages] {
-			end[stateLanguages] = v
-		}
-		if len(j.site.Hubs) > 0 {
-			end[stateWebSub] = p.pingsValue(recordedPings(j.site, told, rep))
-		}
+	return index.Work{Feeds: unique(ids), Pages: uniquePages(pages)}
+}
+
+// renderWork renders and writes work and the site's pages, telling the
+// hubs first which feeds may change (announcePings), and adds to end the
+// named values the publish leaves: the feeds' languages when they changed,
+// and the hubs' notices still to send.
+func (p *Pipeline) renderWork(ctx context.Context, j job, work index.Work, in publishInputs, end map[string]string, rep *Report) error {
+	j.langs = feedLanguages(in.states[stateLanguages])
+	hashes, err := p.Index.OutputHashes(ctx)
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
 	}
+	p.out = &outputs{ix: p.Index, known: hashes, dirty: map[string]string{}}
+	told, err := p.announcePings(ctx, j.site, work.Feeds)
+	if err != nil {
+		return err
+	}
+	if err := p.writeWork(ctx, j, work, in.list, rep); err != nil {
+		return err
+	}
+	if v := feedLanguagesValue(j.langs, in.list); v != in.states[stateLanguages] {
+		end[stateLanguages] = v
+	}
+	if len(j.site.Hubs) > 0 {
+		end[stateWebSub] = p.pingsValue(recordedPings(j.site, told, *rep))
+	}
+	return nil
+}
+
+// writeWork renders and writes the feeds and pages of work, then the
+// site's pages (list is every feed), and records the output hashes of what
+// was written, also when a later write failed: the next run then finds
+// those files as they are.
+func (p *Pipeline) writeWork(ctx context.Context, j job, work index.Work, list []index.FeedInfo, rep *Report) error {
+	err := p.render(ctx, j, work, rep)
+	if err == nil {
+		err = p.pages(ctx, j.site, list, j.langs, rep)
+	}
+	if ferr := p.out.flush(ctx); err == nil {
+		err = ferr
+	} else if ferr != nil {
+		p.log().Error("output hashes not recorded", "paths", len(p.out.dirty), "error", ferr)
+	}
+	return err
+}
+
+// finishPublish records the publish done (its pending marks cleared, the
+// named values in end), forgets the deletions no longer announced, and
+// purges the CDN of what was written.
+func (p *Pipeline) finishPublish(ctx context.Context, j job, pending index.Pending, end map[string]string, rep *Report) error {
 	if err := p.Index.Published(ctx, pending, end); err != nil {
-		return rep, fmt.Errorf("pipeline: %w", err)
+		return fmt.Errorf("pipeline: %w", err)
 	}
 	if len(j.gone) > 0 {
-		if err := p.Index.ForgetGone(ctx, now.Add(-keep)); err != nil {
-			return rep, fmt.Errorf("pipeline: %w", err)
+		if err := p.Index.ForgetGone(ctx, j.now.Add(-p.retention())); err != nil {
+			return fmt.Errorf("pipeline: %w", err)
 		}
 	}
-	if err := p.purge(ctx, now, &rep); err != nil {
-		return rep, err
-	}
-	p.log().Info("published", "documents", rep.Rendered, "written", len(rep.Written), "deleted", len(rep.Deleted),
-		"unchanged", rep.Unchanged, "purged", len(rep.Purged), "due", len(due.Feeds), "pending", len(pending.Feeds),
-		"pages", len(work.Pages), "all", pending.All)
-	return rep, nil
+	return p.purge(ctx, j.now, rep)
 }
 
 // stateLanguages holds the language of each feed's live items (JSON,

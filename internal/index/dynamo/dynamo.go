@@ -661,6 +661,44 @@ func (d *Index) Put(ctx context.Context, src index.Source) (index.Change, error)
 	if err := index.CheckFeeds(src); err != nil {
 		return index.Change{}, err
 	}
+	w, err := d.newPut(src)
+	if err != nil {
+		return index.Change{}, err
+	}
+	old, err := d.write(ctx, w.src.Key, func(old sourceItem, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error) {
+		return w.change(ctx, old, found)
+	})
+	if err != nil {
+		return index.Change{}, w.refusal(ctx, err)
+	}
+	if w.next.Moving {
+		// The first step of a two-step move is done: write the new state.
+		return d.Put(ctx, w.src)
+	}
+	return w.finish(ctx, old)
+}
+
+// putWrite is one Put: the source as it is recorded, what it claims and
+// its compressed body, and what the attempts of its transaction (see
+// Index.write) leave for the next attempt and for the outcome.
+type putWrite struct {
+	d          *Index
+	src        index.Source
+	waiting    string   // the claim src waits on: only a rejected source without an article waits
+	claims     []string // the claims of src's article
+	hash       string   // the article's body hash
+	compressed []byte   // the article's body
+	next       sourceItem
+	ch         index.Change
+	claimAt    map[int]string // action index -> claim, to read a conflict
+	slots      map[string]int // slots taken for this write, kept across attempts
+}
+
+// newPut starts the Put of src: the fields the index sets itself (not
+// deleted, waiting only when rejected without an article, the rejection
+// time only when rejected), its claims, and its body compressed once for
+// every attempt.
+func (d *Index) newPut(src index.Source) (*putWrite, error) {
 	waiting := ""
 	if src.Article == nil && len(src.Problems) > 0 {
 		waiting = src.Waiting
@@ -669,141 +707,186 @@ func (d *Index) Put(ctx context.Context, src index.Source) (index.Change, error)
 	if len(src.Problems) == 0 {
 		src.RejectedAt = time.Time{}
 	}
-	claims := index.Claims(src.Article)
-	var hash string
-	var compressed []byte
+	w := &putWrite{d: d, waiting: waiting, claims: index.Claims(src.Article), claimAt: map[int]string{}, slots: map[string]int{}}
 	if src.Article != nil {
 		var err error
-		if hash, compressed, err = body(src.Article); err != nil {
-			return index.Change{}, err
+		if w.hash, w.compressed, err = body(src.Article); err != nil {
+			return nil, err
 		}
 	}
-	var next sourceItem
-	var ch index.Change
-	claimAt := map[int]string{} // action index -> claim, to read a conflict
-	slots := map[string]int{}   // slots taken for this write, kept across attempts
-	alloc := func(feed string) (int, error) {
-		if s, ok := slots[feed]; ok {
-			return s, nil
-		}
-		s, err := d.allocSlot(ctx, feed)
-		slots[feed] = s
-		return s, err
+	w.src = src
+	return w, nil
+}
+
+// change builds one attempt's transaction from the record found (old),
+// and the items to write before it: the change function of Index.write.
+func (w *putWrite) change(ctx context.Context, old sourceItem, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error) {
+	if err := index.CheckVersion(w.src, old.Summary(), found); err != nil {
+		return nil, nil, err
 	}
-	old, err := d.write(ctx, src.Key, func(old sourceItem, found bool) ([]types.TransactWriteItem, []map[string]types.AttributeValue, error) {
-		if err := index.CheckVersion(src, old.Summary(), found); err != nil {
-			return nil, nil, err
-		}
-		src.Feeds = append([]index.Membership(nil), src.Feeds...)
-		next = sourceItem{SourceRecord: index.SourceRecordOf(src)}
-		var had []index.Membership
-		if old.HasArticle {
-			had = old.Feeds
-		}
-		if joins(had, next.Feeds) {
-			// Slots are taken before the transaction: a claim another
-			// source holds must be found first, or every refused upload
-			// would use up a slot of each feed (the other adapters take
-			// none).
-			if c, err := d.heldClaim(ctx, claims, src.Key); err != nil || c != nil {
-				if c != nil {
-					return nil, nil, c
-				}
-				return nil, nil, err
-			}
-		}
-		if err := index.AssignSlots(had, next.Feeds, alloc); err != nil {
-			return nil, nil, err
-		}
-		var bodies []map[string]types.AttributeValue
-		bodies = append(bodies, d.slotItems(next.SourceRecord, had)...)
-		if src.Article != nil {
-			next.BodyHash = hash
-			if old.HasArticle && hash == old.BodyHash && old.bodyName() != "" {
-				// The same body: keep pointing at the items there.
-				next.BodyRev, next.Chunks = old.bodyName(), old.Chunks
-			} else {
-				next.BodyRev = token()
-				body := chunks(src.Key, next.BodyRev, compressed)
-				bodies = append(bodies, body...)
-				next.Chunks = len(body)
-			}
-		}
-		ch = index.ChangeOf(old.Listing(), next.Listing(), index.WriteTime(src))
-		first, err := d.sourcePut(old, found, next)
-		if err != nil {
-			return nil, nil, err
-		}
-		acts := []types.TransactWriteItem{first}
-		if waiting != "" { // no article, so no claims: the condition is the second action
-			acts = append(acts, d.waitActions(waiting, src.Key)...)
-		}
-		// Claims come first, in either step: a conflict writes nothing.
-		clear(claimAt)
-		for _, c := range claims {
-			claimAt[len(acts)] = c
-			acts = append(acts, d.claimAction(c, src.Key))
-		}
-		links := d.linkActions(old, next)
-		// Besides the links: releases and unwaits (claims), the
-		// deletion record and its clearing, the pending mark.
-		if len(acts)+len(links)+2*len(old.Claims())+4 > maxActions {
-			// Too many changes for one transaction (an article moved
-			// between dozens of feeds at once): first take it out of its
-			// old feeds, marked as moving (and take its claims); the next
-			// round writes the new state.
-			if old.Moving || len(memberships(old)) == 0 {
-				return nil, nil, fmt.Errorf("%w: %s: %d feed changes at once, more than one transaction holds", index.ErrRefused, src.Key, len(links))
-			}
-			half := old
-			half.Moving = true
-			first, err := d.sourcePut(old, found, half)
-			if err != nil {
-				return nil, nil, err
-			}
-			acts[0] = first
-			acts = append(acts, d.linkActions(old, half)...)
-			acts = append(acts, d.markAction(src.Key, index.FeedsOf(old.Feeds), index.PagesOf(old.Feeds)))
-			next = half
-			return acts, nil, nil
-		}
-		acts = append(acts, links...)
-		for _, c := range index.Released(old.Claims(), claims) {
-			acts = append(acts, d.releaseAction(c))
-		}
-		if old.Waiting != "" && old.Waiting != waiting {
-			acts = append(acts, d.unwaitAction(old.Waiting, src.Key))
-		}
-		acts = append(acts, d.goneActions(src.Key, old.Listing(), next.Listing(), index.GoneTime(src))...)
-		if len(ch.Feeds) > 0 {
-			acts = append(acts, d.markAction(src.Key, ch.Feeds, ch.Pages))
-		}
-		return acts, bodies, nil
-	})
+	w.src.Feeds = append([]index.Membership(nil), w.src.Feeds...)
+	w.next = sourceItem{SourceRecord: index.SourceRecordOf(w.src)}
+	var had []index.Membership
+	if old.HasArticle {
+		had = old.Feeds
+	}
+	if err := w.takeSlots(ctx, had); err != nil {
+		return nil, nil, err
+	}
+	bodies := w.items(old, had)
+	w.ch = index.ChangeOf(old.Listing(), w.next.Listing(), index.WriteTime(w.src))
+	acts, err := w.firstActions(old, found)
 	if err != nil {
-		var held *index.ConflictError
-		if errors.As(err, &held) {
-			return index.Change{}, held
-		}
-		if c := d.conflict(ctx, err, claimAt); c != nil {
-			return index.Change{}, c
-		}
-		if waiting != "" && releasedWait(err) {
-			return index.Change{}, index.ErrReleased
-		}
-		if errors.Is(err, index.ErrStale) {
-			return index.Change{}, index.ErrStale
-		}
-		return index.Change{}, fmt.Errorf("index: dynamodb put %s: %w", src.Key, refused(err))
+		return nil, nil, err
 	}
-	if next.Moving {
-		// The first step of a two-step move is done: write the new state.
-		return d.Put(ctx, src)
+	links := w.d.linkActions(old, w.next)
+	// Besides the links: releases and unwaits (claims), the
+	// deletion record and its clearing, the pending mark.
+	if len(acts)+len(links)+2*len(old.Claims())+4 > maxActions {
+		acts, err := w.moveOut(old, found, acts, len(links))
+		return acts, nil, err
 	}
-	d.deleteBody(ctx, old, next.bodyName())
-	d.deleteSlots(ctx, old.SourceRecord, next.Feeds)
-	ch.Waiters, err = d.waiters(ctx, index.Released(old.Claims(), claims))
-	return ch, err
+	return w.restActions(old, acts, links), bodies, nil
+}
+
+// takeSlots gives each membership of the record written that the old one
+// (had) lacks its archive slot. Slots are taken before the transaction: a
+// claim another source holds must be found first, or every refused upload
+// would use up a slot of each feed (the other adapters take none).
+func (w *putWrite) takeSlots(ctx context.Context, had []index.Membership) error {
+	if joins(had, w.next.Feeds) {
+		if c, err := w.d.heldClaim(ctx, w.claims, w.src.Key); err != nil || c != nil {
+			if c != nil {
+				return c
+			}
+			return err
+		}
+	}
+	return index.AssignSlots(had, w.next.Feeds, func(feed string) (int, error) { return w.alloc(ctx, feed) })
+}
+
+// alloc returns the slot of feed taken for this write, taking it on first
+// use: an attempt that lost a race and retries takes no more.
+func (w *putWrite) alloc(ctx context.Context, feed string) (int, error) {
+	if s, ok := w.slots[feed]; ok {
+		return s, nil
+	}
+	s, err := w.d.allocSlot(ctx, feed)
+	w.slots[feed] = s
+	return s, err
+}
+
+// items returns the items written before the transaction: the slot
+// items of the new memberships (had: the old record's) and the chunks of
+// a new body. It points the record written at its body: the old record's
+// items when the body is the same.
+func (w *putWrite) items(old sourceItem, had []index.Membership) []map[string]types.AttributeValue {
+	var bodies []map[string]types.AttributeValue
+	bodies = append(bodies, w.d.slotItems(w.next.SourceRecord, had)...)
+	if w.src.Article != nil {
+		w.next.BodyHash = w.hash
+		if old.HasArticle && w.hash == old.BodyHash && old.bodyName() != "" {
+			// The same body: keep pointing at the items there.
+			w.next.BodyRev, w.next.Chunks = old.bodyName(), old.Chunks
+		} else {
+			w.next.BodyRev = token()
+			body := chunks(w.src.Key, w.next.BodyRev, w.compressed)
+			bodies = append(bodies, body...)
+			w.next.Chunks = len(body)
+		}
+	}
+	return bodies
+}
+
+// firstActions are the actions that can refuse the write: the record's
+// put, guarded (see guard), the condition of a wait, and the claims.
+// Claims come first, in either step of a move: a conflict writes nothing.
+func (w *putWrite) firstActions(old sourceItem, found bool) ([]types.TransactWriteItem, error) {
+	first, err := w.d.sourcePut(old, found, w.next)
+	if err != nil {
+		return nil, err
+	}
+	acts := []types.TransactWriteItem{first}
+	if w.waiting != "" { // no article, so no claims: the condition is the second action
+		acts = append(acts, w.d.waitActions(w.waiting, w.src.Key)...)
+	}
+	clear(w.claimAt)
+	for _, c := range w.claims {
+		w.claimAt[len(acts)] = c
+		acts = append(acts, w.d.claimAction(c, w.src.Key))
+	}
+	return acts, nil
+}
+
+// moveOut makes the first step of a two-step move from acts (the first
+// actions), for a write with too many changes for one transaction (an
+// article moved between dozens of feeds at once; links is their number):
+// take the article out of its old feeds, marked as moving (and take its
+// claims); the next round writes the new state.
+func (w *putWrite) moveOut(old sourceItem, found bool, acts []types.TransactWriteItem, links int) ([]types.TransactWriteItem, error) {
+	if old.Moving || len(memberships(old)) == 0 {
+		return nil, fmt.Errorf("%w: %s: %d feed changes at once, more than one transaction holds", index.ErrRefused, w.src.Key, links)
+	}
+	half := old
+	half.Moving = true
+	first, err := w.d.sourcePut(old, found, half)
+	if err != nil {
+		return nil, err
+	}
+	acts[0] = first
+	acts = append(acts, w.d.linkActions(old, half)...)
+	acts = append(acts, w.d.markAction(w.src.Key, index.FeedsOf(old.Feeds), index.PagesOf(old.Feeds)))
+	w.next = half
+	return acts, nil
+}
+
+// restActions completes the transaction after acts (the first actions):
+// the feeds' links, the claims released, the wait left, the deletion
+// record and its clearing, and the pending mark of the feeds changed.
+func (w *putWrite) restActions(old sourceItem, acts, links []types.TransactWriteItem) []types.TransactWriteItem {
+	acts = append(acts, links...)
+	for _, c := range index.Released(old.Claims(), w.claims) {
+		acts = append(acts, w.d.releaseAction(c))
+	}
+	if old.Waiting != "" && old.Waiting != w.waiting {
+		acts = append(acts, w.d.unwaitAction(old.Waiting, w.src.Key))
+	}
+	acts = append(acts, w.d.goneActions(w.src.Key, old.Listing(), w.next.Listing(), index.GoneTime(w.src))...)
+	if len(w.ch.Feeds) > 0 {
+		acts = append(acts, w.d.markAction(w.src.Key, w.ch.Feeds, w.ch.Pages))
+	}
+	return acts
+}
+
+// refusal is the error Put returns for a failed write (err): a claim
+// another source holds (found before the transaction or by it), a wait on
+// a claim released meanwhile, a stale version, or else err wrapped.
+func (w *putWrite) refusal(ctx context.Context, err error) error {
+	var held *index.ConflictError
+	if errors.As(err, &held) {
+		return held
+	}
+	if c := w.d.conflict(ctx, err, w.claimAt); c != nil {
+		return c
+	}
+	if w.waiting != "" && releasedWait(err) {
+		return index.ErrReleased
+	}
+	if errors.Is(err, index.ErrStale) {
+		return index.ErrStale
+	}
+	return fmt.Errorf("index: dynamodb put %s: %w", w.src.Key, refused(err))
+}
+
+// finish follows a committed write (old: the record replaced): it deletes
+// the body and slot items no record points at any more, and returns the
+// change with the sources waiting on the claims released.
+func (w *putWrite) finish(ctx context.Context, old sourceItem) (index.Change, error) {
+	w.d.deleteBody(ctx, old, w.next.bodyName())
+	w.d.deleteSlots(ctx, old.SourceRecord, w.next.Feeds)
+	var err error
+	w.ch.Waiters, err = w.d.waiters(ctx, index.Released(old.Claims(), w.claims))
+	return w.ch, err
 }
 
 // joins reports whether next has a membership old has not: a slot to take.
