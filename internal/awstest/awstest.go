@@ -57,6 +57,7 @@ var (
 	ddbEndpoint string
 	ddbErr      error
 	ddbCmd      *exec.Cmd
+	ddbExited   chan struct{} // closed when ddbCmd has ended
 )
 
 // DynamoDBEndpoint returns the URL of a DynamoDB Local shared by the test
@@ -86,32 +87,71 @@ func startDynamoDBLocal() (string, error) {
 	if _, err := exec.LookPath("java"); err != nil {
 		return "", errors.New("java is not installed")
 	}
-	port, err := freePort()
-	if err != nil {
-		return "", err
-	}
 	dir := filepath.Dir(jars[0])
-	cmd := exec.Command("java", "-Djava.library.path="+filepath.Join(dir, "DynamoDBLocal_lib"), "-jar", jars[0], "-inMemory", "-port", port)
-	cmd.Dir = dir
-	cmd.SysProcAttr = ChildProcAttr()
-	if err := cmd.Start(); err != nil {
-		return "", err
+	// A free port can be taken by another process between freePort and
+	// the listen of DynamoDB Local (other packages' tests run beside
+	// these): it then exits, and is started again on another port.
+	for attempt := 1; attempt <= 3; attempt++ {
+		port, err := freePort()
+		if err != nil {
+			return "", err
+		}
+		cmd := exec.Command("java", "-Djava.library.path="+filepath.Join(dir, "DynamoDBLocal_lib"), "-jar", jars[0], "-inMemory", "-port", port)
+		cmd.Dir = dir
+		cmd.SysProcAttr = ChildProcAttr()
+		if err := cmd.Start(); err != nil {
+			return "", err
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		ddbCmd, ddbExited = cmd, exited
+		endpoint := "http://127.0.0.1:" + port
+		switch answered(endpoint, exited) {
+		case nil:
+			return endpoint, nil
+		case errExited:
+			Stop()
+			continue
+		default:
+			Stop()
+			return "", errors.New("DynamoDB Local did not answer within 60 s")
+		}
 	}
-	ddbCmd = cmd
-	endpoint := "http://127.0.0.1:" + port
-	deadline := time.Now().Add(60 * time.Second)
+	return "", errors.New("DynamoDB Local exited at start three times (ports taken?)")
+}
+
+var errExited = errors.New("exited")
+
+// answered waits up to 60 s for the DynamoDB Local at endpoint to answer,
+// giving up at once (errExited) when its process has ended.
+func answered(endpoint string, exited <-chan struct{}) error {
+	began := time.Now()
+	deadline := began.Add(60 * time.Second)
 	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return errExited
+		default:
+		}
 		client := DynamoDB(endpoint)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		_, err := client.ListTables(ctx, &dynamodb.ListTablesInput{})
 		cancel()
 		if err == nil {
-			return endpoint, nil
+			// The answer may be another process's, on a port ours lost
+			// and has not yet failed to bind: ours is alive 3 s after
+			// its start (its JVM fails the listen well before) or it
+			// is not ours.
+			select {
+			case <-exited:
+				return errExited
+			case <-time.After(time.Until(began.Add(3 * time.Second))):
+				return nil
+			}
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	Stop()
-	return "", errors.New("DynamoDB Local did not answer within 60 s")
+	return errors.New("timeout")
 }
 
 // Main runs a test binary's tests and then stops the DynamoDB Local they
@@ -126,8 +166,8 @@ func Main(m *testing.M) {
 func Stop() {
 	if ddbCmd != nil && ddbCmd.Process != nil {
 		ddbCmd.Process.Kill()
-		ddbCmd.Wait()
-		ddbCmd = nil
+		<-ddbExited
+		ddbCmd, ddbExited = nil, nil
 	}
 }
 

@@ -389,27 +389,31 @@ func newBed(t *testing.T, o options) *bed {
 		for k, v := range f.Environment {
 			env = append(env, k+"="+v)
 		}
-		addr, api := freeAddr(t), freeAddr(t)
-		logs := &lockedBuffer{}
-		cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", api, filepath.Join(dir, name, "bootstrap"))
-		cmd.Env = env
-		cmd.Stdout, cmd.Stderr = logs, logs
-		cmd.SysProcAttr = awstest.ChildProcAttr() // killed with the test binary, whatever ends it
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		fn := &function{name: logical, url: "http://" + addr + "/2015-03-31/functions/function/invocations", logs: logs}
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			if c, err := net.Dial("tcp", addr); err == nil {
-				c.Close()
+		// A free port can be taken by another process between freeAddr
+		// and the emulator's listen (tests of other packages run beside
+		// this one): the emulator then exits at once, and is started again
+		// on other ports.
+		for attempt := 1; ; attempt++ {
+			addr, api := freeAddr(t), freeAddr(t)
+			logs := &lockedBuffer{}
+			cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", api, filepath.Join(dir, name, "bootstrap"))
+			cmd.Env = env
+			cmd.Stdout, cmd.Stderr = logs, logs
+			cmd.SysProcAttr = awstest.ChildProcAttr() // killed with the test binary, whatever ends it
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan struct{})
+			go func() { cmd.Wait(); close(exited) }()
+			t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+			fn := &function{name: logical, url: "http://" + addr + "/2015-03-31/functions/function/invocations", logs: logs}
+			if started(addr, exited) {
 				return fn
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s under the emulator did not start:\n%s", name, logs.String())
+			if attempt < 3 && strings.Contains(logs.String(), "address already in use") {
+				continue
 			}
-			time.Sleep(50 * time.Millisecond)
+			t.Fatalf("%s under the emulator did not start:\n%s", name, logs.String())
 		}
 	}
 	for i := 0; i < o.ingestConcurrency; i++ {
@@ -1086,4 +1090,22 @@ func sortedCopy(s []string) []string {
 	s = append([]string(nil), s...)
 	sort.Strings(s)
 	return s
+}
+
+// started waits up to 30 s for a listener at addr, and gives up at once
+// when the process serving it has exited.
+func started(addr string, exited <-chan struct{}) bool {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return true
+		}
+		select {
+		case <-exited:
+			return false
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return false
 }
