@@ -21,7 +21,8 @@ import (
 )
 
 // Index is the index.Index on one DynamoDB table (single-table design, string
-// keys PK and SK). This file is the one owner of the layout:
+// keys PK and SK). This package is the one owner of the layout (its keys in this file, the items in
+// attrs.go, sources.go, feeds.go and publisher.go):
 //
 //	PK "SRC#<key>"    SK "#SRC"            the source record (index.SourceRecord's attributes, VK, Rev, Chunks,
 //	                                       BodyHash, BodyRev, Moving)
