@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -105,18 +104,7 @@ func TestKilledBuildConverges(t *testing.T) {
 		}
 	}
 	if !reflect.DeepEqual(got, want) {
-		var diff []string
-		for k := range want {
-			if got[k] != want[k] {
-				diff = append(diff, k)
-			}
-		}
-		for k := range got {
-			if _, ok := want[k]; !ok {
-				diff = append(diff, k+" (extra)")
-			}
-		}
-		sort.Strings(diff)
+		diff := feedcheck.DifferingFiles(got, want)
 		if len(diff) > 10 {
 			diff = append(diff[:10], "...")
 		}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"reflect"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -391,18 +390,7 @@ func TestFaultsConverge(t *testing.T) {
 	got := feedcheck.HistoryFreeTree(t, b.feedsBucket())
 	want = feedcheck.HistoryFreeTree(t, want)
 	if !reflect.DeepEqual(got, want) {
-		var diff []string
-		for k := range want {
-			if got[k] != want[k] {
-				diff = append(diff, k)
-			}
-		}
-		for k := range got {
-			if _, ok := want[k]; !ok {
-				diff = append(diff, k+" (extra)")
-			}
-		}
-		sort.Strings(diff)
+		diff := feedcheck.DifferingFiles(got, want)
 		t.Errorf("with faults the feeds differ from a fault-free run: %v", diff)
 	}
 	if injected.Load() == 0 {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/config"
+	"github.com/pressroom/pressroom/internal/feedcheck"
 	"github.com/pressroom/pressroom/internal/index"
 	"github.com/pressroom/pressroom/internal/index/bolt"
 	"github.com/pressroom/pressroom/internal/pipeline"
@@ -284,18 +284,7 @@ func TestKillPointsConverge(t *testing.T) {
 				}
 				got := outputs(t, st)
 				if !reflect.DeepEqual(got, want) {
-					var diff []string
-					for k := range want {
-						if got[k] != want[k] {
-							diff = append(diff, k)
-						}
-					}
-					for k := range got {
-						if _, ok := want[k]; !ok {
-							diff = append(diff, k+" (extra)")
-						}
-					}
-					sort.Strings(diff)
+					diff := feedcheck.DifferingFiles(got, want)
 					t.Fatalf("after a kill at write %d and a new build, these files differ from the build never killed: %v", at, diff)
 				}
 				for k, body := range got {

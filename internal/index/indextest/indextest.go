@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pressroom/pressroom/internal/article"
+	"github.com/pressroom/pressroom/internal/article/model"
 	"github.com/pressroom/pressroom/internal/index"
 )
 
@@ -31,9 +31,9 @@ var base = time.Date(2021, 2, 22, 16, 18, 0, 0, time.FixedZone("", 3600))
 var deletedAt = base.Add(1000 * time.Hour).UTC()
 
 // art makes an article published hours after base.
-func art(slug string, hours int) *article.Article {
+func art(slug string, hours int) *model.Article {
 	p := base.Add(time.Duration(hours) * time.Hour)
-	return &article.Article{ID: "tag:x," + slug, Slug: slug, Title: "Title " + slug, ContentHTML: "<p>" + slug + "</p>",
+	return &model.Article{ID: "tag:x," + slug, Slug: slug, Title: "Title " + slug, ContentHTML: "<p>" + slug + "</p>",
 		Published: p, Updated: p, Lang: "ar", Dir: "rtl", Tags: []string{"t"}}
 }
 
@@ -45,11 +45,11 @@ func mem(feeds ...string) []index.Membership {
 	return out
 }
 
-func src(key, version string, a *article.Article, feeds ...string) index.Source {
+func src(key, version string, a *model.Article, feeds ...string) index.Source {
 	return index.Source{Key: key, Version: version, Hash: "h-" + key + version, Size: 10, ModTime: base, Article: a, Feeds: mem(feeds...)}
 }
 
-func slugs(as []article.Article) []string {
+func slugs(as []model.Article) []string {
 	out := []string{}
 	for _, a := range as {
 		out = append(out, a.Slug)
@@ -102,7 +102,11 @@ var now = base.Add(1000 * time.Hour)
 // newIndex makes a fresh index with h, closed when t ends.
 func newIndex(t *testing.T, h Harness) index.Index {
 	ix := h.New(t)
-	t.Cleanup(func() { ix.Close() })
+	t.Cleanup(func() {
+		if err := ix.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
 	return ix
 }
 
@@ -114,6 +118,15 @@ func mustPut(t *testing.T, ix index.Index, s index.Source) []string {
 		t.Fatalf("Put(%s@%s): %v", s.Key, s.Version, err)
 	}
 	return ch.Feeds
+}
+
+// must fails t when call, a write the test goes on to rely on, failed:
+// a failing adapter then names the call, not a wrong value read later.
+func must(t *testing.T, call string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", call, err)
+	}
 }
 
 // testPutGetRoundTrip checks that an article Put reads back whole through
@@ -153,7 +166,7 @@ func testStaleVersionsAreRefused(t *testing.T, h Harness) {
 		if _, err := ix.Put(ctx, src("a.md", v, art("old", 0), "")); !errors.Is(err, index.ErrStale) {
 			t.Errorf("Put at %q after 00A0: %v, want ErrStale", v, err)
 		}
-		if err := ix.Reject(ctx, index.Source{Key: "a.md", Version: v, Problems: []article.Problem{{Field: "x", Message: "y"}}}); !errors.Is(err, index.ErrStale) {
+		if err := ix.Reject(ctx, index.Source{Key: "a.md", Version: v, Problems: []model.Problem{{Field: "x", Message: "y"}}}); !errors.Is(err, index.ErrStale) {
 			t.Errorf("Reject at %q: %v, want ErrStale", v, err)
 		}
 		if _, err := ix.Delete(ctx, "a.md", v, deletedAt); !errors.Is(err, index.ErrStale) {
@@ -196,7 +209,7 @@ func testSameVersionNewConfiguration(t *testing.T, h Harness) {
 		t.Errorf("List: %+v", l)
 	}
 	// A rejection under a new configuration is recorded too.
-	if err := ix.Reject(ctx, index.Source{Key: "a.md", Version: "5", Config: "cfg-C", Problems: []article.Problem{{Field: "file", Message: "too large"}}}); err != nil {
+	if err := ix.Reject(ctx, index.Source{Key: "a.md", Version: "5", Config: "cfg-C", Problems: []model.Problem{{Field: "file", Message: "too large"}}}); err != nil {
 		t.Errorf("reject under a new configuration: %v", err)
 	}
 	// An older version stays stale whatever its configuration.
@@ -212,7 +225,7 @@ func testRejectKeepsLastGoodVersion(t *testing.T, h Harness) {
 	ctx := context.Background()
 	ix := newIndex(t, h)
 	mustPut(t, ix, src("a.md", "1", art("good", 0), "", "tags/t"))
-	problems := []article.Problem{{Field: "date", Line: 3, Message: "not a date"}}
+	problems := []model.Problem{{Field: "date", Line: 3, Message: "not a date"}}
 	at := base.Add(time.Hour)
 	if err := ix.Reject(ctx, index.Source{Key: "a.md", Version: "2", Hash: "bad", Problems: problems, RejectedAt: at}); err != nil {
 		t.Fatal(err)
@@ -397,7 +410,8 @@ func testArchiveSlotsAndPages(t *testing.T, h Harness) {
 		t.Errorf("site page 1 = %q, %v", slugs(p), err)
 	}
 	// A feed's slots are never reused, even after it empties.
-	ix.Delete(ctx, "b.md", "2", deletedAt)
+	_, err = ix.Delete(ctx, "b.md", "2", deletedAt)
+	must(t, "Delete(b.md@2)", err)
 	mustPut(t, ix, src("c.md", "1", art("c", 2), "tags/x"))
 	if got, _ := ix.Get(ctx, "c.md"); len(got.Feeds) != 1 || got.Feeds[0].Slot != 3 {
 		t.Errorf("c's slot in tags/x: %+v (slots 1 and 2 were taken)", got.Feeds)
@@ -437,8 +451,10 @@ func testDeletionsAreRecorded(t *testing.T, h Harness) {
 	a.URL = "https://x/a/"
 	mustPut(t, ix, src("a.md", "1", a, "", "tags/x"))
 	mustPut(t, ix, src("s.md", "1", art("s", 5000), "", "tags/x")) // scheduled after deletedAt
-	ix.Delete(ctx, "a.md", "2", deletedAt)
-	ix.Delete(ctx, "s.md", "2", deletedAt)
+	_, err := ix.Delete(ctx, "a.md", "2", deletedAt)
+	must(t, "Delete(a.md@2)", err)
+	_, err = ix.Delete(ctx, "s.md", "2", deletedAt)
+	must(t, "Delete(s.md@2)", err)
 	gs, err := ix.Gone(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -481,8 +497,9 @@ func testListSummaries(t *testing.T, h Harness) {
 	ctx := context.Background()
 	ix := newIndex(t, h)
 	mustPut(t, ix, src("b.md", "1", art("b", 0), ""))
-	ix.Reject(ctx, index.Source{Key: "a.md", Version: "1", Problems: []article.Problem{{Field: "title", Message: "no title"}}})
-	ix.Delete(ctx, "c.md", "1", deletedAt)
+	must(t, "Reject(a.md@1)", ix.Reject(ctx, index.Source{Key: "a.md", Version: "1", Problems: []model.Problem{{Field: "title", Message: "no title"}}}))
+	_, err := ix.Delete(ctx, "c.md", "1", deletedAt)
+	must(t, "Delete(c.md@1)", err)
 	l, err := ix.List(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -549,12 +566,12 @@ func testOutputHashes(t *testing.T, h Harness) {
 	if h, err := ix.OutputHash(ctx, "feed.xml"); err != nil || h != "" {
 		t.Errorf("unknown path: %q, %v", h, err)
 	}
-	ix.SetOutputHash(ctx, "feed.xml", "abc")
-	ix.SetOutputHash(ctx, "tags/t/feed.xml", "def")
+	must(t, "SetOutputHash(feed.xml)", ix.SetOutputHash(ctx, "feed.xml", "abc"))
+	must(t, "SetOutputHash(tags/t/feed.xml)", ix.SetOutputHash(ctx, "tags/t/feed.xml", "def"))
 	if h, _ := ix.OutputHash(ctx, "feed.xml"); h != "abc" {
 		t.Errorf("got %q", h)
 	}
-	ix.SetOutputHash(ctx, "feed.xml", "")
+	must(t, "SetOutputHash(feed.xml)", ix.SetOutputHash(ctx, "feed.xml", ""))
 	if h, _ := ix.OutputHash(ctx, "feed.xml"); h != "" {
 		t.Errorf("after forgetting: %q", h)
 	}
@@ -588,7 +605,9 @@ func testBatch(t *testing.T, h Harness) {
 	}
 	boom := errors.New("boom")
 	err = index.Batch(ctx, ix, func(b index.Index) error {
-		b.Put(ctx, src("rolled-back.md", "1", art("rb", 0), ""))
+		if _, err := b.Put(ctx, src("rolled-back.md", "1", art("rb", 0), "")); err != nil {
+			return fmt.Errorf("Put(rolled-back.md@1) in the batch: %w", err)
+		}
 		return boom
 	})
 	if !errors.Is(err, boom) {
@@ -700,7 +719,7 @@ func testArticleConfigAndObjectVersion(t *testing.T, h Harness) {
 	}
 	// A rejection under a new configuration does not make the kept
 	// article look parsed with it.
-	if err := ix.Reject(ctx, index.Source{Key: "a.md", Version: "2", Config: "cfg-2", Problems: []article.Problem{{Field: "x", Message: "y"}}}); err != nil {
+	if err := ix.Reject(ctx, index.Source{Key: "a.md", Version: "2", Config: "cfg-2", Problems: []model.Problem{{Field: "x", Message: "y"}}}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = ix.Get(ctx, "a.md")
@@ -714,7 +733,7 @@ func testArticleConfigAndObjectVersion(t *testing.T, h Harness) {
 	// The last good version parsed again under the new configuration,
 	// the latest still rejected: both are kept.
 	s = src("a.md", "2", art("a-reparsed", 0), "")
-	s.Config, s.ObjectVersion, s.Problems = "cfg-3", "v-1", []article.Problem{{Field: "x", Message: "still"}}
+	s.Config, s.ObjectVersion, s.Problems = "cfg-3", "v-1", []model.Problem{{Field: "x", Message: "still"}}
 	mustPut(t, ix, s)
 	got, _ = ix.Get(ctx, "a.md")
 	if got.ArticleConfig != "cfg-3" || got.Article.Slug != "a-reparsed" || len(got.Problems) != 1 {
@@ -770,7 +789,7 @@ func testReleasedClaimsNameTheirWaiters(t *testing.T, h Harness) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("want a conflict, got %v", err)
 	}
-	problems := []article.Problem{{Field: "slug", Message: "taken by a.md"}}
+	problems := []model.Problem{{Field: "slug", Message: "taken by a.md"}}
 	if err := ix.Reject(ctx, index.Source{Key: "b.md", Version: "5", Problems: problems, Waiting: ce.Claim}); err != nil {
 		t.Fatal(err)
 	}
@@ -802,13 +821,13 @@ func testReleasedClaimsNameTheirWaiters(t *testing.T, h Harness) {
 	if _, err := ix.Put(ctx, src("c.md", "1", art("s", 2), "")); !errors.As(err, &ce) || ce.Holder != "b.md" {
 		t.Fatalf("third claimant: %v", err)
 	}
-	ix.Reject(ctx, index.Source{Key: "c.md", Version: "1", Problems: problems, Waiting: ce.Claim})
+	must(t, "Reject(c.md@1)", ix.Reject(ctx, index.Source{Key: "c.md", Version: "1", Problems: problems, Waiting: ce.Claim}))
 	ch, err = ix.Put(ctx, src("b.md", "6", art("renamed", 1), ""))
 	if err != nil || !reflect.DeepEqual(ch.Waiters, []string{"c.md"}) {
 		t.Errorf("waiters after a slug change: %q, %v", ch.Waiters, err)
 	}
-	if ch, _ := ix.Put(ctx, src("b.md", "7", art("renamed", 1), "")); len(ch.Waiters) != 0 {
-		t.Errorf("waiters named twice: %q", ch.Waiters)
+	if ch, err := ix.Put(ctx, src("b.md", "7", art("renamed", 1), "")); err != nil || len(ch.Waiters) != 0 {
+		t.Errorf("waiters named twice: %q, %v", ch.Waiters, err)
 	}
 }
 
@@ -822,7 +841,7 @@ func testHoldersAndWaiters(t *testing.T, h Harness) {
 	if h, err := ix.Holder(ctx, claim); err != nil || h != "a.md" {
 		t.Errorf("Holder = %q, %v", h, err)
 	}
-	problems := []article.Problem{{Field: "id", Message: "taken"}}
+	problems := []model.Problem{{Field: "id", Message: "taken"}}
 	if err := ix.Reject(ctx, index.Source{Key: "b.md", Version: "1", Problems: problems, Waiting: claim}); err != nil {
 		t.Fatal(err)
 	}
@@ -831,8 +850,8 @@ func testHoldersAndWaiters(t *testing.T, h Harness) {
 	}
 	// Released, b.md is named, and still listed until its own write:
 	// a failure applying it again loses nothing.
-	if ch, _ := ix.Delete(ctx, "a.md", "2", deletedAt); !reflect.DeepEqual(ch.Waiters, []string{"b.md"}) {
-		t.Errorf("waiters %q", ch.Waiters)
+	if ch, err := ix.Delete(ctx, "a.md", "2", deletedAt); err != nil || !reflect.DeepEqual(ch.Waiters, []string{"b.md"}) {
+		t.Errorf("waiters %q, %v", ch.Waiters, err)
 	}
 	if h, _ := ix.Holder(ctx, claim); h != "" {
 		t.Errorf("holder after release: %q", h)
@@ -894,16 +913,16 @@ func testScheduledWritesMarkNothing(t *testing.T, h Harness) {
 		t.Errorf("an article due in minutes: %q", fs)
 	}
 	p, _ := ix.Pending(ctx)
-	ix.Published(ctx, p, nil)
+	must(t, "Published", ix.Published(ctx, p, nil))
 	// A live article moved into the future leaves its feeds now.
 	mustPut(t, ix, at(src("live.md", "1", art("live", 0), "", "tags/t")))
 	p, _ = ix.Pending(ctx)
-	ix.Published(ctx, p, nil)
+	must(t, "Published", ix.Published(ctx, p, nil))
 	if fs := mustPut(t, ix, at(src("live.md", "2", art("live", 100), "", "tags/t"))); !reflect.DeepEqual(sorted(fs), []string{"", "tags/t"}) {
 		t.Errorf("a live article rescheduled: %q", fs)
 	}
 	p, _ = ix.Pending(ctx)
-	ix.Published(ctx, p, nil)
+	must(t, "Published", ix.Published(ctx, p, nil))
 	// Deleting an article not yet published marks nothing.
 	if ch, err := ix.Delete(ctx, "live.md", "3", now); err != nil || len(ch.Feeds) != 0 {
 		t.Errorf("a scheduled article deleted: %+v, %v", ch, err)
@@ -923,7 +942,7 @@ func testPendingFeeds(t *testing.T, h Harness) {
 		t.Fatalf("new index: %+v, %v", p, err)
 	}
 	mustPut(t, ix, src("a.md", "1", art("a", 0), "", "tags/t"))
-	ix.Reject(ctx, index.Source{Key: "b.md", Version: "1", Problems: []article.Problem{{Field: "x", Message: "y"}}})
+	must(t, "Reject(b.md@1)", ix.Reject(ctx, index.Source{Key: "b.md", Version: "1", Problems: []model.Problem{{Field: "x", Message: "y"}}}))
 	p, err := ix.Pending(ctx)
 	if err != nil || p.All || !reflect.DeepEqual(p.Feeds, []string{"", "tags/t"}) ||
 		!reflect.DeepEqual(p.Pages, []index.PageRef{{Feed: "", Page: 1}, {Feed: "tags/t", Page: 1}}) {
@@ -931,7 +950,7 @@ func testPendingFeeds(t *testing.T, h Harness) {
 	}
 	// A write after the read survives Published.
 	mustPut(t, ix, src("c.md", "1", art("c", 0), "tags/u"))
-	ix.SetState(ctx, "forgotten", "x")
+	must(t, "SetState(forgotten)", ix.SetState(ctx, "forgotten", "x"))
 	if err := ix.Published(ctx, p, map[string]string{"last": "1", "forgotten": ""}); err != nil {
 		t.Fatal(err)
 	}
@@ -946,19 +965,20 @@ func testPendingFeeds(t *testing.T, h Harness) {
 	}
 	mustPut(t, ix, src("a.md", "2", art("a", 0), "", "tags/t"))
 	p, _ = ix.Pending(ctx)
-	ix.Published(ctx, p, nil)
+	must(t, "Published", ix.Published(ctx, p, nil))
 	if p, _ := ix.Pending(ctx); !p.Empty() {
 		t.Errorf("still pending: %+v", p)
 	}
 	// Delete and explicit marks.
-	ix.Delete(ctx, "c.md", "2", deletedAt)
-	ix.MarkPending(ctx, index.Work{Feeds: []string{"tags/x"}, Pages: []index.PageRef{{Feed: "tags/x", Page: 7}}}, true)
+	_, err = ix.Delete(ctx, "c.md", "2", deletedAt)
+	must(t, "Delete(c.md@2)", err)
+	must(t, "MarkPending", ix.MarkPending(ctx, index.Work{Feeds: []string{"tags/x"}, Pages: []index.PageRef{{Feed: "tags/x", Page: 7}}}, true))
 	p, _ = ix.Pending(ctx)
 	if !p.All || !reflect.DeepEqual(p.Feeds, []string{"tags/u", "tags/x"}) ||
 		!reflect.DeepEqual(p.Pages, []index.PageRef{{Feed: "tags/u", Page: 1}, {Feed: "tags/x", Page: 7}}) {
 		t.Errorf("after Delete and MarkPending: %+v", p)
 	}
-	ix.Published(ctx, p, nil)
+	must(t, "Published", ix.Published(ctx, p, nil))
 	if p, _ := ix.Pending(ctx); !p.Empty() {
 		t.Errorf("still pending: %+v", p)
 	}
@@ -969,9 +989,9 @@ func testPendingFeeds(t *testing.T, h Harness) {
 func testUnpurgedOutputs(t *testing.T, h Harness) {
 	ctx := context.Background()
 	ix := newIndex(t, h)
-	ix.SetOutputHash(ctx, "feed.xml", "abc")
-	ix.SetOutputHash(ctx, "tags/t/feed.xml", "def")
-	ix.SetOutputHash(ctx, "tags/gone/feed.xml", "")
+	must(t, "SetOutputHash(feed.xml)", ix.SetOutputHash(ctx, "feed.xml", "abc"))
+	must(t, "SetOutputHash(tags/t/feed.xml)", ix.SetOutputHash(ctx, "tags/t/feed.xml", "def"))
+	must(t, "SetOutputHash(tags/gone/feed.xml)", ix.SetOutputHash(ctx, "tags/gone/feed.xml", ""))
 	if u, err := ix.Unpurged(ctx); err != nil || !reflect.DeepEqual(u, []string{"feed.xml", "tags/gone/feed.xml", "tags/t/feed.xml"}) {
 		t.Errorf("Unpurged = %q, %v", u, err)
 	}
@@ -991,7 +1011,7 @@ func testUnpurgedOutputs(t *testing.T, h Harness) {
 func testOutputHashesTogether(t *testing.T, h Harness) {
 	ctx := context.Background()
 	ix := newIndex(t, h)
-	ix.SetOutputHash(ctx, "old/feed.xml", "o")
+	must(t, "SetOutputHash(old/feed.xml)", ix.SetOutputHash(ctx, "old/feed.xml", "o"))
 	if err := ix.Purged(ctx, []string{"old/feed.xml"}); err != nil {
 		t.Fatal(err)
 	}
@@ -1028,8 +1048,8 @@ func testOutputHashesTogether(t *testing.T, h Harness) {
 func testStatesTogether(t *testing.T, h Harness) {
 	ctx := context.Background()
 	ix := newIndex(t, h)
-	ix.SetState(ctx, "a", "1")
-	ix.SetState(ctx, "c", "3")
+	must(t, "SetState(a)", ix.SetState(ctx, "a", "1"))
+	must(t, "SetState(c)", ix.SetState(ctx, "c", "3"))
 	got, err := ix.States(ctx, []string{"a", "b", "c", "a"})
 	if err != nil || !reflect.DeepEqual(got, map[string]string{"a": "1", "b": "", "c": "3"}) {
 		t.Errorf("States = %v, %v", got, err)
@@ -1106,7 +1126,7 @@ func testState(t *testing.T, h Harness) {
 	if err := ix.SetState(ctx, "big", string(make([]byte, index.MaxState+1))); err == nil {
 		t.Error("a value over MaxState was stored")
 	}
-	ix.SetState(ctx, "config", "")
+	must(t, "SetState(config)", ix.SetState(ctx, "config", ""))
 	if v, _ := ix.State(ctx, "config"); v != "" {
 		t.Errorf("after clearing: %q", v)
 	}
