@@ -9,13 +9,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -58,6 +59,7 @@ var (
 	ddbErr      error
 	ddbCmd      *exec.Cmd
 	ddbExited   chan struct{} // closed when ddbCmd has ended
+	ddbRelay    *relay        // the host's loopback port to it
 )
 
 // DynamoDBEndpoint returns the URL of a DynamoDB Local shared by the test
@@ -87,46 +89,59 @@ func startDynamoDBLocal() (string, error) {
 	if _, err := exec.LookPath("java"); err != nil {
 		return "", errors.New("java is not installed")
 	}
-	dir := filepath.Dir(jars[0])
-	// A free port can be taken by another process between freePort and
-	// the listen of DynamoDB Local (other packages' tests run beside
-	// these): it then exits, and is started again on another port.
-	for attempt := 1; attempt <= 3; attempt++ {
-		port, err := freePort()
-		if err != nil {
-			return "", err
-		}
-		cmd := exec.Command("java", "-Djava.library.path="+filepath.Join(dir, "DynamoDBLocal_lib"), "-jar", jars[0], "-inMemory", "-port", port)
-		cmd.Dir = dir
-		cmd.SysProcAttr = ChildProcAttr()
-		if err := cmd.Start(); err != nil {
-			return "", err
-		}
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		ddbCmd, ddbExited = cmd, exited
-		endpoint := "http://127.0.0.1:" + port
-		switch answered(endpoint, exited) {
-		case nil:
-			return endpoint, nil
-		case errExited:
-			Stop()
-			continue
-		default:
-			Stop()
-			return "", errors.New("DynamoDB Local did not answer within 60 s")
-		}
+	if runtime.GOOS != "linux" {
+		return "", errNoNamespace
 	}
-	return "", errors.New("DynamoDB Local exited at start three times (ports taken?)")
+	dir := filepath.Dir(jars[0])
+	// In its own network namespace (netns_linux.go): unreachable but
+	// through the relay, and its port is free there.
+	const port = "8000"
+	cmd := exec.Command("java", "-Djava.library.path="+filepath.Join(dir, "DynamoDBLocal_lib"), "-jar", jars[0], "-inMemory", "-port", port)
+	cmd.Dir = dir
+	cmd.SysProcAttr = isolatedAttr()
+	if err := cmd.Start(); err != nil {
+		if errors.Is(err, syscall.EPERM) {
+			return "", fmt.Errorf("%w: %v", errNoNamespace, err)
+		}
+		return "", err
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	ddbCmd, ddbExited = cmd, exited
+	if err := loopbackUp(cmd.Process.Pid); err != nil {
+		Stop()
+		return "", fmt.Errorf("DynamoDB Local's network namespace: %w", err)
+	}
+	r, err := startRelay(cmd.Process.Pid, port)
+	if err != nil {
+		Stop()
+		return "", err
+	}
+	ddbRelay = r
+	endpoint := "http://" + r.Addr()
+	switch err := answered(endpoint, exited); err {
+	case nil:
+		return endpoint, nil
+	case errExited:
+		Stop()
+		return "", errors.New("DynamoDB Local exited at start")
+	default:
+		Stop()
+		return "", errors.New("DynamoDB Local did not answer within 60 s")
+	}
 }
+
+// errNoNamespace: DynamoDB Local listens on every interface and has no
+// option to do otherwise; it is only started where it can be kept in a
+// network namespace of its own.
+var errNoNamespace = errors.New("cannot start DynamoDB Local in a network namespace of its own (it listens on every interface; that takes Linux and CAP_SYS_ADMIN, as root has); set PRESSROOM_DYNAMODB_ENDPOINT to a DynamoDB Local of your own instead")
 
 var errExited = errors.New("exited")
 
 // answered waits up to 60 s for the DynamoDB Local at endpoint to answer,
 // giving up at once (errExited) when its process has ended.
 func answered(endpoint string, exited <-chan struct{}) error {
-	began := time.Now()
-	deadline := began.Add(60 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case <-exited:
@@ -138,16 +153,7 @@ func answered(endpoint string, exited <-chan struct{}) error {
 		_, err := client.ListTables(ctx, &dynamodb.ListTablesInput{})
 		cancel()
 		if err == nil {
-			// The answer may be another process's, on a port ours lost
-			// and has not yet failed to bind: ours is alive 3 s after
-			// its start (its JVM fails the listen well before) or it
-			// is not ours.
-			select {
-			case <-exited:
-				return errExited
-			case <-time.After(time.Until(began.Add(3 * time.Second))):
-				return nil
-			}
+			return nil
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -162,23 +168,18 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// Stop ends the DynamoDB Local this package started, if any.
+// Stop ends the DynamoDB Local this package started, if any, and then
+// its relay.
 func Stop() {
 	if ddbCmd != nil && ddbCmd.Process != nil {
 		ddbCmd.Process.Kill()
 		<-ddbExited
 		ddbCmd, ddbExited = nil, nil
 	}
-}
-
-func freePort() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
+	if ddbRelay != nil {
+		ddbRelay.Close()
+		ddbRelay = nil
 	}
-	defer l.Close()
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	return port, nil
 }
 
 // DynamoDB returns a client for a DynamoDB endpoint with static test
