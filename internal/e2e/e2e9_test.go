@@ -572,7 +572,7 @@ func TestArchiveWalk(t *testing.T) {
 	}
 	sort.Strings(want)
 	before := b.feedsBucket()
-	b.cdn.reset()
+	b.cdn.Reset()
 	b.put(fmt.Sprintf("articles/a/%03d.md", i), body(i, edited+" (corrigé)"))
 	b.settle()
 	after := b.feedsBucket()
@@ -595,7 +595,7 @@ func TestArchiveWalk(t *testing.T) {
 	for _, p := range want {
 		wantPurged = append(wantPurged, "/"+p)
 	}
-	runs := b.cdn.all()
+	runs := b.invalidated()
 	if len(runs) != 1 || !slices.Equal(sortedCopy(runs[0]), wantPurged) {
 		t.Errorf("invalidations after the edit: %q, want one of %q", runs, wantPurged)
 	}

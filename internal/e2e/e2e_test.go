@@ -106,13 +106,13 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// Update: the invalidation holds exactly the paths that changed.
-	b.cdn.reset()
+	b.cdn.Reset()
 	b.put("articles/sport.md", md("Match nul (mis à jour)", "2026-03-02T10:00:00+01:00", "tags: [sport]"))
 	b.settle()
 	if got := titles(t, b.feed("feed.xml")); got[0] != "Match nul (mis à jour)" {
 		t.Errorf("after update: %q", got)
 	}
-	runs := b.cdn.all()
+	runs := b.invalidated()
 	// The live feeds and the one archive page of each that holds the
 	// article.
 	want := []string{"/archive/1/atom.xml", "/archive/1/feed.json", "/archive/1/feed.xml", "/atom.xml", "/feed.json", "/feed.xml",
@@ -269,7 +269,7 @@ func TestBurst(t *testing.T) {
 		t.Errorf("%d ingest events failed", len(q))
 	}
 	t.Logf("%d uploads, %d ingest invocations (each notification twice, shuffled), %d publish batches, %d publish runs, %d invalidations",
-		n, b.ingestCalls.Load(), batches, runs, len(b.cdn.all()))
+		n, b.ingestCalls.Load(), batches, runs, len(b.invalidated()))
 }
 
 func first(s []string) string {

@@ -22,7 +22,6 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -62,9 +61,11 @@ const (
 	ingestKey  = "AKIAE2EINGEST"
 	publishKey = "AKIAE2EPUBLISH"
 	sharedKey  = "AKIAE2ESHARED"
-	stackName  = "e2e"
-	accountID  = "123456789012"
-	region     = "us-east-1"
+	// distributionID is the CloudFront distribution of the stack under test.
+	distributionID = "E2EDIST"
+	stackName      = "e2e"
+	accountID      = "123456789012"
+	region         = "us-east-1"
 )
 
 // usage collects, across every test of the package, the grants each
@@ -122,47 +123,14 @@ func (f *function) invoke(event any) ([]byte, bool, error) {
 	return out, bytes.Contains(out, []byte(`"errorMessage"`)), nil
 }
 
-// cdnRecorder answers CreateInvalidation as CloudFront does and records
-// the paths; the same caller reference twice creates nothing new.
-type cdnRecorder struct {
-	mu   sync.Mutex
-	runs [][]string
-	refs map[string]bool
-}
-
-func (c *cdnRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	var b struct {
-		Ref   string   `xml:"CallerReference"`
-		Items []string `xml:"Paths>Items>Path"`
+// invalidated returns the paths of each invalidation CloudFront's
+// stand-in created since its last Reset.
+func (b *bed) invalidated() [][]string {
+	var runs [][]string
+	for _, inv := range b.cdn.Invalidations() {
+		runs = append(runs, inv.Paths)
 	}
-	xml.Unmarshal(body, &b)
-	c.mu.Lock()
-	if c.refs == nil {
-		c.refs = map[string]bool{}
-	}
-	if !c.refs[b.Ref] {
-		c.refs[b.Ref] = true
-		c.runs = append(c.runs, b.Items)
-	}
-	n := len(c.runs)
-	c.mu.Unlock()
-	w.Header().Set("Content-Type", "text/xml")
-	w.WriteHeader(http.StatusCreated)
-	fmt.Fprintf(w, `<?xml version="1.0"?><Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Id>I%d</Id><Status>InProgress</Status><CreateTime>2021-02-22T16:18:00Z</CreateTime>%s</Invalidation>`,
-		n, strings.TrimPrefix(string(body), `<?xml version="1.0" encoding="UTF-8"?>`))
-}
-
-func (c *cdnRecorder) all() [][]string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([][]string(nil), c.runs...)
-}
-
-func (c *cdnRecorder) reset() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.runs = nil
+	return runs
 }
 
 // notification is one S3 event the bed delivers to a function.
@@ -186,7 +154,7 @@ type bed struct {
 	localStreamARN string
 	proxies        []*iam.Proxy
 	streams        *dynamodbstreams.Client // with publish's role, as the event source mapping reads
-	cdn            *cdnRecorder
+	cdn            *awstest.CloudFront
 	sns            *awstest.SNS // the editors' feedback topic, and no other
 	snsURL         string       // its IAM proxy
 	snsProxy       *iam.Proxy
@@ -276,7 +244,7 @@ func newBed(t *testing.T, o options) *bed {
 		o.ingestConcurrency = 1
 	}
 	ddbURL := awstest.DynamoDBEndpoint(t)
-	b := &bed{t: t, cdn: &cdnRecorder{}, chaos: o.chaos, rng: rand.New(rand.NewPCG(o.seed, 7)), iterators: map[string]*string{},
+	b := &bed{t: t, cdn: awstest.NewCloudFront(distributionID), chaos: o.chaos, rng: rand.New(rand.NewPCG(o.seed, 7)), iterators: map[string]*string{},
 		failures: map[string][]json.RawMessage{}, notes: make(chan notification, 4096)}
 
 	// The table first: its stream's ARN is a template attribute.
@@ -298,7 +266,7 @@ func newBed(t *testing.T, o options) *bed {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range map[string]string{"IndexTable": b.table, "FeedsBucket": stackName + "-feeds", "Distribution": "E2EDIST",
+	for k, v := range map[string]string{"IndexTable": b.table, "FeedsBucket": stackName + "-feeds", "Distribution": distributionID,
 		"IngestFailures": stackName + "-ingest-failures", "PublishFailures": stackName + "-publish-failures"} {
 		physical[k] = v
 	}

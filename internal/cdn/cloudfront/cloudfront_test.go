@@ -1,65 +1,20 @@
 package cloudfront_test
 
 import (
-	"encoding/xml"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"reflect"
-	"strings"
-	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 
+	"github.com/pressroom/pressroom/internal/awstest"
 	"github.com/pressroom/pressroom/internal/cdn"
 	pcf "github.com/pressroom/pressroom/internal/cdn/cloudfront"
 )
 
-type batch struct {
-	CallerReference string   `xml:"CallerReference"`
-	Quantity        int      `xml:"Paths>Quantity"`
-	Items           []string `xml:"Paths>Items>Path"`
-}
-
-// recorder is a local endpoint that speaks enough of the CloudFront API
-// for CreateInvalidation and records what the real SDK sends.
-type recorder struct {
-	mu       sync.Mutex
-	requests []string // method and path
-	batches  []batch
-}
-
-func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	body, _ := io.ReadAll(req.Body)
-	var b batch
-	xml.Unmarshal(body, &b)
-	r.mu.Lock()
-	r.requests = append(r.requests, req.Method+" "+req.URL.Path)
-	r.batches = append(r.batches, b)
-	n := len(r.batches)
-	r.mu.Unlock()
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("Location", "https://cloudfront.amazonaws.com/2020-05-31/distribution/E123/invalidation/I"+fmt.Sprint(n))
-	w.WriteHeader(http.StatusCreated)
-	fmt.Fprintf(w, `<?xml version="1.0"?><Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Id>I%d</Id><Status>InProgress</Status><CreateTime>2021-02-22T16:18:00Z</CreateTime>%s</Invalidation>`,
-		n, strings.TrimPrefix(string(body), `<?xml version="1.0" encoding="UTF-8"?>`))
-}
-
-func newClient(t *testing.T) (*cloudfront.Client, *recorder) {
-	rec := &recorder{}
-	srv := httptest.NewServer(rec)
-	t.Cleanup(srv.Close)
-	client := cloudfront.New(cloudfront.Options{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint: aws.String(srv.URL),
-		HTTPClient:   srv.Client(),
-	})
-	return client, rec
+func newClient(t *testing.T) (*cloudfront.Client, *awstest.CloudFront) {
+	fake, client := awstest.FakeCloudFront(t, "E123")
+	return client, fake
 }
 
 func TestInvalidateExactlyTheChangedPaths(t *testing.T) {
@@ -69,20 +24,26 @@ func TestInvalidateExactlyTheChangedPaths(t *testing.T) {
 	if err := c.Invalidate(t.Context(), "run-1", keys); err != nil {
 		t.Fatal(err)
 	}
-	if len(rec.requests) != 1 || rec.requests[0] != "POST /2020-05-31/distribution/E123/invalidation" {
-		t.Fatalf("requests %v", rec.requests)
+	got := rec.Invalidations()
+	if rec.Requests() != 1 || len(got) != 1 || got[0].Distribution != "E123" {
+		t.Fatalf("%d requests, invalidations %+v", rec.Requests(), got)
 	}
 	want := []string{"/", "/feed.json", "/feed.xml", "/index.html", "/tags/%D8%A7%D9%84%D8%B1%D8%A8%D8%A7%D8%B7/feed.xml", "/tags/x/atom.xml"}
-	b := rec.batches[0]
-	if !reflect.DeepEqual(b.Items, want) || b.Quantity != len(want) {
-		t.Errorf("paths %q (quantity %d), want %q", b.Items, b.Quantity, want)
+	if !reflect.DeepEqual(got[0].Paths, want) {
+		t.Errorf("paths %q, want %q", got[0].Paths, want)
 	}
 	// The same run again: the same caller reference, so CloudFront treats a
-	// retry as the same invalidation. Another run: another reference.
-	c.Invalidate(t.Context(), "run-1", keys)
-	c.Invalidate(t.Context(), "run-2", keys)
-	if rec.batches[1].CallerReference != b.CallerReference || rec.batches[2].CallerReference == b.CallerReference {
-		t.Errorf("caller references %q %q %q", b.CallerReference, rec.batches[1].CallerReference, rec.batches[2].CallerReference)
+	// retry as the same invalidation (the stand-in refuses a reference
+	// reused with other paths). Another run: another invalidation.
+	if err := c.Invalidate(t.Context(), "run-1", keys); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Invalidate(t.Context(), "run-2", keys); err != nil {
+		t.Fatal(err)
+	}
+	got = rec.Invalidations()
+	if rec.Requests() != 3 || len(got) != 2 || got[1].CallerReference == got[0].CallerReference {
+		t.Errorf("%d requests, invalidations %+v", rec.Requests(), got)
 	}
 }
 
@@ -95,16 +56,16 @@ func TestInvalidateBatchesUnderTheLimit(t *testing.T) {
 	if err := pcf.New(client, "E123").Invalidate(t.Context(), "big", keys); err != nil {
 		t.Fatal(err)
 	}
-	if len(rec.batches) != 2 || len(rec.batches[0].Items) != pcf.MaxPaths || len(rec.batches[1].Items) != 10 ||
-		rec.batches[0].CallerReference == rec.batches[1].CallerReference {
-		t.Errorf("%d batches", len(rec.batches))
+	got := rec.Invalidations()
+	if len(got) != 2 || len(got[0].Paths) != pcf.MaxPaths || len(got[1].Paths) != 10 {
+		t.Errorf("%d invalidations", len(got))
 	}
 }
 
 func TestNothingToInvalidate(t *testing.T) {
 	client, rec := newClient(t)
-	if err := pcf.New(client, "E123").Invalidate(t.Context(), "r", nil); err != nil || len(rec.requests) != 0 {
-		t.Errorf("%v, %d requests", err, len(rec.requests))
+	if err := pcf.New(client, "E123").Invalidate(t.Context(), "r", nil); err != nil || rec.Requests() != 0 {
+		t.Errorf("%v, %d requests", err, rec.Requests())
 	}
 	if err := (cdn.None{}).Invalidate(t.Context(), "r", []string{"feed.xml"}); err != nil {
 		t.Error(err)
