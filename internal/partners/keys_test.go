@@ -112,16 +112,16 @@ func TestFile(t *testing.T) {
 	if got, err := f.Revoke(ctx, strings.ToUpper(e3.ID)); err != nil || got.Hash != e3.Hash {
 		t.Errorf("revoke by id: %+v, %v", got, err)
 	}
-	list, _ := f.List(ctx)
-	if len(list) != 2 || list[0].Hash != Hash(k1) || list[1].Hash != Hash(k2) {
+	list, err := f.List(ctx)
+	if err != nil || len(list) != 2 || list[0].Hash != Hash(k1) || list[1].Hash != Hash(k2) {
 		t.Errorf("after revoking sports: %+v", list)
 	}
 	gone, err := f.RevokePartner(ctx, "culture-desk")
 	if err != nil || len(gone) != 2 {
 		t.Errorf("revoke partner: %v, %v", gone, err)
 	}
-	if list, _ := f.List(ctx); len(list) != 0 {
-		t.Errorf("keys left: %+v", list)
+	if list, err := f.List(ctx); err != nil || len(list) != 0 {
+		t.Errorf("keys left: %+v, %v", list, err)
 	}
 	keys, _ = ReadFile(path)
 	if d := Authorize(Request{Method: "GET", URI: "/partners/culture-desk/feed.json", Authorization: []string{"Bearer " + k1}}, FileLookup(keys)); d.Allow {

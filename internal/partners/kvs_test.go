@@ -92,9 +92,9 @@ func TestKVS(t *testing.T) {
 	if err != nil || len(gone) != 30 {
 		t.Errorf("revoke partner: %d, %v", len(gone), err)
 	}
-	list, _ = k.List(ctx)
-	if len(list) != 30 {
-		t.Errorf("%d keys left", len(list))
+	list, err = k.List(ctx)
+	if err != nil || len(list) != 30 {
+		t.Errorf("%d keys left, %v", len(list), err)
 	}
 	for _, e := range list {
 		if e.Partner != "culture-desk" {

@@ -37,8 +37,8 @@ func TestFolderHidesItsOwnFiles(t *testing.T) {
 	os.MkdirAll(filepath.Join(root, ".pressroom"), 0o755)
 	os.WriteFile(filepath.Join(root, ".pressroom", "index.db"), []byte("x"), 0o644)
 	os.WriteFile(filepath.Join(root, ".tmp-123"), []byte("x"), 0o644)
-	if l, _ := f.List(t.Context(), ""); len(l) != 0 {
-		t.Errorf("List shows the store's own files: %v", l)
+	if l, err := f.List(t.Context(), ""); err != nil || len(l) != 0 {
+		t.Errorf("List shows the store's own files: %v, %v", l, err)
 	}
 	if _, err := f.Get(t.Context(), ".pressroom/index.db", store.GetOptions{}); err == nil {
 		t.Error("Get serves a hidden file")

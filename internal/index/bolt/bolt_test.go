@@ -36,7 +36,7 @@ func TestBoltReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	if h, _ := ix.OutputHash(t.Context(), "feed.xml"); h != "abc" {
+	if h := indextest.Read(ix.OutputHash(t.Context(), "feed.xml")).OK(t); h != "abc" {
 		t.Errorf("after reopening: %q", h)
 	}
 }
@@ -69,17 +69,17 @@ func TestBoltMigratesVersion1(t *testing.T) {
 	if src.Version != "00000000000000000002" || len(src.Problems) != 1 || src.Problems[0].Line != 3 || len(src.Feeds) != 2 {
 		t.Errorf("source after migration: %+v", src)
 	}
-	l, _ := ix.List(ctx)
+	l := indextest.Read(ix.List(ctx)).OK(t)
 	if len(l) != 1 || !l[0].HasArticle || len(l[0].Problems) != 1 {
 		t.Errorf("summaries after migration: %+v", l)
 	}
-	if got, _ := ix.Latest(ctx, "tags/اقتصاد", 10, time.Now()); len(got) != 1 {
+	if got := indextest.Read(ix.Latest(ctx, "tags/اقتصاد", 10, time.Now())).OK(t); len(got) != 1 {
 		t.Errorf("feed after migration: %d items", len(got))
 	}
-	if v, _ := ix.State(ctx, "last-publish"); v != "2021-02-22T17:00:00Z" {
+	if v := indextest.Read(ix.State(ctx, "last-publish")).OK(t); v != "2021-02-22T17:00:00Z" {
 		t.Errorf("state after migration: %q", v)
 	}
-	if h, _ := ix.OutputHash(ctx, ".state/config"); h != "" {
+	if h := indextest.Read(ix.OutputHash(ctx, ".state/config")).OK(t); h != "" {
 		t.Errorf("old state left among the outputs: %q", h)
 	}
 	// Its claims were rebuilt: another file cannot take the id.

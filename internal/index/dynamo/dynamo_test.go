@@ -71,7 +71,7 @@ func TestDynamoLargeBody(t *testing.T) {
 	if _, err := d.Put(t.Context(), index.Source{Key: "big.md", Version: "2", Article: a, Feeds: []index.Membership{{Feed: "", Label: "Site"}}}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := d.Get(t.Context(), "big.md"); got.Article == nil || got.Article.ContentHTML != "<p>small</p>" {
+	if got := indextest.Read(d.Get(t.Context(), "big.md")).OK(t); got.Article == nil || got.Article.ContentHTML != "<p>small</p>" {
 		t.Fatalf("after shrinking: %+v", got.Article)
 	}
 }
@@ -101,13 +101,13 @@ func TestDynamoManyFeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := p.Add(time.Hour)
-	if l, _ := d.Latest(t.Context(), "tags/old7", 10, now); len(l) != 0 {
+	if l := indextest.Read(d.Latest(t.Context(), "tags/old7", 10, now)).OK(t); len(l) != 0 {
 		t.Error("still in an old feed")
 	}
-	if l, _ := d.Latest(t.Context(), "tags/new7", 10, now); len(l) != 1 {
+	if l := indextest.Read(d.Latest(t.Context(), "tags/new7", 10, now)).OK(t); len(l) != 1 {
 		t.Error("not in a new feed")
 	}
-	infos, _ := d.Feeds(t.Context())
+	infos := indextest.Read(d.Feeds(t.Context())).OK(t)
 	if len(infos) != 2+article.MaxNames {
 		t.Errorf("%d feeds listed, want %d", len(infos), 2+article.MaxNames)
 	}
@@ -210,10 +210,10 @@ func TestDynamoReadsFirstReleaseTable(t *testing.T) {
 			t.Errorf("%s holds %d items after the edit, want %d", pk, len(out.Items), want)
 		}
 	}
-	if l, _ := d.Latest(ctx, "", 10, now); len(l) != 1 || l[0].Title != "A2" {
+	if l := indextest.Read(d.Latest(ctx, "", 10, now)).OK(t); len(l) != 1 || l[0].Title != "A2" {
 		t.Errorf("site feed after the edit: %+v", l)
 	}
-	if infos, _ := d.Feeds(ctx); len(infos) != 2 {
+	if infos := indextest.Read(d.Feeds(ctx)).OK(t); len(infos) != 2 {
 		t.Errorf("feeds after the edit: %+v", infos)
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/index"
 	"github.com/pressroom/pressroom/internal/index/dynamo"
+	"github.com/pressroom/pressroom/internal/index/indextest"
 	"github.com/pressroom/pressroom/internal/pipeline"
 	"github.com/pressroom/pressroom/internal/store"
 )
@@ -123,9 +124,9 @@ func TestDynamoRaceTwoStepMoveThenConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := day.Add(time.Hour)
-	src, _ := d.Get(ctx, "a.md")
-	site, _ := d.Latest(ctx, "", 10, now)
-	old7, _ := d.Latest(ctx, "tags/old7", 10, now)
+	src := indextest.Read(d.Get(ctx, "a.md")).OK(t)
+	site := indextest.Read(d.Latest(ctx, "", 10, now)).OK(t)
+	old7 := indextest.Read(d.Latest(ctx, "tags/old7", 10, now)).OK(t)
 	t.Logf("a.md after the refused edit: article kept=%v (%q), site feed holds %d articles, tags/old7 holds %d",
 		src.Article != nil, func() string {
 			if src.Article != nil {
@@ -392,10 +393,10 @@ func TestDynamoRaceRejectCrossesTwoStepMove(t *testing.T) {
 	g.around = nil
 	g.mu.Unlock()
 	now := day.Add(time.Hour)
-	src, _ := d.Get(ctx, "a.md")
-	site, _ := d.Latest(ctx, "", 10, now)
-	old7, _ := d.Latest(ctx, "tags/old7", 10, now)
-	new7, _ := d.Latest(ctx, "tags/new7", 10, now)
+	src := indextest.Read(d.Get(ctx, "a.md")).OK(t)
+	site := indextest.Read(d.Latest(ctx, "", 10, now)).OK(t)
+	old7 := indextest.Read(d.Latest(ctx, "tags/old7", 10, now)).OK(t)
+	new7 := indextest.Read(d.Latest(ctx, "tags/new7", 10, now)).OK(t)
 	t.Logf("Put v2: %v; Reject v3: %v; record: version %s, article kept %v, %d memberships listed", putErr, rejErr, src.Version, src.Article != nil, len(src.Feeds))
 	t.Logf("site feed %d, tags/old7 %d, tags/new7 %d articles", len(site), len(old7), len(new7))
 	if len(site) != 1 {
@@ -409,7 +410,7 @@ func TestDynamoRaceRejectCrossesTwoStepMove(t *testing.T) {
 	if _, err := d.Put(ctx, index.Source{Key: "a.md", Version: "4", Config: "c", Article: a1, Feeds: manyFeeds("old")}); err != nil {
 		t.Fatal(err)
 	}
-	site, _ = d.Latest(ctx, "", 10, now)
+	site = indextest.Read(d.Latest(ctx, "", 10, now)).OK(t)
 	t.Logf("after a good upload v4 with v1's feeds: site feed %d articles", len(site))
 	if len(site) != 1 {
 		t.Errorf("a good upload does not bring a.md back")
@@ -454,7 +455,7 @@ func TestDynamoRaceDuplicateDeliveryOfAMove(t *testing.T) {
 			t.Logf("tags/old7 listed with count %d", fi.Count)
 		}
 	}
-	l, _ := d.Latest(ctx, "tags/old7", 10, day.Add(time.Hour))
+	l := indextest.Read(d.Latest(ctx, "tags/old7", 10, day.Add(time.Hour))).OK(t)
 	t.Logf("tags/old7 holds %d article(s); listed by Feeds: %v", len(l), listed)
 	if len(l) == 1 && !listed {
 		t.Errorf("tags/old7 holds b.md but Feeds no longer lists it (its count went to 0)")

@@ -129,17 +129,19 @@ func must(t *testing.T, call string, err error) {
 	}
 }
 
-// read holds what a read returned: read(ix.Get(ctx, key)).ok(t) fails t
-// on the error and gives the value, so that no check in the contract
-// passes on an adapter's failed read of a zero value.
-func read[T any](v T, err error) readResult[T] { return readResult[T]{v, err} }
+// Read holds what a read returned: Read(ix.Get(ctx, key)).OK(t) fails t
+// on the error and gives the value, so that no check passes on an
+// adapter's failed read of a zero value.
+func Read[T any](v T, err error) ReadResult[T] { return ReadResult[T]{v, err} }
 
-type readResult[T any] struct {
+// ReadResult is a read's value and error.
+type ReadResult[T any] struct {
 	v   T
 	err error
 }
 
-func (r readResult[T]) ok(t *testing.T) T {
+// OK fails t on the read's error, else gives its value.
+func (r ReadResult[T]) OK(t testing.TB) T {
 	t.Helper()
 	if r.err != nil {
 		t.Fatalf("read: %v", r.err)
@@ -191,7 +193,7 @@ func testStaleVersionsAreRefused(t *testing.T, h Harness) {
 			t.Errorf("Delete at %q: %v, want ErrStale", v, err)
 		}
 	}
-	got := read(ix.Get(ctx, "a.md")).ok(t)
+	got := Read(ix.Get(ctx, "a.md")).OK(t)
 	if got.Article == nil || got.Article.Slug != "new" {
 		t.Errorf("a stale write changed the article: %+v", got.Article)
 	}
@@ -219,11 +221,11 @@ func testSameVersionNewConfiguration(t *testing.T, h Harness) {
 	}
 	// A new configuration re-parses the same upload.
 	mustPut(t, ix, with("5", "cfg-B", "reparsed"))
-	got := read(ix.Get(ctx, "a.md")).ok(t)
+	got := Read(ix.Get(ctx, "a.md")).OK(t)
 	if got.Article == nil || got.Article.Slug != "reparsed" || got.Config != "cfg-B" || got.Version != "5" {
 		t.Errorf("after re-parse: %+v", got)
 	}
-	if l := read(ix.List(ctx)).ok(t); len(l) != 1 || l[0].Config != "cfg-B" {
+	if l := Read(ix.List(ctx)).OK(t); len(l) != 1 || l[0].Config != "cfg-B" {
 		t.Errorf("List: %+v", l)
 	}
 	// A rejection under a new configuration is recorded too.
@@ -248,24 +250,24 @@ func testRejectKeepsLastGoodVersion(t *testing.T, h Harness) {
 	if err := ix.Reject(ctx, index.Source{Key: "a.md", Version: "2", Hash: "bad", Problems: problems, RejectedAt: at}); err != nil {
 		t.Fatal(err)
 	}
-	got := read(ix.Get(ctx, "a.md")).ok(t)
+	got := Read(ix.Get(ctx, "a.md")).OK(t)
 	if got.Article == nil || got.Article.Slug != "good" || !reflect.DeepEqual(got.Problems, problems) ||
 		got.Version != "2" || got.Hash != "bad" || !got.RejectedAt.Equal(at) {
 		t.Errorf("after Reject: %+v", got)
 	}
-	if l := read(ix.Latest(ctx, "", 10, now)).ok(t); !reflect.DeepEqual(slugs(l), []string{"good"}) {
+	if l := Read(ix.Latest(ctx, "", 10, now)).OK(t); !reflect.DeepEqual(slugs(l), []string{"good"}) {
 		t.Errorf("the last good version left the feed: %v", slugs(l))
 	}
 	// A rejected first upload has problems and no article.
 	if err := ix.Reject(ctx, index.Source{Key: "b.md", Version: "1", Problems: problems}); err != nil {
 		t.Fatal(err)
 	}
-	if got := read(ix.Get(ctx, "b.md")).ok(t); got.Article != nil || len(got.Problems) != 1 {
+	if got := Read(ix.Get(ctx, "b.md")).OK(t); got.Article != nil || len(got.Problems) != 1 {
 		t.Errorf("rejected first upload: %+v", got)
 	}
 	// A good version clears the problems.
 	mustPut(t, ix, src("a.md", "3", art("fixed", 0), ""))
-	if got := read(ix.Get(ctx, "a.md")).ok(t); got.Problems != nil || got.Article.Slug != "fixed" {
+	if got := Read(ix.Get(ctx, "a.md")).OK(t); got.Problems != nil || got.Article.Slug != "fixed" {
 		t.Errorf("after a fix: %+v", got)
 	}
 }
@@ -284,10 +286,10 @@ func testDeleteLeavesTombstone(t *testing.T, h Harness) {
 	if !reflect.DeepEqual(sorted(ch.Feeds), []string{"", "tags/t"}) {
 		t.Errorf("Delete changed %q", ch.Feeds)
 	}
-	if l := read(ix.Latest(ctx, "", 10, now)).ok(t); len(l) != 0 {
+	if l := Read(ix.Latest(ctx, "", 10, now)).OK(t); len(l) != 0 {
 		t.Errorf("deleted article still in feed: %v", slugs(l))
 	}
-	if f := read(ix.Feeds(ctx)).ok(t); len(f) != 0 {
+	if f := Read(ix.Feeds(ctx)).OK(t); len(f) != 0 {
 		t.Errorf("empty feeds still listed: %v", f)
 	}
 	// The create event that arrives late is older than the delete.
@@ -304,7 +306,7 @@ func testDeleteLeavesTombstone(t *testing.T, h Harness) {
 	}
 	// A newer upload brings it back.
 	mustPut(t, ix, src("a.md", "7", art("back", 0), ""))
-	if l := read(ix.Latest(ctx, "", 10, now)).ok(t); !reflect.DeepEqual(slugs(l), []string{"back"}) {
+	if l := Read(ix.Latest(ctx, "", 10, now)).OK(t); !reflect.DeepEqual(slugs(l), []string{"back"}) {
 		t.Errorf("re-upload: %v", slugs(l))
 	}
 }
@@ -337,25 +339,25 @@ func testLatestOrderLimitAndLiveness(t *testing.T, h Harness) {
 	if want := []string{"h9", "tie-b", "tie-a", "h7", "h5"}; !reflect.DeepEqual(slugs(got), want) {
 		t.Errorf("Latest(site, 5) = %v, want %v", slugs(got), want)
 	}
-	if got := read(ix.Latest(ctx, "tags/t", 100, now)).ok(t); !reflect.DeepEqual(slugs(got), []string{"h9", "h7", "h5", "h3", "h1"}) {
+	if got := Read(ix.Latest(ctx, "tags/t", 100, now)).OK(t); !reflect.DeepEqual(slugs(got), []string{"h9", "h7", "h5", "h3", "h1"}) {
 		t.Errorf("Latest(tags/t) = %v", slugs(got))
 	}
 	// Before the expiry date, the expired article is live; after the
 	// schedule date, the scheduled one is.
 	early := base.Add(100 * time.Hour)
-	if got := read(ix.Latest(ctx, "tags/t", 10, early)).ok(t); !reflect.DeepEqual(slugs(got), []string{"h9", "expired", "h7", "h5", "h3", "h1"}) {
+	if got := Read(ix.Latest(ctx, "tags/t", 10, early)).OK(t); !reflect.DeepEqual(slugs(got), []string{"h9", "expired", "h7", "h5", "h3", "h1"}) {
 		t.Errorf("Latest before expiry = %v", slugs(got))
 	}
 	later := base.Add(3000 * time.Hour)
-	if got := read(ix.Latest(ctx, "tags/t", 1, later)).ok(t); !reflect.DeepEqual(slugs(got), []string{"future"}) {
+	if got := Read(ix.Latest(ctx, "tags/t", 1, later)).OK(t); !reflect.DeepEqual(slugs(got), []string{"future"}) {
 		t.Errorf("Latest after the schedule date = %v", slugs(got))
 	}
-	if got := read(ix.Latest(ctx, "tags/none", 10, now)).ok(t); len(got) != 0 {
+	if got := Read(ix.Latest(ctx, "tags/none", 10, now)).OK(t); len(got) != 0 {
 		t.Errorf("unknown feed: %v", slugs(got))
 	}
 	// A feed whose id is a prefix of another's stays separate.
 	mustPut(t, ix, src("p.md", "1", art("prefix", 1), "tags/t-2"))
-	if got := read(ix.Latest(ctx, "tags/t", 100, now)).ok(t); len(got) != 5 {
+	if got := Read(ix.Latest(ctx, "tags/t", 100, now)).OK(t); len(got) != 5 {
 		t.Errorf("tags/t picked up tags/t-2: %v", slugs(got))
 	}
 }
@@ -371,7 +373,7 @@ func testMembershipChanges(t *testing.T, h Harness) {
 	if want := []string{"", "categories/c", "tags/new", "tags/old"}; !reflect.DeepEqual(sorted(changed), want) {
 		t.Errorf("changed %q, want old and new memberships %q", changed, want)
 	}
-	feeds := read(ix.Feeds(ctx)).ok(t)
+	feeds := Read(ix.Feeds(ctx)).OK(t)
 	var ids []string
 	for _, f := range feeds {
 		ids = append(ids, f.ID)
@@ -382,13 +384,13 @@ func testMembershipChanges(t *testing.T, h Harness) {
 	if want := []string{"", "categories/c", "tags/new"}; !reflect.DeepEqual(ids, want) {
 		t.Errorf("Feeds = %q, want %q", ids, want)
 	}
-	if got := read(ix.Latest(ctx, "tags/old", 10, now)).ok(t); len(got) != 0 {
+	if got := Read(ix.Latest(ctx, "tags/old", 10, now)).OK(t); len(got) != 0 {
 		t.Errorf("left tags/old but still listed there")
 	}
 	// Changing the date moves the article within its feeds.
 	mustPut(t, ix, src("b.md", "1", art("b", 5), ""))
 	mustPut(t, ix, src("a.md", "3", art("a", 10), ""))
-	if got := read(ix.Latest(ctx, "", 10, now)).ok(t); !reflect.DeepEqual(slugs(got), []string{"a", "b"}) {
+	if got := Read(ix.Latest(ctx, "", 10, now)).OK(t); !reflect.DeepEqual(slugs(got), []string{"a", "b"}) {
 		t.Errorf("after a date change: %v", slugs(got))
 	}
 }
@@ -431,7 +433,7 @@ func testArchiveSlotsAndPages(t *testing.T, h Harness) {
 	_, err = ix.Delete(ctx, "b.md", "2", deletedAt)
 	must(t, "Delete(b.md@2)", err)
 	mustPut(t, ix, src("c.md", "1", art("c", 2), "tags/x"))
-	if got := read(ix.Get(ctx, "c.md")).ok(t); len(got.Feeds) != 1 || got.Feeds[0].Slot != 3 {
+	if got := Read(ix.Get(ctx, "c.md")).OK(t); len(got.Feeds) != 1 || got.Feeds[0].Slot != 3 {
 		t.Errorf("c's slot in tags/x: %+v (slots 1 and 2 were taken)", got.Feeds)
 	}
 	// Page size: the 51st article of a feed opens page 2.
@@ -449,8 +451,8 @@ func testArchiveSlotsAndPages(t *testing.T, h Harness) {
 		}
 	}
 	mustPut(t, ix, src("p50.md", "1", art("p50", -100), "tags/p"))
-	one := read(ix.Page(ctx, "tags/p", 1)).ok(t)
-	two := read(ix.Page(ctx, "tags/p", 2)).ok(t)
+	one := Read(ix.Page(ctx, "tags/p", 1)).OK(t)
+	two := Read(ix.Page(ctx, "tags/p", 2)).OK(t)
 	if len(one) != index.PageSize || !reflect.DeepEqual(slugs(two), []string{"p50"}) || one[0].Slug != "p00" {
 		t.Errorf("tags/p: page 1 has %d (first %q), page 2 %q", len(one), slugs(one[:1]), slugs(two))
 	}
@@ -483,7 +485,7 @@ func testDeletionsAreRecorded(t *testing.T, h Harness) {
 	}
 	// Published again (under another file): no longer gone.
 	mustPut(t, ix, src("a2.md", "1", art("a", 0), ""))
-	if gs := read(ix.Gone(ctx)).ok(t); len(gs) != 0 {
+	if gs := Read(ix.Gone(ctx)).OK(t); len(gs) != 0 {
 		t.Errorf("an article published again is still gone: %+v", gs)
 	}
 	// A draft, and an id changed, leave their feeds.
@@ -493,7 +495,7 @@ func testDeletionsAreRecorded(t *testing.T, h Harness) {
 	mustPut(t, ix, src("d.md", "2", draft))
 	mustPut(t, ix, src("e.md", "1", art("e", 0), "tags/e"))
 	mustPut(t, ix, src("e.md", "2", art("e2", 0), "tags/e"))
-	gs = read(ix.Gone(ctx)).ok(t)
+	gs = Read(ix.Gone(ctx)).OK(t)
 	var ids []string
 	for _, g := range gs {
 		ids = append(ids, g.ID)
@@ -504,7 +506,7 @@ func testDeletionsAreRecorded(t *testing.T, h Harness) {
 	if err := ix.ForgetGone(ctx, base.Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	if gs := read(ix.Gone(ctx)).ok(t); len(gs) != 0 {
+	if gs := Read(ix.Gone(ctx)).OK(t); len(gs) != 0 {
 		t.Errorf("ForgetGone left %+v", gs)
 	}
 }
@@ -554,23 +556,23 @@ func testDue(t *testing.T, h Harness) {
 	}
 	check(1, 9)
 	check(1, 10, "", "tags/s")
-	if w := read(ix.Due(ctx, base.Add(9*time.Hour), base.Add(10*time.Hour))).ok(t); !reflect.DeepEqual(w.Pages, []index.PageRef{{Feed: "", Page: 1}, {Feed: "tags/s", Page: 1}}) {
+	if w := Read(ix.Due(ctx, base.Add(9*time.Hour), base.Add(10*time.Hour))).OK(t); !reflect.DeepEqual(w.Pages, []index.PageRef{{Feed: "", Page: 1}, {Feed: "tags/s", Page: 1}}) {
 		t.Errorf("due pages %v", w.Pages)
 	}
 	check(10, 19)
 	check(19, 20, "", "tags/e")
 	// The expiry is a deletion to announce; a publication is not.
-	if w := read(ix.Due(ctx, base.Add(19*time.Hour), base.Add(20*time.Hour))).ok(t); len(w.Expired) != 1 || w.Expired[0].ID != "tag:x,ending" ||
+	if w := Read(ix.Due(ctx, base.Add(19*time.Hour), base.Add(20*time.Hour))).OK(t); len(w.Expired) != 1 || w.Expired[0].ID != "tag:x,ending" ||
 		!w.Expired[0].At.Equal(e.Expires) || !reflect.DeepEqual(sorted(w.Expired[0].Feeds), []string{"", "tags/e"}) {
 		t.Errorf("expired: %+v", w.Expired)
 	}
-	if w := read(ix.Due(ctx, base.Add(9*time.Hour), base.Add(10*time.Hour))).ok(t); len(w.Expired) != 0 {
+	if w := Read(ix.Due(ctx, base.Add(9*time.Hour), base.Add(10*time.Hour))).OK(t); len(w.Expired) != 0 {
 		t.Errorf("a publication reported as expired: %+v", w.Expired)
 	}
 	if err := ix.RecordGone(ctx, []index.Gone{{ID: "tag:x,ending", Key: "ending.md", At: e.Expires, Feeds: []string{"tags/e"}}}); err != nil {
 		t.Fatal(err)
 	}
-	if gs := read(ix.Gone(ctx)).ok(t); len(gs) != 1 || gs[0].ID != "tag:x,ending" || !gs[0].At.Equal(e.Expires) {
+	if gs := Read(ix.Gone(ctx)).OK(t); len(gs) != 1 || gs[0].ID != "tag:x,ending" || !gs[0].At.Equal(e.Expires) {
 		t.Errorf("recorded: %+v", gs)
 	}
 	check(0, 30, "", "tags/e", "tags/s")
@@ -586,11 +588,11 @@ func testOutputHashes(t *testing.T, h Harness) {
 	}
 	must(t, "SetOutputHash(feed.xml)", ix.SetOutputHash(ctx, "feed.xml", "abc"))
 	must(t, "SetOutputHash(tags/t/feed.xml)", ix.SetOutputHash(ctx, "tags/t/feed.xml", "def"))
-	if h := read(ix.OutputHash(ctx, "feed.xml")).ok(t); h != "abc" {
+	if h := Read(ix.OutputHash(ctx, "feed.xml")).OK(t); h != "abc" {
 		t.Errorf("got %q", h)
 	}
 	must(t, "SetOutputHash(feed.xml)", ix.SetOutputHash(ctx, "feed.xml", ""))
-	if h := read(ix.OutputHash(ctx, "feed.xml")).ok(t); h != "" {
+	if h := Read(ix.OutputHash(ctx, "feed.xml")).OK(t); h != "" {
 		t.Errorf("after forgetting: %q", h)
 	}
 }
@@ -619,7 +621,7 @@ func testBatch(t *testing.T, h Harness) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := read(ix.Latest(ctx, "", 100, now)).ok(t); len(got) != 50 {
+	if got := Read(ix.Latest(ctx, "", 100, now)).OK(t); len(got) != 50 {
 		t.Errorf("after the batch: %d articles", len(got))
 	}
 	if _, ok := ix.(index.Batcher); !ok {
@@ -718,10 +720,10 @@ func testConcurrentWritersKeepNewest(t *testing.T, h Harness) {
 	if got.Version != "0123" || got.Article.Slug != "v0123" {
 		t.Errorf("after concurrent writes: version %s, article %s; want the newest, 0123", got.Version, got.Article.Slug)
 	}
-	if l := read(ix.Latest(ctx, "tags/t", 10, now)).ok(t); len(l) != 1 {
+	if l := Read(ix.Latest(ctx, "tags/t", 10, now)).OK(t); len(l) != 1 {
 		t.Errorf("the article is listed %d times", len(l))
 	}
-	if f := read(ix.Feeds(ctx)).ok(t); len(f) != 2 || f[0].Count != 1 || f[1].Count != 1 {
+	if f := Read(ix.Feeds(ctx)).OK(t); len(f) != 2 || f[0].Count != 1 || f[1].Count != 1 {
 		t.Errorf("feed counts drifted: %+v", f)
 	}
 }
@@ -735,7 +737,7 @@ func testArticleConfigAndObjectVersion(t *testing.T, h Harness) {
 	s := src("a.md", "1", art("a", 0), "")
 	s.Config, s.ObjectVersion = "cfg-1", "v-1"
 	mustPut(t, ix, s)
-	got := read(ix.Get(ctx, "a.md")).ok(t)
+	got := Read(ix.Get(ctx, "a.md")).OK(t)
 	if got.ArticleConfig != "cfg-1" || got.ObjectVersion != "v-1" {
 		t.Errorf("after Put: article config %q, object version %q", got.ArticleConfig, got.ObjectVersion)
 	}
@@ -744,11 +746,11 @@ func testArticleConfigAndObjectVersion(t *testing.T, h Harness) {
 	if err := ix.Reject(ctx, index.Source{Key: "a.md", Version: "2", Config: "cfg-2", Problems: []model.Problem{{Field: "x", Message: "y"}}}); err != nil {
 		t.Fatal(err)
 	}
-	got = read(ix.Get(ctx, "a.md")).ok(t)
+	got = Read(ix.Get(ctx, "a.md")).OK(t)
 	if got.Config != "cfg-2" || got.ArticleConfig != "cfg-1" || got.ObjectVersion != "v-1" || got.Article == nil {
 		t.Errorf("after Reject: config %q, article config %q, object version %q", got.Config, got.ArticleConfig, got.ObjectVersion)
 	}
-	l := read(ix.List(ctx)).ok(t)
+	l := Read(ix.List(ctx)).OK(t)
 	if len(l) != 1 || l[0].ArticleConfig != "cfg-1" || l[0].Config != "cfg-2" || l[0].ObjectVersion != "v-1" {
 		t.Errorf("List: %+v", l)
 	}
@@ -757,7 +759,7 @@ func testArticleConfigAndObjectVersion(t *testing.T, h Harness) {
 	s = src("a.md", "2", art("a-reparsed", 0), "")
 	s.Config, s.ObjectVersion, s.Problems = "cfg-3", "v-1", []model.Problem{{Field: "x", Message: "still"}}
 	mustPut(t, ix, s)
-	got = read(ix.Get(ctx, "a.md")).ok(t)
+	got = Read(ix.Get(ctx, "a.md")).OK(t)
 	if got.ArticleConfig != "cfg-3" || got.Article.Slug != "a-reparsed" || len(got.Problems) != 1 {
 		t.Errorf("after a re-parse of the kept version: %+v", got)
 	}
@@ -788,7 +790,7 @@ func testClaimsRefuseASecondHolder(t *testing.T, h Harness) {
 	if _, err := ix.Get(ctx, "b.txt"); !errors.Is(err, index.ErrNotFound) {
 		t.Errorf("a refused Put wrote something: %v", err)
 	}
-	if l := read(ix.Latest(ctx, "", 10, now)).ok(t); !reflect.DeepEqual(slugs(l), []string{"same"}) {
+	if l := Read(ix.Latest(ctx, "", 10, now)).OK(t); !reflect.DeepEqual(slugs(l), []string{"same"}) {
 		t.Errorf("feed after refused claims: %v", slugs(l))
 	}
 	// The holder may write again with the same claims; a draft claims
@@ -815,7 +817,7 @@ func testReleasedClaimsNameTheirWaiters(t *testing.T, h Harness) {
 	if err := ix.Reject(ctx, index.Source{Key: "b.md", Version: "5", Problems: problems, Waiting: ce.Claim}); err != nil {
 		t.Fatal(err)
 	}
-	if got := read(ix.Get(ctx, "b.md")).ok(t); got.Waiting != ce.Claim || len(got.Problems) != 1 {
+	if got := Read(ix.Get(ctx, "b.md")).OK(t); got.Waiting != ce.Claim || len(got.Problems) != 1 {
 		t.Errorf("waiting rejection: %+v", got)
 	}
 	// A rejection cannot wait on a claim nobody else holds.
@@ -833,7 +835,7 @@ func testReleasedClaimsNameTheirWaiters(t *testing.T, h Harness) {
 	// The waiter is ingested again at its own version, and now holds
 	// the claim.
 	mustPut(t, ix, src("b.md", "5", art("s", 1), ""))
-	if got := read(ix.Get(ctx, "b.md")).ok(t); got.Waiting != "" || got.Problems != nil || got.Article == nil {
+	if got := Read(ix.Get(ctx, "b.md")).OK(t); got.Waiting != "" || got.Problems != nil || got.Article == nil {
 		t.Errorf("waiter after its new Put: %+v", got)
 	}
 	if _, err := ix.Put(ctx, src("b.md", "5", art("s", 1), "")); !errors.Is(err, index.ErrStale) {
@@ -875,14 +877,14 @@ func testHoldersAndWaiters(t *testing.T, h Harness) {
 	if ch, err := ix.Delete(ctx, "a.md", "2", deletedAt); err != nil || !reflect.DeepEqual(ch.Waiters, []string{"b.md"}) {
 		t.Errorf("waiters %q, %v", ch.Waiters, err)
 	}
-	if h := read(ix.Holder(ctx, claim)).ok(t); h != "" {
+	if h := Read(ix.Holder(ctx, claim)).OK(t); h != "" {
 		t.Errorf("holder after release: %q", h)
 	}
-	if w := read(ix.Waiting(ctx)).ok(t); !reflect.DeepEqual(w, []string{"b.md"}) {
+	if w := Read(ix.Waiting(ctx)).OK(t); !reflect.DeepEqual(w, []string{"b.md"}) {
 		t.Errorf("Waiting after release = %q", w)
 	}
 	mustPut(t, ix, src("b.md", "1", art("s", 1), ""))
-	if w := read(ix.Waiting(ctx)).ok(t); len(w) != 0 {
+	if w := Read(ix.Waiting(ctx)).OK(t); len(w) != 0 {
 		t.Errorf("Waiting after the waiter's Put = %q", w)
 	}
 	// A source without an article may wait through Put (a rejected
@@ -890,10 +892,10 @@ func testHoldersAndWaiters(t *testing.T, h Harness) {
 	if _, err := ix.Put(ctx, index.Source{Key: "c.md", Version: "1", Problems: problems, Waiting: claim}); err != nil {
 		t.Fatal(err)
 	}
-	if got := read(ix.Get(ctx, "c.md")).ok(t); got.Waiting != claim || got.Article != nil {
+	if got := Read(ix.Get(ctx, "c.md")).OK(t); got.Waiting != claim || got.Article != nil {
 		t.Errorf("c.md: %+v", got)
 	}
-	if w := read(ix.Waiting(ctx)).ok(t); !reflect.DeepEqual(w, []string{"c.md"}) {
+	if w := Read(ix.Waiting(ctx)).OK(t); !reflect.DeepEqual(w, []string{"c.md"}) {
 		t.Errorf("Waiting = %q", w)
 	}
 	if _, err := ix.Put(ctx, index.Source{Key: "d.md", Version: "1", Problems: problems, Waiting: "id:tag:x,free"}); !errors.Is(err, index.ErrReleased) {
@@ -922,7 +924,7 @@ func testScheduledWritesMarkNothing(t *testing.T, h Harness) {
 	}
 	moved := art("later", 72)
 	mustPut(t, ix, at(src("later.md", "2", moved, "", "tags/u")))
-	if p := read(ix.Pending(ctx)).ok(t); !p.Empty() {
+	if p := Read(ix.Pending(ctx)).OK(t); !p.Empty() {
 		t.Errorf("a scheduled article moved to other feeds left marks: %+v", p)
 	}
 	if w, err := ix.Due(ctx, now, now.Add(72*time.Hour)); err != nil ||
@@ -934,22 +936,22 @@ func testScheduledWritesMarkNothing(t *testing.T, h Harness) {
 	if fs := mustPut(t, ix, at(src("later.md", "3", art("later", 24), "", "tags/u"))); len(fs) != 2 {
 		t.Errorf("an article due in minutes: %q", fs)
 	}
-	p := read(ix.Pending(ctx)).ok(t)
+	p := Read(ix.Pending(ctx)).OK(t)
 	must(t, "Published", ix.Published(ctx, p, nil))
 	// A live article moved into the future leaves its feeds now.
 	mustPut(t, ix, at(src("live.md", "1", art("live", 0), "", "tags/t")))
-	p = read(ix.Pending(ctx)).ok(t)
+	p = Read(ix.Pending(ctx)).OK(t)
 	must(t, "Published", ix.Published(ctx, p, nil))
 	if fs := mustPut(t, ix, at(src("live.md", "2", art("live", 100), "", "tags/t"))); !reflect.DeepEqual(sorted(fs), []string{"", "tags/t"}) {
 		t.Errorf("a live article rescheduled: %q", fs)
 	}
-	p = read(ix.Pending(ctx)).ok(t)
+	p = Read(ix.Pending(ctx)).OK(t)
 	must(t, "Published", ix.Published(ctx, p, nil))
 	// Deleting an article not yet published marks nothing.
 	if ch, err := ix.Delete(ctx, "live.md", "3", now); err != nil || len(ch.Feeds) != 0 {
 		t.Errorf("a scheduled article deleted: %+v, %v", ch, err)
 	}
-	if p := read(ix.Pending(ctx)).ok(t); !p.Empty() {
+	if p := Read(ix.Pending(ctx)).OK(t); !p.Empty() {
 		t.Errorf("deleting a scheduled article left marks: %+v", p)
 	}
 }
@@ -976,7 +978,7 @@ func testPendingFeeds(t *testing.T, h Harness) {
 	if err := ix.Published(ctx, p, map[string]string{"last": "1", "forgotten": ""}); err != nil {
 		t.Fatal(err)
 	}
-	if p := read(ix.Pending(ctx)).ok(t); !reflect.DeepEqual(p.Feeds, []string{"tags/u"}) {
+	if p := Read(ix.Pending(ctx)).OK(t); !reflect.DeepEqual(p.Feeds, []string{"tags/u"}) {
 		t.Errorf("after Published: %+v", p)
 	}
 	if st, err := ix.States(ctx, []string{"last", "forgotten"}); err != nil || st["last"] != "1" || st["forgotten"] != "" {
@@ -986,22 +988,22 @@ func testPendingFeeds(t *testing.T, h Harness) {
 		t.Errorf("Published recorded a state value over MaxState")
 	}
 	mustPut(t, ix, src("a.md", "2", art("a", 0), "", "tags/t"))
-	p = read(ix.Pending(ctx)).ok(t)
+	p = Read(ix.Pending(ctx)).OK(t)
 	must(t, "Published", ix.Published(ctx, p, nil))
-	if p := read(ix.Pending(ctx)).ok(t); !p.Empty() {
+	if p := Read(ix.Pending(ctx)).OK(t); !p.Empty() {
 		t.Errorf("still pending: %+v", p)
 	}
 	// Delete and explicit marks.
 	_, err = ix.Delete(ctx, "c.md", "2", deletedAt)
 	must(t, "Delete(c.md@2)", err)
 	must(t, "MarkPending", ix.MarkPending(ctx, index.Work{Feeds: []string{"tags/x"}, Pages: []index.PageRef{{Feed: "tags/x", Page: 7}}}, true))
-	p = read(ix.Pending(ctx)).ok(t)
+	p = Read(ix.Pending(ctx)).OK(t)
 	if !p.All || !reflect.DeepEqual(p.Feeds, []string{"tags/u", "tags/x"}) ||
 		!reflect.DeepEqual(p.Pages, []index.PageRef{{Feed: "tags/u", Page: 1}, {Feed: "tags/x", Page: 7}}) {
 		t.Errorf("after Delete and MarkPending: %+v", p)
 	}
 	must(t, "Published", ix.Published(ctx, p, nil))
-	if p := read(ix.Pending(ctx)).ok(t); !p.Empty() {
+	if p := Read(ix.Pending(ctx)).OK(t); !p.Empty() {
 		t.Errorf("still pending: %+v", p)
 	}
 }
@@ -1020,10 +1022,10 @@ func testUnpurgedOutputs(t *testing.T, h Harness) {
 	if err := ix.Purged(ctx, []string{"feed.xml", "tags/gone/feed.xml"}); err != nil {
 		t.Fatal(err)
 	}
-	if u := read(ix.Unpurged(ctx)).ok(t); !reflect.DeepEqual(u, []string{"tags/t/feed.xml"}) {
+	if u := Read(ix.Unpurged(ctx)).OK(t); !reflect.DeepEqual(u, []string{"tags/t/feed.xml"}) {
 		t.Errorf("after Purged: %q", u)
 	}
-	if h := read(ix.OutputHash(ctx, "feed.xml")).ok(t); h != "abc" {
+	if h := Read(ix.OutputHash(ctx, "feed.xml")).OK(t); h != "abc" {
 		t.Errorf("Purged forgot the hash: %q", h)
 	}
 }
@@ -1052,7 +1054,7 @@ func testOutputHashesTogether(t *testing.T, h Harness) {
 		t.Errorf("OutputHashes = %d paths %v, want %d", len(got), err, len(want))
 	}
 	for p, h := range want {
-		if one := read(ix.OutputHash(ctx, p)).ok(t); one != h {
+		if one := Read(ix.OutputHash(ctx, p)).OK(t); one != h {
 			t.Errorf("OutputHash(%s) = %q, want %q", p, one, h)
 		}
 	}
@@ -1111,13 +1113,13 @@ func testContentsAsLatestAndPage(t *testing.T, h Harness) {
 		t.Fatal(err)
 	}
 	for _, l := range live {
-		want := read(ix.Latest(ctx, l.Feed, l.Limit, now)).ok(t)
+		want := Read(ix.Latest(ctx, l.Feed, l.Limit, now)).OK(t)
 		if !reflect.DeepEqual(c.Live[l.Feed], want) && (len(want) > 0 || len(c.Live[l.Feed]) > 0) {
 			t.Errorf("Contents of feed %q: %q, Latest: %q", l.Feed, slugs(c.Live[l.Feed]), slugs(want))
 		}
 	}
 	for _, p := range pages {
-		want := read(ix.Page(ctx, p.Feed, p.Page)).ok(t)
+		want := Read(ix.Page(ctx, p.Feed, p.Page)).OK(t)
 		if !reflect.DeepEqual(c.Pages[p], want) {
 			t.Errorf("Contents of %+v: %q, Page: %q", p, slugs(c.Pages[p]), slugs(want))
 		}
@@ -1142,14 +1144,14 @@ func testState(t *testing.T, h Harness) {
 	if err := ix.SetState(ctx, "config", yaml); err != nil {
 		t.Fatal(err)
 	}
-	if v := read(ix.State(ctx, "config")).ok(t); v != yaml {
+	if v := Read(ix.State(ctx, "config")).OK(t); v != yaml {
 		t.Errorf("State = %q", v)
 	}
 	if err := ix.SetState(ctx, "big", string(make([]byte, index.MaxState+1))); err == nil {
 		t.Error("a value over MaxState was stored")
 	}
 	must(t, "SetState(config)", ix.SetState(ctx, "config", ""))
-	if v := read(ix.State(ctx, "config")).ok(t); v != "" {
+	if v := Read(ix.State(ctx, "config")).OK(t); v != "" {
 		t.Errorf("after clearing: %q", v)
 	}
 	// The newest version wins, whatever the order of the writes.
@@ -1162,7 +1164,7 @@ func testState(t *testing.T, h Harness) {
 			t.Errorf("SetStateNewer(%s at %s) = %v, %v; want %v", w.value, w.version, ok, err, w.wrote)
 		}
 	}
-	if v := read(ix.State(ctx, "cfg")).ok(t); v != "c" {
+	if v := Read(ix.State(ctx, "cfg")).OK(t); v != "c" {
 		t.Errorf("after versioned writes: %q", v)
 	}
 }
