@@ -116,15 +116,18 @@ SERVE_RUNS     ?= 5
 
 ## bench-compare: every row of issue 11's table in one run: the build against Hugo and the floor
 ## (.ci/compare-hugo, installs Hugo from Debian when missing), the local server against
-## http.FileServer, DynamoDB calls of one publish, Lambda binary sizes. Minutes; not part of CI.
+## http.FileServer, DynamoDB calls of one publish, the functions' start-up against a hello world
+## (.ci/compare-init) and their binary sizes. Minutes; not part of CI.
 bench-compare:
 	.ci/compare-hugo $(COMPARE_ARTICLES) $(COMPARE_RUNS)
 	.ci/compare-serve $(SERVE_ARTICLES) $(SERVE_RUNS)
+	.ci/compare-init $(INIT_RUNS)
 	$(GO) test -count=1 -run '^TestPublishCalls$$' -v ./internal/pipeline | grep -E 'calls|PASS|FAIL'
 	$(GO) test -count=1 -run '^TestLambdaBinaryBudgets$$' -v ./internal/template | grep -E 'bytes|MB|PASS|FAIL'
 
 COMPARE_ARTICLES ?= 10000
 COMPARE_RUNS     ?= 3
+INIT_RUNS        ?= 31
 
 FUNCTIONS := ingest publish
 # The release `pressroom version` reports: the nearest tag, or the commit, "-dirty" when the tree has changes.
