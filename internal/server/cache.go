@@ -12,8 +12,13 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"path"
+	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
+
+	"github.com/pressroom/pressroom/internal/feed"
 )
 
 // DefaultCacheBytes is the memory the file cache may hold (bodies and
@@ -50,7 +55,7 @@ type osFS struct{}
 func (osFS) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
 
 func (osFS) Open(name string) (file, error) {
-	f, err := os.Open(name)
+	f, err := openFile(name)
 	if err != nil {
 		return nil, err
 	}
@@ -82,13 +87,37 @@ type entry struct {
 	id      fileID
 	checked int64 // Unix nanoseconds, taken before the stat that gave id and the read that gave the bytes
 	modTime time.Time
-	etag    string // hex of the first 16 bytes of the body's SHA-256
-	// The header values, made once: "etag", "etag-gzip", and modTime as
-	// ServeContent writes it ("" for the zero time and the Unix epoch).
-	etagHeader, gzipETagHeader, lastModified string
-	body                                     []byte // nil: the file is streamed (over StreamSize)
-	gz                                       []byte
-	page                                     *pageFlag
+	etagHex string // hex of the first 16 bytes of the body's SHA-256
+	// modTime as ServeContent writes it: "" for the zero time and the
+	// Unix epoch, which it leaves out.
+	lastModified string
+	body         []byte // nil: the file is streamed (over StreamSize)
+	gz           []byte
+	page         *pageFlag
+	headers
+}
+
+// headers are an entry's header values, made once per file version and
+// assigned as they are into the answers' header maps: a request
+// allocates none and canonicalises no name. Each slice has one value
+// and no spare capacity, so a Header.Add on an answer copies it rather
+// than writing into the one every answer shares; nothing writes into
+// them in place.
+type headers struct {
+	name         string   // of the file on the disk
+	etag         []string // `"etag"`
+	gzipETag     []string // `"etag-gzip"`
+	lastMod      []string // nil when lastModified is ""
+	length       []string // of body
+	gzipLength   []string // of gz
+	contentType  []string
+	cacheControl []string
+	// pageJSON is the key of the JSON file of the archive page key is a
+	// file of, whose "full" says whether the page is closed; "" when key
+	// is no archive page's file.
+	pageJSON           string
+	closedCacheControl []string // of a closed page, when pageJSON is set
+	live               bool     // a feed's live file (liveFeed)
 }
 
 // pageFlag memoises whether a feed page's JSON file says it is full.
@@ -97,7 +126,7 @@ type pageFlag struct {
 	full bool
 }
 
-func (e *entry) cost() int64 { return int64(len(e.body)+len(e.gz)+len(e.key)) + 256 }
+func (e *entry) cost() int64 { return int64(len(e.body)+len(e.gz)+len(e.key)+len(e.name)) + 512 }
 
 // trusted reports whether the entry's bytes are known to be the file's
 // whenever a stat gives its id again.
@@ -105,21 +134,32 @@ func (e *entry) trusted() bool {
 	return max(e.id.mtime, e.id.ctime) < e.checked-int64(racyWindow)
 }
 
-func newEntry(key string, id fileID, modTime time.Time, body []byte, checked int64) *entry {
+func newEntry(key, name string, id fileID, modTime time.Time, body []byte, checked int64) *entry {
 	sum := sha256.Sum256(body)
 	var gz bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
 	zw.Write(body)
 	zw.Close()
-	return withHeaders(&entry{key: key, id: id, checked: checked, modTime: modTime, etag: hex.EncodeToString(sum[:16]),
+	return withHeaders(&entry{key: key, headers: headers{name: name}, id: id, checked: checked, modTime: modTime, etagHex: hex.EncodeToString(sum[:16]),
 		body: body, gz: gz.Bytes(), page: &pageFlag{}})
 }
 
 func withHeaders(e *entry) *entry {
-	e.etagHeader, e.gzipETagHeader = `"`+e.etag+`"`, `"`+e.etag+`-gzip"`
 	if !e.modTime.IsZero() && !e.modTime.Equal(time.Unix(0, 0)) {
 		e.lastModified = e.modTime.UTC().Format(http.TimeFormat)
+		e.lastMod = []string{e.lastModified}
 	}
+	e.etag = []string{`"` + e.etagHex + `"`}
+	e.gzipETag = []string{`"` + e.etagHex + `-gzip"`}
+	e.length = []string{strconv.Itoa(len(e.body))}
+	e.gzipLength = []string{strconv.Itoa(len(e.gz))}
+	e.contentType = []string{feed.ContentType(e.key)}
+	e.cacheControl = []string{feed.CacheControl(e.key)}
+	if id, n, ok := feed.ParsePagePath(e.key); ok {
+		e.pageJSON = path.Join(feed.PageDir(id, n), feed.JSONFile)
+		e.closedCacheControl = []string{feed.ClosedCacheControl(e.key)}
+	}
+	e.live = liveFeed(e.key)
 	return e
 }
 
@@ -221,8 +261,11 @@ var errDir = errors.New("server: a folder")
 // file comes back open, positioned at its start, for the caller to
 // close; f is nil otherwise. hit says the bytes came from the cache
 // without a read.
-func (h *Handler) file(key, name string) (e *entry, f file, hit bool, err error) {
+func (h *Handler) file(key string) (e *entry, f file, hit bool, err error) {
 	checked := h.clock()
+	c := h.files()
+	old := c.get(key)
+	name := h.name(key, old)
 	fi, err := h.fsys().Stat(name)
 	if err != nil {
 		return nil, nil, false, err
@@ -230,13 +273,42 @@ func (h *Handler) file(key, name string) (e *entry, f file, hit bool, err error)
 	if fi.IsDir() {
 		return nil, nil, false, errDir
 	}
-	c := h.files()
-	old := c.get(key)
 	if old != nil && old.id == idOf(fi) && old.trusted() && old.body != nil {
 		return old, nil, true, nil
 	}
 	e, f, err = h.load(c, key, name, old, checked)
 	return e, f, false, err
+}
+
+// name is the file of key on the disk, as old (key's entry, or nil) has
+// it already.
+func (h *Handler) name(key string, old *entry) string {
+	if old != nil {
+		return old.name
+	}
+	return filepath.Join(h.Root, filepath.FromSlash(key))
+}
+
+// sendable returns the cached version of key with its file open at the
+// start, when that version is at least sendfileSize bytes and trusted,
+// and the open file is that version: an unconditional GET of the plain
+// bytes is then sent from the file (sendfile) after one open and one
+// fstat, with no stat of the path. Otherwise it returns nil and leaves
+// nothing open.
+func (h *Handler) sendable(key string) (*entry, file) {
+	e := h.files().get(key)
+	if e == nil || len(e.body) < sendfileSize || !e.trusted() {
+		return nil, nil
+	}
+	f, err := h.fsys().Open(e.name)
+	if err != nil {
+		return nil, nil
+	}
+	if fi, err := f.Stat(); err != nil || idOf(fi) != e.id {
+		f.Close()
+		return nil, nil
+	}
+	return e, f
 }
 
 // load reads the file at name, keeping old's gzip when the bytes are
@@ -269,7 +341,7 @@ func (h *Handler) load(c *fileCache, key, name string, old *entry, checked int64
 			f.Close()
 			return nil, nil, err
 		}
-		e := withHeaders(&entry{key: key, id: id, checked: checked, modTime: fi.ModTime(), etag: hex.EncodeToString(hash.Sum(nil)[:16])})
+		e := withHeaders(&entry{key: key, headers: headers{name: name}, id: id, checked: checked, modTime: fi.ModTime(), etagHex: hex.EncodeToString(hash.Sum(nil)[:16])})
 		c.put(e)
 		return e, f, nil
 	}
@@ -284,7 +356,7 @@ func (h *Handler) load(c *fileCache, key, name string, old *entry, checked int64
 		c.put(&e)
 		return &e, nil, nil
 	}
-	e := newEntry(key, id, fi.ModTime(), body, checked)
+	e := newEntry(key, name, id, fi.ModTime(), body, checked)
 	c.put(e)
 	return e, nil, nil
 }

@@ -86,7 +86,9 @@ func CacheUsed(h *Handler) (int64, int) {
 }
 
 // ETagOf is the ETag h gives a body.
-func ETagOf(body []byte) string { return `"` + newEntry("", fileID{}, time.Time{}, body, 0).etag + `"` }
+func ETagOf(body []byte) string {
+	return `"` + newEntry("", "", fileID{}, time.Time{}, body, 0).etagHex + `"`
+}
 
 // Settled makes h see the time racyWindow ahead, as if every file had
 // been written long before: what a site serves between builds.

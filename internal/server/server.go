@@ -18,8 +18,6 @@ import (
 	"net/url"
 	"os"
 	"path"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -88,25 +86,63 @@ func NewServer(h http.Handler) *http.Server {
 		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout, MaxHeaderBytes: MaxHeaderBytes}
 }
 
+// The header values every answer of a kind shares, assigned as they are
+// into the answers' header maps (see headers).
+var (
+	nosniff        = []string{"nosniff"}
+	referrerPolicy = []string{"strict-origin-when-cross-origin"}
+	pagePolicy     = []string{feed.PageSecurityPolicy}
+	noFraming      = []string{"DENY"}
+	noStore        = []string{"no-store"}
+	partnerCache   = []string{partners.CacheControl} // as the edge's partner headers policy
+	varyEncoding   = []string{"Accept-Encoding"}
+	gzipEncoding   = []string{"gzip"}
+	allowMethods   = []string{"GET, HEAD, OPTIONS"}
+	corsOrigin     = []string{"*"}
+	corsHeaders    = []string{"If-None-Match, If-Modified-Since"}
+	partnerHeaders = []string{"Authorization, If-None-Match, If-Modified-Since"}
+	corsExpose     = []string{"ETag, Last-Modified"}
+	corsMaxAge     = []string{"86400"}
+)
+
+// secure sets the security headers of every answer but a 304, as the
+// CDN's headers policy: nosniff and the referrer policy, and for a page
+// (every file but the JSON feeds: the HTML pages and the feeds, which
+// browsers show through feed.xsl) the pages' content security policy and
+// no framing. A 304 goes without them: it has no body for them to
+// govern, and a cache that revalidates keeps those of its stored answer
+// (RFC 9111 §4.3.4).
+func secure(hdr http.Header, page bool) {
+	hdr["X-Content-Type-Options"] = nosniff
+	hdr["Referrer-Policy"] = referrerPolicy
+	if page {
+		hdr["Content-Security-Policy"] = pagePolicy
+		hdr["X-Frame-Options"] = noFraming
+	}
+}
+
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// On every answer, errors included, as the CDN's headers policy does.
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	hdr := w.Header()
 	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
-		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+		secure(hdr, false)
+		hdr["Allow"] = allowMethods
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	key := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+	p := r.URL.Path
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	key := strings.TrimPrefix(path.Clean(p), "/")
 	if key == "" || strings.HasSuffix(r.URL.Path, "/") {
 		key = path.Join(key, feed.IndexPath)
 	}
 	if store.CheckKey(key) != nil || article.Hidden(key) {
+		secure(hdr, false)
 		http.NotFound(w, r)
 		return
 	}
-	hdr := w.Header()
 	// Any case: on a case-insensitive disk (macOS) /Partners/x/feed.json
 	// opens partners/x/feed.json. The rule then wants the literal path.
 	lower := strings.ToLower(key)
@@ -115,80 +151,121 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d := partners.Authorize(partners.Request{Method: r.Method, URI: r.URL.EscapedPath(),
 			Authorization: r.Header.Values("Authorization"), RawQuery: r.URL.RawQuery}, h.keys())
 		if !d.Allow {
-			hdr.Set("Cache-Control", "no-store")
+			secure(hdr, false)
+			hdr["Cache-Control"] = noStore
 			w.WriteHeader(http.StatusForbidden)
 			return
 		}
 	}
-	if strings.HasSuffix(key, ".json") {
-		hdr.Set("Access-Control-Allow-Origin", "*")
-		hdr.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+	page := !strings.HasSuffix(key, ".json")
+	if !page {
+		hdr["Access-Control-Allow-Origin"] = corsOrigin
+		hdr["Access-Control-Allow-Methods"] = allowMethods
 		if partner {
-			hdr.Set("Access-Control-Allow-Headers", "Authorization, If-None-Match, If-Modified-Since")
+			hdr["Access-Control-Allow-Headers"] = partnerHeaders
 		} else {
-			hdr.Set("Access-Control-Allow-Headers", "If-None-Match, If-Modified-Since")
+			hdr["Access-Control-Allow-Headers"] = corsHeaders
 		}
-		hdr.Set("Access-Control-Expose-Headers", "ETag, Last-Modified")
-		hdr.Set("Access-Control-Max-Age", "86400")
+		hdr["Access-Control-Expose-Headers"] = corsExpose
+		hdr["Access-Control-Max-Age"] = corsMaxAge
 	}
 	if r.Method == http.MethodOptions {
+		secure(hdr, false)
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	// A stat, then the cached bytes it vouches for: a conditional request
-	// for an unchanged file reads nothing.
-	c, f, hit, err := h.file(key, filepath.Join(h.Root, filepath.FromSlash(key)))
-	if err != nil {
-		// /feed.xml/ names feed.xml/index.html: a path through a file is
-		// not found, as on the CDN.
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, errDir) {
-			http.NotFound(w, r)
-		} else {
-			http.Error(w, "cannot read file", http.StatusInternalServerError)
+	cond, gzip := conditional(r), acceptsGzip(r)
+	// An unconditional GET of the plain bytes of a large cached file is
+	// sent from the file: one open and one fstat vouch for it.
+	c, sendf := (*entry)(nil), file(nil)
+	if r.Method == http.MethodGet && !cond && !gzip {
+		c, sendf = h.sendable(key)
+	}
+	var f file // a streamed file (over StreamSize), open
+	if c == nil {
+		// A stat, then the cached bytes it vouches for: a conditional
+		// request for an unchanged file reads nothing.
+		var err error
+		if c, f, _, err = h.file(key); err != nil {
+			secure(hdr, false)
+			// /feed.xml/ names feed.xml/index.html: a path through a file is
+			// not found, as on the CDN.
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, errDir) {
+				http.NotFound(w, r)
+			} else {
+				http.Error(w, "cannot read file", http.StatusInternalServerError)
+			}
+			return
 		}
-		return
 	}
 	if f != nil {
 		defer f.Close()
+	} else if sendf != nil {
+		defer sendf.Close()
 	}
 
-	hdr.Set("Content-Type", feed.ContentType(key))
-	hdr.Set("Cache-Control", feed.CacheControl(key))
-	if id, n, ok := feed.ParsePagePath(key); ok && h.closed(id, n) {
-		hdr.Set("Cache-Control", feed.ClosedCacheControl(key))
+	// What a 304 carries besides (RFC 9110 §15.4.5): ETag, Cache-Control,
+	// Vary, and the CORS and Link headers, which are no metadata of the
+	// representation. The server adds Date.
+	switch {
+	case partner:
+		hdr["Cache-Control"] = partnerCache
+	case c.pageJSON != "" && h.closed(c.pageJSON):
+		hdr["Cache-Control"] = c.closedCacheControl
+	default:
+		hdr["Cache-Control"] = c.cacheControl
 	}
-	if partner {
-		hdr.Set("Cache-Control", partners.CacheControl) // as the edge's partner headers policy
-	}
-	// Every file but the JSON feeds, as the CDN's default behaviour: the
-	// HTML pages and the feeds, which browsers show through feed.xsl.
-	if !strings.HasSuffix(key, ".json") {
-		hdr.Set("Content-Security-Policy", feed.PageSecurityPolicy)
-		hdr.Set("X-Frame-Options", "DENY")
-	}
-	if !partner && len(h.Hubs) > 0 && liveFeed(key) {
+	if !partner && len(h.Hubs) > 0 && c.live {
 		for _, hub := range h.Hubs {
 			hdr.Add("Link", "<"+hub+">; rel=\"hub\"")
 		}
 		hdr.Add("Link", "<"+h.selfURL(r, key)+">; rel=\"self\"")
 	}
-	hdr.Add("Vary", "Accept-Encoding")
-	if f != nil { // over StreamSize: from the disk, uncompressed
-		hdr.Set("ETag", c.etagHeader)
+	hdr["Vary"] = varyEncoding
+	gzip = gzip && f == nil // a streamed file is sent uncompressed
+	etag, body, length := c.etag, c.body, c.length
+	if gzip {
+		etag, body, length = c.gzipETag, c.gz, c.gzipLength // a strong ETag names one representation
+	}
+	hdr["Etag"] = etag
+	if cond {
+		if notModified(r, etag[0], c.lastModified) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		// Any other condition, a range: http.ServeContent's business.
+		hdr["Content-Type"] = c.contentType
+		if gzip {
+			hdr["Content-Encoding"] = gzipEncoding
+		}
+		content := io.ReadSeeker(f)
+		if f == nil {
+			content = bytes.NewReader(body)
+		}
+		http.ServeContent(&securedWriter{ResponseWriter: w, page: page}, r, "", c.modTime, content)
+		return
+	}
+	secure(hdr, page)
+	hdr["Content-Type"] = c.contentType
+	if c.lastMod != nil {
+		hdr["Last-Modified"] = c.lastMod
+	}
+	if f != nil {
 		http.ServeContent(w, r, "", c.modTime, f)
 		return
 	}
-	if acceptsGzip(r) {
-		hdr.Set("Content-Encoding", "gzip")
-		// A strong ETag names one representation: the gzip bytes differ.
-		serveBytes(w, r, c, c.gzipETagHeader, c.gz)
-		return
+	if gzip {
+		hdr["Content-Encoding"] = gzipEncoding
 	}
-	// (A file just read is written from the bytes in hand.)
-	if hit && r.Method == http.MethodGet && len(c.body) >= sendfileSize && !conditional(r) && h.sendFile(w, key, c) {
-		return
+	hdr["Content-Length"] = length
+	w.WriteHeader(http.StatusOK)
+	switch {
+	case r.Method == http.MethodHead:
+	case sendf != nil:
+		io.CopyN(w, sendf, int64(len(body)))
+	default:
+		w.Write(body) // whole, in one write
 	}
-	serveBytes(w, r, c, c.etagHeader, c.body)
 }
 
 // sendfileSize is the size from which an unconditional GET of the plain
@@ -197,62 +274,75 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // a fifth off the CPU per answer (.ci/compare-serve).
 const sendfileSize = 64 << 10
 
-// sendFile answers with the file itself when the open file is still the
-// version c holds, and reports whether it did.
-func (h *Handler) sendFile(w http.ResponseWriter, key string, c *entry) bool {
-	f, err := h.fsys().Open(filepath.Join(h.Root, filepath.FromSlash(key)))
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil || idOf(fi) != c.id {
-		return false
-	}
-	hdr := w.Header()
-	hdr.Set("ETag", c.etagHeader)
-	if c.lastModified != "" {
-		hdr.Set("Last-Modified", c.lastModified)
-	}
-	hdr.Set("Content-Length", strconv.Itoa(len(c.body)))
-	w.WriteHeader(http.StatusOK)
-	io.CopyN(w, f, int64(len(c.body)))
-	return true
-}
-
-// conditional reports whether r asks for a part or under a condition:
-// http.ServeContent's business.
+// conditional reports whether r asks for a part or under a condition.
 func conditional(r *http.Request) bool {
 	return r.Header["Range"] != nil || r.Header["If-None-Match"] != nil || r.Header["If-Modified-Since"] != nil ||
 		r.Header["If-Match"] != nil || r.Header["If-Unmodified-Since"] != nil
 }
 
-// serveBytes answers with one representation of a cached file. A plain
-// GET or HEAD is written whole in one write; conditional and range
-// requests go to http.ServeContent, which copies 32 KB at a time.
-func serveBytes(w http.ResponseWriter, r *http.Request, c *entry, etag string, body []byte) {
-	hdr := w.Header()
-	hdr.Set("ETag", etag)
-	if conditional(r) {
-		http.ServeContent(w, r, "", c.modTime, bytes.NewReader(body))
-		return
+// notModified reports whether r's conditions certainly make a 304 for a
+// GET or HEAD of the representation of etag, last modified at
+// lastModified (as Last-Modified writes it): the one condition such
+// requests mostly carry, If-None-Match with that very ETag, or with no
+// If-None-Match, If-Modified-Since with that very date. It decides as
+// http.ServeContent would (RFC 9110 §13.2.2: If-Match and
+// If-Unmodified-Since come first, so with either it says false); for
+// anything else (another ETag, a list, a weak one, another date) it says
+// false and leaves the answer to ServeContent.
+func notModified(r *http.Request, etag, lastModified string) bool {
+	if r.Header["If-Match"] != nil || r.Header["If-Unmodified-Since"] != nil {
+		return false
 	}
-	if c.lastModified != "" {
-		hdr.Set("Last-Modified", c.lastModified)
+	if inm := r.Header["If-None-Match"]; inm != nil {
+		return inm[0] == etag
 	}
-	hdr.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(body)
-	}
+	ims := r.Header["If-Modified-Since"]
+	return ims != nil && lastModified != "" && ims[0] == lastModified
 }
 
-// closed reports whether archive page n of a feed is closed, as its JSON
-// file says (_pressroom.full): the publish decided it, and on S3 wrote
-// the page with feed.ClosedCacheControl. The document comes from the
-// cache, and the answer is kept with it.
-func (h *Handler) closed(id string, n int) bool {
-	key := path.Join(feed.PageDir(id, n), feed.JSONFile)
-	e, f, _, err := h.file(key, filepath.Join(h.Root, filepath.FromSlash(key)))
+// securedWriter is the ResponseWriter http.ServeContent answers through:
+// it sets the security headers on every answer but a 304.
+type securedWriter struct {
+	http.ResponseWriter
+	page  bool
+	wrote bool
+}
+
+func (s *securedWriter) WriteHeader(code int) {
+	if !s.wrote && code != http.StatusNotModified && code >= 200 {
+		secure(s.Header(), s.page)
+	}
+	s.wrote = s.wrote || code >= 200
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *securedWriter) Write(p []byte) (int, error) {
+	if !s.wrote {
+		s.WriteHeader(http.StatusOK)
+	}
+	return s.ResponseWriter.Write(p)
+}
+
+// ReadFrom keeps the connection's sendfile for a streamed file.
+func (s *securedWriter) ReadFrom(src io.Reader) (int64, error) {
+	if !s.wrote {
+		s.WriteHeader(http.StatusOK)
+	}
+	if rf, ok := s.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(struct{ io.Writer }{s.ResponseWriter}, src)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (s *securedWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// closed reports whether the archive page whose JSON file is key is
+// closed, as that file says (_pressroom.full): the publish decided it,
+// and on S3 wrote the page with feed.ClosedCacheControl. The document
+// comes from the cache, and the answer is kept with it.
+func (h *Handler) closed(key string) bool {
+	e, f, _, err := h.file(key)
 	if err != nil {
 		return false
 	}
@@ -316,13 +406,16 @@ func (h *Handler) selfURL(r *http.Request, key string) string {
 
 // acceptsGzip reports whether the request accepts gzip (q above zero).
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+	rest := r.Header.Get("Accept-Encoding")
+	for rest != "" {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.TrimSpace(name) != "*" {
+		if name = strings.TrimSpace(name); !strings.EqualFold(name, "gzip") && name != "*" {
 			continue
 		}
-		params = strings.ReplaceAll(params, " ", "")
-		if params == "q=0" || params == "q=0.0" || params == "q=0.00" || params == "q=0.000" {
+		switch strings.ReplaceAll(params, " ", "") {
+		case "q=0", "q=0.0", "q=0.00", "q=0.000":
 			return false
 		}
 		return true

@@ -180,9 +180,10 @@ func TestPathsThroughFiles(t *testing.T) {
 	}
 }
 
-// TestSecurityHeaders: nosniff and a referrer policy on every answer; the
-// HTML page and the feeds (shown through their stylesheet) also get the
-// pages' content security policy and refuse framing; JSON feeds do not.
+// TestSecurityHeaders: nosniff and a referrer policy on every answer but a
+// 304 (TestNotModifiedHeaders); the HTML page and the feeds (shown through
+// their stylesheet) also get the pages' content security policy and
+// refuse framing; JSON feeds do not.
 func TestSecurityHeaders(t *testing.T) {
 	srv, _ := setup(t)
 	for _, path := range []string{"/feed.xml", "/feed.json", "/", "/index.html", "/missing.xml"} {
@@ -244,6 +245,58 @@ func TestIdleConnectionsAreClosed(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
 			t.Errorf("oversized headers: %d", resp.StatusCode)
+		}
+	}
+}
+
+// TestNotModifiedHeaders: a 304 carries what RFC 9110 §15.4.5 asks of it
+// (ETag, Cache-Control, Vary; the server adds Date) and, on a JSON feed,
+// the CORS headers a script needs to read it; no security headers, no
+// representation metadata. So whether the handler answers the request
+// itself (the ETag or date it gave) or leaves it to http.ServeContent (a
+// weak or listed ETag). Other answers to conditional and range requests
+// keep the security headers.
+func TestNotModifiedHeaders(t *testing.T) {
+	srv, _ := setup(t)
+	for _, path := range []string{"/feed.xml", "/feed.json"} {
+		first := get(t, srv.URL+path, map[string]string{"Accept-Encoding": "gzip"})
+		etag, lastMod := first.Header.Get("ETag"), first.Header.Get("Last-Modified")
+		for name, header := range map[string]map[string]string{
+			"If-None-Match":        {"If-None-Match": etag},
+			"If-Modified-Since":    {"If-Modified-Since": lastMod},
+			"weak If-None-Match":   {"If-None-Match": "W/" + etag},
+			"listed If-None-Match": {"If-None-Match": `"other", ` + etag},
+		} {
+			header["Accept-Encoding"] = "gzip"
+			resp := get(t, srv.URL+path, header)
+			if resp.StatusCode != http.StatusNotModified {
+				t.Errorf("%s, %s: %d, want 304", path, name, resp.StatusCode)
+				continue
+			}
+			if resp.Header.Get("ETag") != etag || resp.Header.Get("Cache-Control") != feed.CacheControl(path) ||
+				resp.Header.Get("Vary") != "Accept-Encoding" || resp.Header.Get("Date") == "" {
+				t.Errorf("%s, %s: 304 without its validators: %v", path, name, resp.Header)
+			}
+			for _, k := range []string{"X-Content-Type-Options", "Referrer-Policy", "Content-Security-Policy", "X-Frame-Options",
+				"Content-Type", "Content-Length", "Content-Encoding", "Last-Modified"} {
+				if v := resp.Header.Values(k); len(v) > 0 {
+					t.Errorf("%s, %s: 304 with %s: %q", path, name, k, v)
+				}
+			}
+			if cors := resp.Header.Get("Access-Control-Allow-Origin"); (path == "/feed.json") != (cors == "*") {
+				t.Errorf("%s, %s: Access-Control-Allow-Origin %q", path, name, cors)
+			}
+		}
+	}
+	for name, header := range map[string]map[string]string{
+		"If-Match another ETag": {"If-Match": `"other"`},
+		"Range":                 {"Range": "bytes=0-4"},
+		"If-None-Match another": {"If-None-Match": `"other"`},
+	} {
+		resp := get(t, srv.URL+"/feed.xml", header)
+		if resp.StatusCode == http.StatusNotModified || resp.Header.Get("X-Content-Type-Options") != "nosniff" ||
+			resp.Header.Get("Content-Security-Policy") != feed.PageSecurityPolicy {
+			t.Errorf("%s: %d %v", name, resp.StatusCode, resp.Header)
 		}
 	}
 }
