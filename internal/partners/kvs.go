@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,11 +17,13 @@ import (
 
 // arnRE is a KeyValueStore ARN. CloudFront is global: the region field is
 // empty, and the API's endpoint is derived from the account.
-var arnRE = regexp.MustCompile(`^arn:(aws):cloudfront::(\d{12}):key-value-store/([A-Za-z0-9-]{1,64})$`)
+var arnRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^arn:(aws):cloudfront::(\d{12}):key-value-store/([A-Za-z0-9-]{1,64})$`)
+})
 
 // ValidStoreARN reports whether arn is a CloudFront KeyValueStore ARN
 // (arn:aws:cloudfront::ACCOUNT:key-value-store/ID).
-func ValidStoreARN(arn string) bool { return arnRE.MatchString(arn) }
+func ValidStoreARN(arn string) bool { return arnRE().MatchString(arn) }
 
 // storeRegion is the region the SDK's endpoint rules check the ARN's
 // partition against. The store has none (its ARN has an empty region) and
