@@ -86,21 +86,13 @@ func articleFiles(dir string) ([]file, error) {
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: %w", err)
 		}
-		entries, err := f.ReadDir(-1)
+		names, folders, err := readFolder(f, d.path)
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("pipeline: %w", err)
 		}
-		names := make([]string, 0, len(entries))
-		for _, e := range entries {
-			name := e.Name()
-			switch {
-			case article.Hidden(name):
-			case e.IsDir():
-				queue = append(queue, folder{filepath.Join(d.path, name), d.prefix + name + "/"})
-			case e.Type().IsRegular() && article.Format(name) != "":
-				names = append(names, name)
-			}
+		for _, name := range folders {
+			queue = append(queue, folder{filepath.Join(d.path, name), d.prefix + name + "/"})
 		}
 		// In order, so that the files of one folder need no sorting after.
 		slices.Sort(names)
