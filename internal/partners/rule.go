@@ -251,3 +251,13 @@ func forwardQuery(raw string) string {
 	}
 	return b.String()
 }
+
+// arnRE is a KeyValueStore ARN. CloudFront is global: the region field is
+// empty, and the API's endpoint is derived from the account.
+var arnRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^arn:(aws):cloudfront::(\d{12}):key-value-store/([A-Za-z0-9-]{1,64})$`)
+})
+
+// ValidStoreARN reports whether arn is a CloudFront KeyValueStore ARN
+// (arn:aws:cloudfront::ACCOUNT:key-value-store/ID).
+func ValidStoreARN(arn string) bool { return arnRE().MatchString(arn) }
