@@ -134,11 +134,12 @@ FUNCTIONS := ingest publish
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LAMBDA_ARCH ?= arm64
 
-## build: the pressroom CLI in bin/, and the Lambda zips bin/lambda/{ingest,publish}.zip that template.yaml deploys
+## build: the pressroom CLI in bin/ (and pressroom-kvs, which it runs for the partners key-store commands), and the Lambda zips bin/lambda/{ingest,publish}.zip that template.yaml deploys
 # The zips come from aws-lambda-go's own build-lambda-zip (a module go.mod already requires): bootstrap is
 # stored executable and without dates, so the same binary zips to the same bytes.
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w -X github.com/pressroom/pressroom/internal/cli.Version=$(VERSION)' -o $(BIN)/pressroom ./cmd/pressroom
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w -X github.com/pressroom/pressroom/internal/cli.Version=$(VERSION)' -o $(BIN)/pressroom-kvs ./cmd/pressroom-kvs
 	@for fn in $(FUNCTIONS); do \
 		CGO_ENABLED=0 GOOS=linux GOARCH=$(LAMBDA_ARCH) $(GO) build -tags lambda.norpc -trimpath -ldflags '-s -w' \
 			-o $(BIN)/lambda/$$fn/bootstrap ./functions/$$fn || exit 1; \

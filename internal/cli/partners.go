@@ -7,27 +7,35 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"time"
-
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/pressroom/pressroom/internal/partners"
 )
 
-// keyStore is what the partners commands need of a place that holds keys:
+// KeyStore is what the partners commands need of a place that holds keys:
 // the local keys file (partners.File) or the KeyValueStore the edge
-// function reads (partners.KVS).
-type keyStore interface {
+// function reads (internal/partners/kvs).
+type KeyStore interface {
 	List(ctx context.Context) ([]partners.Entry, error)
 	Add(ctx context.Context, partner string) (string, partners.Entry, error)
 	Revoke(ctx context.Context, id string) (partners.Entry, error)
 	RevokePartner(ctx context.Context, partner string) ([]partners.Entry, error)
 }
 
-var (
-	_ keyStore = (*partners.File)(nil)
-	_ keyStore = (*partners.KVS)(nil)
-)
+var _ KeyStore = (*partners.File)(nil)
+
+// OpenKVS opens the KeyValueStore of an ARN.
+type OpenKVS func(ctx context.Context, arn string) (KeyStore, error)
+
+// kvsOpener opens the KeyValueStore in this process; nil, as in pressroom
+// itself, runs the key-store commands in the pressroom-kvs program
+// (runKVS): the AWS SDK's client and its credential chain are most of
+// what pressroom would otherwise link and initialise at every start, a
+// build's too, for commands a build never runs.
+var kvsOpener OpenKVS
 
 const partnersUsage = `Usage:
   pressroom partners keys add NAME              make a key for partner NAME (printed once)
@@ -44,6 +52,15 @@ Either holds each key's SHA-256 only.`
 
 // partnersCmd runs "pressroom partners keys ...".
 func partnersCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return PartnersKVS(ctx, args, stdout, stderr, kvsOpener)
+}
+
+// PartnersKVS runs "pressroom partners keys ..." (args without "partners")
+// with open to open the KeyValueStore; with a nil open, a store named by
+// --kvs-arn (or PRESSROOM_KVS_ARN) is handed to the pressroom-kvs
+// program, which cmd/pressroom-kvs makes: it calls this with an open.
+func PartnersKVS(ctx context.Context, args []string, stdout, stderr io.Writer, open OpenKVS) int {
+	all := args
 	if len(args) == 0 || args[0] != "keys" {
 		if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
 			fmt.Fprintln(stdout, partnersUsage)
@@ -89,9 +106,16 @@ func partnersCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		args = fl.Args()[1:]
 	}
 
-	var store keyStore
+	var store KeyStore
 	if *arn != "" {
-		k, err := kvsStore(ctx, *arn)
+		if !partners.ValidStoreARN(*arn) {
+			fmt.Fprintf(stderr, "pressroom: --kvs-arn %q is not a CloudFront KeyValueStore ARN (arn:aws:cloudfront::ACCOUNT:key-value-store/ID)\n", safe(*arn))
+			return ExitUsage
+		}
+		if open == nil {
+			return runKVS(ctx, all, stdout, stderr)
+		}
+		k, err := open(ctx, *arn)
 		if err != nil {
 			fmt.Fprintln(stderr, "pressroom:", safeErr(err))
 			return ExitUsage
@@ -128,21 +152,48 @@ func partnersCmd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	return ExitUsage
 }
 
-// kvsStore is the KeyValueStore client, with AWS credentials from the
-// environment (the SDK's usual chain). PRESSROOM_KVS_ENDPOINT, for
-// stand-ins, names an endpoint used as it is.
-func kvsStore(ctx context.Context, arn string) (*partners.KVS, error) {
-	if !partners.ValidStoreARN(arn) {
-		return nil, fmt.Errorf("--kvs-arn %q is not a CloudFront KeyValueStore ARN (arn:aws:cloudfront::ACCOUNT:key-value-store/ID)", arn)
+// kvsProgram finds the pressroom-kvs program (findKVSProgram).
+var kvsProgram = findKVSProgram
+
+// findKVSProgram returns the pressroom-kvs program beside this one, else
+// on PATH.
+func findKVSProgram() (string, error) {
+	name := "pressroom-kvs"
+	if runtime.GOOS == "windows" {
+		name += ".exe"
 	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("AWS configuration: %w", err)
+	if exe, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(exe), name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			return p, nil
+		}
 	}
-	return partners.NewKVS(cfg, arn, os.Getenv("PRESSROOM_KVS_ENDPOINT"))
+	return exec.LookPath(name)
 }
 
-func addKey(ctx context.Context, store keyStore, name string, stdout, stderr io.Writer) int {
+// runKVS runs "pressroom-kvs args..." (the arguments of "pressroom
+// partners", the environment as it is) and returns its exit status.
+func runKVS(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	prog, err := kvsProgram()
+	if err != nil {
+		fmt.Fprintf(stderr, "pressroom: --kvs-arn needs the pressroom-kvs program, beside pressroom or on PATH (make build makes both; go install github.com/pressroom/pressroom/cmd/pressroom-kvs@latest): %s\n", safeErr(err))
+		return ExitUsage
+	}
+	cmd := exec.CommandContext(ctx, prog, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit) && exit.ExitCode() >= 0:
+		return exit.ExitCode()
+	case err != nil:
+		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
+		return ExitRejected
+	}
+	return ExitOK
+}
+
+func addKey(ctx context.Context, store KeyStore, name string, stdout, stderr io.Writer) int {
 	if !partners.ValidName(name) {
 		fmt.Fprintf(stderr, "pressroom: partner name %q: %v\n", name, partners.ErrBadName)
 		return ExitUsage
@@ -159,7 +210,7 @@ func addKey(ctx context.Context, store keyStore, name string, stdout, stderr io.
 	return ExitOK
 }
 
-func listKeys(ctx context.Context, store keyStore, stdout, stderr io.Writer) int {
+func listKeys(ctx context.Context, store KeyStore, stdout, stderr io.Writer) int {
 	keys, err := store.List(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "pressroom:", safeErr(err))
@@ -180,7 +231,7 @@ func listKeys(ctx context.Context, store keyStore, stdout, stderr io.Writer) int
 	return ExitOK
 }
 
-func revokeKey(ctx context.Context, store keyStore, id string, stdout, stderr io.Writer) int {
+func revokeKey(ctx context.Context, store KeyStore, id string, stdout, stderr io.Writer) int {
 	e, err := store.Revoke(ctx, id)
 	if errors.Is(err, partners.ErrNoSuchKey) {
 		fmt.Fprintf(stderr, "pressroom: no key has the id %s (pressroom partners keys list shows them)\n", safe(id))
@@ -194,7 +245,7 @@ func revokeKey(ctx context.Context, store keyStore, id string, stdout, stderr io
 	return ExitOK
 }
 
-func revokePartner(ctx context.Context, store keyStore, name string, stdout, stderr io.Writer) int {
+func revokePartner(ctx context.Context, store KeyStore, name string, stdout, stderr io.Writer) int {
 	if !partners.ValidName(name) {
 		fmt.Fprintf(stderr, "pressroom: --partner %q: %v\n", name, partners.ErrBadName)
 		return ExitUsage

@@ -1,16 +1,20 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/pressroom/pressroom/internal/awstest/kvs"
 	"github.com/pressroom/pressroom/internal/partners"
+	kvsstore "github.com/pressroom/pressroom/internal/partners/kvs"
 )
 
 var keyLine = regexp.MustCompile(`^(prk_[A-Za-z0-9_-]{43})\nKey ([0-9a-f]{12}) for ([a-z0-9-]+), shown only now: .*Authorization: Bearer <key>.*\?key=<key>.*\n$`)
@@ -133,7 +137,18 @@ func TestPartnersKeysUsage(t *testing.T) {
 	}
 }
 
+// TestPartnersKeysKVS runs the key-store commands in this process, as
+// pressroom-kvs runs them (pressroom hands them to it: see
+// TestPartnersKeysKVSProgram).
 func TestPartnersKeysKVS(t *testing.T) {
+	kvsOpener = func(ctx context.Context, arn string) (KeyStore, error) {
+		s, err := kvsstore.Open(ctx, arn)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	t.Cleanup(func() { kvsOpener = nil })
 	s := kvs.New("AKIDCLITEST", "secret")
 	arn := s.CreateStore("123456789012", "5e6f7a8b-0000-4000-8000-00000000000c")
 	srv := httptest.NewServer(s.Handler())
@@ -176,5 +191,41 @@ func TestPartnersKeysKVS(t *testing.T) {
 	other := strings.Replace(arn, "5e6f7a8b", "00000000", 1)
 	if code, _, stderr := run(t, "partners", "keys", "list", "--kvs-arn", other); code != ExitRejected || !strings.Contains(stderr, other) {
 		t.Errorf("missing store: %d %q", code, stderr)
+	}
+}
+
+// TestPartnersKeysKVSProgram: pressroom hands a --kvs-arn command to the
+// pressroom-kvs program, with the arguments it was given (after
+// "partners") and the environment, and exits as it exits; without the
+// program it says where to get it.
+func TestPartnersKeysKVSProgram(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("a shell script stands in for the program")
+	}
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "pressroom-kvs")
+	script := "#!/bin/sh\necho \"args: $*\"\necho \"arn: $PRESSROOM_KVS_ARN\" >&2\nexit 3\n"
+	if err := os.WriteFile(prog, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	kvsProgram = func() (string, error) { return prog, nil }
+	t.Cleanup(func() { kvsProgram = findKVSProgram })
+	arn := "arn:aws:cloudfront::123456789012:key-value-store/5e6f7a8b-0000-4000-8000-00000000000c"
+	code, stdout, _ := run(t, "partners", "keys", "add", "culture-desk", "--kvs-arn", arn)
+	if code != 3 || stdout != "args: keys add culture-desk --kvs-arn "+arn+"\n" {
+		t.Errorf("--kvs-arn: exit %d, stdout %q", code, stdout)
+	}
+	t.Setenv("PRESSROOM_KVS_ARN", arn)
+	code, stdout, stderr := run(t, "partners", "keys", "list")
+	if code != 3 || stdout != "args: keys list\n" || stderr != "arn: "+arn+"\n" {
+		t.Errorf("PRESSROOM_KVS_ARN: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	// The local keys file needs no program.
+	if code, stdout, _ := run(t, "partners", "keys", "list", "--kvs-arn", "", "--out", t.TempDir()); code != ExitOK || stdout != "no keys\n" {
+		t.Errorf("keys file: exit %d, stdout %q", code, stdout)
+	}
+	kvsProgram = func() (string, error) { return "", errors.New("not found") }
+	if code, _, stderr := run(t, "partners", "keys", "list"); code != ExitUsage || !strings.Contains(stderr, "pressroom-kvs") {
+		t.Errorf("no program: exit %d, stderr %q", code, stderr)
 	}
 }

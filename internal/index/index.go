@@ -161,6 +161,29 @@ type Summary struct {
 	Waiting            string
 }
 
+// FileStat is what a local build compares a source with its file by: a
+// Summary's key, size, modification time (Unix nanoseconds) and flags.
+type FileStat struct {
+	Key      string
+	Size     int64
+	ModTime  int64 // Summary.ModTime.UnixNano()
+	Deleted  bool
+	Rejected bool // Summary.Problems is not empty
+}
+
+// StatLister is an Index that lists its sources' FileStats for less than
+// List's summaries (the bbolt adapter: a rebuild that finds one file of
+// 10,000 changed needs ten thousand of these and one summary), and reads
+// the summaries of the few sources a build then looks at closer.
+type StatLister interface {
+	// ListStats returns every source's FileStat, sorted by key, as List
+	// would.
+	ListStats(ctx context.Context) ([]FileStat, error)
+	// Summaries returns the summaries of keys, in their order; a key the
+	// index does not hold is ErrNotFound.
+	Summaries(ctx context.Context, keys []string) ([]Summary, error)
+}
+
 // FeedInfo describes a feed that holds at least one article.
 type FeedInfo struct {
 	ID    string

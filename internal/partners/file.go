@@ -45,7 +45,7 @@ func parseFile(path string, data []byte) ([]Entry, error) {
 		return nil, fmt.Errorf("partners: keys file %s: version %d, this pressroom reads version %d", path, doc.Version, fileVersion)
 	}
 	for i, e := range doc.Keys {
-		if !validHash(e.Hash) || !ValidName(e.Partner) || e.ID != KeyID(e.Hash) {
+		if !ValidHash(e.Hash) || !ValidName(e.Partner) || e.ID != KeyID(e.Hash) {
 			return nil, fmt.Errorf("partners: keys file %s: key %d is malformed (a hex SHA-256 hash, its first %d digits as id, a partner name)", path, i+1, KeyIDLen)
 		}
 	}
@@ -118,7 +118,7 @@ func (f *File) List(context.Context) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	sortEntries(keys)
+	SortEntries(keys)
 	return keys, nil
 }
 
@@ -132,7 +132,7 @@ func (f *File) Add(_ context.Context, partner string) (string, Entry, error) {
 	if err != nil {
 		return "", Entry{}, err
 	}
-	key, e, err := newEntry(partner, f.now(), func(id string) bool {
+	key, e, err := NewEntry(partner, f.now(), func(id string) bool {
 		for _, k := range keys {
 			if k.ID == id {
 				return true
@@ -156,7 +156,7 @@ func (f *File) Revoke(_ context.Context, id string) (Entry, error) {
 		return Entry{}, err
 	}
 	for i, k := range keys {
-		if matchID(k, id) {
+		if MatchID(k, id) {
 			if err := writeFile(f.Path, append(keys[:i:i], keys[i+1:]...)); err != nil {
 				return Entry{}, err
 			}
@@ -192,8 +192,9 @@ func (f *File) RevokePartner(_ context.Context, partner string) ([]Entry, error)
 	return gone, nil
 }
 
-// newEntry generates a key whose id no other key has.
-func newEntry(partner string, now time.Time, taken func(id string) bool) (string, Entry, error) {
+// NewEntry generates a key for partner, made at now, whose id no other key
+// has (taken says which are).
+func NewEntry(partner string, now time.Time, taken func(id string) bool) (string, Entry, error) {
 	for range 8 {
 		key, err := Generate()
 		if err != nil {
@@ -208,7 +209,8 @@ func newEntry(partner string, now time.Time, taken func(id string) bool) (string
 	return "", Entry{}, errors.New("partners: no free key id after 8 tries")
 }
 
-func sortEntries(keys []Entry) {
+// SortEntries orders keys oldest first, then by id.
+func SortEntries(keys []Entry) {
 	sort.SliceStable(keys, func(i, j int) bool {
 		if !keys[i].Created.Equal(keys[j].Created) {
 			return keys[i].Created.Before(keys[j].Created)

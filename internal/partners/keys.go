@@ -67,8 +67,8 @@ func ParseStoreValue(hash, value string) (Entry, error) {
 	return e, nil
 }
 
-// validHash reports whether s is a hex SHA-256.
-func validHash(s string) bool {
+// ValidHash reports whether s is a hex SHA-256 (a key's hash).
+func ValidHash(s string) bool {
 	if len(s) != 64 {
 		return false
 	}
@@ -87,9 +87,9 @@ var ErrNoSuchKey = errors.New("partners: no key has that id")
 // ErrBadName is returned for a partner name ValidName refuses.
 var ErrBadName = errors.New("partners: a partner name is 1 to 63 lower-case letters, digits and hyphens, starting with a letter or digit")
 
-// matchID reports whether entry e is the one id names: its key id, or its
+// MatchID reports whether entry e is the one id names: its key id, or its
 // whole hash.
-func matchID(e Entry, id string) bool {
+func MatchID(e Entry, id string) bool {
 	id = strings.ToLower(id)
 	return id == e.ID || id == e.Hash
 }

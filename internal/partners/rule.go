@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -36,12 +37,13 @@ const CacheControl = "private, max-age=300"
 // MaxKeyLen bounds a presented key: a longer one is refused unhashed.
 const MaxKeyLen = 256
 
-var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+// nameRE is compiled on first use, not at the start of every command.
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`) })
 
 // ValidName reports whether name is a partner name: lower-case letters,
 // digits and hyphens, starting with a letter or digit, at most 63
 // characters (it is a path segment and a DNS-label-like id).
-func ValidName(name string) bool { return nameRE.MatchString(name) }
+func ValidName(name string) bool { return nameRE().MatchString(name) }
 
 // Hash returns the hex SHA-256 of a key: what the keys file and the
 // KeyValueStore hold in place of the key.
@@ -249,3 +251,13 @@ func forwardQuery(raw string) string {
 	}
 	return b.String()
 }
+
+// arnRE is a KeyValueStore ARN. CloudFront is global: the region field is
+// empty, and the API's endpoint is derived from the account.
+var arnRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^arn:(aws):cloudfront::(\d{12}):key-value-store/([A-Za-z0-9-]{1,64})$`)
+})
+
+// ValidStoreARN reports whether arn is a CloudFront KeyValueStore ARN
+// (arn:aws:cloudfront::ACCOUNT:key-value-store/ID).
+func ValidStoreARN(arn string) bool { return arnRE().MatchString(arn) }

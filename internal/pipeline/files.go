@@ -20,28 +20,29 @@ type file struct {
 	key     string // slash-separated path relative to the articles folder
 	size    int64
 	modTime time.Time
-	old     *index.Summary // the index's summary of the file, if any (pair)
+	stat    *index.FileStat // the index's FileStat of the file, if any (pair)
+	old     *index.Summary  // the index's summary of the file, for files to read (Sync)
 }
 
-// pair gives each file its summary in the index (known, sorted by key as
-// Index.List returns it; files sorted by key as articleFiles returns them)
-// and returns the summaries of the files gone from the folder since: one
-// pass over the two lists.
-func pair(files []file, known []index.Summary) []*index.Summary {
-	byKey := func(a, b index.Summary) int { return strings.Compare(a.Key, b.Key) }
-	if !slices.IsSortedFunc(known, byKey) {
-		slices.SortFunc(known, byKey) // not as Index.List promises: the pairing needs it
+// pair gives each file its FileStat in the index (stats, sorted by key as
+// StatLister.ListStats and Index.List return them; files sorted by key as
+// articleFiles returns them) and returns the sources gone from the folder
+// since: one pass over the two lists.
+func pair(files []file, stats []index.FileStat) []*index.FileStat {
+	byKey := func(a, b index.FileStat) int { return strings.Compare(a.Key, b.Key) }
+	if !slices.IsSortedFunc(stats, byKey) {
+		slices.SortFunc(stats, byKey) // not as the index promises: the pairing needs it
 	}
-	var gone []*index.Summary
+	var gone []*index.FileStat
 	i := 0
-	for k := range known {
-		s := &known[k]
+	for k := range stats {
+		s := &stats[k]
 		for i < len(files) && files[i].key < s.Key {
 			i++
 		}
 		switch {
 		case i < len(files) && files[i].key == s.Key:
-			files[i].old = s
+			files[i].stat = s
 			i++
 		case !s.Deleted:
 			gone = append(gone, s)
@@ -85,21 +86,13 @@ func articleFiles(dir string) ([]file, error) {
 		if err != nil {
 			return nil, fmt.Errorf("pipeline: %w", err)
 		}
-		entries, err := f.ReadDir(-1)
+		names, folders, err := readFolder(f, d.path)
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("pipeline: %w", err)
 		}
-		names := make([]string, 0, len(entries))
-		for _, e := range entries {
-			name := e.Name()
-			switch {
-			case article.Hidden(name):
-			case e.IsDir():
-				queue = append(queue, folder{filepath.Join(d.path, name), d.prefix + name + "/"})
-			case e.Type().IsRegular() && article.Format(name) != "":
-				names = append(names, name)
-			}
+		for _, name := range folders {
+			queue = append(queue, folder{filepath.Join(d.path, name), d.prefix + name + "/"})
 		}
 		// In order, so that the files of one folder need no sorting after.
 		slices.Sort(names)

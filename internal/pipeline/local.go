@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -68,9 +71,13 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 	if err != nil {
 		return rep, err
 	}
-	removed := pair(files, known)
+	gone := pair(files, known.stats)
 	todo := unread(files, force)
-	s := newSyncRun(p, articles, known)
+	removed, rejected, err := known.summarize(ctx, p.Index, todo, gone)
+	if err != nil {
+		return rep, err
+	}
+	s := newSyncRun(p, articles, rejected)
 	if err := s.removeAll(ctx, removed); err != nil {
 		return rep, err
 	}
@@ -83,36 +90,114 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 	if err := p.recordSynced(ctx, force, changed); err != nil {
 		return rep, err
 	}
-	return rep, p.tally(ctx, &rep, files, known, s.last, s.rejected, s.read)
+	return rep, p.tally(ctx, &rep, files, known.stats, s.last, s.rejected, s.read)
 }
 
-// listSync lists the article files of dir and reads the index's summaries
-// at the same time: on a large site, the two longest steps of a build that
-// finds little changed. It also opens dir as the store the records read
-// from.
-func (p *Pipeline) listSync(ctx context.Context, dir string) ([]file, []index.Summary, *store.Folder, error) {
+// listSync lists the article files of dir and the index's sources at the
+// same time: on a large site, the two longest steps of a build that finds
+// little changed. It also opens dir as the store the records read from.
+func (p *Pipeline) listSync(ctx context.Context, dir string) ([]file, sources, *store.Folder, error) {
 	type listing struct {
-		known []index.Summary
+		known sources
 		err   error
 	}
 	listed := make(chan listing, 1)
 	go func() {
-		known, err := p.Index.List(ctx)
+		known, err := listSources(ctx, p.Index)
 		listed <- listing{known, err}
 	}()
 	files, err := articleFiles(dir)
 	l := <-listed
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, sources{}, nil, err
 	}
 	articles, err := store.NewFolder(dir)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("pipeline: %w", err)
+		return nil, sources{}, nil, fmt.Errorf("pipeline: %w", err)
 	}
 	if l.err != nil {
-		return nil, nil, nil, fmt.Errorf("pipeline: %w", l.err)
+		return nil, sources{}, nil, fmt.Errorf("pipeline: %w", l.err)
 	}
 	return files, l.known, articles, nil
+}
+
+// sources is the index's sources as a Sync compares them with the folder:
+// every one's FileStat, and the full summaries where the index has no
+// cheaper listing (index.StatLister).
+type sources struct {
+	stats []index.FileStat
+	all   []index.Summary // nil with a StatLister; else stats' summaries, in their order
+}
+
+// listSources lists ix's sources, sorted by key.
+func listSources(ctx context.Context, ix index.Index) (sources, error) {
+	if sl, ok := ix.(index.StatLister); ok {
+		stats, err := sl.ListStats(ctx)
+		return sources{stats: stats}, err
+	}
+	all, err := ix.List(ctx)
+	if err != nil {
+		return sources{}, err
+	}
+	// Sorted here, for stats and all to stay in one order (pair).
+	slices.SortFunc(all, func(a, b index.Summary) int { return strings.Compare(a.Key, b.Key) })
+	stats := make([]index.FileStat, len(all))
+	for i, s := range all {
+		stats[i] = index.FileStat{Key: s.Key, Size: s.Size, ModTime: s.ModTime.UnixNano(), Deleted: s.Deleted, Rejected: len(s.Problems) > 0}
+	}
+	return sources{stats: stats, all: all}, nil
+}
+
+// summarize reads the summaries a Sync needs besides the FileStats: of the
+// files to read (todo, given theirs as old), of the sources gone (returned
+// in their order) and of the sources rejected and not deleted (returned
+// in key order).
+func (l sources) summarize(ctx context.Context, ix index.Index, todo []file, gone []*index.FileStat) (removed, rejected []*index.Summary, err error) {
+	want := map[string]bool{}
+	for _, f := range todo {
+		if f.stat != nil {
+			want[f.key] = true
+		}
+	}
+	for _, st := range gone {
+		want[st.Key] = true
+	}
+	for _, st := range l.stats {
+		if st.Rejected && !st.Deleted {
+			want[st.Key] = true
+		}
+	}
+	got := make(map[string]*index.Summary, len(want))
+	if l.all != nil {
+		for k := range l.all {
+			if want[l.all[k].Key] {
+				got[l.all[k].Key] = &l.all[k]
+			}
+		}
+	} else if len(want) > 0 {
+		keys := slices.Sorted(maps.Keys(want))
+		sums, err := ix.(index.StatLister).Summaries(ctx, keys)
+		if err != nil {
+			return nil, nil, fmt.Errorf("pipeline: %w", err)
+		}
+		for i := range sums {
+			got[keys[i]] = &sums[i]
+		}
+	}
+	for i := range todo {
+		if todo[i].stat != nil {
+			todo[i].old = got[todo[i].key]
+		}
+	}
+	for _, st := range gone {
+		removed = append(removed, got[st.Key])
+	}
+	for _, st := range l.stats {
+		if st.Rejected && !st.Deleted {
+			rejected = append(rejected, got[st.Key])
+		}
+	}
+	return removed, rejected, nil
 }
 
 // unread returns the files to read: with force all of them, else those
@@ -146,8 +231,9 @@ type syncRun struct {
 	waiters []string        // sources waiting on claims this run released
 }
 
-// newSyncRun starts a Sync's state from the index's summaries (known).
-func newSyncRun(p *Pipeline, articles *store.Folder, known []index.Summary) *syncRun {
+// newSyncRun starts a Sync's state from the index's summaries of the
+// sources rejected (and not deleted).
+func newSyncRun(p *Pipeline, articles *store.Folder, rejected []*index.Summary) *syncRun {
 	s := &syncRun{
 		p:        p,
 		articles: articles,
@@ -156,10 +242,8 @@ func newSyncRun(p *Pipeline, articles *store.Folder, known []index.Summary) *syn
 		last:     map[string]Result{},
 		read:     map[string]bool{},
 	}
-	for _, k := range known {
-		if len(k.Problems) > 0 && !k.Deleted {
-			s.rejected[k.Key] = k.Problems
-		}
+	for _, k := range rejected {
+		s.rejected[k.Key] = k.Problems
 	}
 	return s
 }
@@ -329,26 +413,42 @@ func (p *Pipeline) recordSynced(ctx context.Context, force, changed bool) error 
 }
 
 // tally fills rep: every file once, by its last outcome (see SyncReport).
-func (p *Pipeline) tally(ctx context.Context, rep *SyncReport, files []file, known []index.Summary,
+func (p *Pipeline) tally(ctx context.Context, rep *SyncReport, files []file, known []index.FileStat,
 	last map[string]Result, rejected map[string][]article.Problem, read map[string]bool) error {
-	now := p.now()
-	for _, s := range known {
-		if res, ok := last[s.Key]; ok && res.Outcome == Removed {
-			rep.Removed = append(rep.Removed, s.Key)
+	// Only the files this run recorded or finds rejected are looked at,
+	// in key order (files and known are sorted by key): a rebuild that
+	// recorded one file of 10,000 looked each of them up in both maps.
+	keys := slices.Collect(maps.Keys(last))
+	for k := range rejected {
+		if _, dup := last[k]; !dup {
+			keys = append(keys, k)
 		}
 	}
-	for _, f := range files {
-		if ps, ok := rejected[f.key]; ok {
-			r := Rejection{Key: f.key, Problems: ps, New: read[f.key]}
-			src, err := p.Index.Get(ctx, f.key)
+	slices.Sort(keys)
+	for _, k := range keys {
+		_, inIndex := slices.BinarySearchFunc(known, k, func(s index.FileStat, k string) int { return strings.Compare(s.Key, k) })
+		if res, ok := last[k]; ok && inIndex && res.Outcome == Removed {
+			rep.Removed = append(rep.Removed, k)
+		}
+	}
+	now := p.now()
+	looked := 0
+	for _, key := range keys {
+		if _, inFolder := slices.BinarySearchFunc(files, key, func(f file, k string) int { return strings.Compare(f.key, k) }); !inFolder {
+			continue
+		}
+		looked++
+		if ps, ok := rejected[key]; ok {
+			r := Rejection{Key: key, Problems: ps, New: read[key]}
+			src, err := p.Index.Get(ctx, key)
 			if err != nil && !errors.Is(err, index.ErrNotFound) {
-				return fmt.Errorf("pipeline: %s: %w", f.key, err)
+				return fmt.Errorf("pipeline: %s: %w", key, err)
 			}
 			r.Kept = err == nil && !src.Deleted && src.Article != nil && !src.Article.Draft
 			rep.Rejections = append(rep.Rejections, r)
 			continue
 		}
-		res, ok := last[f.key]
+		res, ok := last[key]
 		switch {
 		case ok && res.Outcome == Published && res.Article != nil:
 			switch res.Article.StatusAt(now) {
@@ -361,10 +461,11 @@ func (p *Pipeline) tally(ctx context.Context, rep *SyncReport, files []file, kno
 			default:
 				rep.Published++
 			}
-		default: // not read, the same bytes, or vanished meanwhile
+		default: // the same bytes, or vanished meanwhile
 			rep.Unchanged++
 		}
 	}
+	rep.Unchanged += len(files) - looked // not read
 	return nil
 }
 
@@ -469,7 +570,7 @@ func (p *Pipeline) parseAll(ctx context.Context, dir string, files []file, force
 // statUnchanged says the index has the file at its size and modification
 // time: it is not read again.
 func statUnchanged(f file) bool {
-	return f.old != nil && !f.old.Deleted && f.old.Size == f.size && f.old.ModTime.Equal(f.modTime)
+	return f.stat != nil && !f.stat.Deleted && f.stat.Size == f.size && f.stat.ModTime == f.modTime.UnixNano()
 }
 
 // parseFile reads and parses one file (in the folder dir). One whose bytes

@@ -13,6 +13,7 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressroom/pressroom/internal/article"
@@ -63,11 +64,14 @@ func styleHash() string {
 	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
 }
 
-var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"join": strings.Join,
-	"date": func(t time.Time) string { return t.Format("2006-01-02 15:04 -07:00") },
-	"iso":  func(t time.Time) string { return t.Format(time.RFC3339) },
-}).Parse(`{{define "head"}}<!DOCTYPE html>
+// pages are parsed on first use: not at the start of every command (a
+// build renders none).
+var pages = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{
+		"join": strings.Join,
+		"date": func(t time.Time) string { return t.Format("2006-01-02 15:04 -07:00") },
+		"iso":  func(t time.Time) string { return t.Format(time.RFC3339) },
+	}).Parse(`{{define "head"}}<!DOCTYPE html>
 <html lang="en" dir="ltr">
 <head>
 <meta charset="utf-8">
@@ -117,6 +121,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 </body>
 </html>
 {{end}}`))
+})
 
 // Page renders a publishable file's preview.
 func Page(f File) ([]byte, error) {
@@ -134,14 +139,14 @@ func Page(f File) ([]byte, error) {
 		data.Title = f.Article.Title + " — preview"
 		data.Content = template.HTML(f.Article.ContentHTML)
 	}
-	err := pages.ExecuteTemplate(&b, "page", data)
+	err := pages().ExecuteTemplate(&b, "page", data)
 	return b.Bytes(), err
 }
 
 // Index renders the index page of the files checked.
 func Index(files []File) ([]byte, error) {
 	var b bytes.Buffer
-	err := pages.ExecuteTemplate(&b, "index", struct {
+	err := pages().ExecuteTemplate(&b, "index", struct {
 		Policy, Title string
 		Style         template.CSS
 		Files         []File

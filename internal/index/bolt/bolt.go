@@ -48,7 +48,10 @@ type Index struct {
 	db *bbolt.DB
 }
 
-var _ index.Index = (*Index)(nil)
+var (
+	_ index.Index      = (*Index)(nil)
+	_ index.StatLister = (*Index)(nil)
+)
 
 var (
 	bSources  = []byte("sources")

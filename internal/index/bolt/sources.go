@@ -108,6 +108,18 @@ func (b *Index) List(ctx context.Context) (out []index.Summary, err error) {
 	return out, err
 }
 
+// ListStats implements index.StatLister.
+func (b *Index) ListStats(ctx context.Context) (out []index.FileStat, err error) {
+	err = b.view(func(t txn) error { out, err = t.ListStats(ctx); return err })
+	return out, err
+}
+
+// Summaries implements index.StatLister.
+func (b *Index) Summaries(ctx context.Context, keys []string) (out []index.Summary, err error) {
+	err = b.view(func(t txn) error { out, err = t.Summaries(ctx, keys); return err })
+	return out, err
+}
+
 // Holder implements index.Index.
 func (b *Index) Holder(ctx context.Context, claim string) (h string, err error) {
 	err = b.view(func(t txn) error { h, err = t.Holder(ctx, claim); return err })
@@ -308,6 +320,81 @@ func (t txn) List(_ context.Context) ([]index.Summary, error) {
 		return nil
 	})
 	return out, err
+}
+
+// ListStats implements index.StatLister: the summaries' first fields
+// only, the keys cut from one string. A rebuild of 10,000 articles
+// listed 5 MB of summaries (each a fresh page of memory to fault in) to
+// compare sizes and times; this is under 1 MB.
+func (t txn) ListStats(_ context.Context) ([]index.FileStat, error) {
+	b := t.tx.Bucket(bSummary)
+	out := make([]index.FileStat, 0, b.Stats().KeyN)
+	var keys []byte // every key, one after the other
+	var ends []int
+	var d decoder
+	err := b.ForEach(func(k, v []byte) error {
+		d.b, d.off, d.err = v, 0, nil
+		key := d.bytes()
+		for range 7 { // Version, Hash, Config, Title, ArticleConfig, ObjectVersion, Waiting
+			d.bytes()
+		}
+		st := index.FileStat{Size: d.int()}
+		if d.byte() == 1 {
+			st.ModTime = d.int()
+			d.int() // the zone's offset
+		}
+		for range 3 { // Published, Expires, RejectedAt
+			if d.byte() == 1 {
+				d.int()
+				d.int()
+			}
+		}
+		st.Deleted = d.byte() == 1
+		_, _ = d.byte(), d.byte() // HasArticle, Draft
+		// The problems as summary decodes them, read to refuse what it
+		// refuses.
+		if n := d.int(); n > 0 && n < 10000 {
+			st.Rejected = true
+			for range n {
+				d.bytes()
+				d.int()
+				d.bytes()
+			}
+		}
+		if d.err != nil {
+			return fmt.Errorf("index: source %q: %w", k, d.err)
+		}
+		keys = append(keys, key...)
+		ends = append(ends, len(keys))
+		out = append(out, st)
+		return nil
+	})
+	all := string(keys)
+	start := 0
+	for i, end := range ends {
+		out[i].Key = all[start:end]
+		start = end
+	}
+	return out, err
+}
+
+// Summaries implements index.StatLister.
+func (t txn) Summaries(_ context.Context, keys []string) ([]index.Summary, error) {
+	b := t.tx.Bucket(bSummary)
+	out := make([]index.Summary, len(keys))
+	var d decoder
+	for i, key := range keys {
+		v := b.Get([]byte(key))
+		if v == nil {
+			return nil, fmt.Errorf("index: source %q: %w", key, index.ErrNotFound)
+		}
+		s, err := d.summary(v)
+		if err != nil {
+			return nil, fmt.Errorf("index: source %q: %w", key, err)
+		}
+		out[i] = s
+	}
+	return out, nil
 }
 
 // Holder implements index.Index.

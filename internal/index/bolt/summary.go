@@ -86,6 +86,18 @@ func (d *decoder) str() string {
 	return s
 }
 
+// bytes is str without the string: the field as it lies in b.
+func (d *decoder) bytes() []byte {
+	n, k := binary.Uvarint(d.b[d.off:])
+	if k <= 0 || uint64(len(d.b)-d.off-k) < n {
+		d.err = errSummary
+		return nil
+	}
+	s := d.b[d.off+k : d.off+k+int(n)]
+	d.off += k + int(n)
+	return s
+}
+
 func (d *decoder) int() int64 {
 	i, k := binary.Varint(d.b[d.off:])
 	if k <= 0 {

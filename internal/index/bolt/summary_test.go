@@ -1,10 +1,14 @@
 package bolt
 
 import (
+	"errors"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"go.etcd.io/bbolt"
 
 	"github.com/pressroom/pressroom/internal/article"
 	"github.com/pressroom/pressroom/internal/index"
@@ -122,4 +126,68 @@ func flags(bs ...bool) uint8 {
 		}
 	}
 	return out
+}
+
+// TestListStats holds ListStats and Summaries to List: the same sources in
+// the same order, each FileStat the summary's fields, each summary the
+// same; a corrupt summary is an error, never a panic.
+func TestListStats(t *testing.T) {
+	ctx := t.Context()
+	ix, err := Open(filepath.Join(t.TempDir(), "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	cases := append([]index.Summary(nil), summaryCases[1:]...)
+	cases = append(cases, index.Summary{Key: "a.md", Size: 3, ModTime: time.Unix(1, 2).In(time.FixedZone("", -7200))},
+		index.Summary{Key: "z.md", Problems: []article.Problem{{Message: "x"}}, Deleted: true})
+	put := func(key string, v []byte) {
+		t.Helper()
+		if err := ix.db.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bSummary).Put([]byte(key), v) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range cases {
+		put(s.Key, encodeSummary(s))
+	}
+	list, err := ix.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats, err := ix.ListStats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stats) != len(list) {
+		t.Fatalf("%d stats, %d summaries", len(stats), len(list))
+	}
+	var keys []string
+	for i, s := range list {
+		var mod int64
+		if !s.ModTime.IsZero() {
+			mod = s.ModTime.UnixNano()
+		}
+		want := index.FileStat{Key: s.Key, Size: s.Size, ModTime: mod, Deleted: s.Deleted, Rejected: len(s.Problems) > 0}
+		if stats[i] != want {
+			t.Errorf("stat %d: %+v, want %+v", i, stats[i], want)
+		}
+		keys = append(keys, s.Key)
+	}
+	sums, err := ix.Summaries(ctx, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(sums, list) {
+		t.Errorf("Summaries:\n got %+v\nwant %+v", sums, list)
+	}
+	if _, err := ix.Summaries(ctx, []string{"missing.md"}); !errors.Is(err, index.ErrNotFound) {
+		t.Errorf("a missing key: %v", err)
+	}
+	full := encodeSummary(summaryCases[1])
+	for n := range len(full) {
+		put("corrupt.md", full[:n])
+		if _, err := ix.ListStats(ctx); err == nil {
+			t.Errorf("a summary cut to %d of %d bytes listed without an error", n, len(full))
+		}
+	}
 }

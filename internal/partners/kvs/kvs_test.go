@@ -1,4 +1,4 @@
-package partners
+package kvs
 
 import (
 	"context"
@@ -13,12 +13,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/pressroom/pressroom/internal/awstest/kvs"
+	standin "github.com/pressroom/pressroom/internal/awstest/kvs"
+	"github.com/pressroom/pressroom/internal/partners"
 )
 
-func kvsStandIn(t *testing.T, wrap func(http.Handler) http.Handler) (*kvs.Server, string, string) {
+func kvsStandIn(t *testing.T, wrap func(http.Handler) http.Handler) (*standin.Server, string, string) {
 	t.Helper()
-	s := kvs.New("AKIDPARTNERS", "secret")
+	s := standin.New("AKIDPARTNERS", "secret")
 	arn := s.CreateStore("123456789012", "7c9f0e2a-1111-4222-8333-444455556666")
 	var h http.Handler = s.Handler()
 	if wrap != nil {
@@ -36,7 +37,7 @@ func testConfig() aws.Config {
 func TestKVS(t *testing.T) {
 	ctx := context.Background()
 	s, arn, url := kvsStandIn(t, nil)
-	k, err := NewKVS(testConfig(), arn, url)
+	k, err := New(testConfig(), arn, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,17 +49,17 @@ func TestKVS(t *testing.T) {
 		t.Fatal(err)
 	}
 	items := s.Items(arn)
-	if items[Hash(key)] != "culture-desk 2026-11-25T10:00:01Z" || len(items) != 1 {
+	if items[partners.Hash(key)] != "culture-desk 2026-11-25T10:00:01Z" || len(items) != 1 {
 		t.Fatalf("store holds %v", items)
 	}
 	for h, v := range items {
-		if strings.Contains(h+v, key) || strings.Contains(h+v, strings.TrimPrefix(key, KeyPrefix)) {
+		if strings.Contains(h+v, key) || strings.Contains(h+v, strings.TrimPrefix(key, partners.KeyPrefix)) {
 			t.Fatal("the store holds the key")
 		}
 	}
 	// The edge function's view of the store.
 	lookup := func(h string) (string, bool) { v, ok := s.Items(arn)[h]; return v, ok }
-	if d := Authorize(Request{Method: "GET", URI: "/partners/culture-desk/feed.json", RawQuery: "key=" + key}, lookup); !d.Allow {
+	if d := partners.Authorize(partners.Request{Method: "GET", URI: "/partners/culture-desk/feed.json", RawQuery: "key=" + key}, lookup); !d.Allow {
 		t.Error("the new key does not open the partner's feed")
 	}
 
@@ -82,10 +83,10 @@ func TestKVS(t *testing.T) {
 	if got, err := k.Revoke(ctx, e.ID); err != nil || got.Hash != e.Hash {
 		t.Errorf("revoke: %+v, %v", got, err)
 	}
-	if _, err := k.Revoke(ctx, e.ID); !errors.Is(err, ErrNoSuchKey) {
+	if _, err := k.Revoke(ctx, e.ID); !errors.Is(err, partners.ErrNoSuchKey) {
 		t.Errorf("revoke twice: %v", err)
 	}
-	if d := Authorize(Request{Method: "GET", URI: "/partners/culture-desk/feed.json", RawQuery: "key=" + key}, lookup); d.Allow {
+	if d := partners.Authorize(partners.Request{Method: "GET", URI: "/partners/culture-desk/feed.json", RawQuery: "key=" + key}, lookup); d.Allow {
 		t.Error("a revoked key still opens the feed")
 	}
 	gone, err := k.RevokePartner(ctx, "sports")
@@ -108,7 +109,7 @@ func TestKVS(t *testing.T) {
 // the client reads the ETag again.
 func TestKVSConflict(t *testing.T) {
 	ctx := context.Background()
-	var s *kvs.Server
+	var s *standin.Server
 	var arn string
 	var bumped atomic.Int32
 	s, arn, url := kvsStandIn(t, func(h http.Handler) http.Handler {
@@ -119,7 +120,7 @@ func TestKVSConflict(t *testing.T) {
 			h.ServeHTTP(w, r)
 		})
 	})
-	k, _ := NewKVS(testConfig(), arn, url)
+	k, _ := New(testConfig(), arn, url)
 	if _, _, err := k.Add(ctx, "culture-desk"); err != nil {
 		t.Fatal(err)
 	}
@@ -136,23 +137,23 @@ func TestKVSErrors(t *testing.T) {
 	ctx := context.Background()
 	_, arn, url := kvsStandIn(t, nil)
 	for _, bad := range []string{"", "arn:aws:cloudfront::123456789012:distribution/E1", "arn:aws:cloudfront:us-east-1:123456789012:key-value-store/x", "arn:aws-cn:cloudfront::123456789012:key-value-store/x"} {
-		if _, err := NewKVS(testConfig(), bad, url); err == nil {
+		if _, err := New(testConfig(), bad, url); err == nil {
 			t.Errorf("ARN %q accepted", bad)
 		}
 	}
-	if _, err := NewKVS(testConfig(), arn, "ftp://x"); err == nil {
+	if _, err := New(testConfig(), arn, "ftp://x"); err == nil {
 		t.Error("an ftp endpoint accepted")
 	}
 	other := strings.Replace(arn, "7c9f0e2a", "00000000", 1)
-	k, _ := NewKVS(testConfig(), other, url)
+	k, _ := New(testConfig(), other, url)
 	if _, err := k.List(ctx); err == nil || !strings.Contains(err.Error(), "ResourceNotFoundException") || !strings.Contains(err.Error(), other) {
 		t.Errorf("a store that does not exist: %v", err)
 	}
-	if _, _, err := k.Add(ctx, "Bad"); !errors.Is(err, ErrBadName) {
+	if _, _, err := k.Add(ctx, "Bad"); !errors.Is(err, partners.ErrBadName) {
 		t.Errorf("bad name: %v", err)
 	}
 	wrongKey := aws.Config{Credentials: credentials.NewStaticCredentialsProvider("AKIDOTHER", "secret", "")}
-	k, _ = NewKVS(wrongKey, arn, url)
+	k, _ = New(wrongKey, arn, url)
 	if _, _, err := k.Add(ctx, "a"); err == nil || !strings.Contains(err.Error(), "AccessDenied") {
 		t.Errorf("unknown access key: %v", err)
 	}
