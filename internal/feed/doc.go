@@ -158,7 +158,17 @@ func ItemsLanguage(items []article.Article) string {
 	if len(items) == 0 {
 		return ""
 	}
-	same, base := items[0].Lang, baseLanguage(items[0].Lang)
+	same := items[0].Lang
+	// Items of one language tag, the usual case, need no parsing (it was a
+	// twentieth of rendering a feed).
+	i := 1
+	for i < len(items) && items[i].Lang == same {
+		i++
+	}
+	if i == len(items) {
+		return same
+	}
+	base := baseLanguage(same)
 	for i := range items[1:] {
 		l := items[i+1].Lang
 		if l != same {

@@ -73,36 +73,22 @@ func (w itemWriter) endAt(depth int, name string) {
 
 // escapeXML is encoding/xml's EscapeString: the five markup characters,
 // tab, new line and carriage return as references, and characters XML
-// does not allow (and invalid UTF-8) as U+FFFD.
+// does not allow (and invalid UTF-8) as U+FFFD. Runs of ASCII that need
+// none are skipped by a table: content is most of a feed.
 func escapeXML(b *bytes.Buffer, s string) {
 	last := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && xmlPlain[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		var esc string
 		width := 1
 		if c < utf8.RuneSelf {
-			switch c {
-			case '"':
-				esc = "&#34;"
-			case '\'':
-				esc = "&#39;"
-			case '&':
-				esc = "&amp;"
-			case '<':
-				esc = "&lt;"
-			case '>':
-				esc = "&gt;"
-			case '\t':
-				esc = "&#x9;"
-			case '\n':
-				esc = "&#xA;"
-			case '\r':
-				esc = "&#xD;"
-			default:
-				if c < 0x20 {
-					esc = "\uFFFD"
-				}
-			}
+			esc = xmlEscapes[c]
 		} else {
 			var r rune
 			r, width = utf8.DecodeRuneInString(s[i:])
@@ -120,6 +106,21 @@ func escapeXML(b *bytes.Buffer, s string) {
 	}
 	b.WriteString(s[last:])
 }
+
+// xmlEscapes are the references escapeXML writes for ASCII characters
+// ("" for none), and xmlPlain the bytes it writes as they are: ASCII that
+// needs no reference.
+var xmlEscapes, xmlPlain = func() (esc [utf8.RuneSelf]string, plain [256]bool) {
+	for c := range 0x20 {
+		esc[c] = "\uFFFD"
+	}
+	esc['"'], esc['\''], esc['&'], esc['<'], esc['>'] = "&#34;", "&#39;", "&amp;", "&lt;", "&gt;"
+	esc['\t'], esc['\n'], esc['\r'] = "&#x9;", "&#xA;", "&#xD;"
+	for c := range utf8.RuneSelf {
+		plain[c] = esc[c] == ""
+	}
+	return esc, plain
+}()
 
 // xmlChar is encoding/xml's isInCharacterRange, for runes from U+0080.
 func xmlChar(r rune) bool {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"html"
 	"mime"
 	"net/url"
@@ -239,8 +240,7 @@ type rssChannel struct {
 	*feeds.RssFeed
 	AtomLinks []rssAtomLink `xml:"atom:link"`
 	Archive   *struct{}     `xml:"fh:archive"`
-	Items     []*rssItem    `xml:"-"`         // written by writeRSSItems into ItemsXML
-	ItemsXML  []byte        `xml:",innerxml"` // the items, as encoding/xml would write them
+	Items     []*rssItem    `xml:"-"` // written by writeRSSItems (see writeXML)
 }
 
 type rssAtomLink struct {
@@ -286,6 +286,7 @@ func archiveLinks(site Site, d Doc, format, typ string) []rssAtomLink {
 }
 
 func renderRSS(site Site, d Doc) ([]byte, error) {
+	categories, tags := scheme(site, "categories"), scheme(site, "tags")
 	ch := &rssChannel{
 		RssFeed: &feeds.RssFeed{
 			Title:         Title(site, d.Ref),
@@ -319,10 +320,10 @@ func renderRSS(site Site, d Doc) ([]byte, error) {
 			Creators: a.Authors,
 		}
 		for _, c := range a.Categories {
-			it.Categories = append(it.Categories, rssCategory{Domain: scheme(site, "categories"), Name: c})
+			it.Categories = append(it.Categories, rssCategory{Domain: categories, Name: c})
 		}
 		for _, t := range a.Tags {
-			it.Categories = append(it.Categories, rssCategory{Domain: scheme(site, "tags"), Name: t})
+			it.Categories = append(it.Categories, rssCategory{Domain: tags, Name: t})
 		}
 		if a.Image != "" {
 			t := imageType(a.Image)
@@ -331,8 +332,7 @@ func renderRSS(site Site, d Doc) ([]byte, error) {
 		}
 		ch.Items = append(ch.Items, it)
 	}
-	ch.ItemsXML = itemsXML(d, func(b *bytes.Buffer) { writeRSSItems(b, ch.Items) })
-	return writeXML(site, doc, sizeHint(d))
+	return writeXML(site, doc, sizeHint(d), rssEnd, func(b *bytes.Buffer) { writeRSSItems(b, ch.Items) })
 }
 
 // scheme names the vocabulary of a category: the folder of the family's
@@ -341,9 +341,20 @@ func scheme(site Site, family string) string {
 	return URL(site.FeedsURL, family+"/")
 }
 
+// The end of the element the items close, as encoding/xml indents it.
+const (
+	rssEnd  = "\n  </channel>\n</rss>"
+	atomEnd = "\n</feed>"
+)
+
 // writeXML writes a feed document after the XML declaration and the
-// stylesheet's processing instruction.
-func writeXML(site Site, doc feeds.XmlFeed, hint int) ([]byte, error) {
+// stylesheet's processing instruction, and its items, which write writes
+// as encoding/xml would write them as the last children of the element
+// the document ends with (end): into the document's buffer before that
+// end, rather than into a buffer of their own that the encoder copies
+// (an innerxml field), which cost a second allocation and copy of most
+// of the document.
+func writeXML(site Site, doc feeds.XmlFeed, hint int, end string, write func(*bytes.Buffer)) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(hint)
 	buf.WriteString(xml.Header)
@@ -354,6 +365,12 @@ func writeXML(site Site, doc feeds.XmlFeed, hint int) ([]byte, error) {
 	if err := enc.Encode(doc.FeedXml()); err != nil {
 		return nil, err
 	}
+	if !bytes.HasSuffix(buf.Bytes(), []byte(end)) {
+		return nil, fmt.Errorf("feed: the document does not end with %q", end)
+	}
+	buf.Truncate(buf.Len() - len(end))
+	write(&buf)
+	buf.WriteString(end)
 	buf.WriteByte('\n')
 	return buf.Bytes(), nil
 }
@@ -367,16 +384,15 @@ func writeXML(site Site, doc feeds.XmlFeed, hint int) ([]byte, error) {
 // elements come before the entries, as RFC 4287's schema wants.
 type atomDoc struct {
 	*feeds.AtomFeed
-	NSFH       string              `xml:"xmlns:fh,attr,omitempty"`
-	NSAt       string              `xml:"xmlns:at,attr,omitempty"`
-	Lang       string              `xml:"xml:lang,attr,omitempty"`
-	Links      []feeds.AtomLink    `xml:"link"`
-	Authors    []*feeds.AtomAuthor `xml:"author"`
-	Generator  atomGenerator       `xml:"generator"`
-	Archive    *struct{}           `xml:"fh:archive"`
-	Deleted    []atomDeleted       `xml:"at:deleted-entry"`
-	Entries    []*atomEntry        `xml:"-"`         // written by writeAtomEntries into EntriesXML
-	EntriesXML []byte              `xml:",innerxml"` // the entries, as encoding/xml would write them
+	NSFH      string              `xml:"xmlns:fh,attr,omitempty"`
+	NSAt      string              `xml:"xmlns:at,attr,omitempty"`
+	Lang      string              `xml:"xml:lang,attr,omitempty"`
+	Links     []feeds.AtomLink    `xml:"link"`
+	Authors   []*feeds.AtomAuthor `xml:"author"`
+	Generator atomGenerator       `xml:"generator"`
+	Archive   *struct{}           `xml:"fh:archive"`
+	Deleted   []atomDeleted       `xml:"at:deleted-entry"`
+	Entries   []*atomEntry        `xml:"-"` // written by writeAtomEntries (see writeXML)
 }
 
 // FeedXml implements feeds.XmlFeed.
@@ -443,6 +459,7 @@ func renderAtom(site Site, d Doc) ([]byte, error) {
 		}
 		doc.Deleted, doc.NSAt = append(doc.Deleted, del), nsTombstones
 	}
+	categories, tags := scheme(site, "categories"), scheme(site, "tags")
 	for i := range d.Items {
 		a := &d.Items[i]
 		e := &atomEntry{
@@ -467,15 +484,14 @@ func renderAtom(site Site, d Doc) ([]byte, error) {
 			e.Authors = append(e.Authors, &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: n}})
 		}
 		for _, c := range a.Categories {
-			e.Categories = append(e.Categories, atomCategory{Term: c, Scheme: scheme(site, "categories")})
+			e.Categories = append(e.Categories, atomCategory{Term: c, Scheme: categories})
 		}
 		for _, t := range a.Tags {
-			e.Categories = append(e.Categories, atomCategory{Term: t, Scheme: scheme(site, "tags")})
+			e.Categories = append(e.Categories, atomCategory{Term: t, Scheme: tags})
 		}
 		doc.Entries = append(doc.Entries, e)
 	}
-	doc.EntriesXML = itemsXML(d, func(b *bytes.Buffer) { writeAtomEntries(b, doc.Entries) })
-	return writeXML(site, doc, sizeHint(d))
+	return writeXML(site, doc, sizeHint(d), atomEnd, func(b *bytes.Buffer) { writeAtomEntries(b, doc.Entries) })
 }
 
 // --- JSON Feed 1.1 -------------------------------------------------------
@@ -578,23 +594,25 @@ func renderJSON(site Site, d Doc) ([]byte, error) {
 		}
 		doc.Items = append(doc.Items, it)
 	}
-	var buf bytes.Buffer
+	var w onceWriter
 	// Compact: re-indenting costs three quarters of the rendering time, and
 	// feed readers do not need it.
-	enc := json.NewEncoder(&buf)
+	enc := json.NewEncoder(&w)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(doc); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return w.b, nil
 }
 
-// itemsXML returns what write writes, in a buffer sized for d's items.
-func itemsXML(d Doc, write func(*bytes.Buffer)) []byte {
-	var b bytes.Buffer
-	b.Grow(sizeHint(d))
-	write(&b)
-	return b.Bytes()
+// onceWriter keeps what it is written in a slice of about that size. An
+// encoder writes a document in one Write, from its own buffer: a
+// bytes.Buffer grew to it by doubling, clearing and copying it each time.
+type onceWriter struct{ b []byte }
+
+func (w *onceWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
 }
 
 // sizeHint is about the size of an XML document: its items'

@@ -453,6 +453,9 @@ func (m *Memory) Published(_ context.Context, p Pending, state map[string]string
 	return nil
 }
 
+// InProcess implements InProcess.
+func (m *Memory) InProcess() bool { return true }
+
 // OutputHash implements Index.
 func (m *Memory) OutputHash(_ context.Context, path string) (string, error) {
 	m.mu.Lock()

@@ -219,11 +219,16 @@ func (in publishInputs) work(extra, expired []string) index.Work {
 // and the hubs' notices still to send.
 func (p *Pipeline) renderWork(ctx context.Context, j job, work index.Work, in publishInputs, end map[string]string, rep *Report) error {
 	j.langs = feedLanguages(in.states[stateLanguages])
-	hashes, err := p.Index.OutputHashes(ctx)
-	if err != nil {
-		return fmt.Errorf("pipeline: %w", err)
+	p.out = &outputs{ix: p.Index, ctx: ctx, known: map[string]string{}, dirty: map[string]string{}}
+	if l, ok := p.Index.(index.InProcess); ok && l.InProcess() {
+		p.out.lazy = true
+	} else {
+		hashes, err := p.Index.OutputHashes(ctx)
+		if err != nil {
+			return fmt.Errorf("pipeline: %w", err)
+		}
+		p.out.known = hashes
 	}
-	p.out = &outputs{ix: p.Index, known: hashes, dirty: map[string]string{}}
 	told, err := p.announcePings(ctx, j.site, work.Feeds)
 	if err != nil {
 		return err
@@ -248,6 +253,9 @@ func (p *Pipeline) writeWork(ctx context.Context, j job, work index.Work, list [
 	err := p.render(ctx, j, work, rep)
 	if err == nil {
 		err = p.pages(ctx, j.site, list, j.langs, rep)
+	}
+	if err == nil {
+		err = p.out.readErr() // what a failed read decided may be wrong: the next run does it again
 	}
 	if ferr := p.out.flush(ctx); err == nil {
 		err = ferr
@@ -773,26 +781,54 @@ func (p *Pipeline) remove(ctx context.Context, path string, rep *Report) error {
 }
 
 // outputs are the output hashes as one publish sees them: read once at
-// its start, and recorded behind the writes of the files, flushEvery
-// paths at a time (index.SetOutputHashes: their purge marks first).
-// A file written and not yet recorded is found changed by the next run,
-// which writes it again.
+// its start (or, from an index in the process, path by path as the
+// publish asks: see index.InProcess), and recorded behind the writes of
+// the files, flushEvery paths at a time (index.SetOutputHashes: their
+// purge marks first). A file written and not yet recorded is found
+// changed by the next run, which writes it again.
 type outputs struct {
 	ix    index.Index
+	ctx   context.Context   // the publish's, for the reads path by path
+	lazy  bool              // known holds the paths read so far, not all
+	mu    sync.Mutex        // writeDocs's workers ask for hashes together
 	known map[string]string // path -> hash, this run's writes included
 	dirty map[string]string // written, not yet recorded
+	err   error             // the first read path by path that failed
 }
 
 // flushEvery is the number of paths recorded at once: one transaction of
 // their purge marks and hashes on DynamoDB.
 const flushEvery = 50
 
-func (o *outputs) hash(path string) string { return o.known[path] }
+// hash returns the hash recorded for path, "" when none (or when its read
+// failed: see readErr).
+func (o *outputs) hash(path string) string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	h, ok := o.known[path]
+	if !ok && o.lazy {
+		var err error
+		if h, err = o.ix.OutputHash(o.ctx, path); err != nil && o.err == nil {
+			o.err = fmt.Errorf("pipeline: %w", err)
+		}
+		o.known[path] = h
+	}
+	return h
+}
+
+// readErr returns the first read of a hash that failed.
+func (o *outputs) readErr() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.err
+}
 
 // set records that path holds hash ("" removed), flushing when enough
 // are waiting.
 func (o *outputs) set(ctx context.Context, path, hash string) error {
+	o.mu.Lock()
 	o.known[path], o.dirty[path] = hash, hash
+	o.mu.Unlock()
 	if len(o.dirty) >= flushEvery {
 		return o.flush(ctx)
 	}

@@ -58,6 +58,9 @@ func (b *Index) Published(ctx context.Context, p index.Pending, state map[string
 	return b.update(func(t txn) error { return t.Published(ctx, p, state) })
 }
 
+// InProcess implements index.InProcess.
+func (b *Index) InProcess() bool { return true }
+
 // OutputHash implements index.Index.
 func (b *Index) OutputHash(ctx context.Context, path string) (h string, err error) {
 	err = b.view(func(t txn) error { h, err = t.OutputHash(ctx, path); return err })
@@ -160,6 +163,9 @@ func (t txn) Published(ctx context.Context, p index.Pending, state map[string]st
 	}
 	return nil
 }
+
+// InProcess implements index.InProcess.
+func (t txn) InProcess() bool { return true }
 
 // OutputHash implements index.Index.
 func (t txn) OutputHash(_ context.Context, path string) (string, error) {
