@@ -207,7 +207,10 @@ func TestKilledBuildKeepsWaiter(t *testing.T) {
 	if _, _, err := p(onDisk).Build(ctx, arts, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	src, _ := onDisk.Get(ctx, "b.md")
+	src, err := onDisk.Get(ctx, "b.md")
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Logf("b.md after the next build: article=%v waiting=%q problems=%v", src.Article != nil, src.Waiting, src.Problems)
 	var titles []string
 	if o, err := out.Get(ctx, "feed.json", store.GetOptions{}); err == nil {
