@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pressroom/pressroom/internal/article"
+	"github.com/pressroom/pressroom/internal/build/cputime"
 	"github.com/pressroom/pressroom/internal/config"
 	"github.com/pressroom/pressroom/internal/index"
 	"github.com/pressroom/pressroom/internal/index/bolt"
@@ -82,7 +83,7 @@ func BenchmarkPublishScale(b *testing.B) {
 		b.Run(fmt.Sprintf("articles=%d", n), func(b *testing.B) {
 			ctx := context.Background()
 			p, uploads, now := scaleSite(b, n)
-			i, cpu := 0, cpuTime()
+			i, cpu := 0, cputime.Used()
 			for b.Loop() {
 				// One upload: the file lands in the uploads store, is
 				// applied, and the publish it triggers runs.
@@ -105,7 +106,7 @@ func BenchmarkPublishScale(b *testing.B) {
 			}
 			// The process's CPU time an upload: steadier than the wall
 			// time, which waits on the index's fsyncs, on a shared disk.
-			if cpu := cpuTime() - cpu; cpu > 0 {
+			if cpu := cputime.Used() - cpu; cpu > 0 {
 				b.ReportMetric(float64(cpu.Nanoseconds())/float64(i), "cpu-ns/op")
 			}
 		})

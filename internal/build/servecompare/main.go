@@ -31,6 +31,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pressroom/pressroom/internal/build/cputime"
 	"github.com/pressroom/pressroom/internal/server"
 )
 
@@ -203,7 +204,7 @@ func load(client *http.Client, url string, h http.Header, code, conns int, d tim
 	var total atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, conns)
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), cputime.Used()
 	for i := 0; i < conns; i++ {
 		wg.Add(1)
 		go func() {
@@ -231,7 +232,7 @@ func load(client *http.Client, url string, h http.Header, code, conns int, d tim
 	time.Sleep(d)
 	stop.Store(true)
 	wg.Wait() // the answers in flight count, so does their time
-	elapsed, used := time.Since(start), cpuTime()-cpu0
+	elapsed, used := time.Since(start), cputime.Used()-cpu0
 	close(errs)
 	var err error
 	for e := range errs {
