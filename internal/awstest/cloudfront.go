@@ -41,7 +41,6 @@ type CloudFront struct {
 	distributions map[string]bool
 	refs          map[string]Invalidation // by distribution and caller reference, all ever created
 	created       []Invalidation          // since Reset
-	count         int                     // invalidations ever created
 	requests      int
 }
 
@@ -146,8 +145,7 @@ func (c *CloudFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeInvalidation(w, http.StatusCreated, dist, first)
 		return
 	}
-	c.count++
-	inv := Invalidation{ID: fmt.Sprintf("I%013d", c.count), Distribution: dist, CallerReference: b.CallerReference,
+	inv := Invalidation{ID: fmt.Sprintf("I%013d", len(c.refs)+1), Distribution: dist, CallerReference: b.CallerReference,
 		Paths: slices.Clone(b.Items)}
 	c.refs[key] = inv
 	c.created = append(c.created, inv)
