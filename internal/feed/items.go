@@ -24,11 +24,18 @@ type itemWriter struct {
 }
 
 func (w itemWriter) indent(depth int) {
+	if 1+2*depth <= len(indents) {
+		w.b.WriteString(indents[:1+2*depth])
+		return
+	}
 	w.b.WriteByte('\n')
 	for range depth {
 		w.b.WriteString("  ")
 	}
 }
+
+// indents is a new line and the indentation of the deepest elements.
+const indents = "\n        "
 
 // start writes "<name" at depth, for attributes to follow.
 func (w itemWriter) start(depth int, name string) {
@@ -222,22 +229,7 @@ func writeAtomEntries(b *bytes.Buffer, entries []*atomEntry) {
 			atomText(w, "summary", s.Type, s.Content)
 		}
 		for _, a := range e.Authors {
-			w.start(2, "author")
-			b.WriteByte('>')
-			if a.Name != "" {
-				w.text(3, "name", a.Name)
-			}
-			if a.Uri != "" {
-				w.text(3, "uri", a.Uri)
-			}
-			if a.Email != "" {
-				w.text(3, "email", a.Email)
-			}
-			if a.Name != "" || a.Uri != "" || a.Email != "" {
-				w.endAt(2, "author")
-			} else {
-				w.end("author")
-			}
+			atomAuthor(w, 2, a)
 		}
 		for _, c := range e.Categories {
 			w.start(2, "category")
@@ -258,6 +250,26 @@ func atomText(w itemWriter, name, typ, text string) {
 	w.b.WriteByte('>')
 	escapeXML(w.b, text)
 	w.end(name)
+}
+
+// atomAuthor writes an Atom person construct at depth.
+func atomAuthor(w itemWriter, depth int, a *feeds.AtomAuthor) {
+	w.start(depth, "author")
+	w.b.WriteByte('>')
+	if a.Name != "" {
+		w.text(depth+1, "name", a.Name)
+	}
+	if a.Uri != "" {
+		w.text(depth+1, "uri", a.Uri)
+	}
+	if a.Email != "" {
+		w.text(depth+1, "email", a.Email)
+	}
+	if a.Name != "" || a.Uri != "" || a.Email != "" {
+		w.endAt(depth, "author")
+	} else {
+		w.end("author")
+	}
 }
 
 func atomLink(w itemWriter, depth int, l feeds.AtomLink) {

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/gorilla/feeds"
 )
@@ -123,4 +124,26 @@ func FuzzItemsAsEncodingXML(f *testing.F) {
 			Summary: &feeds.AtomSummary{Content: b, Type: a}}, Lang: a, Authors: []*feeds.AtomAuthor{{AtomPerson: feeds.AtomPerson{Name: a, Email: b}}}})
 		checkItems(t, items, entries)
 	})
+}
+
+// TestRFC1123Z holds rfc1123Z to time.Format over random instants, zones
+// and years, the edges included.
+func TestRFC1123Z(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 8))
+	zones := []*time.Location{time.UTC, time.FixedZone("", -12*3600-30*60), time.FixedZone("", 5*3600+45*60+30),
+		time.FixedZone("", -59), time.FixedZone("", 99*3600+59*60), time.FixedZone("", -100*3600), time.FixedZone("", 200*3600)}
+	if l, err := time.LoadLocation("America/St_Johns"); err == nil {
+		zones = append(zones, l)
+	}
+	instants := []time.Time{time.Unix(0, 0), time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(-1, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(999, 7, 4, 9, 5, 3, 0, time.UTC)}
+	for range 20000 {
+		instants = append(instants, time.Unix(r.Int64N(400*365*86400)-200*365*86400, r.Int64N(1e9)))
+	}
+	for i, at := range instants {
+		tm := at.In(zones[i%len(zones)])
+		if got, want := rfc1123Z(tm), tm.Format(time.RFC1123Z); got != want {
+			t.Fatalf("rfc1123Z(%v) = %q, want %q", tm, got, want)
+		}
+	}
 }

@@ -1,10 +1,7 @@
 package feed
 
 import (
-	"bytes"
-	"encoding/json"
 	"encoding/xml"
-	"fmt"
 	"html"
 	"mime"
 	"net/url"
@@ -71,6 +68,7 @@ func RenderDoc(site Site, d Doc) (Rendered, error) {
 	if err != nil || site.MaxBytes <= 0 || r.largest() <= site.MaxBytes || len(d.Items) == 0 {
 		return r, err
 	}
+	r.Release()
 	return withinBudget(site, d)
 }
 
@@ -123,8 +121,10 @@ func withinBudget(site Site, d Doc) (Rendered, error) {
 				return Rendered{}, err
 			}
 			if r.largest() <= site.MaxBytes {
+				best.Release()
 				lo, best = mid, r
 			} else {
+				r.Release()
 				hi = mid - 1
 			}
 		}
@@ -145,6 +145,7 @@ func withinBudget(site Site, d Doc) (Rendered, error) {
 		// them (a page is bounded anyway: PageSize items, each bounded).
 		return allBrief, nil
 	}
+	allBrief.Release()
 	// Even in brief they do not fit: the most items, all in brief.
 	one, err := mixed(0, 1)
 	if err != nil {
@@ -286,6 +287,15 @@ func archiveLinks(site Site, d Doc, format, typ string) []rssAtomLink {
 }
 
 func renderRSS(site Site, d Doc) ([]byte, error) {
+	b := newBuffer(sizeHint(d))
+	writeRSS(b, site, rssDocOf(site, d))
+	return b.Bytes(), nil
+}
+
+// rssDocOf is a document's RSS model. Its items' structs come from a few
+// slices made for the whole document (a slab of each type), not one
+// allocation per struct: a page of 50 items made 300 of them.
+func rssDocOf(site Site, d Doc) *rssDoc {
 	categories, tags := scheme(site, "categories"), scheme(site, "tags")
 	ch := &rssChannel{
 		RssFeed: &feeds.RssFeed{
@@ -293,7 +303,7 @@ func renderRSS(site Site, d Doc) ([]byte, error) {
 			Link:          site.HomeURL.String(),
 			Description:   description(site, d.Ref),
 			Language:      docLanguage(site, d.Ref, d.Items),
-			LastBuildDate: updated(d).Format(time.RFC1123Z),
+			LastBuildDate: rfc1123Z(updated(d)),
 			Generator:     generator,
 		},
 		AtomLinks: []rssAtomLink{{Href: d.link(site, d.Page, RSSFile), Rel: "self", Type: "application/rss+xml"}},
@@ -306,73 +316,96 @@ func renderRSS(site Site, d Doc) ([]byte, error) {
 	if d.Page > 0 {
 		ch.Archive, doc.NSFH = &struct{}{}, nsFH
 	}
+	n := len(d.Items)
+	items, base := make([]rssItem, n), make([]feeds.RssItem, n)
+	contents, guids := make([]feeds.RssContent, n), make([]feeds.RssGuid, n)
+	cats := make([]rssCategory, 0, categoryCount(d.Items))
+	ch.Items = make([]*rssItem, n)
 	for i := range d.Items {
 		a := &d.Items[i]
-		it := &rssItem{
-			RssItem: &feeds.RssItem{
-				Title:       a.Title,
-				Link:        a.URL,
-				Description: html.EscapeString(a.Summary),
-				Content:     &feeds.RssContent{Content: content(a)},
-				Guid:        &feeds.RssGuid{Id: a.ID, IsPermaLink: "false"},
-				PubDate:     a.Published.Format(time.RFC1123Z),
-			},
-			Creators: a.Authors,
+		contents[i].Content = content(a)
+		guids[i] = feeds.RssGuid{Id: a.ID, IsPermaLink: "false"}
+		base[i] = feeds.RssItem{
+			Title:       a.Title,
+			Link:        a.URL,
+			Description: html.EscapeString(a.Summary),
+			Content:     &contents[i],
+			Guid:        &guids[i],
+			PubDate:     rfc1123Z(a.Published),
 		}
+		first := len(cats)
 		for _, c := range a.Categories {
-			it.Categories = append(it.Categories, rssCategory{Domain: categories, Name: c})
+			cats = append(cats, rssCategory{Domain: categories, Name: c})
 		}
 		for _, t := range a.Tags {
-			it.Categories = append(it.Categories, rssCategory{Domain: tags, Name: t})
+			cats = append(cats, rssCategory{Domain: tags, Name: t})
 		}
+		it := &items[i]
+		*it = rssItem{RssItem: &base[i], Categories: cats[first:len(cats):len(cats)], Creators: a.Authors}
 		if a.Image != "" {
 			t := imageType(a.Image)
 			it.Enclosure = &feeds.RssEnclosure{Url: a.Image, Length: "0", Type: t}
 			it.Media = &rssMediaItem{URL: a.Image, Medium: "image", Type: t}
 		}
-		ch.Items = append(ch.Items, it)
+		ch.Items[i] = it
 	}
-	return writeXML(site, doc, sizeHint(d), rssEnd, func(b *bytes.Buffer) { writeRSSItems(b, ch.Items) })
+	return doc
+}
+
+// categoryCount is the number of categories and tags of items.
+func categoryCount(items []article.Article) int {
+	n := 0
+	for i := range items {
+		n += len(items[i].Categories) + len(items[i].Tags)
+	}
+	return n
+}
+
+// rfc1123Z is t.Format(time.RFC1123Z), RSS's date: written field by
+// field, for Format parsed its layout for each of a document's dates (a
+// third of building an RSS document's model). Years outside 0–9999 and
+// offsets of 100 hours or more go to Format.
+func rfc1123Z(t time.Time) string {
+	year, month, day := t.Date()
+	_, offset := t.Zone()
+	if year < 0 || year > 9999 || offset <= -100*3600 || offset >= 100*3600 {
+		return t.Format(time.RFC1123Z)
+	}
+	hour, minute, sec := t.Clock()
+	var b [31]byte // "Mon, 02 Jan 2006 15:04:05 -0700"
+	copy(b[0:], t.Weekday().String()[:3])
+	b[3], b[4] = ',', ' '
+	two(b[5:], day)
+	b[7] = ' '
+	copy(b[8:], month.String()[:3])
+	b[11] = ' '
+	two(b[12:], year/100)
+	two(b[14:], year%100)
+	b[16] = ' '
+	two(b[17:], hour)
+	b[19] = ':'
+	two(b[20:], minute)
+	b[22] = ':'
+	two(b[23:], sec)
+	b[25], b[26] = ' ', '+'
+	zone := offset / 60
+	if zone < 0 {
+		b[26], zone = '-', -zone
+	}
+	two(b[27:], zone/60)
+	two(b[29:], zone%60)
+	return string(b[:])
+}
+
+// two writes n (0–99) as two digits.
+func two(b []byte, n int) {
+	b[0], b[1] = byte('0'+n/10), byte('0'+n%10)
 }
 
 // scheme names the vocabulary of a category: the folder of the family's
 // feeds, so readers and partners can tell a section from a tag.
 func scheme(site Site, family string) string {
 	return URL(site.FeedsURL, family+"/")
-}
-
-// The end of the element the items close, as encoding/xml indents it.
-const (
-	rssEnd  = "\n  </channel>\n</rss>"
-	atomEnd = "\n</feed>"
-)
-
-// writeXML writes a feed document after the XML declaration and the
-// stylesheet's processing instruction, and its items, which write writes
-// as encoding/xml would write them as the last children of the element
-// the document ends with (end): into the document's buffer before that
-// end, rather than into a buffer of their own that the encoder copies
-// (an innerxml field), which cost a second allocation and copy of most
-// of the document.
-func writeXML(site Site, doc feeds.XmlFeed, hint int, end string, write func(*bytes.Buffer)) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(hint)
-	buf.WriteString(xml.Header)
-	buf.WriteString(stylesheetPI(site))
-	buf.WriteByte('\n')
-	enc := xml.NewEncoder(&buf)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc.FeedXml()); err != nil {
-		return nil, err
-	}
-	if !bytes.HasSuffix(buf.Bytes(), []byte(end)) {
-		return nil, fmt.Errorf("feed: the document does not end with %q", end)
-	}
-	buf.Truncate(buf.Len() - len(end))
-	write(&buf)
-	buf.WriteString(end)
-	buf.WriteByte('\n')
-	return buf.Bytes(), nil
 }
 
 // --- Atom 1.0 ------------------------------------------------------------
@@ -426,6 +459,14 @@ type atomCategory struct {
 }
 
 func renderAtom(site Site, d Doc) ([]byte, error) {
+	b := newBuffer(sizeHint(d))
+	writeAtom(b, site, atomDocOf(site, d))
+	return b.Bytes(), nil
+}
+
+// atomDocOf is a document's Atom model, its entries' structs made in
+// slabs as rssDocOf's are.
+func atomDocOf(site Site, d Doc) *atomDoc {
 	doc := &atomDoc{
 		AtomFeed: &feeds.AtomFeed{
 			Xmlns:    nsAtom,
@@ -460,38 +501,59 @@ func renderAtom(site Site, d Doc) ([]byte, error) {
 		doc.Deleted, doc.NSAt = append(doc.Deleted, del), nsTombstones
 	}
 	categories, tags := scheme(site, "categories"), scheme(site, "tags")
+	n, nAuthors, nImages := len(d.Items), 0, 0
+	for i := range d.Items {
+		nAuthors += len(d.Items[i].Authors)
+		if d.Items[i].Image != "" {
+			nImages++
+		}
+	}
+	entries, base := make([]atomEntry, n), make([]feeds.AtomEntry, n)
+	summaries, contents := make([]feeds.AtomSummary, n), make([]feeds.AtomContent, n)
+	links := make([]feeds.AtomLink, 0, n+nImages)
+	authors, authorPtrs := make([]feeds.AtomAuthor, nAuthors), make([]*feeds.AtomAuthor, nAuthors)
+	cats := make([]atomCategory, 0, categoryCount(d.Items))
+	doc.Entries = make([]*atomEntry, n)
 	for i := range d.Items {
 		a := &d.Items[i]
-		e := &atomEntry{
-			AtomEntry: &feeds.AtomEntry{
-				Title:     a.Title,
-				Id:        a.ID,
-				Updated:   a.Updated.Format(time.RFC3339),
-				Published: a.Published.Format(time.RFC3339),
-				Links:     []feeds.AtomLink{{Href: a.URL, Rel: "alternate", Type: "text/html"}},
-				Summary:   &feeds.AtomSummary{Content: a.Summary, Type: "text"},
-				Content:   &feeds.AtomContent{Content: content(a), Type: "html"},
-			},
-			Lang: a.Lang,
-		}
-		if a.Summary == "" {
-			e.Summary = nil
-		}
+		first := len(links)
+		links = append(links, feeds.AtomLink{Href: a.URL, Rel: "alternate", Type: "text/html"})
 		if a.Image != "" {
-			e.Links = append(e.Links, feeds.AtomLink{Href: a.Image, Rel: "enclosure", Type: imageType(a.Image)})
+			links = append(links, feeds.AtomLink{Href: a.Image, Rel: "enclosure", Type: imageType(a.Image)})
 		}
-		for _, n := range a.Authors {
-			e.Authors = append(e.Authors, &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: n}})
+		contents[i] = feeds.AtomContent{Content: content(a), Type: "html"}
+		base[i] = feeds.AtomEntry{
+			Title:     a.Title,
+			Id:        a.ID,
+			Updated:   a.Updated.Format(time.RFC3339),
+			Published: a.Published.Format(time.RFC3339),
+			Links:     links[first:len(links):len(links)],
+			Content:   &contents[i],
 		}
+		if a.Summary != "" {
+			summaries[i] = feeds.AtomSummary{Content: a.Summary, Type: "text"}
+			base[i].Summary = &summaries[i]
+		}
+		e := &entries[i]
+		*e = atomEntry{AtomEntry: &base[i], Lang: a.Lang}
+		if len(a.Authors) > 0 {
+			e.Authors, authorPtrs = authorPtrs[:len(a.Authors):len(a.Authors)], authorPtrs[len(a.Authors):]
+			for j, name := range a.Authors {
+				authors[0] = feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: name}}
+				e.Authors[j], authors = &authors[0], authors[1:]
+			}
+		}
+		first = len(cats)
 		for _, c := range a.Categories {
-			e.Categories = append(e.Categories, atomCategory{Term: c, Scheme: categories})
+			cats = append(cats, atomCategory{Term: c, Scheme: categories})
 		}
 		for _, t := range a.Tags {
-			e.Categories = append(e.Categories, atomCategory{Term: t, Scheme: tags})
+			cats = append(cats, atomCategory{Term: t, Scheme: tags})
 		}
-		doc.Entries = append(doc.Entries, e)
+		e.Categories = cats[first:len(cats):len(cats)]
+		doc.Entries[i] = e
 	}
-	return writeXML(site, doc, sizeHint(d), atomEnd, func(b *bytes.Buffer) { writeAtomEntries(b, doc.Entries) })
+	return doc
 }
 
 // --- JSON Feed 1.1 -------------------------------------------------------
@@ -542,6 +604,16 @@ type jsonItemExt struct {
 }
 
 func renderJSON(site Site, d Doc) ([]byte, error) {
+	b := newBuffer(sizeHint(d))
+	if err := writeJSON(b, jsonDocOf(site, d)); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// jsonDocOf is a document's JSON Feed model, its items' structs made in
+// slabs as rssDocOf's are.
+func jsonDocOf(site Site, d Doc) *jsonDoc {
 	doc := &jsonDoc{
 		JSONFeed: &feeds.JSONFeed{
 			Version:     "https://jsonfeed.org/version/1.1",
@@ -553,7 +625,6 @@ func renderJSON(site Site, d Doc) ([]byte, error) {
 			Authors:     []*feeds.JSONAuthor{{Name: site.Title}},
 		},
 		Pressroom: &jsonFeedExt{About: URL(site.FeedsURL, ExtensionSchemaPath), Page: d.Page, Full: d.Full},
-		Items:     []*jsonItem{},
 	}
 	if p := d.prev(); p > 0 {
 		doc.NextUrl = d.link(site, p, JSONFile)
@@ -570,49 +641,46 @@ func renderJSON(site Site, d Doc) ([]byte, error) {
 	for _, g := range d.Deleted {
 		doc.Pressroom.Deleted = append(doc.Pressroom.Deleted, jsonDeleted{ID: g.ID, URL: g.URL, DeletedAt: g.At})
 	}
+	n, nAuthors := len(d.Items), 0
+	for i := range d.Items {
+		nAuthors += len(d.Items[i].Authors)
+	}
+	items, base, exts := make([]jsonItem, n), make([]feeds.JSONItem, n), make([]jsonItemExt, n)
+	dates := make([]time.Time, 2*n)
+	tagList := make([]string, 0, categoryCount(d.Items))
+	authors, authorPtrs := make([]feeds.JSONAuthor, nAuthors), make([]*feeds.JSONAuthor, nAuthors)
+	doc.Items = make([]*jsonItem, n)
 	for i := range d.Items {
 		a := &d.Items[i]
-		published, modified := a.Published, a.Updated
-		it := &jsonItem{
-			JSONItem: &feeds.JSONItem{
-				Id:            a.ID,
-				Url:           a.URL,
-				Title:         a.Title,
-				ContentHTML:   content(a),
-				Summary:       a.Summary,
-				Image:         a.Image,
-				PublishedDate: &published,
-				ModifiedDate:  &modified,
-				Tags:          append(append([]string(nil), a.Categories...), a.Tags...),
-			},
-			Language: a.Lang,
-			Pressroom: &jsonItemExt{Categories: nonNil(a.Categories), Tags: nonNil(a.Tags), WordCount: a.Words,
-				CanonicalURL: a.URL, UpdatedReason: updateReason(a), Correction: a.Correction, Credits: a.Credits},
+		dates[2*i], dates[2*i+1] = a.Published, a.Updated
+		first := len(tagList)
+		tagList = append(append(tagList, a.Categories...), a.Tags...)
+		base[i] = feeds.JSONItem{
+			Id:            a.ID,
+			Url:           a.URL,
+			Title:         a.Title,
+			ContentHTML:   content(a),
+			Summary:       a.Summary,
+			Image:         a.Image,
+			PublishedDate: &dates[2*i],
+			ModifiedDate:  &dates[2*i+1],
+			Tags:          tagList[first:len(tagList):len(tagList)],
 		}
-		for _, n := range a.Authors {
-			it.Authors = append(it.Authors, &feeds.JSONAuthor{Name: n})
+		exts[i] = jsonItemExt{Categories: nonNil(a.Categories), Tags: nonNil(a.Tags), WordCount: a.Words,
+			CanonicalURL: a.URL, UpdatedReason: updateReason(a), Correction: a.Correction, Credits: a.Credits}
+		items[i] = jsonItem{JSONItem: &base[i], Language: a.Lang, Pressroom: &exts[i]}
+		if len(a.Authors) > 0 {
+			list := authorPtrs[:len(a.Authors):len(a.Authors)]
+			authorPtrs = authorPtrs[len(a.Authors):]
+			for j, name := range a.Authors {
+				authors[0] = feeds.JSONAuthor{Name: name}
+				list[j], authors = &authors[0], authors[1:]
+			}
+			base[i].Authors = list
 		}
-		doc.Items = append(doc.Items, it)
+		doc.Items[i] = &items[i]
 	}
-	var w onceWriter
-	// Compact: re-indenting costs three quarters of the rendering time, and
-	// feed readers do not need it.
-	enc := json.NewEncoder(&w)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
-	}
-	return w.b, nil
-}
-
-// onceWriter keeps what it is written in a slice of about that size. An
-// encoder writes a document in one Write, from its own buffer: a
-// bytes.Buffer grew to it by doubling, clearing and copying it each time.
-type onceWriter struct{ b []byte }
-
-func (w *onceWriter) Write(p []byte) (int, error) {
-	w.b = append(w.b, p...)
-	return len(p), nil
+	return doc
 }
 
 // sizeHint is about the size of an XML document: its items'

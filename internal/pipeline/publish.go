@@ -569,6 +569,9 @@ func (p *Pipeline) writeDocs(ctx context.Context, site feed.Site, docs []feed.Do
 			errs[i] = fmt.Errorf("pipeline: render %q page %d: %w", d.Ref.ID, d.Page, err)
 			return
 		}
+		// The next document reuses the memory once its files are stored
+		// (Store.Put keeps no reference to a body).
+		defer r.Release()
 		for _, path := range feed.DocPaths(d) {
 			cc := feed.CacheControl(path)
 			if d.Full {

@@ -80,7 +80,8 @@ type Store interface {
 	// Get returns the object at key, or ErrNotFound.
 	Get(ctx context.Context, key string, opts GetOptions) (Object, error)
 	// Put writes body at key, replacing any object there, atomically:
-	// readers see the old bytes or the new, never a mix.
+	// readers see the old bytes or the new, never a mix. It keeps no
+	// reference to body once it returns: the caller reuses that memory.
 	Put(ctx context.Context, key string, body []byte, opts PutOptions) error
 	// Delete removes the object at key; a missing key is not an error.
 	Delete(ctx context.Context, key string) error
