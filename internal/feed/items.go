@@ -141,7 +141,16 @@ func cdata(b *bytes.Buffer, s string) {
 		return
 	}
 	b.WriteString("<![CDATA[")
-	b.WriteString(strings.ReplaceAll(s, "]]>", "]]]]><![CDATA[>"))
+	for {
+		i := strings.Index(s, "]]>")
+		if i < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		b.WriteString("]]]]><![CDATA[>")
+		s = s[i+3:]
+	}
+	b.WriteString(s)
 	b.WriteString("]]>")
 }
 

@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/url"
 	"path"
+	"sync"
 	"time"
 
 	"github.com/gorilla/feeds"
@@ -288,50 +289,85 @@ func archiveLinks(site Site, d Doc, format, typ string) []rssAtomLink {
 
 func renderRSS(site Site, d Doc) ([]byte, error) {
 	b := newBuffer(sizeHint(d))
-	writeRSS(b, site, rssDocOf(site, d))
+	m, _ := rssModels.Get().(*rssModel)
+	if m == nil {
+		m = new(rssModel)
+	}
+	writeRSS(b, site, m.of(site, d))
+	rssModels.Put(m)
 	return b.Bytes(), nil
 }
 
-// rssDocOf is a document's RSS model. Its items' structs come from a few
-// slices made for the whole document (a slab of each type), not one
-// allocation per struct: a page of 50 items made 300 of them.
-func rssDocOf(site Site, d Doc) *rssDoc {
+// rssModel holds an RSS document's model and the slabs of its items'
+// structs: a few slices for the whole document, not one allocation per
+// struct (a page of 50 items made 300 of them), kept in rssModels for the
+// next document. What a slab holds from an earlier document is
+// overwritten, never read: every element in use is assigned whole.
+type rssModel struct {
+	doc      rssDoc
+	channel  rssChannel
+	feed     feeds.RssFeed
+	items    []rssItem
+	base     []feeds.RssItem
+	ptrs     []*rssItem
+	contents []feeds.RssContent
+	guids    []feeds.RssGuid
+	cats     []rssCategory
+	dates    []byte
+	ends     []int
+}
+
+var rssModels sync.Pool // of *rssModel
+
+// rssDocOf is a document's RSS model, in slabs of its own.
+func rssDocOf(site Site, d Doc) *rssDoc { return new(rssModel).of(site, d) }
+
+func (m *rssModel) of(site Site, d Doc) *rssDoc {
 	categories, tags := scheme(site, "categories"), scheme(site, "tags")
-	ch := &rssChannel{
-		RssFeed: &feeds.RssFeed{
-			Title:         Title(site, d.Ref),
-			Link:          site.HomeURL.String(),
-			Description:   description(site, d.Ref),
-			Language:      docLanguage(site, d.Ref, d.Items),
-			LastBuildDate: rfc1123Z(updated(d)),
-			Generator:     generator,
-		},
+	n := len(d.Items)
+	// The items' dates, formatted into one string.
+	m.dates, m.ends = appendRFC1123Z(m.dates[:0], updated(d)), slab(m.ends, n+1)
+	m.ends[0] = len(m.dates)
+	for i := range d.Items {
+		m.dates = appendRFC1123Z(m.dates, d.Items[i].Published)
+		m.ends[i+1] = len(m.dates)
+	}
+	dates := string(m.dates)
+	m.feed = feeds.RssFeed{
+		Title:         Title(site, d.Ref),
+		Link:          site.HomeURL.String(),
+		Description:   description(site, d.Ref),
+		Language:      docLanguage(site, d.Ref, d.Items),
+		LastBuildDate: dates[:m.ends[0]],
+		Generator:     generator,
+	}
+	m.channel = rssChannel{
+		RssFeed:   &m.feed,
 		AtomLinks: []rssAtomLink{{Href: d.link(site, d.Page, RSSFile), Rel: "self", Type: "application/rss+xml"}},
 	}
+	ch := &m.channel
 	ch.AtomLinks = append(ch.AtomLinks, archiveLinks(site, d, RSSFile, "application/rss+xml")...)
 	for _, h := range hubs(site, d) {
 		ch.AtomLinks = append(ch.AtomLinks, rssAtomLink{Href: h, Rel: "hub"})
 	}
-	doc := &rssDoc{Version: "2.0", NSContent: nsContent, NSAtom: nsAtom, NSDC: nsDC, NSMedia: nsMedia, Channel: ch}
+	m.doc = rssDoc{Version: "2.0", NSContent: nsContent, NSAtom: nsAtom, NSDC: nsDC, NSMedia: nsMedia, Channel: ch}
 	if d.Page > 0 {
-		ch.Archive, doc.NSFH = &struct{}{}, nsFH
+		ch.Archive, m.doc.NSFH = &struct{}{}, nsFH
 	}
-	n := len(d.Items)
-	items, base := make([]rssItem, n), make([]feeds.RssItem, n)
-	contents, guids := make([]feeds.RssContent, n), make([]feeds.RssGuid, n)
-	cats := make([]rssCategory, 0, categoryCount(d.Items))
-	ch.Items = make([]*rssItem, n)
+	m.items, m.base, m.ptrs = slab(m.items, n), slab(m.base, n), slab(m.ptrs, n)
+	m.contents, m.guids = slab(m.contents, n), slab(m.guids, n)
+	cats := slab(m.cats, categoryCount(d.Items))[:0]
 	for i := range d.Items {
 		a := &d.Items[i]
-		contents[i].Content = content(a)
-		guids[i] = feeds.RssGuid{Id: a.ID, IsPermaLink: "false"}
-		base[i] = feeds.RssItem{
+		m.contents[i] = feeds.RssContent{Content: content(a)}
+		m.guids[i] = feeds.RssGuid{Id: a.ID, IsPermaLink: "false"}
+		m.base[i] = feeds.RssItem{
 			Title:       a.Title,
 			Link:        a.URL,
 			Description: html.EscapeString(a.Summary),
-			Content:     &contents[i],
-			Guid:        &guids[i],
-			PubDate:     rfc1123Z(a.Published),
+			Content:     &m.contents[i],
+			Guid:        &m.guids[i],
+			PubDate:     dates[m.ends[i]:m.ends[i+1]],
 		}
 		first := len(cats)
 		for _, c := range a.Categories {
@@ -340,16 +376,26 @@ func rssDocOf(site Site, d Doc) *rssDoc {
 		for _, t := range a.Tags {
 			cats = append(cats, rssCategory{Domain: tags, Name: t})
 		}
-		it := &items[i]
-		*it = rssItem{RssItem: &base[i], Categories: cats[first:len(cats):len(cats)], Creators: a.Authors}
+		it := &m.items[i]
+		*it = rssItem{RssItem: &m.base[i], Categories: cats[first:len(cats):len(cats)], Creators: a.Authors}
 		if a.Image != "" {
 			t := imageType(a.Image)
 			it.Enclosure = &feeds.RssEnclosure{Url: a.Image, Length: "0", Type: t}
 			it.Media = &rssMediaItem{URL: a.Image, Medium: "image", Type: t}
 		}
-		ch.Items[i] = it
+		m.ptrs[i] = it
 	}
-	return doc
+	m.cats, ch.Items = cats, m.ptrs
+	return &m.doc
+}
+
+// slab returns s with n elements, made anew when it has room for fewer.
+// The elements keep what they held.
+func slab[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n, n+n/4)
+	}
+	return s[:n]
 }
 
 // categoryCount is the number of categories and tags of items.
@@ -361,15 +407,15 @@ func categoryCount(items []article.Article) int {
 	return n
 }
 
-// rfc1123Z is t.Format(time.RFC1123Z), RSS's date: written field by
-// field, for Format parsed its layout for each of a document's dates (a
-// third of building an RSS document's model). Years outside 0–9999 and
-// offsets of 100 hours or more go to Format.
-func rfc1123Z(t time.Time) string {
+// appendRFC1123Z appends t as Format(time.RFC1123Z) writes it, RSS's
+// date: field by field, for Format parses its layout for each of a
+// document's dates (a third of building an RSS document's model). Years
+// outside 0–9999 and offsets of 100 hours or more go to AppendFormat.
+func appendRFC1123Z(out []byte, t time.Time) []byte {
 	year, month, day := t.Date()
 	_, offset := t.Zone()
 	if year < 0 || year > 9999 || offset <= -100*3600 || offset >= 100*3600 {
-		return t.Format(time.RFC1123Z)
+		return t.AppendFormat(out, time.RFC1123Z)
 	}
 	hour, minute, sec := t.Clock()
 	var b [31]byte // "Mon, 02 Jan 2006 15:04:05 -0700"
@@ -394,7 +440,7 @@ func rfc1123Z(t time.Time) string {
 	}
 	two(b[27:], zone/60)
 	two(b[29:], zone%60)
-	return string(b[:])
+	return append(out, b[:]...)
 }
 
 // two writes n (0–99) as two digits.
