@@ -3,6 +3,7 @@ package article
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -39,8 +40,9 @@ var stopWords = map[string][]string{
 	"nl": {"de", "het", "een", "en", "van", "is", "dat", "niet", "op", "te", "zijn", "met", "voor", "ook", "aan", "wordt", "bij", "naar"},
 }
 
-// stopIndex maps each folded stop word to the languages that use it.
-var stopIndex = func() map[string][]string {
+// stopIndex maps each folded stop word to the languages that use it. Built
+// on first use (see lazy.go): only articles that declare no language need it.
+var stopIndex = sync.OnceValue(func() map[string][]string {
 	out := map[string][]string{}
 	for _, lang := range []string{"ar", "fa", "ur", "en", "fr", "es", "de", "it", "pt", "nl"} {
 		for _, w := range stopWords[lang] {
@@ -48,7 +50,7 @@ var stopIndex = func() map[string][]string {
 		}
 	}
 	return out
-}()
+})
 
 // scripts are the scripts detectLanguage counts, in alphabetical order
 // (a tie goes to the first), and scriptTables the tables that tell them,
@@ -205,7 +207,7 @@ func byStopWords(text, fallback string, candidates []string) string {
 	}
 	folded := foldASCII(text)
 	score := func(w string) {
-		langs := stopIndex[w]
+		langs := stopIndex()[w]
 		if len(langs) == 0 {
 			return
 		}

@@ -117,7 +117,7 @@ func referenceByStopWords(text, fallback string, candidates []string) string {
 			_, size := utf8.DecodeRuneInString(w[i:])
 			w = w[i+size:] // l'article, d’un
 		}
-		langs := stopIndex[w]
+		langs := stopIndex()[w]
 		n := 0
 		for _, l := range langs {
 			if isCandidate(l) {

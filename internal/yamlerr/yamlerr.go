@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -20,7 +21,9 @@ import (
 // text, and a long file must not make a rejection slow.
 const budget = 4 << 20
 
-var reLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+// reLine is compiled on first use: only a rejected file needs it, and the
+// functions' start-up does not pay for it.
+var reLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:yaml: )?line (\d+): `) })
 
 // Locate returns the 1-based line of data where the YAML error err (from
 // yaml.Unmarshal of data) is, and its message without "yaml: line N:".
@@ -35,7 +38,7 @@ func Locate(data []byte, err error) (line int, message string) {
 		msg = strings.Join(te.Errors, "; ")
 	}
 	reported := 0
-	if m := reLine.FindStringSubmatch(msg); m != nil {
+	if m := reLine().FindStringSubmatch(msg); m != nil {
 		reported, _ = strconv.Atoi(m[1])
 		msg = msg[len(m[0]):]
 	}
