@@ -43,6 +43,18 @@ const racyWindow = 2 * time.Second
 type fileSystem interface {
 	Stat(name string) (fs.FileInfo, error)
 	Open(name string) (file, error)
+	// OpenSend opens the file at name to send e's bytes (io.CopyN of
+	// len(e.body)), when it is still e's version; false otherwise, with
+	// nothing left open.
+	OpenSend(name string, e *entry) (sendFile, bool)
+}
+
+// sendFile is a file open to send a cached version's bytes: on Linux a
+// bare descriptor net's sendfile takes (open_linux.go), elsewhere an
+// *os.File.
+type sendFile interface {
+	io.Reader
+	io.Closer
 }
 
 type file interface {
@@ -61,6 +73,8 @@ func (osFS) Open(name string) (file, error) {
 	}
 	return f, nil
 }
+
+func (osFS) OpenSend(name string, e *entry) (sendFile, bool) { return openSend(name, e) }
 
 var _ fileSystem = osFS{}
 
@@ -289,23 +303,19 @@ func (h *Handler) name(key string, old *entry) string {
 	return filepath.Join(h.Root, filepath.FromSlash(key))
 }
 
-// sendable returns the cached version of key with its file open at the
-// start, when that version is at least sendfileSize bytes and trusted,
-// and the open file is that version: an unconditional GET of the plain
+// sendable returns the cached version of key with its file open to send
+// it, when that version is at least sendfileSize bytes and trusted, and
+// the open file is that version: an unconditional GET of the plain
 // bytes is then sent from the file (sendfile) after one open and one
 // fstat, with no stat of the path. Otherwise it returns nil and leaves
 // nothing open.
-func (h *Handler) sendable(key string) (*entry, file) {
+func (h *Handler) sendable(key string) (*entry, sendFile) {
 	e := h.files().get(key)
 	if e == nil || len(e.body) < sendfileSize || !e.trusted() {
 		return nil, nil
 	}
-	f, err := h.fsys().Open(e.name)
-	if err != nil {
-		return nil, nil
-	}
-	if fi, err := f.Stat(); err != nil || idOf(fi) != e.id {
-		f.Close()
+	f, ok := h.fsys().OpenSend(e.name, e)
+	if !ok {
 		return nil, nil
 	}
 	return e, f

@@ -426,3 +426,47 @@ func TestLargePlainFromFile(t *testing.T) {
 		t.Errorf("%d opens for a 304 and a gzip answer, want 0", o-opens-1)
 	}
 }
+
+// TestLargeFileChangedServedFresh: a large file sent from the disk
+// (sendfile) once its cached version is trusted is sent fresh after a
+// build renames another version over it, and after a rewrite in place
+// that puts the old size and time back: the open file is checked, not
+// the cache's word.
+func TestLargeFileChangedServedFresh(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("inodes and change times are read on Linux and macOS only")
+	}
+	srv, _, c, root, now := instrumented(t, nil, 0)
+	now.Add(int64(time.Hour))
+	p := filepath.Join(root, "feed.xml")
+	old := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	v1, v2, v3 := randomText(100<<10), "", ""
+	v2 = v1[:len(v1)-1] + "2"
+	v3 = v1[:len(v1)-1] + "3"
+	replace(t, p, v1, old)
+	for i := 0; i < 2; i++ { // read and cached, then sent from the file
+		if code, hdr, got := fetch(t, srv.URL+"/feed.xml", nil); code != 200 || string(got) != v1 || hdr.Get("ETag") != server.ETagOf([]byte(v1)) {
+			t.Fatalf("answer %d: %d, %d bytes, %v", i+1, code, len(got), hdr)
+		}
+	}
+	opens, _ := c.Counts()
+	replace(t, p, v2, old)
+	if _, hdr, got := fetch(t, srv.URL+"/feed.xml", nil); string(got) != v2 || hdr.Get("ETag") != server.ETagOf([]byte(v2)) {
+		t.Errorf("renamed over: served the old version (%v)", string(got) == v1)
+	}
+	if o, _ := c.Counts(); o <= opens {
+		t.Errorf("no file opened for the new version")
+	}
+	fetch(t, srv.URL+"/feed.xml", nil) // v2 sent from the file
+	time.Sleep(50 * time.Millisecond)  // past the change time's granularity
+	f, err := os.OpenFile(p, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt([]byte("3"), int64(len(v3)-1))
+	f.Close()
+	os.Chtimes(p, old, old)
+	if _, hdr, got := fetch(t, srv.URL+"/feed.xml", nil); string(got) != v3 || hdr.Get("ETag") != server.ETagOf([]byte(v3)) {
+		t.Errorf("rewritten in place, time put back: served %d bytes, the new version %v", len(got), string(got) == v3)
+	}
+}

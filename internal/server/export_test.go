@@ -42,6 +42,29 @@ func (c *CountingFS) Open(name string) (file, error) {
 	return &countingFile{f, c}, nil
 }
 
+// OpenSend counts an open; with Freeze, the open file's frozen stat
+// decides whether it is e's version.
+func (c *CountingFS) OpenSend(name string, e *entry) (sendFile, bool) {
+	if !c.Freeze.IsZero() {
+		f, err := c.Open(name)
+		if err != nil {
+			return nil, false
+		}
+		if fi, err := f.Stat(); err != nil || idOf(fi) != e.id {
+			f.Close()
+			return nil, false
+		}
+		return f, true
+	}
+	f, ok := osFS{}.OpenSend(name, e)
+	if ok {
+		c.mu.Lock()
+		c.Opens++
+		c.mu.Unlock()
+	}
+	return f, ok
+}
+
 type countingFile struct {
 	file
 	c *CountingFS

@@ -177,7 +177,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cond, gzip := conditional(r), acceptsGzip(r)
 	// An unconditional GET of the plain bytes of a large cached file is
 	// sent from the file: one open and one fstat vouch for it.
-	c, sendf := (*entry)(nil), file(nil)
+	c, sendf := (*entry)(nil), sendFile(nil)
 	if r.Method == http.MethodGet && !cond && !gzip {
 		c, sendf = h.sendable(key)
 	}
