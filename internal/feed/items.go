@@ -10,11 +10,11 @@ import (
 
 // RSS items and Atom entries are most of every document, and encoding/xml
 // spent most of a build's rendering time finding their fields by
-// reflection. They are written here instead, into the document through
-// an innerxml field, byte for byte as encoding/xml with the document's
+// reflection. They are written here instead, by writeRSS and writeAtom
+// (write.go), byte for byte as encoding/xml with the document's
 // indentation writes the same structs (TestItemsAsEncodingXML renders
-// documents both ways; the goldens hold the rest). The structs stay what
-// the render functions fill: only their marshalling moved.
+// items both ways, TestWritersAsEncoders whole documents). The structs
+// stay what the render functions fill: only their marshalling moved.
 
 // itemWriter writes elements at a depth, indented as xml.Encoder.Indent
 // ("", "  ") does: every start tag on its own line, an end tag on its own

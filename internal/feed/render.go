@@ -242,7 +242,7 @@ type rssChannel struct {
 	*feeds.RssFeed
 	AtomLinks []rssAtomLink `xml:"atom:link"`
 	Archive   *struct{}     `xml:"fh:archive"`
-	Items     []*rssItem    `xml:"-"` // written by writeRSSItems (see writeXML)
+	Items     []*rssItem    `xml:"-"` // written by writeRSSItems (see writeRSS)
 }
 
 type rssAtomLink struct {
@@ -471,7 +471,7 @@ type atomDoc struct {
 	Generator atomGenerator       `xml:"generator"`
 	Archive   *struct{}           `xml:"fh:archive"`
 	Deleted   []atomDeleted       `xml:"at:deleted-entry"`
-	Entries   []*atomEntry        `xml:"-"` // written by writeAtomEntries (see writeXML)
+	Entries   []*atomEntry        `xml:"-"` // written by writeAtomEntries (see writeAtom)
 }
 
 // FeedXml implements feeds.XmlFeed.
