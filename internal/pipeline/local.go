@@ -305,16 +305,42 @@ func (s *syncRun) noteRename(ctx context.Context, ix index.Index, k *index.Summa
 }
 
 // recordAll parses the files to read (todo, of files in dir) on every core
-// and records them in path order, syncBatch records to a transaction. After
-// an error it drains the parsers and returns the first error.
+// and records them in path order, syncBatch records to a transaction. One
+// batch is recorded while the next is gathered, so the parsers do not wait
+// for the index (they did: the window ahead of the recorder is far smaller
+// than a batch). After an error it drains the parsers and returns the first
+// error.
 func (s *syncRun) recordAll(ctx context.Context, dir string, files, todo []file, force bool, progress func(done, total int)) error {
 	results := s.p.parseAll(ctx, dir, todo, force)
 	n := len(files) - len(todo) // the files not read are done
 	if progress != nil && n > 0 {
 		progress(n, len(files))
 	}
-	var firstErr error
-	var pending []done
+	var (
+		firstErr error
+		pending  = make([]done, 0, syncBatch)
+		recorded chan error // the batch being recorded; nil when none is
+	)
+	wait := func() {
+		if recorded != nil {
+			if err := <-recorded; err != nil && firstErr == nil {
+				firstErr = err
+			}
+			recorded = nil
+		}
+	}
+	// record hands a batch to a goroutine of its own once the one before
+	// it is recorded: batches stay in path order, and only that goroutine
+	// touches what recordBatch notes (s.gone, s.last, s.rejected,
+	// s.waiters); this one touches s.read.
+	record := func(batch []done) {
+		wait()
+		if firstErr != nil || len(batch) == 0 {
+			return
+		}
+		recorded = make(chan error, 1)
+		go func(ch chan<- error) { ch <- s.recordBatch(ctx, batch) }(recorded)
+	}
 	for d := range results {
 		n++
 		if progress != nil {
@@ -332,13 +358,14 @@ func (s *syncRun) recordAll(ctx context.Context, dir string, files, todo []file,
 		}
 		s.read[d.key] = true
 		if pending = append(pending, d); len(pending) == syncBatch {
-			firstErr = s.recordBatch(ctx, pending)
-			pending = pending[:0]
+			record(pending)
+			pending = make([]done, 0, syncBatch)
 		}
 	}
 	if firstErr == nil {
-		firstErr = s.recordBatch(ctx, pending)
+		record(pending)
 	}
+	wait()
 	return firstErr
 }
 
