@@ -313,3 +313,60 @@ func (x faultyIndex) SetOutputHashes(ctx context.Context, hashes map[string]stri
 	}
 	return x.Index.SetOutputHashes(ctx, hashes)
 }
+
+// TestSyncDiesInAnyBatch: a first build of a site larger than one index
+// batch (Sync records a batch while it parses the next) dies at a write in
+// the first, a middle and the last batch; the error comes back (no hang,
+// no write after it), and the next build publishes what a build never
+// killed publishes.
+func TestSyncDiesInAnyBatch(t *testing.T) {
+	const files = 2*1024 + 40 // three batches
+	ctx := context.Background()
+	src := filepath.Join(t.TempDir(), "articles")
+	os.MkdirAll(src, 0o755)
+	for i := range files {
+		name := filepath.Join(src, fmt.Sprintf("s%04d.md", i))
+		body := md(fmt.Sprintf("Story %d", i), fmt.Sprintf("2021-05-%02d", i%28+1), fmt.Sprintf("tags: [t%d]", i%7))
+		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Date(2021, 6, 1, 12, 0, 0, 0, time.UTC)
+	build := func(ix index.Index, st store.Store) error {
+		p := &pipeline.Pipeline{Parse: article.Parse, Index: ix, Store: st, CDN: &purges{paths: map[string]bool{}}, Config: killConfig(t),
+			Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		_, _, err := p.Build(ctx, src, false, nil)
+		return err
+	}
+	open := func() (index.Index, store.Store) {
+		dir := t.TempDir()
+		ix, err := bolt.Open(filepath.Join(dir, ".pressroom", "index.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ix.Close() })
+		st, _ := store.NewFolder(dir)
+		return ix, st
+	}
+	ix, st := open()
+	if err := build(ix, st); err != nil {
+		t.Fatal(err)
+	}
+	want := outputs(t, st)
+	for _, at := range []int{3, 1024 + 500, files} { // the index's Puts: one per file
+		ix, st := open()
+		f := &faults{at: at}
+		if err := build(faultyIndex{ix, f}, st); !errors.Is(err, errKilled) {
+			t.Fatalf("killed at Put %d: the build returned %v", at, err)
+		}
+		if f.n != at {
+			t.Errorf("killed at Put %d: %d writes were tried, none should follow the failed one", at, f.n)
+		}
+		if err := build(ix, st); err != nil {
+			t.Fatalf("the build after a kill at Put %d: %v", at, err)
+		}
+		if got := outputs(t, st); !reflect.DeepEqual(got, want) {
+			t.Fatalf("after a kill at Put %d, these files differ from the build never killed: %v", at, feedcheck.DifferingFiles(got, want))
+		}
+	}
+}
