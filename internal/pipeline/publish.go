@@ -409,17 +409,22 @@ func (p *Pipeline) render(ctx context.Context, j job, work index.Work, rep *Repo
 		if err != nil {
 			return fmt.Errorf("pipeline: %w", err)
 		}
+		// The live documents are rendered with the pages, on every core.
+		docs := make([]feed.Doc, 0, len(feeds)+len(pgs))
 		for _, id := range feeds {
-			if err := p.renderLive(ctx, j, id, c.Live[id], rep); err != nil {
+			d, ok, err := p.liveDoc(ctx, j, id, c.Live[id], rep)
+			if err != nil {
 				return err
+			}
+			if ok {
+				docs = append(docs, d)
 			}
 			if len(c.Live[id]) > 0 {
 				more = append(more, p.unwrittenPages(j, id, asked)...)
 			}
 		}
-		docs := make([]feed.Doc, len(pgs))
-		for i, pg := range pgs {
-			docs[i] = p.pageDoc(j, pg, c.Pages[pg])
+		for _, pg := range pgs {
+			docs = append(docs, p.pageDoc(j, pg, c.Pages[pg]))
 		}
 		if err := p.writeDocs(ctx, j.site, docs, rep); err != nil {
 			return err
@@ -471,9 +476,10 @@ func (p *Pipeline) pageWritten(id string, n int) bool {
 	return false
 }
 
-// renderLive renders a live feed holding items (none when its kind is
-// gone).
-func (p *Pipeline) renderLive(ctx context.Context, j job, id string, items []article.Article, rep *Report) error {
+// liveDoc returns the document of a live feed holding items, to be
+// written (ok), or removes the feed when it has no item (none when its
+// kind is gone), writing what it still announces.
+func (p *Pipeline) liveDoc(ctx context.Context, j job, id string, items []article.Article, rep *Report) (d feed.Doc, ok bool, err error) {
 	k := p.kind(j.site, id)
 	fi := j.infos[id]
 	if k.gone {
@@ -494,14 +500,13 @@ func (p *Pipeline) renderLive(ctx context.Context, j job, id string, items []art
 				}
 				err = p.writeDoc(ctx, j.site, feed.Doc{Ref: feed.Ref{ID: id, Label: label}, Deleted: deleted, Brief: k.brief, Formats: k.formats}, rep)
 			}
-			return err
+			return feed.Doc{}, false, err
 		}
-		return p.removeFeed(ctx, id, rep)
+		return feed.Doc{}, false, p.removeFeed(ctx, id, rep)
 	}
 	j.langs[id] = feed.ItemsLanguage(items)
-	d := feed.Doc{Ref: feed.Ref{ID: id, Label: fi.Label}, Items: items, Pages: pageCount(fi),
-		Deleted: deleted, Brief: k.brief, Formats: k.formats}
-	return p.writeDoc(ctx, j.site, d, rep)
+	return feed.Doc{Ref: feed.Ref{ID: id, Label: fi.Label}, Items: items, Pages: pageCount(fi),
+		Deleted: deleted, Brief: k.brief, Formats: k.formats}, true, nil
 }
 
 // pageCount is the number of archive pages a feed has: one per PageSize

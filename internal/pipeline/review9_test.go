@@ -208,7 +208,7 @@ func TestReview9ArchiveAfterLimitRaised(t *testing.T) {
 }
 
 // TestReview9DeletionOfLastArticleNotAnnounced: a feed whose last live
-// article is deleted loses its files (renderLive → removeFeed) in the
+// article is deleted loses its files (liveDoc → removeFeed) in the
 // same publish that should announce the deletion, so it is announced
 // nowhere in that feed. A partner whose filter matched that one story
 // gets a 403/404 for its feed instead of _pressroom.deleted, and keeps
