@@ -11,7 +11,7 @@ FUZZTIME  ?= 3m
 FUZZTIME_TEST ?= 20000x
 FUZZ_TARGETS := article:FuzzParseMarkdown article:FuzzParseHTML article:FuzzParseText article:FuzzParseJSON article:FuzzParseDate \
 	article:FuzzDetectLanguage article:FuzzFactsOf config:FuzzParse feed:FuzzFeeds feed:FuzzItemsAsEncodingXML feed:FuzzWritersAsEncoders \
-	index/bolt:FuzzSummaryRoundTrip
+	index:FuzzDecodeArticleRecord index/bolt:FuzzSummaryRoundTrip
 BIN       := bin
 # Debian packages of the outside feed checkers the tests run.
 TEST_DEBS := jing python3-feedparser libxml2-utils chromium

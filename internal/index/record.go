@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -78,18 +79,25 @@ func (r articleRecord) article() *article.Article {
 
 // EncodeArticle returns the stored form of an article.
 func EncodeArticle(a *article.Article) ([]byte, error) {
-	data, err := json.Marshal(toArticleRecord(a))
-	if err != nil {
+	// Without escaping HTML's <, > and & (\u003c...): a body's tags stay
+	// as they are, the record shorter and quicker to read back.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(toArticleRecord(a)); err != nil {
 		return nil, fmt.Errorf("index: encode article %s: %w", a.ID, err)
 	}
-	return data, nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // DecodeArticle reads a stored article of any known schema version.
 func DecodeArticle(data []byte) (*article.Article, error) {
-	var r articleRecord
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, err
+	r, ok := decodeArticleRecord(data)
+	if !ok {
+		r = articleRecord{}
+		if err := json.Unmarshal(data, &r); err != nil {
+			return nil, err
+		}
 	}
 	if r.V > RecordVersion {
 		return nil, fmt.Errorf("stored with schema version %d by a newer pressroom (this one knows %d)", r.V, RecordVersion)
