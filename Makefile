@@ -9,7 +9,7 @@ FUZZTIME  ?= 3m
 # exceeded" when a -fuzztime duration runs out mid-call (golang/go#75804, fixed in 1.27); a count
 # sets no deadline. It includes the replay of the corpus, which grows in the Go cache run by run.
 FUZZTIME_TEST ?= 20000x
-FUZZ_TARGETS := article:FuzzParseMarkdown article:FuzzParseHTML article:FuzzParseText article:FuzzParseJSON article:FuzzParseDate \
+FUZZ_TARGETS := article:FuzzParseMarkdown article:FuzzParseHTML article:FuzzParseText article:FuzzParseJSON article:FuzzParseDate article:FuzzParseDateStorable \
 	article:FuzzDetectLanguage article:FuzzFactsOf config:FuzzParse feed:FuzzFeeds feed:FuzzItemsAsEncodingXML feed:FuzzWritersAsEncoders \
 	index:FuzzDecodeArticleRecord index/bolt:FuzzSummaryRoundTrip
 BIN       := bin

@@ -2,6 +2,7 @@ package article
 
 import (
 	"errors"
+	"github.com/pressroom/pressroom/internal/article/model"
 	"regexp"
 	"sort"
 	"strconv"
@@ -218,6 +219,12 @@ func findDates(s string, loc *time.Location) []foundDate {
 		if c.start < last || !validDate(c.y, c.m, c.d) {
 			continue
 		}
+		if c.hasTime && (c.hh > 23 || c.mm > 59 || c.ss > 59) || c.zone != nil && !storableZone(c.zone) {
+			// 2026-01-03 99:99 is no date (time.Date would roll it into
+			// the seventh), nor is an offset of +30:00.
+			last = c.end
+			continue
+		}
 		zone := loc
 		if c.zone != nil {
 			zone = c.zone
@@ -230,6 +237,10 @@ func findDates(s string, loc *time.Location) []foundDate {
 				limit = cands[i+1].start
 			}
 			if hh, mm, ss, z, end, ok := findTime(s[c.end:limit], loc); ok {
+				if !storableZone(z) {
+					last = c.end + end
+					continue
+				}
 				c.hh, c.mm, c.ss, zone, c.hasTime = hh, mm, ss, z, true
 				c.end += end
 			}
@@ -361,7 +372,22 @@ var dateLayouts = []string{
 	time.UnixDate,
 }
 
-var errNoDate = errors.New("not a date")
+var (
+	errNoDate = errors.New("not a date")
+	// errOffset: an offset beyond ±23:59, which RFC 3339 (and so the
+	// feeds and the index) cannot write; Go's parser takes up to ±24:59.
+	errOffset = errors.New("its UTC offset is beyond ±23:59")
+)
+
+// Storable reports whether t can be written as RFC 3339 (see
+// model.Storable).
+func Storable(t time.Time) bool { return model.Storable(t) }
+
+// storableZone reports whether a zone's offset is within ±23:59 (zones of
+// the tz database all are; a fixed one read from text may not be).
+func storableZone(z *time.Location) bool {
+	return model.Storable(time.Date(2000, 1, 1, 0, 0, 0, 0, z))
+}
 
 // ParseDate reads a date as editors write it in a date field: RFC 3339 and
 // the usual machine forms, or a written date in Arabic, French or English
@@ -388,11 +414,32 @@ func ParseDate(s string, loc *time.Location) (time.Time, error) {
 					}
 				}
 			}
+			if !Storable(t) {
+				return time.Time{}, errOffset
+			}
 			return t, nil
 		}
 	}
 	if ds := findDates(fold(s), loc); len(ds) > 0 {
 		return ds[0].t, nil
 	}
+	if offsetBeyond(digits) {
+		return time.Time{}, errOffset
+	}
 	return time.Time{}, errNoDate
+}
+
+// offsetBeyond reports whether s ends in a numeric offset of 24 hours or
+// more (+99:00, -2400), to say why it was refused.
+func offsetBeyond(s string) bool {
+	s = strings.ReplaceAll(s, "−", "-")
+	i := strings.LastIndexAny(s, "+-")
+	if i < 0 {
+		return false
+	}
+	off := strings.ReplaceAll(s[i+1:], ":", "")
+	if len(off) != 4 || strings.Trim(off, "0123456789") != "" {
+		return false
+	}
+	return off[:2] >= "24"
 }

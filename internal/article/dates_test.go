@@ -1,6 +1,7 @@
 package article
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -99,11 +100,37 @@ func TestParseDateRejects(t *testing.T) {
 	for _, in := range []string{
 		"", "yesterday", "31 February 2021", "2021-13-01", "32 mars 2021", "فبراير", "22 فبراير",
 		"16:18", "the 22nd", "2021", "ممارسة 2021",
+		// Times and offsets no clock or RFC 3339 has: never rolled into
+		// another day, never a date the feeds and the index cannot write.
+		"2026-01-03 99:99", "2026-01-03T25:00", "2026-01-03 10:75", "2026-01-03T10:00:61Z",
+		"2026-01-03T10:00:00+99:00", "2026-01-03T10:00:00+24:00", "2026-01-03T10:00:00-2400",
+		"2026-01-03 10:00 +30:00", "Sat, 03 Jan 2026 10:00:00 +2400",
 	} {
 		if got, err := ParseDate(in, time.UTC); err == nil {
 			t.Errorf("ParseDate(%q) = %v, want an error", in, got)
 		}
 	}
+	for _, in := range []string{"2026-01-03T10:00:00+99:00", "2026-01-03T10:00:00+24:00", "2026-01-03 10:00:00 -2430"} {
+		if _, err := ParseDate(in, time.UTC); !errors.Is(err, errOffset) {
+			t.Errorf("ParseDate(%q): %v, want the offset named", in, err)
+		}
+	}
+}
+
+// Whatever ParseDate returns, the feeds and the index can write.
+func FuzzParseDateStorable(f *testing.F) {
+	for _, s := range []string{"2026-01-03T10:00:00+23:59", "3 January 2026 10:00 GMT+14", "2026-01-03 10:00 +1400", "22 février 2021 à 16h18"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseDate(s, time.UTC)
+		if err != nil {
+			return
+		}
+		if _, err := got.MarshalJSON(); err != nil {
+			t.Fatalf("ParseDate(%q) = %v, which cannot be written: %v", s, got, err)
+		}
+	})
 }
 
 // A month name inside a longer word is not a month.

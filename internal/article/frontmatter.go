@@ -2,6 +2,7 @@ package article
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -372,9 +373,17 @@ func (f field) date(name string, names ...string) time.Time {
 		case "datetime-local", "date-local", "time-local":
 			v = time.Date(v.Year(), v.Month(), v.Day(), v.Hour(), v.Minute(), v.Second(), v.Nanosecond(), f.loc)
 		}
+		if !Storable(v) {
+			f.r.add(name, f.line(key), "%s: %v", v.Format(time.RFC3339), errOffset)
+			return time.Time{}
+		}
 		return f.inWindow(name, key, v)
 	case string:
 		t, err := ParseDate(v, f.loc)
+		if errors.Is(err, errOffset) {
+			f.r.add(name, f.line(key), "%q is not a date I can use: %v (write it as 2021-02-22T16:18:00+01:00)", v, err)
+			return time.Time{}
+		}
 		if err != nil {
 			f.r.add(name, f.line(key), "%q is not a date I can read: write it as 2021-02-22, 2021-02-22T16:18:00+01:00 or 22 February 2021", v)
 			return time.Time{}

@@ -125,7 +125,7 @@ func (m *Memory) release(claims []string, key string) []string {
 
 // Put implements Index.
 func (m *Memory) Put(_ context.Context, src Source) (Change, error) {
-	if err := CheckFeeds(src); err != nil {
+	if err := CheckSource(src); err != nil {
 		return Change{}, err
 	}
 	m.mu.Lock()

@@ -85,7 +85,10 @@ func EncodeArticle(a *article.Article) ([]byte, error) {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(toArticleRecord(a)); err != nil {
-		return nil, fmt.Errorf("index: encode article %s: %w", a.ID, err)
+		// What the parsers give always encodes (CheckSource refuses the
+		// dates that would not): refused rather than failed, so one file
+		// cannot stop every write after it.
+		return nil, fmt.Errorf("%w: the article cannot be encoded (%v)", ErrRefused, err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -17,12 +17,24 @@ import (
 // index/dynamo) call them so that a site behaves the same on a laptop and
 // on AWS; indextest checks the outcome.
 
-// CheckFeeds refuses (ErrRefused) a source in more than MaxFeeds feeds.
-func CheckFeeds(src Source) error {
-	if len(src.Feeds) <= MaxFeeds {
-		return nil
+// CheckSource refuses (ErrRefused) a source in more than MaxFeeds feeds,
+// and one with a time the records cannot hold (RFC 3339: a four-digit year
+// and an offset within ±23:59; the parsers refuse such dates, this keeps
+// any that slip through from stopping every later write).
+func CheckSource(src Source) error {
+	if len(src.Feeds) > MaxFeeds {
+		return fmt.Errorf("%w: the article would be in %d feeds (the site, its language, its tags, categories and authors, and the partner feeds that take it), more than the %d one article may be in: give it fewer tags", ErrRefused, len(src.Feeds), MaxFeeds)
 	}
-	return fmt.Errorf("%w: the article would be in %d feeds (the site, its language, its tags, categories and authors, and the partner feeds that take it), more than the %d one article may be in: give it fewer tags", ErrRefused, len(src.Feeds), MaxFeeds)
+	times := []time.Time{src.ModTime, src.At, src.RejectedAt}
+	if a := src.Article; a != nil {
+		times = append(times, a.Published, a.Updated, a.Expires)
+	}
+	for _, t := range times {
+		if !t.IsZero() && !article.Storable(t) {
+			return fmt.Errorf("%w: the date %s cannot be stored: its year must have four digits and its UTC offset be within ±23:59", ErrRefused, t)
+		}
+	}
+	return nil
 }
 
 // CheckState refuses a State value over MaxState.

@@ -370,3 +370,47 @@ func TestSyncDiesInAnyBatch(t *testing.T) {
 		}
 	}
 }
+
+// TestUnstorableDateRejectsOnlyItsFile: an article whose date the index
+// cannot write (an offset of +25:00, which a parser once let through from
+// "+24:00" or "GMT+30") stopped every build after it with "index: encode
+// article ...: Time.MarshalJSON: timezone hour outside of range". It is now
+// that file's rejection, naming its date; the other files are published.
+func TestUnstorableDateRejectsOnlyItsFile(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "articles")
+	os.MkdirAll(src, 0o755)
+	for _, name := range []string{"a.md", "bad.md", "c.md"} {
+		body := md("Story "+name, "2021-05-02", "tags: [t]")
+		if err := os.WriteFile(filepath.Join(src, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	parse := func(name string, data []byte, opts article.Options) (article.Article, error) {
+		a, err := article.Parse(name, data, opts)
+		if strings.HasSuffix(name, "bad.md") {
+			a.Published = a.Published.In(time.FixedZone("", 25*3600))
+		}
+		return a, err
+	}
+	dir := t.TempDir()
+	ix, err := bolt.Open(filepath.Join(dir, ".pressroom", "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	st, _ := store.NewFolder(dir)
+	p := &pipeline.Pipeline{Parse: parse, Index: ix, Store: st, Config: killConfig(t),
+		Now: func() time.Time { return time.Date(2021, 6, 1, 12, 0, 0, 0, time.UTC) }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	srep, _, err := p.Build(context.Background(), src, false, nil)
+	if err != nil {
+		t.Fatalf("the build stopped: %v", err)
+	}
+	if srep.Published != 2 || len(srep.Rejections) != 1 || srep.Rejections[0].Key != "bad.md" ||
+		srep.Rejections[0].Problems[0].Field != "date" {
+		t.Fatalf("published %d, rejected %+v", srep.Published, srep.Rejections)
+	}
+	feedJSON := outputs(t, st)["feed.json"]
+	if !strings.Contains(feedJSON, "Story a.md") || !strings.Contains(feedJSON, "Story c.md") || strings.Contains(feedJSON, "Story bad.md") {
+		t.Errorf("the site feed: %s", feedJSON)
+	}
+}

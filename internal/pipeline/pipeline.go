@@ -270,8 +270,13 @@ func refusedProblem(err error) article.Problem {
 	if i := strings.Index(msg, index.ErrRefused.Error()+": "); i >= 0 {
 		msg = msg[i+len(index.ErrRefused.Error())+2:]
 	}
-	if strings.Contains(msg, "feeds") {
+	switch {
+	case strings.Contains(msg, "feeds"):
 		return article.Problem{Field: "tags", Message: msg}
+	case strings.Contains(msg, "the date"):
+		return article.Problem{Field: "date", Message: msg}
+	case strings.Contains(msg, "encoded"):
+		return article.Problem{Field: "file", Message: msg}
 	}
 	return article.Problem{Field: "file", Message: "the article cannot be stored (" + msg + "): make it smaller"}
 }

@@ -134,7 +134,7 @@ func (b *Index) Waiting(ctx context.Context) (out []string, err error) {
 
 // Put implements index.Index.
 func (t txn) Put(_ context.Context, src index.Source) (index.Change, error) {
-	if err := index.CheckFeeds(src); err != nil {
+	if err := index.CheckSource(src); err != nil {
 		return index.Change{}, err
 	}
 	t.forget(src.Key)

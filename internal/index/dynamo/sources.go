@@ -115,7 +115,7 @@ func (d *Index) deleteBody(ctx context.Context, old sourceItem, keep string) {
 
 // Put implements index.Index.
 func (d *Index) Put(ctx context.Context, src index.Source) (index.Change, error) {
-	if err := index.CheckFeeds(src); err != nil {
+	if err := index.CheckSource(src); err != nil {
 		return index.Change{}, err
 	}
 	w, err := d.newPut(src)

@@ -71,6 +71,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("StaleVersionsAreRefused", func(t *testing.T) { testStaleVersionsAreRefused(t, h) })
 	t.Run("SameVersionNewConfiguration", func(t *testing.T) { testSameVersionNewConfiguration(t, h) })
 	t.Run("RejectKeepsLastGoodVersion", func(t *testing.T) { testRejectKeepsLastGoodVersion(t, h) })
+	t.Run("UnstorableDatesAreRefused", func(t *testing.T) { testUnstorableDatesAreRefused(t, h) })
 	t.Run("DeleteLeavesTombstone", func(t *testing.T) { testDeleteLeavesTombstone(t, h) })
 	t.Run("LatestOrderLimitAndLiveness", func(t *testing.T) { testLatestOrderLimitAndLiveness(t, h) })
 	t.Run("MembershipChanges", func(t *testing.T) { testMembershipChanges(t, h) })
@@ -241,6 +242,25 @@ func testSameVersionNewConfiguration(t *testing.T, h Harness) {
 // testRejectKeepsLastGoodVersion checks that a rejection keeps the last
 // good article in its feeds beside the problems; a good version clears
 // them.
+// testUnstorableDatesAreRefused: an article dated with an offset RFC 3339
+// cannot write (+25:00) is refused (ErrRefused, which the pipeline turns
+// into the file's rejection), the last good version stays, and the index
+// goes on taking writes.
+func testUnstorableDatesAreRefused(t *testing.T, h Harness) {
+	ctx := context.Background()
+	ix := newIndex(t, h)
+	mustPut(t, ix, src("a.md", "1", art("good", 0), "", "tags/t"))
+	bad := art("bad", 0)
+	bad.Published = bad.Published.In(time.FixedZone("", 25*3600))
+	if _, err := ix.Put(ctx, src("a.md", "2", bad, "", "tags/t")); !errors.Is(err, index.ErrRefused) {
+		t.Fatalf("Put of an article dated %v: %v, want ErrRefused", bad.Published, err)
+	}
+	if got := Read(ix.Get(ctx, "a.md")).OK(t); got.Article == nil || got.Article.Slug != "good" {
+		t.Errorf("after the refusal: %+v", got.Article)
+	}
+	mustPut(t, ix, src("b.md", "1", art("next", 1), "", "tags/t"))
+}
+
 func testRejectKeepsLastGoodVersion(t *testing.T, h Harness) {
 	ctx := context.Background()
 	ix := newIndex(t, h)
