@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
@@ -373,5 +374,22 @@ func TestHoldGCGivesTheCollectorBack(t *testing.T) {
 	g.release()
 	if got := debug.SetGCPercent(150); got != 150 {
 		t.Errorf("released at the end: collector at %d, want 150", got)
+	}
+}
+
+// holdGC bounds the memory while the collector is off (a soft limit of
+// gcHoldLimit, or a lower one the process had), and gives the limit back.
+func TestHoldGCBoundsMemory(t *testing.T) {
+	for _, before := range []int64{math.MaxInt64, 100 << 20} {
+		prev := debug.SetMemoryLimit(before)
+		g := holdGC()
+		if got := debug.SetMemoryLimit(-1); got != min(before, gcHoldLimit) {
+			t.Errorf("limit %d before: %d while held, want %d", before, got, min(before, gcHoldLimit))
+		}
+		g.release()
+		if got := debug.SetMemoryLimit(-1); got != before {
+			t.Errorf("limit %d before: %d after, want it back", before, got)
+		}
+		debug.SetMemoryLimit(prev)
 	}
 }
