@@ -50,4 +50,4 @@ func foldedSet(words ...string) func() map[string]bool {
 type sanitizer func() *bluemonday.Policy
 
 // Sanitize returns html with what the policy does not allow removed.
-func (s sanitizer) Sanitize(html string) string { return s().Sanitize(html) }
+func (s sanitizer) Sanitize(html string) string { return s().Sanitize(dropStrayEnds(html)) }
