@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	article "github.com/pressroom/pressroom/internal/article/model"
 )
@@ -196,3 +197,52 @@ func updateReason(a *article.Article) string {
 	}
 	return "edit"
 }
+
+// EntryID returns an article's id as Atom writes it (entry ids and
+// at:deleted-entry refs), which must be an absolute IRI (RFC 4287 §4.2.6).
+// The ids pressroom makes are tag URIs, and most ids files give are IRIs
+// too; one that is not ("post-123", "has space") is written as an IRI of
+// the site that names it: a tag URI of the site's host, site.IDDate and the
+// id percent-encoded (the live feed's URL with the id as its fragment when
+// there is no IDDate). The same id always gives the same IRI; RSS and JSON
+// Feed, which take any string, write the id as given.
+func EntryID(site Site, id string) string {
+	if absoluteIRI(id) {
+		return id
+	}
+	escaped := url.PathEscape(id)
+	if site.IDDate == "" || site.HomeURL == nil {
+		return URL(site.FeedsURL, AtomFile) + "#id:" + escaped
+	}
+	return "tag:" + strings.ToLower(site.HomeURL.Hostname()) + "," + site.IDDate + ":ids/" + escaped
+}
+
+// absoluteIRI reports whether s is an absolute IRI (RFC 3987): a scheme,
+// a colon and no character an IRI may not hold (white space, controls,
+// <>"{}|\^`, bidirectional formatting, a % not followed by two hex digits).
+func absoluteIRI(s string) bool {
+	colon := strings.IndexByte(s, ':')
+	if colon < 1 || !isAlpha(s[0]) {
+		return false
+	}
+	for i := 1; i < colon; i++ {
+		if c := s[i]; !isAlpha(c) && (c < '0' || c > '9') && c != '+' && c != '-' && c != '.' {
+			return false
+		}
+	}
+	for i, r := range s {
+		switch {
+		case r <= ' ' || r == 0x7f || r >= 0x80 && r <= 0x9f || strings.ContainsRune("<>\"{}|\\^`", r):
+			return false
+		case r == 0x200e || r == 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == utf8.RuneError:
+			return false
+		case r == '%' && (i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2])):
+			return false
+		}
+	}
+	return true
+}
+
+func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f' }

@@ -540,7 +540,7 @@ func atomDocOf(site Site, d Doc) *atomDoc {
 		doc.Archive, doc.NSFH = &struct{}{}, nsFH
 	}
 	for _, g := range d.Deleted {
-		del := atomDeleted{Ref: g.ID, When: g.At.Format(time.RFC3339)}
+		del := atomDeleted{Ref: EntryID(site, g.ID), When: g.At.Format(time.RFC3339)}
 		if g.URL != "" {
 			del.Link = &feeds.AtomLink{Href: g.URL, Rel: "alternate", Type: "text/html"}
 		}
@@ -570,7 +570,7 @@ func atomDocOf(site Site, d Doc) *atomDoc {
 		contents[i] = feeds.AtomContent{Content: content(a), Type: "html"}
 		base[i] = feeds.AtomEntry{
 			Title:     a.Title,
-			Id:        a.ID,
+			Id:        EntryID(site, a.ID),
 			Updated:   a.Updated.Format(time.RFC3339),
 			Published: a.Published.Format(time.RFC3339),
 			Links:     links[first:len(links):len(links)],
