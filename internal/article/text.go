@@ -14,9 +14,63 @@ import (
 func Clean(s string) string { return model.Clean(s) }
 
 // cleanLine is Clean for one-line values: runs of white space (new lines
-// included) become one space, and the ends are trimmed.
+// included) become one space, and the ends are trimmed: the words of
+// strings.FieldsFunc(Clean(s), unicode.IsSpace) joined by spaces, which
+// TestCleanLine holds it to. A value that is one line already, as most
+// are, is returned as it is.
 func cleanLine(s string) string {
-	return strings.Join(strings.FieldsFunc(Clean(s), unicode.IsSpace), " ")
+	s = Clean(s)
+	if oneLine(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	start := -1 // where the word being read begins, -1 between words
+	for i := 0; i <= len(s); {
+		r, size := utf8.RuneError, 1
+		if i < len(s) {
+			r, size = spaceRune(s, i)
+		}
+		switch {
+		case i == len(s) || unicode.IsSpace(r):
+			if start >= 0 {
+				if b.Len() > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(s[start:i])
+				start = -1
+			}
+		case start < 0:
+			start = i
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// oneLine reports whether s neither starts nor ends with white space and
+// has none but single spaces between its words.
+func oneLine(s string) bool {
+	for i := 0; i < len(s); {
+		r, size := spaceRune(s, i)
+		if r == ' ' {
+			if i == 0 || i == len(s)-1 || s[i+1] == ' ' {
+				return false
+			}
+		} else if unicode.IsSpace(r) {
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// spaceRune decodes the rune at s[i], skipping the decoding of ASCII.
+func spaceRune(s string, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[i:])
 }
 
 // cleanList cleans each value, drops empty ones and duplicates (keeping the
