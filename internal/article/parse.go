@@ -255,7 +255,9 @@ func articleLang(declared, title, safe string, derived bool, opts Options, r *re
 	if declared != "" {
 		return declared
 	}
-	if lang := detectLanguage(title + "\n" + plainText(safe, detectSample*3)); lang != "" {
+	// detectLanguage reads no further than detectSample*2 bytes (see
+	// detectionSample): plain text past them would be read for nothing.
+	if lang := detectLanguage(title + "\n" + plainText(safe, detectSample*2)); lang != "" {
 		return lang
 	}
 	if derived {

@@ -398,6 +398,7 @@ func hasWord(s string) bool {
 func plainText(fragment string, limit int) string {
 	z := html.NewTokenizer(strings.NewReader(fragment))
 	var b strings.Builder
+	b.Grow(min(len(fragment), limit)) // about the text's length: one allocation
 	for b.Len() < limit {
 		tt := z.Next()
 		switch tt {
