@@ -147,7 +147,7 @@ func leadingHeading(body string) (title, rest string) {
 // list indentation at the start of a line.
 func markdownNesting(s string) int {
 	max := 0
-	for _, line := range strings.Split(s, "\n") {
+	for line := range strings.SplitSeq(s, "\n") {
 		d := 0
 		for _, c := range line {
 			switch c {
