@@ -51,16 +51,27 @@ func cleanLine(s string) string {
 // oneLine reports whether s neither starts nor ends with white space and
 // has none but single spaces between its words.
 func oneLine(s string) bool {
-	for i := 0; i < len(s); {
-		r, size := spaceRune(s, i)
-		if r == ' ' {
-			if i == 0 || i == len(s)-1 || s[i+1] == ' ' {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			if s[i+1] == ' ' { // not the last byte: s does not end with a space
 				return false
 			}
-		} else if unicode.IsSpace(r) {
+		case '\t' <= c && c <= '\r':
 			return false
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return false
+			}
+			i += size - 1
 		}
-		i += size
 	}
 	return true
 }
