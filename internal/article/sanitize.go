@@ -394,8 +394,17 @@ func hasWord(s string) bool {
 }
 
 // plainText returns the text content of an HTML fragment, for language
-// detection and summaries.
+// detection and summaries: its text, and a space for each tag, until
+// limit bytes or more are read.
 func plainText(fragment string, limit int) string {
+	if s, ok := simplePlainText(fragment, limit); ok {
+		return s
+	}
+	return tokenPlainText(fragment, limit)
+}
+
+// tokenPlainText is plainText read with the HTML tokenizer: any markup.
+func tokenPlainText(fragment string, limit int) string {
 	z := html.NewTokenizer(strings.NewReader(fragment))
 	var b strings.Builder
 	b.Grow(min(len(fragment), limit)) // about the text's length: one allocation
@@ -411,4 +420,125 @@ func plainText(fragment string, limit int) string {
 		}
 	}
 	return b.String()
+}
+
+// simplePlainText is plainText without the tokenizer (and its 4 KB
+// buffer) for the markup of most articles and of the sanitiser's output:
+// text without carriage returns or NULs, and start and end tags that are
+// not raw-text elements (script, title...). ok is false where the
+// fragment, up to where enough text is read, holds anything else
+// (comments, a "<" in text), which the tokenizer reads in ways of its
+// own. TestPlainText holds it to the tokenizer.
+func simplePlainText(fragment string, limit int) (string, bool) {
+	var b strings.Builder
+	b.Grow(min(len(fragment), limit))
+	for i := 0; i < len(fragment) && b.Len() < limit; {
+		// Text up to the next tag, which must be one read here: a "<"
+		// that opens none would be text too.
+		end, next := len(fragment), len(fragment)
+		if j := strings.IndexByte(fragment[i:], '<'); j >= 0 {
+			end = i + j
+			var ok bool
+			if next, ok = simpleTagEnd(fragment, end); !ok {
+				return "", false
+			}
+		}
+		if text := fragment[i:end]; text != "" {
+			if strings.ContainsAny(text, "\r\x00") {
+				return "", false // the tokenizer rewrites them
+			}
+			b.WriteString(html.UnescapeString(text)) // as the tokenizer's Text does
+			if b.Len() >= limit {
+				break
+			}
+		}
+		if end < len(fragment) {
+			b.WriteByte(' ')
+		}
+		i = next
+	}
+	return b.String(), true
+}
+
+// simpleTagEnd returns where the start or end tag at s[i] ends, past its
+// ">", as the tokenizer finds it: "<" or "</", a letter, then the name and
+// attributes (readTag). ok is false for anything else, for a tag s ends
+// in, and for the start tag of a raw-text element, whose content the
+// tokenizer reads as text.
+func simpleTagEnd(s string, i int) (end int, ok bool) {
+	p := i + 1
+	closing := p < len(s) && s[p] == '/'
+	if closing {
+		p++
+	}
+	if p >= len(s) || !('a' <= s[p]|0x20 && s[p]|0x20 <= 'z') {
+		return 0, false
+	}
+	name := p
+	for p < len(s) && !tagSpace(s[p]) && s[p] != '/' && s[p] != '>' {
+		p++
+	}
+	if !closing && rawTextElement(s[name:p]) {
+		return 0, false
+	}
+	return tagEnd(s, p)
+}
+
+// tagEnd returns where a tag ends whose name ends at s[p], reading its
+// attributes as the tokenizer's readTag, readTagAttrKey and
+// readTagAttrVal do: only a quoted value may hold a ">".
+func tagEnd(s string, p int) (end int, ok bool) {
+	for p = skipTagSpace(s, p); p < len(s); p = skipTagSpace(s, p) {
+		if s[p] == '>' {
+			return p + 1, true
+		}
+		// The name: up to white space, "/", ">", or a "=" not first.
+		for k := p; p < len(s) && !tagSpace(s[p]) && s[p] != '/' && s[p] != '>' && (s[p] != '=' || p == k); p++ {
+		}
+		switch p = skipTagSpace(s, p); {
+		case p < len(s) && s[p] == '/':
+			p++
+		case p < len(s) && s[p] == '=':
+			if p = skipTagSpace(s, p+1); p >= len(s) {
+				break
+			}
+			switch q := s[p]; q {
+			case '>':
+			case '"', '\'':
+				e := strings.IndexByte(s[p+1:], q)
+				if e < 0 {
+					return 0, false
+				}
+				p += e + 2
+			default:
+				for p < len(s) && !tagSpace(s[p]) && s[p] != '>' {
+					p++
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
+// tagSpace reports whether the tokenizer reads c as white space in a tag.
+func tagSpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f'
+}
+
+func skipTagSpace(s string, p int) int {
+	for p < len(s) && tagSpace(s[p]) {
+		p++
+	}
+	return p
+}
+
+// rawTextElement reports whether a start tag of this name makes the
+// tokenizer read what follows as text, up to its end tag.
+func rawTextElement(name string) bool {
+	for _, raw := range [...]string{"iframe", "noembed", "noframes", "noscript", "plaintext", "script", "style", "textarea", "title", "xmp"} {
+		if strings.EqualFold(name, raw) {
+			return true
+		}
+	}
+	return false
 }
