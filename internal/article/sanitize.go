@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/net/html"
@@ -222,132 +221,6 @@ func firstParagraph(fragment string) string {
 	}
 }
 
-// textFacts are what finish learns from an article's HTML in one
-// tokenizer pass: it used to take three (a plain-text check, the word
-// count and the first paragraph), each with its own 4 KB buffer.
-type textFacts struct {
-	words   int    // countWords
-	hasText bool   // hasWord(plainText(fragment, hasTextLimit))
-	first   string // firstParagraph, when asked for
-}
-
-// hasTextLimit bounds the plain text in which an article must show a
-// letter to have text.
-const hasTextLimit = 4096
-
-// factsOf reads fragment once and gives what countWords,
-// hasWord(plainText(fragment, hasTextLimit)) and (with wantFirst)
-// firstParagraph give; TestFactsOf holds it to them.
-func factsOf(fragment string, wantFirst bool) textFacts {
-	var f textFacts
-	z := html.NewTokenizer(strings.NewReader(fragment))
-	plain := 0 // bytes plainText would hold so far
-	inWord := false
-	// firstParagraph's state; firstDone once it has its answer.
-	var all, para strings.Builder
-	inP, skip := 0, 0
-	firstDone := !wantFirst
-	for {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			if !firstDone {
-				f.first = cleanLine(all.String())
-			}
-			return f
-		}
-		switch tt {
-		case html.TextToken:
-			text := z.Text()
-			if plain < hasTextLimit {
-				if !f.hasText {
-					f.hasText = bytes.IndexFunc(text, unicode.IsLetter) >= 0
-				}
-				plain += len(text)
-			}
-			for i := 0; i < len(text); {
-				c := text[i]
-				if c < utf8.RuneSelf {
-					// ASCII: no script table needed.
-					i++
-					switch {
-					case c == ' ' || '\t' <= c && c <= '\r':
-						inWord = false
-					case 'a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9':
-						if !inWord {
-							f.words++
-						}
-						inWord = true
-					}
-					continue
-				}
-				r, size := utf8.DecodeRune(text[i:])
-				i += size
-				switch {
-				case unicode.IsSpace(r):
-					inWord = false
-				case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai):
-					f.words++
-					inWord = false
-				case unicode.IsLetter(r) || unicode.IsDigit(r):
-					if !inWord {
-						f.words++
-					}
-					inWord = true
-				}
-			}
-			if firstDone || skip > 0 {
-				continue
-			}
-			if all.Len() > 8192 && inP == 0 {
-				// No paragraph in sight: the start of the text will do.
-				f.first, firstDone = cleanLine(all.String()), true
-				continue
-			}
-			all.Write(text)
-			if inP > 0 {
-				para.Write(text)
-			}
-		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
-			if plain < hasTextLimit {
-				plain++
-			}
-			name, _ := z.TagName()
-			if !inlineTags[string(name)] {
-				inWord = false
-			}
-			if firstDone || tt == html.SelfClosingTagToken {
-				continue
-			}
-			a := atom.Lookup(name)
-			if tt == html.StartTagToken {
-				switch {
-				case a == atom.P:
-					inP++
-				case a == atom.Figure || a == atom.Table || a == atom.Pre || a == atom.Sup:
-					skip++
-				}
-			} else {
-				switch {
-				case a == atom.P && inP > 0:
-					inP--
-					if inP == 0 {
-						if s := cleanLine(para.String()); hasWord(s) {
-							f.first, firstDone = s, true
-							continue
-						}
-						para.Reset()
-					}
-				case (a == atom.Figure || a == atom.Table || a == atom.Pre || a == atom.Sup) && skip > 0:
-					skip--
-				}
-			}
-			if blockElements[a] {
-				all.WriteByte(' ')
-			}
-		}
-	}
-}
-
 // countWords counts the words of an HTML fragment's text: runs of
 // characters between spaces and block tags that hold a letter or a digit
 // (a dash alone is not a word). Han, kana and Thai are written without
@@ -422,123 +295,21 @@ func tokenPlainText(fragment string, limit int) string {
 	return b.String()
 }
 
-// simplePlainText is plainText without the tokenizer (and its 4 KB
-// buffer) for the markup of most articles and of the sanitiser's output:
-// text without carriage returns or NULs, and start and end tags that are
-// not raw-text elements (script, title...). ok is false where the
-// fragment, up to where enough text is read, holds anything else
-// (comments, a "<" in text), which the tokenizer reads in ways of its
-// own. TestPlainText holds it to the tokenizer.
+// simplePlainText is plainText without the tokenizer, for simple markup
+// (see simpleTokens); ok is false where the fragment, up to where enough
+// text is read, holds anything else.
 func simplePlainText(fragment string, limit int) (string, bool) {
 	var b strings.Builder
+	if limit <= 0 {
+		return "", true
+	}
 	b.Grow(min(len(fragment), limit))
-	for i := 0; i < len(fragment) && b.Len() < limit; {
-		// Text up to the next tag, which must be one read here: a "<"
-		// that opens none would be text too.
-		end, next := len(fragment), len(fragment)
-		if j := strings.IndexByte(fragment[i:], '<'); j >= 0 {
-			end = i + j
-			var ok bool
-			if next, ok = simpleTagEnd(fragment, end); !ok {
-				return "", false
-			}
-		}
-		if text := fragment[i:end]; text != "" {
-			if strings.ContainsAny(text, "\r\x00") {
-				return "", false // the tokenizer rewrites them
-			}
-			b.WriteString(html.UnescapeString(text)) // as the tokenizer's Text does
-			if b.Len() >= limit {
-				break
-			}
-		}
-		if end < len(fragment) {
-			b.WriteByte(' ')
-		}
-		i = next
-	}
-	return b.String(), true
-}
-
-// simpleTagEnd returns where the start or end tag at s[i] ends, past its
-// ">", as the tokenizer finds it: "<" or "</", a letter, then the name and
-// attributes (readTag). ok is false for anything else, for a tag s ends
-// in, and for the start tag of a raw-text element, whose content the
-// tokenizer reads as text.
-func simpleTagEnd(s string, i int) (end int, ok bool) {
-	p := i + 1
-	closing := p < len(s) && s[p] == '/'
-	if closing {
-		p++
-	}
-	if p >= len(s) || !('a' <= s[p]|0x20 && s[p]|0x20 <= 'z') {
-		return 0, false
-	}
-	name := p
-	for p < len(s) && !tagSpace(s[p]) && s[p] != '/' && s[p] != '>' {
-		p++
-	}
-	if !closing && rawTextElement(s[name:p]) {
-		return 0, false
-	}
-	return tagEnd(s, p)
-}
-
-// tagEnd returns where a tag ends whose name ends at s[p], reading its
-// attributes as the tokenizer's readTag, readTagAttrKey and
-// readTagAttrVal do: only a quoted value may hold a ">".
-func tagEnd(s string, p int) (end int, ok bool) {
-	for p = skipTagSpace(s, p); p < len(s); p = skipTagSpace(s, p) {
-		if s[p] == '>' {
-			return p + 1, true
-		}
-		// The name: up to white space, "/", ">", or a "=" not first.
-		for k := p; p < len(s) && !tagSpace(s[p]) && s[p] != '/' && s[p] != '>' && (s[p] != '=' || p == k); p++ {
-		}
-		switch p = skipTagSpace(s, p); {
-		case p < len(s) && s[p] == '/':
-			p++
-		case p < len(s) && s[p] == '=':
-			if p = skipTagSpace(s, p+1); p >= len(s) {
-				break
-			}
-			switch q := s[p]; q {
-			case '>':
-			case '"', '\'':
-				e := strings.IndexByte(s[p+1:], q)
-				if e < 0 {
-					return 0, false
-				}
-				p += e + 2
-			default:
-				for p < len(s) && !tagSpace(s[p]) && s[p] != '>' {
-					p++
-				}
-			}
-		}
-	}
-	return 0, false
-}
-
-// tagSpace reports whether the tokenizer reads c as white space in a tag.
-func tagSpace(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f'
-}
-
-func skipTagSpace(s string, p int) int {
-	for p < len(s) && tagSpace(s[p]) {
-		p++
-	}
-	return p
-}
-
-// rawTextElement reports whether a start tag of this name makes the
-// tokenizer read what follows as text, up to its end tag.
-func rawTextElement(name string) bool {
-	for _, raw := range [...]string{"iframe", "noembed", "noframes", "noscript", "plaintext", "script", "style", "textarea", "title", "xmp"} {
-		if strings.EqualFold(name, raw) {
-			return true
-		}
-	}
-	return false
+	ok := simpleTokens(fragment, func(text string) bool {
+		b.WriteString(text)
+		return b.Len() < limit
+	}, func(html.TokenType, string) bool {
+		b.WriteByte(' ')
+		return b.Len() < limit
+	})
+	return b.String(), ok
 }
