@@ -16,10 +16,10 @@ func Clean(s string) string { return model.Clean(s) }
 // cleanLine is Clean for one-line values: runs of white space (new lines
 // included) become one space, and the ends are trimmed: the words of
 // strings.FieldsFunc(Clean(s), unicode.IsSpace) joined by spaces, which
-// TestCleanLine holds it to. A value that is one line already, as most
-// are, is returned as it is.
+// TestCleanLine holds it to. A value that is one line once trimmed, as
+// most are, is returned without a copy.
 func cleanLine(s string) string {
-	s = Clean(s)
+	s = strings.TrimSpace(Clean(s)) // white space as unicode.IsSpace has it
 	if oneLine(s) {
 		return s
 	}
@@ -27,20 +27,18 @@ func cleanLine(s string) string {
 	b.Grow(len(s))
 	start := -1 // where the word being read begins, -1 between words
 	for i := 0; i <= len(s); {
-		r, size := utf8.RuneError, 1
+		space, size := true, 1 // the end of s ends a word as a space does
 		if i < len(s) {
-			r, size = spaceRune(s, i)
+			space, size = spaceAt(s, i)
 		}
 		switch {
-		case i == len(s) || unicode.IsSpace(r):
-			if start >= 0 {
-				if b.Len() > 0 {
-					b.WriteByte(' ')
-				}
-				b.WriteString(s[start:i])
-				start = -1
+		case space && start >= 0:
+			if b.Len() > 0 {
+				b.WriteByte(' ')
 			}
-		case start < 0:
+			b.WriteString(s[start:i])
+			start = -1
+		case !space && start < 0:
 			start = i
 		}
 		i += size
@@ -76,12 +74,14 @@ func oneLine(s string) bool {
 	return true
 }
 
-// spaceRune decodes the rune at s[i], skipping the decoding of ASCII.
-func spaceRune(s string, i int) (rune, int) {
+// spaceAt reports whether the rune at s[i] is white space
+// (unicode.IsSpace), and its size, without decoding ASCII.
+func spaceAt(s string, i int) (space bool, size int) {
 	if c := s[i]; c < utf8.RuneSelf {
-		return rune(c), 1
+		return c == ' ' || '\t' <= c && c <= '\r', 1
 	}
-	return utf8.DecodeRuneInString(s[i:])
+	r, size := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsSpace(r), size
 }
 
 // cleanList cleans each value, drops empty ones and duplicates (keeping the

@@ -12,7 +12,7 @@ var lineSamples = []string{
 	"", " ", "a", "a b", " a", "a ", "a  b", "a\tb", "a\nb", "a \n b", "\t\n\v\f\r ", "a\u00a0b", "\u00a0a",
 	"a\u0085b", "a\u3000b", "a\u2028\u2029b", "a\u200bb", "a\u1680b", "a\u202fb", "e\u0301 x", "a \u0301b",
 	"a\x00 b", "a \x01 b", "\x7f a", "a \ufffd", "\xff a\xfe", "Story 7", "The council met. ", "  two  words  ",
-	"ǅ \U0001F600 한 ᄀ\u1161", "\u1E9B\u0323 s", "جميع الحقوق  محفوظة", "l’article d'un",
+	"ǅ \U0001F600 한 ᄀ\u1161", "\u1E9B\u0323 s", "جميع الحقوق  محفوظة", "l’article d'un", "\u0085a b\u3000", " a b ", "\u00a0 a  b\t", "\x01 a b \x01",
 }
 
 // TestCleanLine holds cleanLine to what it replaced: the words of
