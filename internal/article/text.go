@@ -17,11 +17,15 @@ func Clean(s string) string { return model.Clean(s) }
 // included) become one space, and the ends are trimmed: the words of
 // strings.FieldsFunc(Clean(s), unicode.IsSpace) joined by spaces, which
 // TestCleanLine holds it to. A value that is one line once trimmed, as
-// most are, is returned without a copy.
+// most are, is read once and copied, as the joined words were: it may be
+// part of a whole file's text, which an Article must not keep alive.
 func cleanLine(s string) string {
 	s = strings.TrimSpace(Clean(s)) // white space as unicode.IsSpace has it
 	if oneLine(s) {
-		return s
+		if strings.IndexByte(s, ' ') < 0 {
+			return s // one word: FieldsFunc's slice of it was kept too
+		}
+		return strings.Clone(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s))
