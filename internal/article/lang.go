@@ -196,16 +196,18 @@ func dominantScript(counts [numScripts]int, letters int) int {
 
 // stopTable is stopIndex for one list of candidates: for each folded
 // stop word, the candidates (by position, once per language of stopIndex
-// that uses the word) it scores for.
+// that uses the word) it scores for. Words of up to eight bytes are keyed
+// by wordKey: a number hashes faster than a string.
 type stopTable struct {
 	candidates []string
-	words      map[string][]int
+	short      map[uint64][]int
+	long       map[string][]int
 	longest    int // bytes of the longest word
 }
 
 // newStopTable builds the table of candidates (at most eight).
 func newStopTable(candidates []string) *stopTable {
-	t := &stopTable{candidates: candidates[:min(len(candidates), 8)], words: map[string][]int{}}
+	t := &stopTable{candidates: candidates[:min(len(candidates), 8)], short: map[uint64][]int{}, long: map[string][]int{}}
 	for w, langs := range stopIndex() {
 		var cs []int
 		for _, l := range langs {
@@ -213,11 +215,53 @@ func newStopTable(candidates []string) *stopTable {
 				cs = append(cs, c)
 			}
 		}
-		if len(cs) > 0 {
-			t.words[w], t.longest = cs, max(t.longest, len(w))
+		switch {
+		case len(cs) == 0:
+			continue
+		case len(w) <= 8:
+			t.short[wordKey(w)] = cs
+		default:
+			t.long[w] = cs
 		}
+		t.longest = max(t.longest, len(w))
 	}
 	return t
+}
+
+// lookup returns the candidates a word of folded text scores for; ASCII
+// capitals are lower-cased (fold lower-cases all else).
+func (t *stopTable) lookup(w string) []int {
+	switch {
+	case len(w) > t.longest:
+		return nil // no stop word is that long
+	case len(w) <= 8:
+		return t.short[wordKey(w)]
+	}
+	var lower [64]byte
+	if len(w) > len(lower) {
+		return nil
+	}
+	for i := range len(w) {
+		lower[i] = lowerByte(w[i])
+	}
+	return t.long[string(lower[:len(w)])]
+}
+
+// wordKey packs a word of at most eight bytes, lower-cased, into a number;
+// words hold no NUL, so no two words share one.
+func wordKey(w string) uint64 {
+	var k uint64
+	for i := range len(w) {
+		k |= uint64(lowerByte(w[i])) << (8 * i)
+	}
+	return k
+}
+
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // The tables byStopWords reads, built on first use.
@@ -234,19 +278,8 @@ var (
 // word), looked up where they lie: no word is copied.
 func byStopWords(text, fallback string, t *stopTable) string {
 	var scores [8]float64 // by position in t.candidates
-	var lower [64]byte
 	score := func(w string) {
-		if len(w) > t.longest || len(w) > len(lower) {
-			return // no stop word is that long
-		}
-		for i := range len(w) {
-			c := w[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			lower[i] = c
-		}
-		cs := t.words[string(lower[:len(w)])]
+		cs := t.lookup(w)
 		for _, c := range cs {
 			scores[c] += 1 / float64(len(cs))
 		}
