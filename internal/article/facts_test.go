@@ -85,7 +85,7 @@ func plainSamples(t testing.TB) []string {
 
 func checkPlainText(t *testing.T, s string) {
 	t.Helper()
-	for _, limit := range []int{0, 1, 7, 512, detectSample * 2, 4 * maxNotice, hasTextLimit, 1 << 30} {
+	for _, limit := range []int{-1, 0, 1, 7, 512, detectSample * 2, 4 * maxNotice, hasTextLimit, 1 << 30} {
 		got, ok := simplePlainText(s, limit)
 		if want := tokenPlainText(s, limit); ok && got != want {
 			t.Fatalf("simplePlainText(%.100q, %d) = %.100q, the tokenizer reads %.100q", s, limit, got, want)

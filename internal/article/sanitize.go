@@ -276,11 +276,21 @@ func plainText(fragment string, limit int) string {
 	return tokenPlainText(fragment, limit)
 }
 
+// plainSize is room for plainText's text in one allocation, mostly: the
+// text is about as long as its markup, and ends one token past limit at
+// most (a paragraph: twice the limits plainText is called with).
+func plainSize(fragment string, limit int) int {
+	if limit >= len(fragment)/2 {
+		return len(fragment)
+	}
+	return max(0, 2*limit)
+}
+
 // tokenPlainText is plainText read with the HTML tokenizer: any markup.
 func tokenPlainText(fragment string, limit int) string {
 	z := html.NewTokenizer(strings.NewReader(fragment))
 	var b strings.Builder
-	b.Grow(min(len(fragment), limit)) // about the text's length: one allocation
+	b.Grow(plainSize(fragment, limit))
 	for b.Len() < limit {
 		tt := z.Next()
 		switch tt {
@@ -303,7 +313,7 @@ func simplePlainText(fragment string, limit int) (string, bool) {
 	if limit <= 0 {
 		return "", true
 	}
-	b.Grow(min(len(fragment), limit))
+	b.Grow(plainSize(fragment, limit))
 	ok := simpleTokens(fragment, func(text string) bool {
 		b.WriteString(text)
 		return b.Len() < limit

@@ -33,10 +33,13 @@ func simpleTokens(fragment string, text func(string) bool, tag func(html.TokenTy
 			}
 		}
 		if s := fragment[i:end]; s != "" {
-			if strings.ContainsAny(s, "\r\x00") {
+			if strings.IndexByte(s, '\r') >= 0 || strings.IndexByte(s, 0) >= 0 {
 				return false // the tokenizer rewrites them
 			}
-			if !text(html.UnescapeString(s)) { // as the tokenizer's Text does
+			if strings.IndexByte(s, '&') >= 0 {
+				s = html.UnescapeString(s) // as the tokenizer's Text does
+			}
+			if !text(s) {
 				return true
 			}
 		}
