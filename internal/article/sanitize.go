@@ -1,7 +1,6 @@
 package article
 
 import (
-	"bytes"
 	"net/url"
 	"regexp"
 	"strings"
@@ -73,6 +72,14 @@ var urlAttrs = map[string]bool{"href": true, "src": true, "cite": true, "poster"
 // attributes are copied through as they are: the fragment is the
 // sanitiser's output, already normalised.
 func absolutize(fragment string, base *url.URL) string {
+	if s, ok := simpleAbsolutize(fragment, base); ok {
+		return s
+	}
+	return tokenAbsolutize(fragment, base)
+}
+
+// tokenAbsolutize is absolutize read with the HTML tokenizer: any markup.
+func tokenAbsolutize(fragment string, base *url.URL) string {
 	z := html.NewTokenizer(strings.NewReader(fragment))
 	var b strings.Builder
 	b.Grow(len(fragment) + len(fragment)/8)
@@ -82,34 +89,86 @@ func absolutize(fragment string, base *url.URL) string {
 			return b.String()
 		}
 		raw := z.Raw()
-		if (tt != html.StartTagToken && tt != html.SelfClosingTagToken) || !hasURLAttr(raw) {
+		if (tt != html.StartTagToken && tt != html.SelfClosingTagToken) || !hasURLAttr(string(raw)) {
 			b.Write(raw)
 			continue
 		}
-		tok := z.Token()
-		attrs := tok.Attr[:0]
-		for _, a := range tok.Attr {
-			switch {
-			case urlAttrs[a.Key]:
-				u, ok := resolve(base, a.Val)
-				if !ok {
-					continue
-				}
-				a.Val = u
-			case a.Key == "srcset":
-				a.Val = resolveSrcset(base, a.Val)
-			}
-			attrs = append(attrs, a)
-		}
-		tok.Attr = attrs
-		b.WriteString(tok.String())
+		b.WriteString(absoluteTag(z.Token(), base))
 	}
 }
 
+// absoluteTag writes a tag out with its URL attributes resolved against
+// base, dropping those that do not resolve.
+func absoluteTag(tok html.Token, base *url.URL) string {
+	attrs := tok.Attr[:0]
+	for _, a := range tok.Attr {
+		switch {
+		case urlAttrs[a.Key]:
+			u, ok := resolve(base, a.Val)
+			if !ok {
+				continue
+			}
+			a.Val = u
+		case a.Key == "srcset":
+			a.Val = resolveSrcset(base, a.Val)
+		}
+		attrs = append(attrs, a)
+	}
+	tok.Attr = attrs
+	return tok.String()
+}
+
+// simpleAbsolutize is absolutize for simple markup (see simpleTokens)
+// without reading all of it with the tokenizer: text and tags without
+// URLs are copied as they are, and only the tags with URLs, a few bytes
+// of the fragment, are tokenized, one after the other, as they are read
+// in place (a tag's reading depends on its bytes alone once no raw-text
+// element is open). ok is false for other markup.
+func simpleAbsolutize(fragment string, base *url.URL) (string, bool) {
+	type urlTag struct {
+		tt         html.TokenType
+		start, end int
+	}
+	var tags []urlTag
+	var all strings.Builder
+	for i := 0; i < len(fragment); {
+		j := strings.IndexByte(fragment[i:], '<')
+		if j < 0 {
+			break
+		}
+		tt, _, end, ok := simpleTag(fragment, i+j)
+		if !ok {
+			return "", false
+		}
+		if (tt == html.StartTagToken || tt == html.SelfClosingTagToken) && hasURLAttr(fragment[i+j:end]) {
+			tags = append(tags, urlTag{tt, i + j, end})
+			all.WriteString(fragment[i+j : end])
+		}
+		i = end
+	}
+	if len(tags) == 0 {
+		return fragment, true
+	}
+	z := html.NewTokenizer(strings.NewReader(all.String()))
+	var b strings.Builder
+	b.Grow(len(fragment) + len(fragment)/8)
+	last := 0
+	for _, t := range tags {
+		if z.Next() != t.tt || len(z.Raw()) != t.end-t.start {
+			return "", false // not read as in place: leave it to the tokenizer
+		}
+		b.WriteString(fragment[last:t.start])
+		b.WriteString(absoluteTag(z.Token(), base))
+		last = t.end
+	}
+	b.WriteString(fragment[last:])
+	return b.String(), true
+}
+
 // hasURLAttr reports whether a raw start tag may carry a URL attribute.
-func hasURLAttr(raw []byte) bool {
+func hasURLAttr(raw string) bool {
 	for _, key := range [...]string{"href=", "src=", "srcset=", "cite=", "poster="} {
-		if bytes.Contains(raw, []byte(key)) {
+		if strings.Contains(raw, key) {
 			return true
 		}
 	}
