@@ -113,7 +113,9 @@ var reCreditLead = lazyRE(`^(?:avec|with|via|from|source|sources|d'apres|selon|�
 
 // reCreditSep separates agencies in a credit line: "AFP et Reuters",
 // "Reuters/AFP", "رويترز، أ ف ب".
-var reCreditSep = lazyRE(`\s*[,،/;+&]\s*|\s+(?:and|et)\s+|\s+و\s*`)
+var reCreditSep = guardedRE{lazyRE(`\s*[,،/;+&]\s*|\s+(?:and|et)\s+|\s+و\s*`), func(s string) bool {
+	return strings.ContainsAny(s, ",،/;+&و") || strings.Contains(s, "and") || strings.Contains(s, "et")
+}}
 
 // creditLine returns the agencies a line credits when the line is a
 // credit and nothing else: "AFP", "(avec AFP)", "Le Monde avec AFP",
@@ -168,14 +170,20 @@ var orgWords = foldedSet("press", "presse", "news", "agency", "agence", "agencia
 	"وكالة", "وكالات", "agencies", "agences")
 
 // reParenthesis is a bracketed part of a byline: "(AP)", "(Reuters)".
-var reParenthesis = lazyRE(`\s*[(\[]([^()\[\]]{1,60})[)\]]`)
+var reParenthesis = guardedRE{lazyRE(`\s*[(\[]([^()\[\]]{1,60})[)\]]`), func(s string) bool {
+	return strings.ContainsAny(s, "([")
+}}
 
 // reBylineSep splits a byline into the parts that may each be a name.
-var reBylineSep = lazyRE(`\s*[,،;؛]\s*|\s+(?i:and|et)\s+|\s*&\s*|\s+و\s+`)
+var reBylineSep = guardedRE{lazyRE(`\s*[,،;؛]\s*|\s+(?i:and|et)\s+|\s*&\s*|\s+و\s+`), func(s string) bool {
+	return strings.ContainsAny(s, ",،;؛&و") || spaceBefore(s, "aAeE")
+}}
 
 // reAgencyTail is a credit after a name without a comma: "Jane Doe for
 // Reuters", "Claire Martin avec AFP", "أحمد سعيد عن و م ع".
-var reAgencyTail = lazyRE(`\s+(?i:for|pour|avec|with|via|مع|عن)\s+(.+)$`)
+var reAgencyTail = guardedRE{lazyRE(`\s+(?i:for|pour|avec|with|via|مع|عن)\s+(.+)$`), func(s string) bool {
+	return strings.ContainsAny(s, "مع") || spaceBefore(s, "fFpPaAwWvV")
+}}
 
 // splitByline splits the name part of a byline (or a single author
 // string) into the people it names and the agencies it credits.

@@ -1,6 +1,8 @@
 package article
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -136,4 +138,47 @@ func TestDropTrailers(t *testing.T) {
 			t.Errorf("dropTrailers(%q) = %q, credits %q, notes %q; want %q, %q, %d notes", tt.body, m.body, m.credits, m.notes, tt.want, tt.credits, tt.notes)
 		}
 	}
+}
+
+// guardSamples are texts for TestGuards: every line of the fixtures,
+// then the shapes each expression looks for, in any case.
+func guardSamples(t testing.TB) []string {
+	out := []string{"", " ", "(", "[x]", "a, b", "a ، b", "a and b", "A AND B", "a\tEt b", "a et b", "a و b", "a وb", "a & b",
+		"a/b", "a+b", "a; b", "a ؛ b", "x for Reuters", "x FOR Reuters", "x pour AFP", "x Avec AFP", "x with AP", "x via AP",
+		"x مع و م ع", "x عن رويترز", "x\vfor y", "x\ffor y", "x\u00a0for y", "x\u2003and y", "Jane Doe (AP)", "Author 7"}
+	for _, dir := range []string{"testdata/articles", "testdata/rejected"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, strings.Split(string(data), "\n")...)
+		}
+	}
+	return out
+}
+
+// TestGuards: where a guarded expression's test says it cannot match,
+// it does not.
+func TestGuards(t *testing.T) {
+	for _, s := range guardSamples(t) {
+		checkGuards(t, s)
+	}
+}
+
+func checkGuards(t *testing.T, s string) {
+	t.Helper()
+	for name, g := range map[string]guardedRE{"reCreditSep": reCreditSep, "reParenthesis": reParenthesis, "reBylineSep": reBylineSep, "reAgencyTail": reAgencyTail} {
+		if !g.may(s) && g.re.MatchString(s) {
+			t.Fatalf("%s matches %q, which its test rules out", name, s)
+		}
+	}
+}
+
+func FuzzGuards(f *testing.F) {
+	for _, s := range guardSamples(f) {
+		f.Add(s)
+	}
+	f.Fuzz(checkGuards)
 }

@@ -35,14 +35,14 @@ func factSamples(t testing.TB) []string {
 
 // TestFactsOf holds the one-pass reading to the three it replaced.
 func TestFactsOf(t *testing.T) {
-	for _, s := range factSamples(t) {
+	for _, s := range plainSamples(t) {
 		checkFacts(t, s)
 	}
 }
 
 func checkFacts(t *testing.T, s string) {
 	t.Helper()
-	want := textFacts{words: countWords(s), hasText: hasWord(plainText(s, hasTextLimit)), first: firstParagraph(s)}
+	want := textFacts{words: countWords(s), hasText: hasWord(tokenPlainText(s, hasTextLimit)), first: firstParagraph(s)}
 	if got := factsOf(s, true); got != want {
 		t.Fatalf("factsOf(%.100q) = %+v, want %+v", s, got, want)
 	}
@@ -53,7 +53,7 @@ func checkFacts(t *testing.T, s string) {
 }
 
 func FuzzFactsOf(f *testing.F) {
-	for _, s := range factSamples(f) {
+	for _, s := range plainSamples(f) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -61,5 +61,46 @@ func FuzzFactsOf(f *testing.F) {
 			return
 		}
 		checkFacts(t, s)
+	})
+}
+
+// TestPlainText holds plainText's reading without a tokenizer to the
+// tokenizer's, at every limit plainText is called with and at the edges.
+func TestPlainText(t *testing.T) {
+	for _, s := range plainSamples(t) {
+		checkPlainText(t, s)
+	}
+}
+
+// plainSamples are factSamples and tags that move the tokenizer's edges:
+// quotes, "=" and "/" in attributes, raw-text elements, comments.
+func plainSamples(t testing.TB) []string {
+	return append(factSamples(t), `<a href="x>y">t</a>`, `<a b=x"y>t`, `<a "b=c">t`, `<a =b>t`, `<a b = 'c>' d>t`, `<br/>t`,
+		`<a / >t`, `<a b=/>t`, `<p a=>t`, `<a b="`, `<a b`, `t<`, `t</`, `</>t`, `</ p>t`, `<!-- c -->t`, `<?x?>t`, `a < b`,
+		`<script>x</script>t`, `<SCRIPT>x`, `<ſcript>x`, `</script>t`, `<title>x</title>`, `<textarea/>x`, `<a\vb>t`,
+		"<a\x00>t", "t\r\nu", "t\x00u", `&amp;&#39;&nGt;&`, `<p title="a&quot;b">&lt;x&gt;</p>`, `<a href=x/>t</a>`,
+		`<p/>one</p><p>two</p>`, `<p a=/>one</p><p>two</p>`, `<p a=1 A=/>one</p>`, `<p a="/"/>one</p>`, `<P>One</P><Figure>x</Figure>`,
+		`<p a=b/ >one</p>`, `<br/>x<br>y`, `<img src=x/>`, `<b>news</b>paper <i>x</i>y`)
+}
+
+func checkPlainText(t *testing.T, s string) {
+	t.Helper()
+	for _, limit := range []int{-1, 0, 1, 7, 512, detectSample * 2, 4 * maxNotice, hasTextLimit, 1 << 30} {
+		got, ok := simplePlainText(s, limit)
+		if want := tokenPlainText(s, limit); ok && got != want {
+			t.Fatalf("simplePlainText(%.100q, %d) = %.100q, the tokenizer reads %.100q", s, limit, got, want)
+		}
+	}
+}
+
+func FuzzPlainText(f *testing.F) {
+	for _, s := range plainSamples(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 64<<10 {
+			return
+		}
+		checkPlainText(t, s)
 	})
 }

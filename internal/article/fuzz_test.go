@@ -132,6 +132,34 @@ func BenchmarkParseJSON(b *testing.B) {
 	benchmarkParse(b, "story.json", []byte(doc))
 }
 
+// corpusArticle is article i of the generated site internal/build/corpus
+// writes for the comparison with Hugo (about 3 KB: front matter without a
+// language, three paragraphs, a link and bold text): the kind of file a
+// full build parses by the thousand.
+func corpusArticle(i int) []byte {
+	para := strings.Repeat("The council met on Monday and voted, after a long debate, to build forty kilometres of protected lanes. ", 6)
+	t0 := time.Date(2020, 1, 1, 8, 0, 0, 0, time.UTC)
+	return fmt.Appendf(nil, "---\ntitle: \"Story %d\"\ndate: %s\ntags: [\"tag-%d\", \"tag-%d\"]\ncategories: [\"cat-%d\"]\nauthor: \"Author %d\"\n---\n\n%s\n\n%s [a link](/x/%d/) and **bold** text.\n\n%s\n",
+		i, t0.Add(time.Duration(i)*time.Hour).Format(time.RFC3339), i%50, (i+17)%50, i%8, i%40, para, para, i, para)
+}
+
+// BenchmarkParseCorpus parses the generated site's articles in turn; one
+// op is one article.
+func BenchmarkParseCorpus(b *testing.B) {
+	files := make([][]byte, 200)
+	for i := range files {
+		files[i] = corpusArticle(i)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := Parse("story.md", files[i%len(files)], testOptions()); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
 // FuzzParseDate: any text either is not a date or reads as one instant
 // that survives a round trip through RFC 3339, without a panic; written
 // dates in every language and digit set seed it.

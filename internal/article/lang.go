@@ -96,9 +96,9 @@ func detectLanguage(text string) string {
 	script := dominantScript(counts, letters)
 	switch script {
 	case scriptArabic:
-		return byStopWords(text, "ar", arabicCandidates)
+		return byStopWords(text, "ar", arabicStops())
 	case scriptLatin:
-		return byStopWords(text, "", latinCandidates)
+		return byStopWords(text, "", latinStops())
 	case scriptHebrew:
 		return "he"
 	case scriptCyrillic:
@@ -194,47 +194,111 @@ func dominantScript(counts [numScripts]int, letters int) int {
 	return script
 }
 
+// stopTable is stopIndex for one list of candidates: for each folded
+// stop word, the candidates (by position, once per language of stopIndex
+// that uses the word) it scores for. Words of up to eight bytes are keyed
+// by wordKey: a number hashes faster than a string.
+type stopTable struct {
+	candidates []string
+	short      map[uint64][]int
+	long       map[string][]int
+	longest    int // bytes of the longest word
+}
+
+// newStopTable builds the table of candidates (at most eight).
+func newStopTable(candidates []string) *stopTable {
+	t := &stopTable{candidates: candidates[:min(len(candidates), 8)], short: map[uint64][]int{}, long: map[string][]int{}}
+	for w, langs := range stopIndex() {
+		var cs []int
+		for _, l := range langs {
+			if c := slices.Index(t.candidates, l); c >= 0 {
+				cs = append(cs, c)
+			}
+		}
+		switch {
+		case len(cs) == 0:
+			continue
+		case len(w) <= 8:
+			t.short[wordKey(w)] = cs
+		default:
+			t.long[w] = cs
+		}
+		t.longest = max(t.longest, len(w))
+	}
+	return t
+}
+
+// lookup returns the candidates a word of folded text scores for; ASCII
+// capitals are lower-cased (fold lower-cases all else).
+func (t *stopTable) lookup(w string) []int {
+	switch {
+	case len(w) > t.longest:
+		return nil // no stop word is that long
+	case len(w) <= 8:
+		return t.short[wordKey(w)]
+	}
+	var lower [64]byte
+	if len(w) > len(lower) {
+		return nil
+	}
+	for i := range len(w) {
+		lower[i] = lowerByte(w[i])
+	}
+	return t.long[string(lower[:len(w)])]
+}
+
+// wordKey packs a word of at most eight bytes, lower-cased, into a number;
+// words hold no NUL, so no two words share one.
+func wordKey(w string) uint64 {
+	var k uint64
+	for i := range len(w) {
+		k |= uint64(lowerByte(w[i])) << (8 * i)
+	}
+	return k
+}
+
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// The tables byStopWords reads, built on first use.
+var (
+	arabicStops = sync.OnceValue(func() *stopTable { return newStopTable(arabicCandidates) })
+	latinStops  = sync.OnceValue(func() *stopTable { return newStopTable(latinCandidates) })
+)
+
 // byStopWords picks the candidate whose function words occur most often in
 // the first detectSample runes of text; fallback when none clearly wins. A
 // word shared by several candidates ("la" in French and Spanish) counts for
 // each of them in proportion. The words are the runs of letters and
-// apostrophes of the folded text, looked up where they lie (no word is
-// copied).
-func byStopWords(text, fallback string, candidates []string) string {
-	var scores [8]float64 // by position in candidates
-	if len(candidates) > len(scores) {
-		candidates = candidates[:len(scores)]
-	}
-	folded := foldASCII(text)
+// apostrophes of the folded text (ASCII text is only lower-cased, word by
+// word), looked up where they lie: no word is copied.
+func byStopWords(text, fallback string, t *stopTable) string {
+	var scores [8]float64 // by position in t.candidates
 	score := func(w string) {
-		langs := stopIndex()[w]
-		if len(langs) == 0 {
-			return
+		cs := t.lookup(w)
+		for _, c := range cs {
+			scores[c] += 1 / float64(len(cs))
 		}
-		n := 0
-		for _, l := range langs {
-			if slices.Contains(candidates, l) {
-				n++
-			}
-		}
-		for _, l := range langs {
-			if c := slices.Index(candidates, l); c >= 0 {
-				scores[c] += 1 / float64(n)
-			}
-		}
+	}
+	if !isASCII(text) {
+		text = fold(text)
 	}
 	// start is where the word being read begins, after its last
 	// apostrophe (l'article, d’un), -1 between words.
 	start := -1
-	for i := 0; i < len(folded); {
-		c := folded[i]
+	for i := 0; i < len(text); {
+		c := text[i]
 		letter, apostrophe := false, false
 		size := 1
 		if c < utf8.RuneSelf {
 			letter, apostrophe = 'a' <= c|0x20 && c|0x20 <= 'z', c == '\''
 		} else {
 			var r rune
-			r, size = utf8.DecodeRuneInString(folded[i:])
+			r, size = utf8.DecodeRuneInString(text[i:])
 			letter, apostrophe = unicode.IsLetter(r), r == '’'
 		}
 		switch {
@@ -243,14 +307,20 @@ func byStopWords(text, fallback string, candidates []string) string {
 		case letter && start < 0:
 			start = i
 		case !letter && start >= 0:
-			score(folded[start:i])
+			score(text[start:i])
 			start = -1
 		}
 		i += size
 	}
 	if start >= 0 {
-		score(folded[start:])
+		score(text[start:])
 	}
+	return bestCandidate(scores, fallback, t.candidates)
+}
+
+// bestCandidate is the candidate with the highest score when it has at
+// least 2 and a quarter more than the next; else fallback.
+func bestCandidate(scores [8]float64, fallback string, candidates []string) string {
 	best, second := -1, 0.0
 	for c := range candidates {
 		switch {
@@ -269,24 +339,14 @@ func byStopWords(text, fallback string, candidates []string) string {
 	return candidates[best]
 }
 
-// foldASCII is fold for text that is all ASCII (the case of most English
-// and French samples' words, and of any text after its cut): lower case
-// only, with no rune decoding. Other text goes through fold.
-func foldASCII(text string) string {
+// isASCII reports whether text is all ASCII: fold only lower-cases it.
+func isASCII(text string) bool {
 	for i := 0; i < len(text); i++ {
 		if text[i] >= utf8.RuneSelf {
-			return fold(text)
+			return false
 		}
 	}
-	b := make([]byte, len(text))
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b[i] = c
-	}
-	return string(b)
+	return true
 }
 
 // CanonicalLanguage returns the BCP 47 form of a language code ("ar_MA"

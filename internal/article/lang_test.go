@@ -221,3 +221,17 @@ func BenchmarkDetectLanguage(b *testing.B) {
 		})
 	}
 }
+
+// TestDetectionReadsTwoSamples: articleLang takes detectSample*2 bytes of
+// plain text, as detectionSample cuts there; more text gives the same
+// answer.
+func TestDetectionReadsTwoSamples(t *testing.T) {
+	for _, s := range factSamples(t) {
+		for _, title := range []string{"", "Title", strings.Repeat("عنوان ", 400)} {
+			got := detectLanguage(title + "\n" + plainText(s, detectSample*2))
+			if want := detectLanguage(title + "\n" + plainText(s, 1<<30)); got != want {
+				t.Fatalf("detectLanguage on %.80q: %q with the plain text cut, %q without", s, got, want)
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package article
 
 import (
 	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -34,6 +35,55 @@ func (r lazyRegexp) ReplaceAllStringFunc(src string, repl func(string) string) s
 	return r().ReplaceAllStringFunc(src, repl)
 }
 func (r lazyRegexp) Split(s string, n int) []string { return r().Split(s, n) }
+
+// guardedRE is a regular expression and a cheap test that is false on
+// any text the expression cannot match (TestGuards holds each test to its
+// expression): most names and credit lines hold none of the separators
+// and words the byline expressions look for, and the test spares them the
+// regexp engine.
+type guardedRE struct {
+	re  lazyRegexp
+	may func(s string) bool
+}
+
+// Split is regexp's Split: s alone when the expression cannot match it.
+func (g guardedRE) Split(s string, n int) []string {
+	if n != 0 && !g.may(s) {
+		return []string{s}
+	}
+	return g.re.Split(s, n)
+}
+
+// FindStringSubmatchIndex is regexp's: nil when the expression cannot match.
+func (g guardedRE) FindStringSubmatchIndex(s string) []int {
+	if !g.may(s) {
+		return nil
+	}
+	return g.re.FindStringSubmatchIndex(s)
+}
+
+// ReplaceAllStringFunc is regexp's: src when the expression cannot match.
+func (g guardedRE) ReplaceAllStringFunc(src string, repl func(string) string) string {
+	if !g.may(src) {
+		return src
+	}
+	return g.re.ReplaceAllStringFunc(src, repl)
+}
+
+// spaceBefore reports whether an ASCII white space byte in s is followed
+// by one of the bytes of set: where a word an expression looks for after
+// \s may start.
+func spaceBefore(s, set string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\v', '\f', '\r':
+			if strings.IndexByte(set, s[i+1]) >= 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // foldedSet returns the set of words, folded (see fold), built on first use.
 func foldedSet(words ...string) func() map[string]bool {

@@ -255,7 +255,9 @@ func articleLang(declared, title, safe string, derived bool, opts Options, r *re
 	if declared != "" {
 		return declared
 	}
-	if lang := detectLanguage(title + "\n" + plainText(safe, detectSample*3)); lang != "" {
+	// detectLanguage reads no further than detectSample*2 bytes (see
+	// detectionSample): plain text past them would be read for nothing.
+	if lang := detectLanguage(title + "\n" + plainText(safe, detectSample*2)); lang != "" {
 		return lang
 	}
 	if derived {
@@ -393,10 +395,10 @@ func Permalink(base *url.URL, pattern string, a Article, loc *time.Location) str
 	if len(a.Categories) > 0 {
 		section = Slugify(a.Categories[0])
 	}
-	p := strings.NewReplacer(
-		":year", t.Format("2006"), ":month", t.Format("01"), ":day", t.Format("02"),
-		":slug", a.Slug, ":section", section, ":lang", strings.ToLower(a.Lang),
-	).Replace(pattern)
+	p := expandTokens(pattern, []permalinkToken{
+		{":year", t.Format("2006")}, {":month", t.Format("01")}, {":day", t.Format("02")},
+		{":slug", a.Slug}, {":section", section}, {":lang", strings.ToLower(a.Lang)},
+	})
 	for strings.Contains(p, "//") {
 		p = strings.ReplaceAll(p, "//", "/")
 	}
@@ -404,4 +406,35 @@ func Permalink(base *url.URL, pattern string, a Article, loc *time.Location) str
 	u.Path = strings.TrimSuffix(base.Path, "/") + "/" + strings.TrimPrefix(p, "/")
 	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
 	return u.String()
+}
+
+// permalinkToken is a token of a permalink pattern and its value.
+type permalinkToken struct{ name, value string }
+
+// expandTokens replaces each token in pattern with its value, left to
+// right and the first token listed first, as a strings.Replacer of the
+// same pairs does, without building one for every article.
+func expandTokens(pattern string, tokens []permalinkToken) string {
+	var b strings.Builder
+	for i := 0; i < len(pattern); {
+		j := strings.IndexByte(pattern[i:], ':')
+		if j < 0 {
+			b.WriteString(pattern[i:])
+			break
+		}
+		b.WriteString(pattern[i : i+j])
+		i += j
+		n := 1 // a colon that opens no token stays
+		for _, t := range tokens {
+			if strings.HasPrefix(pattern[i:], t.name) {
+				b.WriteString(t.value)
+				i += len(t.name)
+				n = 0
+				break
+			}
+		}
+		b.WriteString(pattern[i : i+n])
+		i += n
+	}
+	return b.String()
 }

@@ -563,3 +563,31 @@ func TestCorrectionNote(t *testing.T) {
 		t.Errorf("JSON correction %q, updated from %q, err %v", a.Correction, a.UpdatedFrom, err)
 	}
 }
+
+var permalinkPatterns = []string{"", ":", "::", ":slug", "/:year/:month/:slug/", ":sl", ":slugs", ":section:slug", "/:lang/:day:", "a:b", ":yearly", "é:slug", ":sectio"}
+
+// TestExpandTokens holds expandTokens to the strings.Replacer it replaced.
+func TestExpandTokens(t *testing.T) {
+	for _, p := range permalinkPatterns {
+		checkExpandTokens(t, p)
+	}
+}
+
+func checkExpandTokens(t *testing.T, pattern string) {
+	t.Helper()
+	tokens := []permalinkToken{{":year", "2021"}, {":month", "02"}, {":day", ""}, {":slug", "s:lug"}, {":section", ":year"}, {":lang", "ar"}, {":s", "S"}}
+	var pairs []string
+	for _, tk := range tokens {
+		pairs = append(pairs, tk.name, tk.value)
+	}
+	if got, want := expandTokens(pattern, tokens), strings.NewReplacer(pairs...).Replace(pattern); got != want {
+		t.Fatalf("expandTokens(%q) = %q, want %q", pattern, got, want)
+	}
+}
+
+func FuzzExpandTokens(f *testing.F) {
+	for _, p := range permalinkPatterns {
+		f.Add(p)
+	}
+	f.Fuzz(checkExpandTokens)
+}

@@ -1,13 +1,11 @@
 package article
 
 import (
-	"bytes"
 	"net/url"
 	"regexp"
 	"strings"
 	"sync"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/net/html"
@@ -74,6 +72,14 @@ var urlAttrs = map[string]bool{"href": true, "src": true, "cite": true, "poster"
 // attributes are copied through as they are: the fragment is the
 // sanitiser's output, already normalised.
 func absolutize(fragment string, base *url.URL) string {
+	if s, ok := simpleAbsolutize(fragment, base); ok {
+		return s
+	}
+	return tokenAbsolutize(fragment, base)
+}
+
+// tokenAbsolutize is absolutize read with the HTML tokenizer: any markup.
+func tokenAbsolutize(fragment string, base *url.URL) string {
 	z := html.NewTokenizer(strings.NewReader(fragment))
 	var b strings.Builder
 	b.Grow(len(fragment) + len(fragment)/8)
@@ -83,34 +89,86 @@ func absolutize(fragment string, base *url.URL) string {
 			return b.String()
 		}
 		raw := z.Raw()
-		if (tt != html.StartTagToken && tt != html.SelfClosingTagToken) || !hasURLAttr(raw) {
+		if (tt != html.StartTagToken && tt != html.SelfClosingTagToken) || !hasURLAttr(string(raw)) {
 			b.Write(raw)
 			continue
 		}
-		tok := z.Token()
-		attrs := tok.Attr[:0]
-		for _, a := range tok.Attr {
-			switch {
-			case urlAttrs[a.Key]:
-				u, ok := resolve(base, a.Val)
-				if !ok {
-					continue
-				}
-				a.Val = u
-			case a.Key == "srcset":
-				a.Val = resolveSrcset(base, a.Val)
-			}
-			attrs = append(attrs, a)
-		}
-		tok.Attr = attrs
-		b.WriteString(tok.String())
+		b.WriteString(absoluteTag(z.Token(), base))
 	}
 }
 
+// absoluteTag writes a tag out with its URL attributes resolved against
+// base, dropping those that do not resolve.
+func absoluteTag(tok html.Token, base *url.URL) string {
+	attrs := tok.Attr[:0]
+	for _, a := range tok.Attr {
+		switch {
+		case urlAttrs[a.Key]:
+			u, ok := resolve(base, a.Val)
+			if !ok {
+				continue
+			}
+			a.Val = u
+		case a.Key == "srcset":
+			a.Val = resolveSrcset(base, a.Val)
+		}
+		attrs = append(attrs, a)
+	}
+	tok.Attr = attrs
+	return tok.String()
+}
+
+// simpleAbsolutize is absolutize for simple markup (see simpleTokens)
+// without reading all of it with the tokenizer: text and tags without
+// URLs are copied as they are, and only the tags with URLs, a few bytes
+// of the fragment, are tokenized, one after the other, as they are read
+// in place (a tag's reading depends on its bytes alone once no raw-text
+// element is open). ok is false for other markup.
+func simpleAbsolutize(fragment string, base *url.URL) (string, bool) {
+	type urlTag struct {
+		tt         html.TokenType
+		start, end int
+	}
+	var tags []urlTag
+	var all strings.Builder
+	for i := 0; i < len(fragment); {
+		j := strings.IndexByte(fragment[i:], '<')
+		if j < 0 {
+			break
+		}
+		tt, _, end, ok := simpleTag(fragment, i+j)
+		if !ok {
+			return "", false
+		}
+		if (tt == html.StartTagToken || tt == html.SelfClosingTagToken) && hasURLAttr(fragment[i+j:end]) {
+			tags = append(tags, urlTag{tt, i + j, end})
+			all.WriteString(fragment[i+j : end])
+		}
+		i = end
+	}
+	if len(tags) == 0 {
+		return fragment, true
+	}
+	z := html.NewTokenizer(strings.NewReader(all.String()))
+	var b strings.Builder
+	b.Grow(len(fragment) + len(fragment)/8)
+	last := 0
+	for _, t := range tags {
+		if z.Next() != t.tt || len(z.Raw()) != t.end-t.start {
+			return "", false // not read as in place: leave it to the tokenizer
+		}
+		b.WriteString(fragment[last:t.start])
+		b.WriteString(absoluteTag(z.Token(), base))
+		last = t.end
+	}
+	b.WriteString(fragment[last:])
+	return b.String(), true
+}
+
 // hasURLAttr reports whether a raw start tag may carry a URL attribute.
-func hasURLAttr(raw []byte) bool {
+func hasURLAttr(raw string) bool {
 	for _, key := range [...]string{"href=", "src=", "srcset=", "cite=", "poster="} {
-		if bytes.Contains(raw, []byte(key)) {
+		if strings.Contains(raw, key) {
 			return true
 		}
 	}
@@ -222,132 +280,6 @@ func firstParagraph(fragment string) string {
 	}
 }
 
-// textFacts are what finish learns from an article's HTML in one
-// tokenizer pass: it used to take three (a plain-text check, the word
-// count and the first paragraph), each with its own 4 KB buffer.
-type textFacts struct {
-	words   int    // countWords
-	hasText bool   // hasWord(plainText(fragment, hasTextLimit))
-	first   string // firstParagraph, when asked for
-}
-
-// hasTextLimit bounds the plain text in which an article must show a
-// letter to have text.
-const hasTextLimit = 4096
-
-// factsOf reads fragment once and gives what countWords,
-// hasWord(plainText(fragment, hasTextLimit)) and (with wantFirst)
-// firstParagraph give; TestFactsOf holds it to them.
-func factsOf(fragment string, wantFirst bool) textFacts {
-	var f textFacts
-	z := html.NewTokenizer(strings.NewReader(fragment))
-	plain := 0 // bytes plainText would hold so far
-	inWord := false
-	// firstParagraph's state; firstDone once it has its answer.
-	var all, para strings.Builder
-	inP, skip := 0, 0
-	firstDone := !wantFirst
-	for {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			if !firstDone {
-				f.first = cleanLine(all.String())
-			}
-			return f
-		}
-		switch tt {
-		case html.TextToken:
-			text := z.Text()
-			if plain < hasTextLimit {
-				if !f.hasText {
-					f.hasText = bytes.IndexFunc(text, unicode.IsLetter) >= 0
-				}
-				plain += len(text)
-			}
-			for i := 0; i < len(text); {
-				c := text[i]
-				if c < utf8.RuneSelf {
-					// ASCII: no script table needed.
-					i++
-					switch {
-					case c == ' ' || '\t' <= c && c <= '\r':
-						inWord = false
-					case 'a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9':
-						if !inWord {
-							f.words++
-						}
-						inWord = true
-					}
-					continue
-				}
-				r, size := utf8.DecodeRune(text[i:])
-				i += size
-				switch {
-				case unicode.IsSpace(r):
-					inWord = false
-				case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai):
-					f.words++
-					inWord = false
-				case unicode.IsLetter(r) || unicode.IsDigit(r):
-					if !inWord {
-						f.words++
-					}
-					inWord = true
-				}
-			}
-			if firstDone || skip > 0 {
-				continue
-			}
-			if all.Len() > 8192 && inP == 0 {
-				// No paragraph in sight: the start of the text will do.
-				f.first, firstDone = cleanLine(all.String()), true
-				continue
-			}
-			all.Write(text)
-			if inP > 0 {
-				para.Write(text)
-			}
-		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
-			if plain < hasTextLimit {
-				plain++
-			}
-			name, _ := z.TagName()
-			if !inlineTags[string(name)] {
-				inWord = false
-			}
-			if firstDone || tt == html.SelfClosingTagToken {
-				continue
-			}
-			a := atom.Lookup(name)
-			if tt == html.StartTagToken {
-				switch {
-				case a == atom.P:
-					inP++
-				case a == atom.Figure || a == atom.Table || a == atom.Pre || a == atom.Sup:
-					skip++
-				}
-			} else {
-				switch {
-				case a == atom.P && inP > 0:
-					inP--
-					if inP == 0 {
-						if s := cleanLine(para.String()); hasWord(s) {
-							f.first, firstDone = s, true
-							continue
-						}
-						para.Reset()
-					}
-				case (a == atom.Figure || a == atom.Table || a == atom.Pre || a == atom.Sup) && skip > 0:
-					skip--
-				}
-			}
-			if blockElements[a] {
-				all.WriteByte(' ')
-			}
-		}
-	}
-}
-
 // countWords counts the words of an HTML fragment's text: runs of
 // characters between spaces and block tags that hold a letter or a digit
 // (a dash alone is not a word). Han, kana and Thai are written without
@@ -394,10 +326,30 @@ func hasWord(s string) bool {
 }
 
 // plainText returns the text content of an HTML fragment, for language
-// detection and summaries.
+// detection and summaries: its text, and a space for each tag, until
+// limit bytes or more are read.
 func plainText(fragment string, limit int) string {
+	if s, ok := simplePlainText(fragment, limit); ok {
+		return s
+	}
+	return tokenPlainText(fragment, limit)
+}
+
+// plainSize is room for plainText's text in one allocation, mostly: the
+// text is about as long as its markup, and ends one token past limit at
+// most (a paragraph: twice the limits plainText is called with).
+func plainSize(fragment string, limit int) int {
+	if limit >= len(fragment)/2 {
+		return len(fragment)
+	}
+	return max(0, 2*limit)
+}
+
+// tokenPlainText is plainText read with the HTML tokenizer: any markup.
+func tokenPlainText(fragment string, limit int) string {
 	z := html.NewTokenizer(strings.NewReader(fragment))
 	var b strings.Builder
+	b.Grow(plainSize(fragment, limit))
 	for b.Len() < limit {
 		tt := z.Next()
 		switch tt {
@@ -410,4 +362,23 @@ func plainText(fragment string, limit int) string {
 		}
 	}
 	return b.String()
+}
+
+// simplePlainText is plainText without the tokenizer, for simple markup
+// (see simpleTokens); ok is false where the fragment, up to where enough
+// text is read, holds anything else.
+func simplePlainText(fragment string, limit int) (string, bool) {
+	var b strings.Builder
+	if limit <= 0 {
+		return "", true
+	}
+	b.Grow(plainSize(fragment, limit))
+	ok := simpleTokens(fragment, func(text string) bool {
+		b.WriteString(text)
+		return b.Len() < limit
+	}, func(html.TokenType, string) bool {
+		b.WriteByte(' ')
+		return b.Len() < limit
+	})
+	return b.String(), ok
 }

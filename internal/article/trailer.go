@@ -131,6 +131,29 @@ func lastOpenP(s string) int {
 // maxTrailers bounds the paragraphs dropped from the end of one text.
 const maxTrailers = 6
 
+// The kinds of trailer dropTrailers drops.
+const (
+	notTrailer = iota
+	rightsTrailer
+	creditTrailer
+	closingTrailer
+)
+
+// trailerKind tells what a last paragraph (plain text) is: a rights
+// notice, a credit line, the closing credits of a text export
+// ("Reporting by ...; Editing by ..."), or none of them.
+func trailerKind(text string) int {
+	switch {
+	case rightsNotice(text):
+		return rightsTrailer
+	case creditLine(text) != nil:
+		return creditTrailer
+	case len(text) < 300 && reTrailer.MatchString(fold(text)):
+		return closingTrailer
+	}
+	return notTrailer
+}
+
 // dropTrailers removes the rights notices, the credit lines ("AFP",
 // "(avec AFP)", "— Reuters") and the closing credits of text exports
 // ("Reporting by ...") that end an article's HTML body, whatever its
@@ -149,28 +172,45 @@ func dropTrailers(m *meta) {
 			return
 		}
 		block := core[start:]
-		if strings.Count(strings.ToLower(block), "</p>") != 1 {
+		if countEndP(block) != 1 {
 			return
 		}
 		text := cleanLine(plainText(block, 4*maxNotice))
+		kind := trailerKind(text)
 		rest := core[:start]
-		if !hasWord(plainText(rest, 512)) {
+		// The text before is read only for a trailer: most last
+		// paragraphs are the article's.
+		if kind == notTrailer || !hasWord(plainText(rest, 512)) {
 			return // the last paragraph with text is the article
 		}
-		switch {
-		case rightsNotice(text):
+		switch kind {
+		case rightsTrailer:
 			m.credits = append(m.credits, noticeCredits(text)...)
 			m.notes = append(m.notes, fmt.Sprintf("dropped the rights notice at the end of the text: %q", shorten(text, maxQuoted)))
-		case creditLine(text) != nil:
+		case creditTrailer:
 			m.credits = append(m.credits, creditLine(text)...)
-		case len(text) < 300 && reTrailer.MatchString(fold(text)):
-			// "Reporting by ...; Editing by ...", as in text exports.
-		default:
-			return
 		}
 		body = strings.TrimRight(rest, " \t\n") + closers
 		m.body = body
 	}
+}
+
+// countEndP counts the "</p>" tags of s in any case, as
+// strings.Count(strings.ToLower(s), "</p>") does without the copy: only
+// ASCII letters lower-case to the ASCII of the tag.
+func countEndP(s string) int {
+	n := 0
+	for i := strings.Index(s, "</"); i >= 0; {
+		if rest := s[i+2:]; len(rest) >= 2 && (rest[0] == 'p' || rest[0] == 'P') && rest[1] == '>' {
+			n++
+		}
+		j := strings.Index(s[i+2:], "</")
+		if j < 0 {
+			break
+		}
+		i += 2 + j
+	}
+	return n
 }
 
 // settleBylines applies what every format shares to the names and body a

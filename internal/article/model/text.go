@@ -30,6 +30,9 @@ func xmlAllowed(r rune) bool {
 // Clean returns s in NFC with every character XML 1.0 forbids removed.
 // Every string that leaves internal/article has been through Clean.
 func Clean(s string) string {
+	if printableASCII(s) {
+		return s // in NFC, and XML allows every character of it
+	}
 	clean := true
 	for _, r := range s {
 		if !xmlAllowed(r) {
@@ -46,6 +49,17 @@ func Clean(s string) string {
 		}, s)
 	}
 	return norm.NFC.String(s)
+}
+
+// printableASCII reports whether s holds only printable ASCII, tabs and
+// line breaks: most of what Clean is given.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 || c > 0x7E) && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 // Slugify makes a URL path segment of s that stays readable in any script:
