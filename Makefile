@@ -10,7 +10,7 @@ FUZZTIME  ?= 3m
 # sets no deadline. It includes the replay of the corpus, which grows in the Go cache run by run.
 FUZZTIME_TEST ?= 20000x
 FUZZ_TARGETS := article:FuzzParseMarkdown article:FuzzParseHTML article:FuzzParseText article:FuzzParseJSON article:FuzzParseDate article:FuzzParseDateStorable \
-	article:FuzzDetectLanguage article:FuzzFactsOf article:FuzzDropStrayEnds config:FuzzParse feed:FuzzFeeds feed:FuzzItemsAsEncodingXML feed:FuzzWritersAsEncoders \
+	article:FuzzDetectLanguage article:FuzzFactsOf article:FuzzPlainText article:FuzzAbsolutize article:FuzzDropStrayEnds config:FuzzParse feed:FuzzFeeds feed:FuzzItemsAsEncodingXML feed:FuzzWritersAsEncoders \
 	index:FuzzDecodeArticleRecord index/bolt:FuzzSummaryRoundTrip
 BIN       := bin
 # Debian packages of the outside feed checkers the tests run.
