@@ -2,7 +2,6 @@ package article
 
 import (
 	"errors"
-	"github.com/pressroom/pressroom/internal/article/model"
 	"regexp"
 	"sort"
 	"strconv"
@@ -13,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/pressroom/pressroom/internal/article/model"
 )
 
 // monthNames maps folded month names (see fold) to month numbers: English,
