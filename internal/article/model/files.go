@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,6 +18,13 @@ func ReadFile(name string, max int64) ([]byte, time.Time, error) {
 	if max <= 0 {
 		max = DefaultMaxBytes
 	}
+	// A named pipe or a device would block the open or never end: refused
+	// before it is opened (and again after, should it have been swapped).
+	if fi, err := os.Stat(name); err != nil {
+		return nil, time.Time{}, err
+	} else if err := regular(name, fi); err != nil {
+		return nil, time.Time{}, err
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, time.Time{}, err
@@ -26,13 +34,17 @@ func ReadFile(name string, max int64) ([]byte, time.Time, error) {
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	if fi.IsDir() {
-		return nil, time.Time{}, fmt.Errorf("article: %s is a folder", name)
+	if err := regular(name, fi); err != nil {
+		return nil, time.Time{}, err
 	}
 	if fi.Size() > max {
 		return nil, fi.ModTime(), TooLarge(name, fi.Size(), max)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	// Read into a buffer of the file's size (and room to see it end):
+	// io.ReadAll grew one by doubling, twice the copies and the garbage.
+	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
+	_, err = buf.ReadFrom(io.LimitReader(f, max+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, fi.ModTime(), err
 	}
@@ -40,6 +52,27 @@ func ReadFile(name string, max int64) ([]byte, time.Time, error) {
 		return nil, fi.ModTime(), TooLarge(name, int64(len(data)), max)
 	}
 	return data, fi.ModTime(), nil
+}
+
+// regular refuses what is not a regular file: a folder, a named pipe, a
+// device, a socket.
+func regular(name string, fi os.FileInfo) error {
+	switch {
+	case fi.IsDir():
+		return fmt.Errorf("article: %s is a folder", name)
+	case !fi.Mode().IsRegular():
+		kind := "a special file"
+		switch t := fi.Mode().Type(); {
+		case t&os.ModeNamedPipe != 0:
+			kind = "a named pipe"
+		case t&os.ModeDevice != 0:
+			kind = "a device"
+		case t&os.ModeSocket != 0:
+			kind = "a socket"
+		}
+		return fmt.Errorf("article: %s is %s, not a regular file", name, kind)
+	}
+	return nil
 }
 
 // WalkFiles calls fn for every article file under dir (a file whose name
