@@ -50,10 +50,13 @@ var policy = sanitizer(sync.OnceValue(func() *bluemonday.Policy {
 	p.RequireNoFollowOnLinks(false)
 	// Dropping these tags is not enough: their text is chrome or code, not
 	// article (a form's button labels, an SVG's script).
-	p.SkipElementsContent("script", "style", "form", "button", "select", "textarea", "noscript",
-		"template", "svg", "math", "object", "iframe", "frameset", "noembed", "applet")
+	p.SkipElementsContent(skippedElements...)
 	return p
 }))
+
+// skippedElements are the elements the policy drops with their content.
+var skippedElements = []string{"script", "style", "form", "button", "select", "textarea", "noscript",
+	"template", "svg", "math", "object", "iframe", "frameset", "noembed", "applet"}
 
 // idPattern is the id attributes the policy keeps: 1 to 64 letters,
 // digits, "_", ":", "." and "-" (^[\pL\pN_:.-]{1,64}$). The empty group

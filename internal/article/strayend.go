@@ -7,10 +7,15 @@ import (
 )
 
 // skipCounted are the elements whose content the policy drops
-// (SkipElementsContent) and bluemonday counts while it skips: all of them
-// but script and style, which it handles apart.
-var skipCounted = map[string]bool{"form": true, "button": true, "select": true, "textarea": true, "noscript": true,
-	"template": true, "svg": true, "math": true, "object": true, "iframe": true, "frameset": true, "noembed": true, "applet": true}
+// (skippedElements) and bluemonday counts while it skips: all of them but
+// script and style, which it handles apart.
+var skipCounted = func() map[string]bool {
+	m := make(map[string]bool, len(skippedElements))
+	for _, name := range skippedElements {
+		m[name] = name != "script" && name != "style"
+	}
+	return m
+}()
 
 // dropStrayEnds removes the end tags of skipCounted elements that close
 // nothing. bluemonday counts the open ones together, and a stray end tag
