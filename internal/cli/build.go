@@ -352,7 +352,7 @@ func (g *gcHold) release() {
 func buildTally(srep pipeline.SyncReport) tally {
 	t := tally{published: srep.Published, drafts: len(srep.Drafts), scheduled: len(srep.Scheduled),
 		expired: len(srep.Expired), rejected: len(srep.Rejections), unchanged: srep.Unchanged,
-		removed: len(srep.Removed), showNew: true}
+		removed: len(srep.Removed), renamed: len(srep.Renamed), showNew: true}
 	for _, r := range srep.Rejections {
 		if r.New {
 			t.newRejected++
@@ -362,8 +362,8 @@ func buildTally(srep pipeline.SyncReport) tally {
 }
 
 // printBuild prints the summary, then every file recorded as a draft,
-// scheduled or expired, every rejected file and every removed one, and
-// returns the exit status.
+// scheduled or expired, every rejected file, every removed one and every
+// one renamed, and returns the exit status.
 func printBuild(w io.Writer, srep pipeline.SyncReport, prep pipeline.Report, loc *time.Location, took time.Duration) int {
 	t := buildTally(srep)
 	fmt.Fprintf(w, "%s, %s written", t, plural(len(prep.Written), "feed file"))
@@ -388,6 +388,9 @@ func printBuild(w io.Writer, srep pipeline.SyncReport, prep pipeline.Report, loc
 	}
 	for _, k := range srep.Removed {
 		listLine(w, kindRemoved, safe(k))
+	}
+	for _, r := range srep.Renamed {
+		listLine(w, kindRenamed, safe(r.From)+" -> "+safe(r.To))
 	}
 	return t.exit()
 }

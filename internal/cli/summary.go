@@ -16,6 +16,7 @@ const (
 	kindExpired   = "expired"
 	kindRejected  = "REJECTED"
 	kindRemoved   = "removed"
+	kindRenamed   = "renamed"
 )
 
 // indent lines up what follows a file's line under its name.
@@ -31,7 +32,7 @@ func listLine(w io.Writer, kind, text string) {
 // stays published. Each count but published and unchanged equals the
 // lines of its kind the command lists (check lists published files too).
 type tally struct {
-	published, drafts, scheduled, expired, rejected, unchanged, removed int
+	published, drafts, scheduled, expired, rejected, unchanged, removed, renamed int
 	// newRejected, when showNew is set (build), is how many of the
 	// rejections this run made; the others were rejected before and have
 	// not changed since.
@@ -54,6 +55,8 @@ func (t *tally) add(kind string) {
 		t.rejected++
 	case kindRemoved:
 		t.removed++
+	case kindRenamed:
+		t.renamed++
 	}
 }
 
@@ -81,6 +84,9 @@ func (t tally) String() string {
 	}
 	if t.removed > 0 {
 		parts = append(parts, fmt.Sprintf("%d removed", t.removed))
+	}
+	if t.renamed > 0 {
+		parts = append(parts, fmt.Sprintf("%d renamed", t.renamed))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -16,14 +16,14 @@ func listed(out string) map[string]int {
 	for _, line := range strings.Split(out, "\n") {
 		kind, _, _ := strings.Cut(line, " ")
 		switch kind {
-		case kindPublished, kindDraft, kindScheduled, kindExpired, kindRejected, kindRemoved:
+		case kindPublished, kindDraft, kindScheduled, kindExpired, kindRejected, kindRemoved, kindRenamed:
 			n[kind]++
 		}
 	}
 	return n
 }
 
-var countRE = regexp.MustCompile(`(\d+) (published|drafts?|scheduled|expired|rejected|unchanged|removed)\b`)
+var countRE = regexp.MustCompile(`(\d+) (published|drafts?|scheduled|expired|rejected|unchanged|removed|renamed)\b`)
 
 // summary reads the counts of a summary line, and the "(n new)" of its
 // rejections (-1 when absent).
@@ -58,7 +58,7 @@ func sameCounts(t *testing.T, what, out, summaryLine string, withPublished bool)
 	t.Helper()
 	counts, _ := summary(t, summaryLine)
 	lines := listed(out)
-	for _, kind := range []string{kindDraft, kindScheduled, kindExpired, kindRejected, kindRemoved, kindPublished} {
+	for _, kind := range []string{kindDraft, kindScheduled, kindExpired, kindRejected, kindRemoved, kindRenamed, kindPublished} {
 		if kind == kindPublished && !withPublished {
 			continue
 		}
@@ -157,12 +157,18 @@ func TestCountsMatchTheLines(t *testing.T) {
 		t.Errorf("check: exit %d:\n%s", code, stdout)
 	}
 
-	// Fixed: every command exits 0.
+	// Fixed: every command exits 0. a.md renamed: listed once, as such.
 	for _, name := range []string{"b.md", "old-bad.md", "new-bad.md"} {
 		os.Remove(filepath.Join(src, name))
 	}
+	if err := os.Rename(filepath.Join(src, "a.md"), filepath.Join(src, "a-renamed.md")); err != nil {
+		t.Fatal(err)
+	}
 	code, stdout, counts, _ = build()
-	eqCounts(t, "third build", counts, map[string]int{kindRejected: 0, kindRemoved: 3, "unchanged": 4})
+	eqCounts(t, "third build", counts, map[string]int{kindPublished: 1, kindRejected: 0, kindRemoved: 3, kindRenamed: 1, "unchanged": 3})
+	if !strings.Contains(stdout, "renamed   a.md -> a-renamed.md\n") || strings.Contains(stdout, "removed   a.md") {
+		t.Errorf("third build: the rename is not listed as one:\n%s", stdout)
+	}
 	if code != ExitOK {
 		t.Errorf("third build: exit %d:\n%s", code, stdout)
 	}

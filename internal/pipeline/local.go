@@ -31,8 +31,16 @@ type SyncReport struct {
 	// set) but are in no feed now.
 	Drafts, Scheduled, Expired []Result
 	Rejections                 []Rejection // every file rejected, in path order
-	Removed                    []string    // files gone from the folder, removed from the index
+	Removed                    []string    // files gone from the folder, removed from the index (but renamed ones)
+	// Renamed are the files removed whose bytes this run recorded under
+	// a new name (see renames), in the order of their old names. The new
+	// name is counted by its outcome like any file recorded.
+	Renamed []Rename
 }
+
+// Rename is a file gone from the folder (From) whose bytes are now under
+// another name (To).
+type Rename struct{ From, To string }
 
 // Rejection is a file whose latest version was refused.
 type Rejection struct {
@@ -90,7 +98,11 @@ func (p *Pipeline) Sync(ctx context.Context, dir string, force bool, progress fu
 	if err := p.recordSynced(ctx, force, changed); err != nil {
 		return rep, err
 	}
-	return rep, p.tally(ctx, &rep, files, known.stats, s.last, s.rejected, s.read)
+	if err := p.tally(ctx, &rep, files, known.stats, s.last, s.rejected, s.read); err != nil {
+		return rep, err
+	}
+	s.reportRenames(&rep)
+	return rep, nil
 }
 
 // listSync lists the article files of dir and the index's sources at the
@@ -220,6 +232,11 @@ type syncRun struct {
 	p        *Pipeline
 	articles *store.Folder // the folder synced, for the records to read
 	gone     renames       // the files removed, for renames
+	// moved pairs files removed with files recorded under a new name,
+	// for the report: removedBy holds the removed ones by their bytes'
+	// hash (in the order they were removed), renamed the pairs made.
+	removedBy map[string][]string
+	renamed   []Rename
 	// rejected holds every file rejected now: before this run (they stay
 	// rejected unless processed again) or by it.
 	rejected map[string][]article.Problem
@@ -235,12 +252,13 @@ type syncRun struct {
 // sources rejected (and not deleted).
 func newSyncRun(p *Pipeline, articles *store.Folder, rejected []*index.Summary) *syncRun {
 	s := &syncRun{
-		p:        p,
-		articles: articles,
-		gone:     renames{},
-		rejected: map[string][]article.Problem{},
-		last:     map[string]Result{},
-		read:     map[string]bool{},
+		p:         p,
+		articles:  articles,
+		gone:      renames{},
+		removedBy: map[string][]string{},
+		rejected:  map[string][]article.Problem{},
+		last:      map[string]Result{},
+		read:      map[string]bool{},
 	}
 	for _, k := range rejected {
 		s.rejected[k.Key] = k.Problems
@@ -277,6 +295,9 @@ func (s *syncRun) removeAll(ctx context.Context, removed []*index.Summary) error
 		for _, k := range removed {
 			if err := s.noteRename(ctx, ix, k); err != nil {
 				return err
+			}
+			if k.Hash != "" {
+				s.removedBy[k.Hash] = append(s.removedBy[k.Hash], k.Key)
 			}
 			res, err := q.Remove(ctx, k.Key, localVersion(p.now(), k.Version))
 			if err != nil {
@@ -384,6 +405,7 @@ func (s *syncRun) recordBatch(ctx context.Context, pending []done) error {
 			var version string
 			if d.old == nil || d.old.Deleted {
 				s.gone.keep(d.parsed.article, d.parsed.hash, d.key)
+				s.noteMoved(d.parsed.hash, d.key)
 			}
 			if d.old != nil {
 				version = d.old.Version
@@ -518,6 +540,30 @@ func (r renames) keep(a *article.Article, hash, key string) {
 	}
 	a.ID, a.IDFrom = old.id, article.IDFromRename
 	a.Notes = append(a.Notes, fmt.Sprintf("renamed from %s: keeps its id %s", old.key, old.id))
+}
+
+// noteMoved pairs a file new to the index (key) with a file this run
+// removed that had the same bytes, if any, once: for the report, which
+// lists the two as one file renamed (whether or not the new name keeps the
+// old id: see renames.keep).
+func (s *syncRun) noteMoved(hash, key string) {
+	if from := s.removedBy[hash]; hash != "" && len(from) > 0 {
+		s.removedBy[hash] = from[1:]
+		s.renamed = append(s.renamed, Rename{From: from[0], To: key})
+	}
+}
+
+// reportRenames moves the files renamed from rep.Removed to rep.Renamed.
+func (s *syncRun) reportRenames(rep *SyncReport) {
+	if len(s.renamed) == 0 {
+		return
+	}
+	from := map[string]bool{}
+	for _, r := range s.renamed {
+		from[r.From] = true
+	}
+	rep.Removed = slices.DeleteFunc(rep.Removed, func(k string) bool { return from[k] })
+	rep.Renamed = slices.SortedFunc(slices.Values(s.renamed), func(a, b Rename) int { return strings.Compare(a.From, b.From) })
 }
 
 // done is one file after the parse phase of Sync.

@@ -4,11 +4,13 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pressroom/pressroom/internal/article"
+	"github.com/pressroom/pressroom/internal/pipeline"
 )
 
 // TestLocalRenameKeepsID: a file renamed between two builds (its old name
@@ -33,7 +35,10 @@ func TestLocalRenameKeepsID(t *testing.T) {
 	}
 
 	os.Rename(filepath.Join(l.src, "2021-05-01-port-expansion.md"), filepath.Join(l.src, "2021-05-01-tanger-med.md"))
-	l.build()
+	srep, _ := l.build()
+	if want := []pipeline.Rename{{From: "2021-05-01-port-expansion.md", To: "2021-05-01-tanger-med.md"}}; !reflect.DeepEqual(srep.Renamed, want) || len(srep.Removed) != 0 {
+		t.Errorf("the build reports renamed %+v, removed %q; want renamed %+v, none removed", srep.Renamed, srep.Removed, want)
+	}
 	after, err := l.ix.Get(ctx, "2021-05-01-tanger-med.md")
 	if err != nil || after.Article == nil {
 		t.Fatalf("%+v %v", after, err)
@@ -75,7 +80,9 @@ func TestLocalRenameKeepsID(t *testing.T) {
 	l.write("pinned.md", pinned, t0)
 	l.build()
 	os.Rename(filepath.Join(l.src, "pinned.md"), filepath.Join(l.src, "pinned-2.md"))
-	l.build()
+	if srep, _ := l.build(); len(srep.Renamed) != 1 || srep.Renamed[0] != (pipeline.Rename{From: "pinned.md", To: "pinned-2.md"}) {
+		t.Errorf("pinned: the build reports renamed %+v", srep.Renamed)
+	}
 	if got, _ := l.ix.Get(ctx, "pinned-2.md"); got.Article == nil || got.Article.ID != "urn:example:pinned" || got.Article.IDFrom != article.IDFromFile {
 		t.Errorf("pinned: %+v", got.Article)
 	}
@@ -85,8 +92,50 @@ func TestLocalRenameKeepsID(t *testing.T) {
 	l.build()
 	os.Remove(filepath.Join(l.src, "edited.md"))
 	l.write("edited-2.md", md("Edited", "2021-05-03", "tags: [x]"), t0)
-	l.build()
+	if srep, _ := l.build(); len(srep.Renamed) != 0 || !reflect.DeepEqual(srep.Removed, []string{"edited.md"}) {
+		t.Errorf("rename with an edit: the build reports renamed %+v, removed %q; want edited.md removed", srep.Renamed, srep.Removed)
+	}
 	if got, _ := l.ix.Get(ctx, "edited-2.md"); got.Article == nil || got.Article.IDFrom != "" || !strings.HasSuffix(got.Article.ID, ":edited-2") {
 		t.Errorf("rename with an edit: %+v", got.Article)
+	}
+}
+
+// TestLocalRenamesReported: a build reports each file removed whose bytes
+// it recorded under a new name as renamed, not removed, once per pair:
+// two files of the same bytes renamed at once pair in name order, a third
+// removed with them is removed; a rejected file renamed is renamed (and
+// still rejected); a file removed with no new twin is removed.
+func TestLocalRenamesReported(t *testing.T) {
+	l := newLocal(t)
+	t0 := time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC)
+	same := md("Same", "2021-05-01", "slug: same") // three files of these bytes: the slug is claimed once
+	l.write("a1.md", same, t0)
+	l.write("a2.md", same, t0)
+	l.write("a3.md", same, t0)
+	l.write("bad.md", "---\ntitle: Bad\ndate: never\n---\n\nText.\n", t0)
+	l.write("plain.md", md("Plain", "2021-05-02"), t0)
+	l.write("stays.md", md("Stays", "2021-05-03"), t0)
+	l.build()
+	for _, mv := range [][2]string{{"a1.md", "b1.md"}, {"a2.md", "b2.md"}, {"bad.md", "bad-2.md"}} {
+		if err := os.Rename(filepath.Join(l.src, mv[0]), filepath.Join(l.src, mv[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Remove(filepath.Join(l.src, "a3.md"))
+	os.Remove(filepath.Join(l.src, "plain.md"))
+	srep, _ := l.build()
+	want := []pipeline.Rename{{From: "a1.md", To: "b1.md"}, {From: "a2.md", To: "b2.md"}, {From: "bad.md", To: "bad-2.md"}}
+	if !reflect.DeepEqual(srep.Renamed, want) {
+		t.Errorf("renamed %+v, want %+v", srep.Renamed, want)
+	}
+	if !reflect.DeepEqual(srep.Removed, []string{"a3.md", "plain.md"}) {
+		t.Errorf("removed %q, want a3.md and plain.md", srep.Removed)
+	}
+	if len(srep.Rejections) == 0 || srep.Rejections[len(srep.Rejections)-1].Key != "bad-2.md" {
+		t.Errorf("the renamed rejected file is not reported rejected: %+v", srep.Rejections)
+	}
+	// Nothing changed since: nothing renamed or removed.
+	if srep, _ := l.build(); len(srep.Renamed)+len(srep.Removed) != 0 {
+		t.Errorf("an idle build reports renamed %+v, removed %q", srep.Renamed, srep.Removed)
 	}
 }
