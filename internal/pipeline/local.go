@@ -276,8 +276,22 @@ func (s *syncRun) count(res Result) {
 	default:
 		return
 	}
+	res.Article, res.Kept = bodiless(res.Article), bodiless(res.Kept)
 	s.last[res.Key] = res
 	s.waiters = append(s.waiters, res.Waiters...)
+}
+
+// bodiless is a copy of a without its body (ContentHTML, Summary), or nil:
+// what a Sync keeps of each article for its report. Kept whole, the
+// articles of a first build were most of its heap (59 MB live at the end of
+// Sync for 10,000 articles), which the collector marked again and again.
+func bodiless(a *article.Article) *article.Article {
+	if a == nil {
+		return nil
+	}
+	light := *a
+	light.ContentHTML, light.Summary = "", ""
+	return &light
 }
 
 // removeAll removes the files gone from the folder, first (so a renamed
