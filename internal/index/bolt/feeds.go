@@ -322,7 +322,7 @@ func (b *Index) RecordGone(ctx context.Context, gs []index.Gone) error {
 // Contents implements index.Index: one read transaction.
 func (b *Index) Contents(ctx context.Context, live []index.LiveRef, pages []index.PageRef, now time.Time) (out index.Contents, err error) {
 	err = b.db.View(func(tx *bbolt.Tx) error {
-		out, err = txn{tx: tx, decoded: map[string]*article.Article{}}.Contents(ctx, live, pages, now)
+		out, err = txn{tx: tx, decoded: newArticleCache()}.Contents(ctx, live, pages, now)
 		return err
 	})
 	return out, err

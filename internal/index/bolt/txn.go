@@ -6,7 +6,6 @@ import (
 
 	"go.etcd.io/bbolt"
 
-	article "github.com/pressroom/pressroom/internal/article/model"
 	"github.com/pressroom/pressroom/internal/index"
 )
 
@@ -14,9 +13,8 @@ import (
 // in a transaction of their own, Batch runs many in one.
 type txn struct {
 	tx *bbolt.Tx
-	// decoded caches articles read in this transaction: a publish reads
-	// the same article once for every feed it is in.
-	decoded map[string]*article.Article
+	// decoded caches articles read in this transaction (nil: none).
+	decoded *articleCache
 	// feeds caches the feed records a batch reads and writes (see
 	// flushFeeds); nil outside a batch, where they are written at once.
 	feeds map[string]*cachedFeed
@@ -41,7 +39,7 @@ func (b *Index) Batch(_ context.Context, fn func(index.Index) error) error {
 		for _, name := range appendMostly {
 			tx.Bucket(name).FillPercent = appendFill
 		}
-		t := txn{tx: tx, decoded: map[string]*article.Article{}, feeds: map[string]*cachedFeed{}}
+		t := txn{tx: tx, decoded: newArticleCache(), feeds: map[string]*cachedFeed{}}
 		if err := fn(t); err != nil {
 			return err
 		}
