@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/pressroom/pressroom/internal/article/model"
@@ -29,3 +30,21 @@ func TestSyncKeepsNoBodies(t *testing.T) {
 	}
 }
 
+// TestByPlace: archive pages are rendered in the order of where each falls
+// in its feed, so pages of different feeds holding the same articles come
+// together (the index's cache of decoded articles is bounded); pages at
+// the same place keep their order.
+func TestByPlace(t *testing.T) {
+	j := job{infos: map[string]index.FeedInfo{
+		"":       {Slots: 4 * index.PageSize},
+		"tags/a": {Slots: 2 * index.PageSize},
+		"tags/b": {Slots: 1},
+		"tags/c": {Slots: 2*index.PageSize - 3},
+	}}
+	pages := []index.PageRef{{Feed: "", Page: 1}, {Feed: "", Page: 2}, {Feed: "", Page: 3}, {Feed: "", Page: 4}, {Feed: "tags/a", Page: 1}, {Feed: "tags/a", Page: 2}, {Feed: "tags/b", Page: 1}, {Feed: "tags/c", Page: 1}, {Feed: "tags/c", Page: 2}}
+	byPlace(j, pages)
+	want := []index.PageRef{{Feed: "", Page: 1}, {Feed: "tags/a", Page: 1}, {Feed: "tags/c", Page: 1}, {Feed: "", Page: 2}, {Feed: "tags/b", Page: 1}, {Feed: "", Page: 3}, {Feed: "tags/a", Page: 2}, {Feed: "tags/c", Page: 2}, {Feed: "", Page: 4}}
+	if !slices.Equal(pages, want) {
+		t.Errorf("byPlace = %v, want %v", pages, want)
+	}
+}
