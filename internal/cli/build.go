@@ -390,9 +390,21 @@ func printBuild(w io.Writer, srep pipeline.SyncReport, prep pipeline.Report, loc
 		listLine(w, kindRemoved, safe(k))
 	}
 	for _, r := range srep.Renamed {
-		listLine(w, kindRenamed, safe(r.From)+" -> "+safe(r.To))
+		listLine(w, kindRenamed, arrowSafe(r.From)+renameArrow+arrowSafe(r.To))
 	}
 	return t.exit()
+}
+
+// renameArrow separates a renamed file's old and new names.
+const renameArrow = " -> "
+
+// arrowSafe is safe(name), quoted as well when name holds renameArrow, so
+// that a renamed line reads one way only.
+func arrowSafe(name string) string {
+	if q := safe(name); q != name || !strings.Contains(name, renameArrow) {
+		return q
+	}
+	return strconv.Quote(name)
 }
 
 // keeps says what a rejected file leaves in the feeds.

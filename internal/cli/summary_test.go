@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pressroom/pressroom/internal/pipeline"
 )
 
 // listed counts the lines each command lists, by the kind they start with.
@@ -192,5 +194,31 @@ func TestTallyWords(t *testing.T) {
 		if got := c.t.String(); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.t, got, c.want)
 		}
+	}
+}
+
+// TestRenamedLineReadsOneWay: a renamed line's names are quoted when they
+// hold the arrow between them (or a control character, as every line's).
+func TestRenamedLineReadsOneWay(t *testing.T) {
+	var out strings.Builder
+	srep := pipeline.SyncReport{Renamed: []pipeline.Rename{
+		{From: "x -> y.md", To: "z.md"},
+		{From: "a.md", To: "b -> c.md"},
+		{From: "plain.md", To: "new\nREJECTED  forged.md"},
+		{From: "old.md", To: "new.md"},
+	}}
+	printBuild(&out, srep, pipeline.Report{}, time.UTC, 0)
+	for _, want := range []string{
+		"renamed   \"x -> y.md\" -> z.md\n",
+		"renamed   a.md -> \"b -> c.md\"\n",
+		"renamed   plain.md -> \"new\\nREJECTED  forged.md\"\n",
+		"renamed   old.md -> new.md\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "\nREJECTED") {
+		t.Errorf("a file name forged a line:\n%s", out.String())
 	}
 }

@@ -232,10 +232,11 @@ type syncRun struct {
 	p        *Pipeline
 	articles *store.Folder // the folder synced, for the records to read
 	gone     renames       // the files removed, for renames
-	// moved pairs files removed with files recorded under a new name,
-	// for the report: removedBy holds the removed ones by their bytes'
-	// hash (in the order they were removed), renamed the pairs made.
-	removedBy map[string][]string
+	// removedBy and renamed pair files removed with files recorded under
+	// a new name, for the report: removedBy holds the removed ones by
+	// their bytes' hash (in the order they were removed, each with the id
+	// of the article its removal took out, if any), renamed the pairs.
+	removedBy renames
 	renamed   []Rename
 	// rejected holds every file rejected now: before this run (they stay
 	// rejected unless processed again) or by it.
@@ -255,7 +256,7 @@ func newSyncRun(p *Pipeline, articles *store.Folder, rejected []*index.Summary) 
 		p:         p,
 		articles:  articles,
 		gone:      renames{},
-		removedBy: map[string][]string{},
+		removedBy: renames{},
 		rejected:  map[string][]article.Problem{},
 		last:      map[string]Result{},
 		read:      map[string]bool{},
@@ -311,9 +312,6 @@ func (s *syncRun) removeAll(ctx context.Context, removed []*index.Summary) error
 			if err := s.noteRename(ctx, ix, k); err != nil {
 				return err
 			}
-			if k.Hash != "" {
-				s.removedBy[k.Hash] = append(s.removedBy[k.Hash], k.Key)
-			}
 			res, err := q.Remove(ctx, k.Key, localVersion(p.now(), k.Version))
 			if err != nil {
 				return err
@@ -324,19 +322,29 @@ func (s *syncRun) removeAll(ctx context.Context, removed []*index.Summary) error
 	})
 }
 
-// noteRename remembers the id of a removed file (k) that had a good
-// article, by its bytes' hash, for a new file with the same bytes to keep.
+// noteRename remembers a removed file (k) by its bytes' hash: for a new
+// file with the same bytes to keep its article's id when it had a good
+// one (gone), and for the report (removedBy) with the id of the article
+// its removal takes out ("" when none: a file rejected and never
+// published, say).
 func (s *syncRun) noteRename(ctx context.Context, ix index.Index, k *index.Summary) error {
-	if !k.HasArticle || len(k.Problems) != 0 || k.Hash == "" {
+	if k.Hash == "" {
 		return nil
 	}
-	src, err := ix.Get(ctx, k.Key)
-	if err != nil {
-		return fmt.Errorf("pipeline: %s: %w", k.Key, err)
+	old := renamed{key: k.Key, modTime: k.ModTime}
+	if k.HasArticle {
+		src, err := ix.Get(ctx, k.Key)
+		if err != nil {
+			return fmt.Errorf("pipeline: %s: %w", k.Key, err)
+		}
+		if src.Article != nil {
+			old.id = src.Article.ID
+			if len(k.Problems) == 0 && src.Article.Hash == k.Hash {
+				s.gone[k.Hash] = append(s.gone[k.Hash], old)
+			}
+		}
 	}
-	if src.Article != nil && src.Article.Hash == k.Hash {
-		s.gone[k.Hash] = append(s.gone[k.Hash], renamed{key: k.Key, id: src.Article.ID})
-	}
+	s.removedBy[k.Hash] = append(s.removedBy[k.Hash], old)
 	return nil
 }
 
@@ -418,9 +426,9 @@ func (s *syncRun) recordBatch(ctx context.Context, pending []done) error {
 		q.Index, q.articles = ix, s.articles
 		for _, d := range pending {
 			var version string
-			if d.old == nil || d.old.Deleted {
-				s.gone.keep(d.parsed.article, d.parsed.hash, d.key)
-				s.noteMoved(d.parsed.hash, d.key)
+			isNew := d.old == nil || d.old.Deleted
+			if isNew {
+				s.gone.keep(d.parsed.article, d.parsed.hash, d.key, d.modTime)
 			}
 			if d.old != nil {
 				version = d.old.Version
@@ -428,6 +436,9 @@ func (s *syncRun) recordBatch(ctx context.Context, pending []done) error {
 			res, err := q.record(ctx, d.parsed, localVersion(d.modTime, version))
 			if err != nil {
 				return err
+			}
+			if isNew {
+				s.noteMoved(d.parsed.hash, d.modTime, res)
 			}
 			s.count(res)
 		}
@@ -535,21 +546,51 @@ func (p *Pipeline) tally(ctx context.Context, rep *SyncReport, files []file, kno
 
 // renamed is a file removed in this sync, by its bytes' hash: a new file
 // with the same bytes is the same article under a new name.
-type renamed struct{ key, id string }
+type renamed struct {
+	key, id string
+	modTime time.Time
+}
 
 type renames map[string][]renamed
+
+// take removes and returns the first of hash's removed files that ok
+// accepts, one with modification time modTime first (moving a file keeps
+// it, so among files of the same bytes it tells which one was moved).
+func (r renames) take(hash string, modTime time.Time, ok func(renamed) bool) (renamed, bool) {
+	at := -1
+	for i, o := range r[hash] {
+		if !ok(o) {
+			continue
+		}
+		if o.modTime.Equal(modTime) {
+			at = i
+			break
+		}
+		if at < 0 {
+			at = i
+		}
+	}
+	if at < 0 {
+		return renamed{}, false
+	}
+	old := r[hash][at]
+	r[hash] = slices.Delete(r[hash], at, at+1)
+	return old, true
+}
 
 // keep gives a new file's article the id of a removed file with the same
 // bytes, once: a rename changes the file name, which the slug and the id
 // come from, and readers would take the same article for a new one. The
 // URL follows the new slug (the article is where its name now says); an id
 // the file gives itself wins.
-func (r renames) keep(a *article.Article, hash, key string) {
-	if a == nil || a.IDFrom == article.IDFromFile || len(r[hash]) == 0 {
+func (r renames) keep(a *article.Article, hash, key string, modTime time.Time) {
+	if a == nil || a.IDFrom == article.IDFromFile {
 		return
 	}
-	old := r[hash][0]
-	r[hash] = r[hash][1:]
+	old, ok := r.take(hash, modTime, func(renamed) bool { return true })
+	if !ok {
+		return
+	}
 	if a.ID == old.id {
 		return // the name changed, not the id (another folder, say)
 	}
@@ -557,14 +598,22 @@ func (r renames) keep(a *article.Article, hash, key string) {
 	a.Notes = append(a.Notes, fmt.Sprintf("renamed from %s: keeps its id %s", old.key, old.id))
 }
 
-// noteMoved pairs a file new to the index (key) with a file this run
-// removed that had the same bytes, if any, once: for the report, which
-// lists the two as one file renamed (whether or not the new name keeps the
-// old id: see renames.keep).
-func (s *syncRun) noteMoved(hash, key string) {
-	if from := s.removedBy[hash]; hash != "" && len(from) > 0 {
-		s.removedBy[hash] = from[1:]
-		s.renamed = append(s.renamed, Rename{From: from[0], To: key})
+// noteMoved pairs a file new to the index, recorded as res, with a file
+// this run removed that had the same bytes, once, for the report, which
+// lists the two as one file renamed: only when readers see no article go,
+// that is when the removal took none out or the new file's article has its
+// id (see renames.keep). A published article whose file comes back under a
+// name that is refused (another extension, an edit before the rename) is
+// taken out of the feeds: removed, and the new name rejected.
+func (s *syncRun) noteMoved(hash string, modTime time.Time, res Result) {
+	if hash == "" {
+		return
+	}
+	old, ok := s.removedBy.take(hash, modTime, func(o renamed) bool {
+		return o.id == "" || res.Outcome == Published && res.Article != nil && res.Article.ID == o.id
+	})
+	if ok {
+		s.renamed = append(s.renamed, Rename{From: old.key, To: res.Key})
 	}
 }
 

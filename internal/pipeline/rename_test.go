@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +138,73 @@ func TestLocalRenamesReported(t *testing.T) {
 	// Nothing changed since: nothing renamed or removed.
 	if srep, _ := l.build(); len(srep.Renamed)+len(srep.Removed) != 0 {
 		t.Errorf("an idle build reports renamed %+v, removed %q", srep.Renamed, srep.Removed)
+	}
+}
+
+// TestLocalRenameThatTakesAnArticleOut: a rename is reported only when
+// readers see no article go. A published file whose bytes come back under
+// a name that refuses them (another format) takes its article out: it is
+// removed, the new name rejected. Among files of the same bytes, the one
+// moved (a move keeps the modification time) is the one renamed and keeps
+// its id, whatever the names' order; the others are removed.
+func TestLocalRenameThatTakesAnArticleOut(t *testing.T) {
+	ctx := context.Background()
+	l := newLocal(t)
+	t0 := time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC)
+	same := md("Twins", "2021-05-01")
+	l.write("a.md", md("Alpha", "2021-05-02"), t0)
+	l.write("x1.md", same, t0.Add(1*time.Minute))
+	l.write("x2.md", same, t0.Add(2*time.Minute))
+	l.write("s1.md", same, t0.Add(3*time.Minute))
+	l.write("s2.md", same, t0.Add(4*time.Minute))
+	l.build()
+	id := func(key string) string {
+		t.Helper()
+		src, err := l.ix.Get(ctx, key)
+		if err != nil || src.Article == nil {
+			t.Fatalf("%s: %+v %v", key, src, err)
+		}
+		return src.Article.ID
+	}
+	idA, idX2, idS1, idS2 := id("a.md"), id("x2.md"), id("s1.md"), id("s2.md")
+
+	mv := func(from, to string) {
+		t.Helper()
+		if err := os.Rename(filepath.Join(l.src, from), filepath.Join(l.src, to)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mv("a.md", "a.json") // the same bytes are not JSON: refused
+	os.Remove(filepath.Join(l.src, "x1.md"))
+	mv("x2.md", "x3.md")
+	mv("s1.md", "t2.md") // crossed: s1 becomes t2, s2 becomes t1
+	mv("s2.md", "t1.md")
+	srep, _ := l.build()
+	want := []pipeline.Rename{{From: "s1.md", To: "t2.md"}, {From: "s2.md", To: "t1.md"}, {From: "x2.md", To: "x3.md"}}
+	if !reflect.DeepEqual(srep.Renamed, want) {
+		t.Errorf("renamed %+v, want %+v", srep.Renamed, want)
+	}
+	if !reflect.DeepEqual(srep.Removed, []string{"a.md", "x1.md"}) {
+		t.Errorf("removed %q, want a.md (its article taken out) and x1.md", srep.Removed)
+	}
+	if len(srep.Rejections) != 1 || srep.Rejections[0].Key != "a.json" {
+		t.Errorf("rejections %+v, want a.json", srep.Rejections)
+	}
+	if got := id("x3.md"); got != idX2 {
+		t.Errorf("x3.md has id %s, want x2.md's %s (the file moved)", got, idX2)
+	}
+	if got1, got2 := id("t1.md"), id("t2.md"); got1 != idS2 || got2 != idS1 {
+		t.Errorf("crossed renames: t1.md %s, t2.md %s; want %s (s2's) and %s (s1's)", got1, got2, idS2, idS1)
+	}
+	gone, err := l.ix.Gone(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var goneIDs []string
+	for _, g := range gone {
+		goneIDs = append(goneIDs, g.ID)
+	}
+	if !slices.Contains(goneIDs, idA) {
+		t.Errorf("a.md's article %s is not announced deleted (gone: %q)", idA, goneIDs)
 	}
 }
