@@ -399,6 +399,12 @@ func (p *Pipeline) render(ctx context.Context, j job, work index.Work, rep *Repo
 		}
 	}
 	byPlace(j, pages)
+	// emptied holds the feeds found with no live article: their pages
+	// were just removed (liveDoc), and none is written, or a page would
+	// link a live feed that does not exist (a tag whose one article is
+	// scheduled) and come back at every publish. All live documents are
+	// rendered before any page.
+	emptied := map[string]bool{}
 	var more []index.PageRef
 	for i := 0; i < len(work.Feeds)+len(pages); i += renderGroup {
 		end := min(i+renderGroup, len(work.Feeds)+len(pages))
@@ -423,13 +429,17 @@ func (p *Pipeline) render(ctx context.Context, j job, work index.Work, rep *Repo
 			}
 			if ok {
 				docs = append(docs, d)
+			} else {
+				emptied[id] = true
 			}
 			if len(c.Live[id]) > 0 {
 				more = append(more, p.unwrittenPages(j, id, asked)...)
 			}
 		}
 		for _, pg := range pgs {
-			docs = append(docs, p.pageDoc(j, pg, c.Pages[pg]))
+			if !emptied[pg.Feed] {
+				docs = append(docs, p.pageDoc(j, pg, c.Pages[pg]))
+			}
 		}
 		if err := p.writeDocs(ctx, j.site, docs, rep); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,4 +88,34 @@ func TestLocalScheduledPostWritesNothing(t *testing.T) {
 	}
 	eq(t, "site", l.titles("feed.json"), []string{"Later", "A"})
 	eq(t, "tag", l.titles("tags/x/feed.json"), []string{"Later", "A"})
+}
+
+// TestFeedOfOnlyAScheduledArticle: a feed whose every article is still to
+// appear (a tag only a scheduled article has) writes nothing when every
+// feed is rendered (a first build, --force): neither live files nor an
+// archive page that would link them, written and deleted again at each
+// forced build. At the article's date, the feed and its page appear.
+func TestFeedOfOnlyAScheduledArticle(t *testing.T) {
+	l := newLocal(t)
+	t0 := time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC)
+	l.write("live.md", md("Live", "2021-05-01", "tags: [old]"), t0)
+	l.write("later.md", md("Later", "2021-06-10T09:00:00Z", "tags: [review]"), t0)
+	l.build()
+	if _, err := os.Stat(filepath.Join(l.out, "tags", "review")); !os.IsNotExist(err) {
+		t.Errorf("tags/review/ exists for a feed with no live article (%v)", err)
+	}
+	_, rep, err := l.p.Build(t.Context(), l.src, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Written)+len(rep.Deleted) != 0 {
+		t.Errorf("a forced build wrote %q, deleted %q", rep.Written, rep.Deleted)
+	}
+	l.now = time.Date(2021, 6, 10, 9, 30, 0, 0, time.UTC)
+	l.build()
+	for _, path := range []string{"tags/review/feed.json", "tags/review/archive/1/feed.json"} {
+		if b, err := os.ReadFile(filepath.Join(l.out, filepath.FromSlash(path))); err != nil || !strings.Contains(string(b), "Later") {
+			t.Errorf("%s at the article's date: %v\n%s", path, err, b)
+		}
+	}
 }
