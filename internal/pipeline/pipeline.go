@@ -562,11 +562,10 @@ func (p *Pipeline) settle(ctx context.Context, articles store.Store, waiters []s
 		if src.Waiting == "" || src.Deleted {
 			continue
 		}
-		if h, err := p.Index.Holder(ctx, src.Waiting); err != nil {
-			return out, fmt.Errorf("pipeline: %w", err)
-		} else if h != "" && h != w {
-			continue // still held by another: nothing to do yet
-		}
+		// Applied again even when another source took the claim since it
+		// was released (a renamed file keeps its id and URL): the
+		// rejection then names the source that holds it now, not the one
+		// that let it go.
 		res, err := p.applyOne(ctx, articles, w, src.Version)
 		if err != nil {
 			return out, err

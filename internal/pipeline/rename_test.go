@@ -208,3 +208,24 @@ func TestLocalRenameThatTakesAnArticleOut(t *testing.T) {
 		t.Errorf("a.md's article %s is not announced deleted (gone: %q)", idA, goneIDs)
 	}
 }
+
+// TestRejectionNamesTheHolderAfterARename: a file refused for a URL
+// another file holds names that file; when the holder is renamed (keeping
+// its URL), the refusal names the new name, not one that is gone.
+func TestRejectionNamesTheHolderAfterARename(t *testing.T) {
+	l := newLocal(t)
+	t0 := time.Date(2021, 5, 1, 0, 0, 0, 0, time.UTC)
+	l.write("a.md", md("A", "2021-05-01", "slug: x"), t0)
+	l.write("b.md", md("B", "2021-05-02", "slug: x"), t0)
+	l.build()
+	if err := os.Rename(filepath.Join(l.src, "a.md"), filepath.Join(l.src, "c.md")); err != nil {
+		t.Fatal(err)
+	}
+	srep, _ := l.build()
+	if len(srep.Rejections) != 1 || srep.Rejections[0].Key != "b.md" || len(srep.Rejections[0].Problems) == 0 {
+		t.Fatalf("rejections %+v, want b.md's", srep.Rejections)
+	}
+	if msg := srep.Rejections[0].Problems[0].String(); !strings.Contains(msg, "c.md") || strings.Contains(msg, "a.md") {
+		t.Errorf("b.md's refusal after a.md became c.md: %s", msg)
+	}
+}
