@@ -141,7 +141,7 @@ type parsed struct {
 func (p *Pipeline) parse(key string, data []byte, modTime time.Time) parsed {
 	out := parsed{key: key, size: int64(len(data)), modTime: modTime}
 	opts := p.Config.ArticleOptions()
-	opts.ModTime = modTime
+	opts.ModTime = p.uploadTime(modTime)
 	a, err := p.Parse(key, data, opts)
 	if err != nil {
 		sum := sha256.Sum256(data)
@@ -149,9 +149,27 @@ func (p *Pipeline) parse(key string, data []byte, modTime time.Time) parsed {
 		out.problems = article.Problems(err)
 		return out
 	}
+	if a.DateSource == article.DateFromModTime && !opts.ModTime.Equal(modTime) {
+		a.Warnings = append(a.Warnings, article.Problem{Field: "date", Message: fmt.Sprintf(
+			"the file's modification time (%s) is later than now: the article is dated now; add a date field", modTime.UTC().Format(time.RFC3339))})
+	}
 	// The article's hash is the SHA-256 of these bytes: not computed twice.
 	out.hash, out.article = a.Hash, &a
 	return out
+}
+
+// uploadTime is when a version was uploaded, for dating an article that
+// does not date itself (its publication, an edit): the file's
+// modification time, or now when that is later. A clock ahead, or a touch
+// -d 9999, would otherwise put the article (or its edit: every feed's
+// updated date) centuries ahead of every other; the ten years a date in
+// the file may run ahead do not apply to a time nobody wrote. S3's times
+// are its own clock's.
+func (p *Pipeline) uploadTime(modTime time.Time) time.Time {
+	if now := p.now(); modTime.After(now) {
+		return now
+	}
+	return modTime
 }
 
 // maxAttempts bounds the retries of a record whose claim conflict was
@@ -187,7 +205,7 @@ func (p *Pipeline) recordOnce(ctx context.Context, f parsed, version string) (Re
 	if f.article == nil {
 		return p.reject(ctx, src, f, "", held)
 	}
-	p.revise(held, f.article, f.modTime)
+	p.revise(held, f.article, p.uploadTime(f.modTime))
 	first := shown(f.article, src.At) && (held == nil || !shown(held, src.At))
 	src.Article, src.ObjectVersion = f.article, f.object
 	for _, r := range feed.Memberships(f.article, p.Site()) {

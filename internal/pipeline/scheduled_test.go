@@ -119,3 +119,41 @@ func TestFeedOfOnlyAScheduledArticle(t *testing.T) {
 		}
 	}
 }
+
+// TestModificationTimeAheadOfNow: a file's modification time dates what
+// the file does not date itself (an edit, or a publication with no date
+// given); one later than now (a clock ahead, touch -d 2099) is taken as
+// now, or the article would lead every feed, and date its updates, for
+// centuries.
+func TestModificationTimeAheadOfNow(t *testing.T) {
+	ctx := t.Context()
+	l := newLocal(t)
+	ahead := time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)
+	l.write("edited.md", md("Edited", "2021-05-01"), l.now.Add(-time.Hour))
+	l.build()
+	l.write("edited.md", md("Edited", "2021-05-01")+"A correction.\n", ahead)
+	l.write("undated.md", "---\ntitle: Undated\n---\n\nNo date anywhere in this article.\n", ahead)
+	l.build()
+	for _, key := range []string{"edited.md", "undated.md"} {
+		src, err := l.ix.Get(ctx, key)
+		if err != nil || src.Article == nil {
+			t.Fatalf("%s: %+v %v", key, src, err)
+		}
+		a := src.Article
+		if a.Updated.After(l.now) || a.Published.After(l.now) {
+			t.Errorf("%s: published %s, updated %s: after now (%s)", key, a.Published, a.Updated, l.now)
+		}
+	}
+	src, _ := l.ix.Get(ctx, "edited.md")
+	if !src.Article.Updated.Equal(l.now) {
+		t.Errorf("the edit is dated %s, want now (%s)", src.Article.Updated, l.now)
+	}
+	src, _ = l.ix.Get(ctx, "undated.md")
+	if !src.Article.Published.Equal(l.now) || !strings.Contains(fmt.Sprint(src.Article.Warnings), "later than now") {
+		t.Errorf("the undated article: published %s, warnings %v", src.Article.Published, src.Article.Warnings)
+	}
+	b, _ := os.ReadFile(filepath.Join(l.out, "feed.json"))
+	if strings.Contains(string(b), "2099") {
+		t.Errorf("feed.json holds the year 2099:\n%s", b)
+	}
+}
