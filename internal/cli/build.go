@@ -224,7 +224,38 @@ func (s *siteFlags) openSite(stderr io.Writer) (*pipeline.Pipeline, string, int)
 		fmt.Fprintf(stderr, "pressroom: --src %s is not a folder\n", safe(s.src))
 		return nil, "", ExitUsage
 	}
+	if within(s.out, s.src) {
+		fmt.Fprintf(stderr, "pressroom: --out %s is inside --src %s: the feeds written there would be read back as articles; give an out folder outside the articles folder (for instance --out %s)\n",
+			safe(s.out), safe(s.src), safe(filepath.Join(filepath.Dir(resolved(s.src)), "public")))
+		return nil, "", ExitUsage
+	}
 	return s.open(stderr)
+}
+
+// within reports whether path is folder or inside it, through symbolic
+// links (path need not exist yet).
+func within(path, folder string) bool {
+	rel, err := filepath.Rel(resolved(folder), resolved(path))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// resolved is path made absolute, its symbolic links followed as far as it
+// exists.
+func resolved(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.Clean(path)
+	}
+	var rest []string
+	for p := abs; ; p = filepath.Dir(p) {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Join(append([]string{r}, rest...)...)
+		}
+		if filepath.Dir(p) == p {
+			return abs
+		}
+		rest = append([]string{filepath.Base(p)}, rest...)
+	}
 }
 
 func parseFlags(fl *flag.FlagSet, args []string, usage string, stderr io.Writer) (bool, int) {

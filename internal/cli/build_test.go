@@ -393,3 +393,37 @@ func TestHoldGCBoundsMemory(t *testing.T) {
 		debug.SetMemoryLimit(prev)
 	}
 }
+
+// TestServeBuildsWhileAFileKeepsChanging: a file written on and on in the
+// articles folder (a log, say) does not hold builds back: an article saved
+// meanwhile is published while the writing goes on (maxSettle).
+func TestServeBuildsWhileAFileKeepsChanging(t *testing.T) {
+	_, src, out, cfg := exampleSite(t)
+	base, _, _ := startServe(t, src, out, cfg)
+	fetch := fetcher(base)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f, err := os.Create(filepath.Join(src, "import.log"))
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+				f.WriteString("a line of the import's log\n")
+			}
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	time.Sleep(500 * time.Millisecond) // the log is being written before the article comes
+	os.WriteFile(filepath.Join(src, "during.md"), []byte("---\ntitle: \"Saved while the log grows\"\ndate: 2026-03-26T10:00:00Z\n---\n\nText.\n"), 0o644)
+	eventually(t, "an article saved while a file keeps changing published", func() bool {
+		_, _, body := fetch("/feed.json")
+		return strings.Contains(body, "Saved while the log grows")
+	})
+}

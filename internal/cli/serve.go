@@ -26,7 +26,13 @@ import (
 
 // settle is how long the watcher waits after the last change before it
 // builds: a burst of uploads (an editor copying a folder) makes one build.
-const settle = 300 * time.Millisecond
+// However the changes keep coming, it builds at most maxSettle after the
+// first one not built: a file written on and on in the tree (a log) held
+// every build back for as long as it was written.
+const (
+	settle    = 300 * time.Millisecond
+	maxSettle = 3 * time.Second
+)
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var s siteFlags
@@ -170,6 +176,7 @@ func (w *watcher) run(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	reload := false
+	var first time.Time // the first change not built yet
 	for {
 		select {
 		case <-ctx.Done():
@@ -188,7 +195,10 @@ func (w *watcher) run(ctx context.Context) {
 					w.addTree(ev.Name)
 				}
 			}
-			timer.Reset(settle)
+			if first.IsZero() {
+				first = time.Now()
+			}
+			timer.Reset(max(min(settle, maxSettle-time.Since(first)), 0))
 		case err, ok := <-w.fw.Errors:
 			if !ok {
 				return
@@ -196,7 +206,7 @@ func (w *watcher) run(ctx context.Context) {
 			fmt.Fprintln(w.stderr, "pressroom: watching:", safeErr(err))
 		case <-timer.C:
 			w.rebuild(ctx, reload)
-			reload = false
+			reload, first = false, time.Time{}
 		}
 	}
 }

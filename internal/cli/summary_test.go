@@ -222,3 +222,36 @@ func TestRenamedLineReadsOneWay(t *testing.T) {
 		t.Errorf("a file name forged a line:\n%s", out.String())
 	}
 }
+
+// TestOutInsideSrcIsRefused: feeds written inside the articles folder
+// would be read back as articles at the next build (index.html published,
+// every feed.json rejected): build and serve refuse such an out folder,
+// through a symbolic link too, and nothing is written.
+func TestOutInsideSrcIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "articles")
+	os.MkdirAll(src, 0o755)
+	os.WriteFile(filepath.Join(src, "a.md"), []byte("---\ntitle: A\ndate: 2021-01-01T10:00:00Z\n---\n\nText.\n"), 0o644)
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(src, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"build", "--src", src, "--out", filepath.Join(src, "public")},
+		{"build", "--src", src, "--out", src},
+		{"build", "--src", link, "--out", filepath.Join(src, "public")},
+		{"build", "--src", src, "--out", filepath.Join(link, "deep", "public")},
+		{"serve", "--src", src, "--out", filepath.Join(src, "public"), "--addr", "127.0.0.1:0"},
+	} {
+		code, _, stderr := run(t, args...)
+		if code != ExitUsage || !strings.Contains(stderr, "inside --src") {
+			t.Errorf("%q: exit %d, %s", args, code, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(src, "public")); !os.IsNotExist(err) {
+		t.Errorf("a refused build wrote its out folder (%v)", err)
+	}
+	if code, _, stderr := run(t, "build", "--src", src, "--out", filepath.Join(dir, "public")); code != ExitOK {
+		t.Errorf("a sibling out folder: exit %d, %s", code, stderr)
+	}
+}
