@@ -199,19 +199,39 @@ func resolve(base *url.URL, ref string) (string, bool) {
 	return "", false
 }
 
+// resolveSrcset resolves each candidate of a srcset against base, dropping
+// those whose URL does not resolve. Candidates are read as HTML reads them
+// (a URL runs to white space, so a comma inside it, as in a data: URL,
+// does not split it; commas ending it do; descriptors run to a comma):
+// split at every comma, "data:image/png;base64,AAAA 4x" left "AAAA 4x", a
+// candidate pointing into the site.
 func resolveSrcset(base *url.URL, srcset string) string {
+	const space = " \t\n\r\f"
 	var out []string
-	for _, cand := range strings.Split(srcset, ",") {
-		fields := strings.Fields(cand)
-		if len(fields) == 0 {
-			continue
+	for s := srcset; ; {
+		s = strings.TrimLeft(s, space+",")
+		if s == "" {
+			break
 		}
-		u, ok := resolve(base, fields[0])
+		end := strings.IndexAny(s, space)
+		if end < 0 {
+			end = len(s)
+		}
+		ref, rest := s[:end], s[end:]
+		var desc string
+		if trimmed := strings.TrimRight(ref, ","); trimmed != ref {
+			ref = trimmed // "a.jpg, b.jpg 2x": no descriptors
+		} else if i := strings.IndexByte(rest, ','); i >= 0 {
+			desc, rest = rest[:i], rest[i+1:]
+		} else {
+			desc, rest = rest, ""
+		}
+		s = rest
+		u, ok := resolve(base, ref)
 		if !ok {
 			continue
 		}
-		fields[0] = u
-		out = append(out, strings.Join(fields, " "))
+		out = append(out, strings.Join(append([]string{u}, strings.Fields(desc)...), " "))
 	}
 	return strings.Join(out, ", ")
 }
