@@ -133,6 +133,8 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 	}
 	if a.Title == "" && derived && !r.has("title") {
 		r.add("title", m.titleLine, "the article has no title")
+	} else if a.Title != "" && !visible(a.Title) {
+		r.add("title", m.titleLine, "the title %+q shows nothing: it holds only invisible characters (format characters, lone combining marks, blanks); give the article a title", a.Title)
 	}
 
 	stem, fileDate := nameParts(name)

@@ -96,13 +96,30 @@ func cleanList(in []string) []string {
 	for _, v := range in {
 		v = cleanLine(v)
 		k := strings.ToLower(v)
-		if v == "" || seen[k] {
+		if !visible(v) || seen[k] { // an empty name, or one that shows nothing
 			continue
 		}
 		seen[k] = true
 		out = append(out, v)
 	}
 	return out
+}
+
+// visible reports whether s shows anything: a character that is not
+// white space, a format character (U+200B, U+2060, U+202E, U+FEFF...), a
+// combining mark on its own, or a blank that looks like a letter (the
+// Hangul fillers, the braille blank). A title or a name of nothing else
+// reads as empty.
+func visible(s string) bool {
+	for _, r := range s {
+		switch {
+		case !unicode.IsGraphic(r), unicode.IsSpace(r), unicode.In(r, unicode.Mn, unicode.Me):
+		case r == '\u115F', r == '\u1160', r == '\u3164', r == '\uFFA0', r == '\u2800':
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 // truncateWords shortens s to at most max runes, cutting at a word boundary
