@@ -286,7 +286,7 @@ func contentHTML(safe string, base *url.URL, size int, r *report) string {
 // text nor media.
 func summarize(a *Article, summary string, derived bool, r *report) {
 	a.Summary = cleanLine(summary)
-	if strings.ContainsAny(a.Summary, "<>&") {
+	if summaryIsHTML(a.Summary) {
 		a.Summary = cleanLine(plainText(policy.Sanitize(a.Summary), 8192))
 	}
 	facts := factsOf(a.ContentHTML, a.Summary == "")
@@ -300,6 +300,37 @@ func summarize(a *Article, summary string, derived bool, r *report) {
 	}
 	a.Summary = truncateWords(a.Summary, MaxSummary)
 }
+
+// summaryIsHTML reports whether a summary the article gives is HTML
+// rather than plain text: it holds a character reference (&amp;, &#8217;),
+// a line break tag, or an element both opened and closed (<em>…</em>).
+// Anything else is text, shown as written: "x<y and y>z", "<Appendix A>"
+// and "a<b and c>d" lost their words when every "<" started a tag.
+func summaryIsHTML(s string) bool {
+	if !strings.ContainsAny(s, "<&") {
+		return false
+	}
+	if reEntity.MatchString(s) || reLineBreak.MatchString(s) {
+		return true
+	}
+	for _, m := range reEndTag.FindAllStringSubmatchIndex(s, -1) {
+		name, before := s[m[2]:m[3]], s[:m[0]]
+		for i := 0; i < len(before); i++ {
+			end := i + 1 + len(name)
+			if before[i] == '<' && end <= len(before) && strings.EqualFold(before[i+1:end], name) &&
+				(end == len(before) || strings.IndexByte(" \t\n/>", before[end]) >= 0) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var (
+	reEntity    = lazyRE(`&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});`)
+	reLineBreak = lazyRE(`(?i)<br\s*/?>`)
+	reEndTag    = lazyRE(`</([a-zA-Z][a-zA-Z0-9]*)\s*>`)
+)
 
 // imageURL is the article's image as an absolute http(s) URL, or "".
 func imageURL(base *url.URL, image string) string {

@@ -40,3 +40,27 @@ func TestTitleThatShowsNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestGivenSummaryPlainOrHTML: a summary the article gives is plain text,
+// shown as written, unless it is plainly HTML (a character reference, a
+// line break, an element opened and closed).
+func TestGivenSummaryPlainOrHTML(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Prove that x<y and y>z implies nothing; see <Appendix A> and the <![CDATA[ note ]]>.", "Prove that x<y and y>z implies nothing; see <Appendix A> and the <![CDATA[ note ]]>."},
+		{"AT&T reports a<b and c>d; also x <y> z", "AT&T reports a<b and c>d; also x <y> z"},
+		{"<p>An <em>HTML</em> summary &amp; more</p>", "An HTML summary & more"},
+		{"Fish &amp; chips", "Fish & chips"},
+		{"Don&#8217;t", "Don’t"},
+		{"A <B>bold</b> claim", "A bold claim"},
+		{"<script>alert(1)</script>Safe", "Safe"},
+	} {
+		src := "---\ntitle: Summary\ndate: 2026-03-01T10:00:00Z\nsummary: \"" + strings.ReplaceAll(c.in, `"`, `\"`) + "\"\n---\n\nThe body of the story, with words enough.\n"
+		a, err := Parse("x.md", []byte(src), testOptions())
+		if err != nil {
+			t.Fatalf("%q: %v", c.in, err)
+		}
+		if a.Summary != c.want {
+			t.Errorf("summary %q became %q, want %q", c.in, a.Summary, c.want)
+		}
+	}
+}
