@@ -272,7 +272,7 @@ func articleLang(declared, title, safe string, derived bool, opts Options, r *re
 // base, or "" (with the file rejected) when it is larger than a file of
 // size bytes may give.
 func contentHTML(safe string, base *url.URL, size int, r *report) string {
-	out := Clean(strings.TrimSpace(absolutize(safe, base)))
+	out := Clean(strings.TrimSpace(balanced(absolutize(safe, base))))
 	if budget := contentBudget(size); len(out) > budget {
 		r.add("body", 0, "the article renders to %s of HTML, more than the %s a %s file may give (ten times its size, at most %s)",
 			humanBytes(int64(len(out))), humanBytes(int64(budget)), humanBytes(int64(size)), humanBytes(MaxContentBytes))
