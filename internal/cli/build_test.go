@@ -427,3 +427,47 @@ func TestServeBuildsWhileAFileKeepsChanging(t *testing.T) {
 		return strings.Contains(body, "Saved while the log grows")
 	})
 }
+
+// TestServeFollowsItsTree: serve keeps watching what the articles folder
+// becomes. A folder moved within it (its watch dropped with its old name)
+// has its later edits published; the whole folder deleted and made again
+// (a sync tool, a checkout) is said to be gone, then watched and built
+// once it is back. The configuration sits elsewhere, so that no watch of
+// the articles' parent folder sees the tree come back.
+func TestServeFollowsItsTree(t *testing.T) {
+	dir, src, out, cfg := exampleSite(t)
+	conf := filepath.Join(dir, "conf", "pressroom.yaml")
+	os.MkdirAll(filepath.Dir(conf), 0o755)
+	if err := os.Rename(cfg, conf); err != nil {
+		t.Fatal(err)
+	}
+	base, stdout, stderr := startServe(t, src, out, conf)
+	fetch := fetcher(base)
+	story := func(title, date string) []byte {
+		return []byte("---\ntitle: \"" + title + "\"\ndate: " + date + "T10:00:00Z\nlang: en\n---\n\nText of the story.\n")
+	}
+	published := func(title string) func() bool {
+		return func() bool { _, _, body := fetch("/feed.json"); return strings.Contains(body, title) }
+	}
+	os.MkdirAll(filepath.Join(src, "desk"), 0o755)
+	os.WriteFile(filepath.Join(src, "desk", "one.md"), story("Desk story", "2026-03-27"), 0o644)
+	eventually(t, "a story in a new folder published", published("Desk story"))
+	builds := strings.Count(stdout.String(), "change detected")
+	if err := os.Rename(filepath.Join(src, "desk"), filepath.Join(src, "desk2")); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(src, "desk2", "one.md"), story("Desk story edited", "2026-03-27"), 0o644)
+	eventually(t, "the move built", func() bool { return strings.Count(stdout.String(), "change detected") > builds })
+	builds = strings.Count(stdout.String(), "change detected")
+	os.WriteFile(filepath.Join(src, "desk2", "two.md"), story("Second desk story", "2026-03-27"), 0o644)
+	eventually(t, "a story added to the moved folder published", published("Second desk story"))
+	eventually(t, "an edit in the moved folder published", published("Desk story edited"))
+
+	if err := os.RemoveAll(src); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the folder said gone", func() bool { return strings.Contains(stderr.String(), "is gone") })
+	os.MkdirAll(src, 0o755)
+	os.WriteFile(filepath.Join(src, "back.md"), story("Back again", "2026-03-28"), 0o644)
+	eventually(t, "a story in the folder made again published", published("Back again"))
+}

@@ -155,6 +155,32 @@ func (w *watcher) start() error {
 	return nil
 }
 
+// rewatch watches every folder of the articles tree again after a build,
+// and reports whether the tree is there and whether a folder of it was not
+// watched (what was made in it meanwhile is built next). A folder moved within the tree
+// lost its watch (fsnotify drops the watch of a folder renamed, and the
+// one the move's Create added was the same): the edits in it went unseen
+// until something else changed. A tree deleted and made again (a sync
+// tool, a checkout) had no watch at all, and serve saw nothing more; it
+// now says so, and looks for the folder every second.
+func (w *watcher) rewatch() (there, lost bool) {
+	if fi, err := os.Stat(w.src); err != nil || !fi.IsDir() {
+		fmt.Fprintf(w.stderr, "pressroom: the articles folder %s is gone; watching for it to come back\n", safe(w.src))
+		return false, false
+	}
+	watched := map[string]bool{}
+	for _, p := range w.fw.WatchList() {
+		watched[p] = true
+	}
+	if err := w.addTree(w.src); err != nil {
+		fmt.Fprintln(w.stderr, "pressroom: watching:", safeErr(err))
+	}
+	for _, p := range w.fw.WatchList() {
+		lost = lost || !watched[p]
+	}
+	return true, lost
+}
+
 func (w *watcher) addTree(root string) error {
 	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -177,6 +203,11 @@ func (w *watcher) run(ctx context.Context) {
 	timer.Stop()
 	reload := false
 	var first time.Time // the first change not built yet
+	// gone says the articles folder was missing at the last build; it is
+	// looked for every second, and watched and built once it is back.
+	gone := false
+	poll := time.NewTicker(time.Second)
+	defer poll.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -207,6 +238,19 @@ func (w *watcher) run(ctx context.Context) {
 		case <-timer.C:
 			w.rebuild(ctx, reload)
 			reload, first = false, time.Time{}
+			there, lost := w.rewatch()
+			gone = !there
+			if lost {
+				timer.Reset(settle) // files made in a folder while it was not watched
+			}
+		case <-poll.C:
+			if gone {
+				if fi, err := os.Stat(w.src); err == nil && fi.IsDir() {
+					gone = false
+					w.addTree(w.src)
+					timer.Reset(settle)
+				}
+			}
 		}
 	}
 }
