@@ -150,7 +150,11 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 	a.Lang = articleLang(m.lang, a.Title, safe, derived, opts, r)
 	a.Dir = Direction(a.Lang)
 
-	a.URL = articleURL(m.url, a, opts)
+	var usedURL bool
+	a.URL, usedURL = articleURL(m.url, a, opts)
+	if m.url != "" && !usedURL {
+		r.warn("url", 0, "the url %+q is not a web address (http or https): the article's own address %s is used", shorten(m.url, 120), a.URL)
+	}
 	base, err := url.Parse(a.URL)
 	if err != nil {
 		base = opts.BaseURL
@@ -158,6 +162,9 @@ func finish(name, format string, data []byte, m meta, opts Options, r *report) A
 	a.ContentHTML = contentHTML(safe, base, len(data), r)
 	summarize(&a, m.summary, derived, r)
 	a.Image = imageURL(base, m.image)
+	if m.image != "" && a.Image == "" {
+		r.warn("image", 0, "the image %+q is not a web address (http or https): the article has no image", shorten(m.image, 120))
+	}
 	a.ID, a.IDFrom = articleID(m.id, a.Published, a.Slug, opts)
 	checkLimits(&a, m, r)
 	checkDates(m, opts, r)
@@ -408,14 +415,15 @@ func checkLimits(a *Article, m meta, r *report) {
 }
 
 // articleURL is the article's canonical URL: the one the file gives,
-// resolved against the site, else the site's permalink pattern.
-func articleURL(given string, a Article, opts Options) string {
+// resolved against the site, else the site's permalink pattern; usedGiven
+// says which (a given one that is no web address is not used).
+func articleURL(given string, a Article, opts Options) (u string, usedGiven bool) {
 	if given != "" {
 		if u, ok := resolve(opts.BaseURL, given); ok && strings.HasPrefix(u, "http") {
-			return Clean(u)
+			return Clean(u), true
 		}
 	}
-	return Permalink(opts.BaseURL, opts.Permalink, a, opts.Location)
+	return Permalink(opts.BaseURL, opts.Permalink, a, opts.Location), false
 }
 
 // Permalink expands a URL pattern against the site's base URL. The tokens

@@ -64,3 +64,29 @@ func TestGivenSummaryPlainOrHTML(t *testing.T) {
 		}
 	}
 }
+
+// TestURLAndImageNotOnTheWeb: a url or image that is no web address
+// (javascript:, data:, mailto:) is not used, and a warning says so.
+func TestURLAndImageNotOnTheWeb(t *testing.T) {
+	for _, c := range []struct{ field, value string }{
+		{"url", "javascript:alert(1)"}, {"url", "data:text/html,x"}, {"image", "javascript:alert(1)"},
+		{"image", "data:image/png;base64,AAAA"}, {"image", "mailto:x@example.org"},
+	} {
+		src := "---\ntitle: Fields\ndate: 2026-03-01T10:00:00Z\n" + c.field + ": \"" + c.value + "\"\n---\n\nThe body of the story, with words enough.\n"
+		a, err := Parse("fields.md", []byte(src), testOptions())
+		if err != nil {
+			t.Fatalf("%s %s: %v", c.field, c.value, err)
+		}
+		if strings.Contains(a.URL+a.Image, c.value[:5]) {
+			t.Errorf("%s %s used: url %s, image %s", c.field, c.value, a.URL, a.Image)
+		}
+		if !slices.ContainsFunc(a.Warnings, func(p Problem) bool { return p.Field == c.field && strings.Contains(p.Message, "not a web address") }) {
+			t.Errorf("%s %s: no warning (%v)", c.field, c.value, a.Warnings)
+		}
+	}
+	src := "---\ntitle: Fields\ndate: 2026-03-01T10:00:00Z\nurl: /2026/fields/\nimage: img/a.jpg\n---\n\nThe body of the story, with words enough.\n"
+	a, err := Parse("fields.md", []byte(src), testOptions())
+	if err != nil || len(a.Warnings) != 0 || a.Image == "" {
+		t.Errorf("web addresses: %v, warnings %v, image %q", err, a.Warnings, a.Image)
+	}
+}
