@@ -287,32 +287,39 @@ func byStopWords(text, fallback string, t *stopTable) string {
 	if !isASCII(text) {
 		text = fold(text)
 	}
-	// start is where the word being read begins, after its last
-	// apostrophe (l'article, d’un), -1 between words.
-	start := -1
+	// A token is a run of letters, digits and apostrophes; one with a
+	// digit is no word ("y1900" twice read as the Spanish "y" twice made
+	// a title Spanish); the word is what follows its last apostrophe
+	// (l'article, d’un). start is where that begins, in a token (in).
+	start, in, digits := 0, false, false
 	for i := 0; i < len(text); {
 		c := text[i]
-		letter, apostrophe := false, false
+		letter, digit, apostrophe := false, false, false
 		size := 1
 		if c < utf8.RuneSelf {
-			letter, apostrophe = 'a' <= c|0x20 && c|0x20 <= 'z', c == '\''
+			letter, digit, apostrophe = 'a' <= c|0x20 && c|0x20 <= 'z', '0' <= c && c <= '9', c == '\''
 		} else {
 			var r rune
 			r, size = utf8.DecodeRuneInString(text[i:])
-			letter, apostrophe = unicode.IsLetter(r), r == '’'
+			letter, digit, apostrophe = unicode.IsLetter(r), unicode.IsDigit(r), r == '’'
 		}
-		switch {
-		case apostrophe:
-			start = i + size
-		case letter && start < 0:
-			start = i
-		case !letter && start >= 0:
-			score(text[start:i])
-			start = -1
+		if letter || digit || apostrophe {
+			if !in {
+				start, in, digits = i, true, false
+			}
+			if apostrophe {
+				start = i + size
+			}
+			digits = digits || digit
+		} else if in {
+			if !digits {
+				score(text[start:i])
+			}
+			in = false
 		}
 		i += size
 	}
-	if start >= 0 {
+	if in && !digits {
 		score(text[start:])
 	}
 	return bestCandidate(scores, fallback, t.candidates)

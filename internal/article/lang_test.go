@@ -97,7 +97,8 @@ func referenceDetectLanguage(text string) string {
 	return ""
 }
 
-// referenceByStopWords is byStopWords before its fast path. It picks the candidate whose function words occur most often in
+// referenceByStopWords is byStopWords before its fast path (with tokens
+// holding a digit read as no word since December 2026). It picks the candidate whose function words occur most often in
 // the first detectSample runes of text; fallback when none clearly wins. A
 // word shared by several candidates ("la" in French and Spanish) counts for
 // each of them in proportion.
@@ -111,8 +112,13 @@ func referenceByStopWords(text, fallback string, candidates []string) string {
 		}
 		return false
 	}
-	words := strings.FieldsFunc(fold(text), func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '’' })
+	words := strings.FieldsFunc(fold(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’'
+	})
 	for _, w := range words {
+		if strings.IndexFunc(w, unicode.IsDigit) >= 0 {
+			continue // "y1900": no word
+		}
 		if i := strings.LastIndexAny(w, "'’"); i >= 0 {
 			_, size := utf8.DecodeRuneInString(w[i:])
 			w = w[i+size:] // l'article, d’un

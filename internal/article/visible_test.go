@@ -90,3 +90,16 @@ func TestURLAndImageNotOnTheWeb(t *testing.T) {
 		t.Errorf("web addresses: %v, warnings %v, image %q", err, a.Warnings, a.Image)
 	}
 }
+
+// TestLanguageNotFromTokensWithDigits: "y1900" is no word: read as the
+// Spanish "y" twice, it made a two-line English text Spanish.
+func TestLanguageNotFromTokensWithDigits(t *testing.T) {
+	for _, text := range []string{"Date y1900\nDate body y1900.", "la2 la3 la4 de1 de2", "1y 2y 3y"} {
+		if got := detectLanguage(text); got != "" {
+			t.Errorf("detectLanguage(%q) = %q, want none", text, got)
+		}
+	}
+	if got := detectLanguage("La casa y el perro y la gata, y el año 1900 de la ciudad"); got != "es" {
+		t.Errorf("Spanish with a year: %q", got)
+	}
+}
