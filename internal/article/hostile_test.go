@@ -57,6 +57,9 @@ func hostileFiles(t *testing.T) []hostile {
 		{"lines-5MiB.txt", "Titre\n\n22 février 2021\n\n" + strings.Repeat("Une ligne de texte assez courte.\n\n", (5<<20-100)/34), "", 320 * MiB},
 		{"content-5MiB.json", `{"title":"J","date_published":"2021-02-22","content_html":"` + strings.Repeat("<p>Des mots dans un paragraphe.</p>", (5<<20-200)/35) + `"}`, "", 256 * MiB},
 		{"dates-everywhere.txt", "Titre\n\n" + strings.Repeat("22 février 2021 à 16h18, le 3 mars 2021, 4 avril 2021.\n", (1<<20)/56), "", 128 * MiB},
+		// A summary of end tags: each once looked back over all the text
+		// before it for its start tag (7 s for 240 KB).
+		{"summary-end-tags.json", `{"title":"S","date_published":"2021-02-22","content_text":"Some words.","summary":"` + strings.Repeat("</a>", 1_100_000) + `"}`, "", 64 * MiB},
 		{"paragraphs-5MiB.html", "<html><head><title>P</title><meta property=\"article:published_time\" content=\"2021-02-22\"></head><body><article>" +
 			strings.Repeat("<p>Un paragraphe de mots.</p>", 5<<20/30) + "</article></body></html>", "", 480 * MiB},
 	}

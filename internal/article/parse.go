@@ -312,7 +312,8 @@ func summarize(a *Article, summary string, derived bool, r *report) {
 // rather than plain text: it holds a character reference (&amp;, &#8217;),
 // a line break tag, or an element both opened and closed (<em>…</em>).
 // Anything else is text, shown as written: "x<y and y>z", "<Appendix A>"
-// and "a<b and c>d" lost their words when every "<" started a tag.
+// and "a<b and c>d" lost their words when every "<" started a tag. One
+// pass over s, whatever it holds (a summary may be megabytes of JSON).
 func summaryIsHTML(s string) bool {
 	if !strings.ContainsAny(s, "<&") {
 		return false
@@ -320,23 +321,42 @@ func summaryIsHTML(s string) bool {
 	if reEntity.MatchString(s) || reLineBreak.MatchString(s) {
 		return true
 	}
-	for _, m := range reEndTag.FindAllStringSubmatchIndex(s, -1) {
-		name, before := s[m[2]:m[3]], s[:m[0]]
-		for i := 0; i < len(before); i++ {
-			end := i + 1 + len(name)
-			if before[i] == '<' && end <= len(before) && strings.EqualFold(before[i+1:end], name) &&
-				(end == len(before) || strings.IndexByte(" \t\n/>", before[end]) >= 0) {
-				return true
+	opened := map[string]bool{} // the names of the start tags read so far, lower-cased
+	for i := 0; i < len(s); i++ {
+		if s[i] != '<' {
+			continue
+		}
+		end := i + 1
+		if end < len(s) && s[end] == '/' {
+			end++
+		}
+		from := end
+		for end < len(s) && (asciiLetter(s[end]) || from < end && '0' <= s[end] && s[end] <= '9') {
+			end++
+		}
+		if end == from {
+			continue
+		}
+		name := lowerASCII(s[from:end])
+		if from == i+1 { // a start tag: its name ends at a space, "/" or ">"
+			if end == len(s) || strings.IndexByte(" \t\n/>", s[end]) >= 0 {
+				opened[name] = true
 			}
+			continue
+		}
+		if rest := strings.TrimLeft(s[end:], " \t\n"); opened[name] && strings.HasPrefix(rest, ">") {
+			return true // an end tag of an element opened before it
 		}
 	}
 	return false
 }
 
+// asciiLetter reports whether c is an ASCII letter.
+func asciiLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
 var (
 	reEntity    = lazyRE(`&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});`)
 	reLineBreak = lazyRE(`(?i)<br\s*/?>`)
-	reEndTag    = lazyRE(`</([a-zA-Z][a-zA-Z0-9]*)\s*>`)
 )
 
 // imageURL is the article's image as an absolute http(s) URL, or "".
